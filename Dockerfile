@@ -1,0 +1,12 @@
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY bin ./bin
+COPY src ./src
+COPY commands ./commands
+COPY workflows ./workflows
+USER node
+ENTRYPOINT ["node", "bin/marshal.js"]
+CMD ["serve"]

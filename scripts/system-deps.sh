@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the system programs Marshal's tests and local run start for themselves (Redis, OpenSSH,
+# HAProxy, Pebble), only those missing. Debian/Ubuntu with apt; needs root (or sudo) when something is missing.
+set -euo pipefail
+declare -A pkg_of=(
+  [redis-server]=redis-server
+  [sshd]=openssh-server
+  [ssh-keygen]=openssh-client
+  [unshare]=util-linux
+)
+missing=()
+for cmd in "${!pkg_of[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then missing+=("${pkg_of[$cmd]}"); fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+echo "system-deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "system-deps: need root to install ${missing[*]} (apt-get install -y ${missing[*]})" >&2; exit 1; }
+  sudo=sudo
+fi
+command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install ${missing[*]} with your package manager" >&2; exit 1; }
+$sudo apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.

@@ -1,0 +1,31 @@
+import type { GateDecision, LockInfo, RunRequest, RunSnapshot } from './model/run.js';
+import type { RunEvents } from './model/events.js';
+
+/**
+ * What front ends (Slack, the CLI) may ask of the engine. Every method checks its input and the run's
+ * state itself; a front end cannot bypass four-eyes or decide a gate twice.
+ */
+export interface Engine {
+  /** Validates params against the workflow's schema, records the run, takes no host yet. Returns the run id. */
+  start(request: RunRequest): Promise<string>;
+  /**
+   * Decides a waiting gate, once. Refused (ApprovalRefused) when `by` is the run's requester; a second
+   * decision, or one for a gate that is not waiting, changes nothing and says what was decided before.
+   */
+  decide(input: { runId: string; gateId: string; decision: GateDecision; by: string; reason?: string }): Promise<DecisionResult>;
+  /** Hold after the current batch; resume starts the next batch. */
+  hold(runId: string, by: string): Promise<void>;
+  resume(runId: string, by: string): Promise<void>;
+  /** Stop starting targets, let in-flight ones finish, run cleanup; roll back the changed targets if asked. */
+  abort(runId: string, by: string, options?: { rollback?: boolean }): Promise<void>;
+  /** A new run of the same workflow and params, restricted to the targets that failed. Returns its id. */
+  retryFailed(runId: string, by: string): Promise<string>;
+  get(runId: string): Promise<RunSnapshot>;
+  list(options?: { limit?: number; active?: boolean }): Promise<RunSnapshot[]>;
+  locks(): Promise<LockInfo[]>;
+  readonly events: RunEvents;
+}
+
+export type DecisionResult =
+  | { applied: true; decision: GateDecision; by: string; at: string }
+  | { applied: false; why: 'already_decided' | 'not_waiting' | 'finished'; decision?: GateDecision; by?: string; at?: string };

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { GateDecision, StageProgress, TargetResult } from './run.js';
+import { RunState, TaskState } from './task-state.js';
+
+/**
+ * What the engine says about runs, through one interface. Slack progress threads, the audit log and
+ * metrics subscribe; the engine knows none of them. Events cross processes (workers elsewhere), so
+ * they are plain JSON validated on the way in.
+ */
+const base = { runId: z.string(), at: z.string() };
+
+export const RunEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.started'), ...base, workflow: z.string(), requester: z.string(), dryRun: z.boolean(), meta: z.record(z.string(), z.string()) }),
+  z.object({ type: z.literal('task.state'), ...base, taskId: z.string(), state: TaskState, attempt: z.number().int(), error: z.string().optional() }),
+  z.object({ type: z.literal('stage.progress'), ...base, progress: StageProgress }),
+  z.object({ type: z.literal('target.finished'), ...base, rolloutId: z.string(), result: TargetResult }),
+  z.object({ type: z.literal('gate.waiting'), ...base, gateId: z.string(), evidence: z.unknown(), expiresAt: z.string(), requester: z.string() }),
+  z.object({ type: z.literal('gate.decided'), ...base, gateId: z.string(), decision: GateDecision, by: z.string(), reason: z.string().optional(), timedOut: z.boolean() }),
+  z.object({ type: z.literal('run.control'), ...base, action: z.enum(['hold', 'resume', 'abort']), by: z.string(), rollback: z.boolean().optional() }),
+  z.object({ type: z.literal('run.finished'), ...base, state: RunState, durationMs: z.number() }),
+]);
+export type RunEvent = z.infer<typeof RunEvent>;
+export type RunEventType = RunEvent['type'];
+
+/** Draws events out without the `at` and `runId` plumbing, for emitters. */
+export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
+
+export interface EventSubscription {
+  close(): Promise<void>;
+}
+
+/** The one interface events go through. */
+export interface RunEvents {
+  publish(event: RunEvent): Promise<void>;
+  /** Receives every event published from now on, from any process, in order per run. */
+  subscribe(handler: (event: RunEvent) => void | Promise<void>): Promise<EventSubscription>;
+  /** Everything published for one run so far (progress threads rebuilt after a restart; audit). */
+  history(runId: string): Promise<RunEvent[]>;
+}

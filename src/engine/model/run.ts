@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { RunState, TaskState } from './task-state.js';
+
+export const RunRequest = z.object({
+  workflow: z.string().min(1),
+  params: z.unknown(),
+  /** Who asked: a Slack user id such as `U012AB3CD`, or `cli:<user>` from a terminal. */
+  requester: z.string().min(1),
+  dryRun: z.boolean().default(false),
+  /** Opaque data of the front end that started the run (e.g. Slack channel), kept with the run. */
+  meta: z.record(z.string(), z.string()).default({}),
+  /** Set when this run retries the failed targets of an earlier one. */
+  retryOf: z.string().optional(),
+});
+export type RunRequest = z.input<typeof RunRequest>;
+
+export const GateDecision = z.enum(['approve', 'reject']);
+export type GateDecision = z.infer<typeof GateDecision>;
+
+export const GateSnapshot = z.object({
+  gateId: z.string(),
+  state: z.enum(['pending', 'waiting', 'approved', 'rejected', 'timed_out']),
+  evidence: z.unknown().optional(),
+  expiresAt: z.string().optional(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type GateSnapshot = z.infer<typeof GateSnapshot>;
+
+export const StageProgress = z.object({
+  /** The rollout group's id, e.g. `execution`. */
+  rolloutId: z.string(),
+  stage: z.enum(['canary', 'batch']),
+  /** 1-based batch number; 0 for the canary. */
+  batchIndex: z.number().int(),
+  batchCount: z.number().int(),
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  inFlight: z.number().int(),
+});
+export type StageProgress = z.infer<typeof StageProgress>;
+
+export const TargetResult = z.object({
+  target: z.string(),
+  ok: z.boolean(),
+  changed: z.boolean(),
+  summary: z.string().optional(),
+  error: z.string().optional(),
+  durationMs: z.number(),
+  stage: z.enum(['canary', 'batch']),
+  batchIndex: z.number().int(),
+});
+export type TargetResult = z.infer<typeof TargetResult>;
+
+export const TaskSnapshot = z.object({
+  taskId: z.string(),
+  state: TaskState,
+  attempt: z.number().int(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  error: z.string().optional(),
+});
+export type TaskSnapshot = z.infer<typeof TaskSnapshot>;
+
+/** Everything a front end needs to show a run; built from Redis, never cached across processes. */
+export const RunSnapshot = z.object({
+  runId: z.string(),
+  workflow: z.string(),
+  requester: z.string(),
+  dryRun: z.boolean(),
+  state: RunState,
+  abortRequested: z.boolean(),
+  holdRequested: z.boolean(),
+  createdAt: z.string(),
+  finishedAt: z.string().optional(),
+  params: z.unknown(),
+  meta: z.record(z.string(), z.string()),
+  retryOf: z.string().optional(),
+  tasks: z.array(TaskSnapshot),
+  gates: z.array(GateSnapshot),
+  /** The stage a rollout is in now (or was in last). */
+  progress: z.array(StageProgress),
+  /** Per target, its latest result across stages. */
+  targets: z.array(TargetResult),
+});
+export type RunSnapshot = z.infer<typeof RunSnapshot>;
+
+export const LockInfo = z.object({
+  name: z.string(),
+  owner: z.string(),
+  reason: z.string(),
+  expiresAt: z.string(),
+});
+export type LockInfo = z.infer<typeof LockInfo>;

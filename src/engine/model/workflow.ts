@@ -1,0 +1,149 @@
+/**
+ * The contract between a workflow (in `workflows/`) and the engine: what a workflow declares and what
+ * its tasks are given while they run. Workflows import these *types* and the `defineWorkflow` builder;
+ * everything that touches Redis, BullMQ, SSH or Slack lives behind the dependencies they are handed.
+ */
+import type { z } from 'zod';
+import type { Logger } from '../../log/index.js';
+import type { TriggerRule } from './trigger-rule.js';
+
+/** A thing a rollout works on, by its inventory name. The engine never looks inside. */
+export type TargetId = string;
+
+/** JSON-serialisable values: everything that crosses Redis (outputs, evidence, ledger data). */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  retries: number;
+  /** First delay; each further delay doubles (exponential backoff), with jitter. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface TaskContext<P> {
+  readonly runId: string;
+  readonly workflow: string;
+  readonly taskId: string;
+  readonly params: P;
+  /** Slack user id (or CLI user) who asked for the run. */
+  readonly requester: string;
+  readonly dryRun: boolean;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly log: Logger;
+  /** Aborted when the task's timeout passes or an operator aborts the run. Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  /** What an upstream task returned (Airflow's XCom). Undefined when it returned nothing or did not run. */
+  output<T extends Json = Json>(taskId: string): T | undefined;
+  /** Targets a rollout changed, in the order they were changed (for audit and notification). */
+  changedTargets(rolloutId: string): readonly TargetId[];
+  /**
+   * Takes named locks for this run, all or none (e.g. `host:web-01`): refused with a LockConflict that
+   * names the holder when another run has one. Released when the run finishes, whatever its end.
+   */
+  lock(names: string[], reason: string): Promise<void>;
+}
+
+export type TaskFn<P> = (ctx: TaskContext<P>) => Promise<Json | void>;
+
+export interface TaskOptions {
+  /** Upstream tasks or groups; a group stands for its last tasks. */
+  after?: TaskRef | TaskRef[];
+  trigger?: TriggerRule;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
+/** What the builder hands back for a task or a group, to name it in `after`. */
+export interface TaskRef {
+  readonly id: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Staged rollouts: canary, approval gate, batches.
+
+/** Ansible's `serial`: absolute counts or percentages of all targets, the last repeated until done. */
+export type BatchSize = number | `${number}%`;
+
+export interface RolloutStrategy {
+  /** How many targets go first, alone: a count or a percentage (at least one target). 0 = no canary. */
+  canary: BatchSize;
+  /** Sizes of the batches after the canary, like Ansible's `serial`, e.g. `[1, '10%', '50%', '100%']`. */
+  batches: BatchSize[];
+  /** Most targets worked on at once inside a batch. */
+  concurrency: number;
+  /** Wait between batches (and after the canary's approval), to let problems surface. */
+  soakMs: number;
+  /** Failure budget (Ansible's `max_fail_percentage`), per batch: more failed than this halts the rollout. */
+  maxFailPercentPerBatch: number;
+  /** Failure budget over the whole run. */
+  maxFailPercentTotal: number;
+}
+
+export type HostStepOutcome =
+  | { changed: boolean; summary?: string; data?: Json }
+  | void;
+
+export interface HostStepContext<P> extends TaskContext<P> {
+  readonly target: TargetId;
+  /** Which stage this is: `canary` or `batch` with its index (1-based). */
+  readonly stage: { kind: 'canary' | 'batch'; index: number };
+}
+
+/**
+ * One host's part of a rollout. `apply` does the change; `check` looks at the host to see whether the
+ * change is already in place, so that a step that was in flight when a worker died is reconciled and
+ * not blindly done again; `plan` says what `apply` would do (dry runs); `rollback` undoes it, given what
+ * `apply` returned.
+ */
+export interface HostStep<P> {
+  name: string;
+  apply(ctx: HostStepContext<P>): Promise<HostStepOutcome>;
+  check?(ctx: HostStepContext<P>): Promise<'applied' | 'not_applied'>;
+  plan?(ctx: HostStepContext<P>): Promise<string>;
+  rollback?(ctx: HostStepContext<P>, applied: Json | undefined): Promise<void>;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
+export interface ApprovalGateSpec<P> {
+  /** Fails closed: no decision within this time rejects. */
+  timeoutMs: number;
+  /** What approvers are shown (canary results, checks, a diff summary). */
+  evidence?(ctx: TaskContext<P>): Promise<Json>;
+}
+
+export interface RolloutSpec<P> {
+  after?: TaskRef | TaskRef[];
+  targets(ctx: TaskContext<P>): Promise<TargetId[]> | TargetId[];
+  strategy(ctx: TaskContext<P>): RolloutStrategy;
+  /** Placed between the canary and the batches. Omit for no approval. */
+  approval?: ApprovalGateSpec<P>;
+  step: HostStep<P>;
+}
+
+export interface RollbackSpec {
+  /** The rollout whose changed targets are restored, newest first, with the step's `rollback`. */
+  of: TaskRef;
+}
+
+/** The builder a workflow's `tasks` function is given. */
+export interface WorkflowBuilder<P> {
+  task(id: string, fn: TaskFn<P>, options?: TaskOptions): TaskRef;
+  group(id: string, build: (group: WorkflowBuilder<P>) => void, options?: Pick<TaskOptions, 'after'>): TaskRef;
+  /** Expands into the group `<id>`: `<id>.canary` → `<id>.approval` → `<id>.batches`. */
+  rollout(id: string, spec: RolloutSpec<P>): TaskRef;
+  /** A task with trigger `one_failed` on the rollout that restores exactly the changed targets. */
+  rollback(id: string, spec: RollbackSpec & Pick<TaskOptions, 'after' | 'timeoutMs'>): TaskRef;
+}
+
+export interface WorkflowSpec<S extends z.ZodType> {
+  /** The name operators type: `marshal run <name>`. */
+  name: string;
+  summary: string;
+  params: S;
+  /** Named locks the run takes before it starts (e.g. `host:web-01`, `region:eu-west-1`). */
+  locks?(params: z.infer<S>): string[];
+  tasks(wf: WorkflowBuilder<z.infer<S>>): void;
+}

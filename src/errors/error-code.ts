@@ -1,0 +1,46 @@
+/**
+ * Every failure Marshal reports carries one of these codes, so Slack replies, CLI output and logs can
+ * switch on a code instead of parsing messages. Grouped by area; add new codes to the area they belong to.
+ */
+export const ErrorCode = {
+  // --- input and configuration
+  InvalidInput: 'invalid_input',
+  InvalidConfig: 'invalid_config',
+
+  // --- engine
+  InvalidWorkflow: 'invalid_workflow',
+  UnknownWorkflow: 'unknown_workflow',
+  UnknownRun: 'unknown_run',
+  TaskFailed: 'task_failed',
+  TaskTimeout: 'task_timeout',
+  LockConflict: 'lock_conflict',
+  GateClosed: 'gate_closed',
+  ApprovalRefused: 'approval_refused',
+  FailureBudgetExceeded: 'failure_budget_exceeded',
+  RunAborted: 'run_aborted',
+  RunStateConflict: 'run_state_conflict',
+  RedisMisconfigured: 'redis_misconfigured',
+
+  // --- hosts and inventory
+  HostUnreachable: 'host_unreachable',
+  HostKeyRejected: 'host_key_rejected',
+  CommandFailed: 'command_failed',
+  CommandTimeout: 'command_timeout',
+  UnsafeArgument: 'unsafe_argument',
+  TransferFailed: 'transfer_failed',
+  InvalidInventory: 'invalid_inventory',
+  InvalidSelector: 'invalid_selector',
+  NoHostsMatched: 'no_hosts_matched',
+
+  // --- slack
+  SlackRequestRejected: 'slack_request_rejected',
+  NotAuthorized: 'not_authorized',
+  SlackApiError: 'slack_api_error',
+
+  // --- workflows
+  InvalidBundle: 'invalid_bundle',
+  PrecheckFailed: 'precheck_failed',
+  HealthCheckFailed: 'health_check_failed',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

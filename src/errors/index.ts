@@ -1,0 +1,3 @@
+export { ErrorCode } from './error-code.js';
+export { MarshalError, isMarshalError, type MarshalErrorOptions } from './marshal-error.js';
+export { ValidationError, formatPath, type FieldIssue } from './validation-error.js';

@@ -1,0 +1,2 @@
+export { createLogger, silentLogger, type Logger, type LoggerSettings } from './logger.js';
+export { scrubSecrets, REDACTED, REDACT_PATHS } from './redact.js';
