@@ -2,7 +2,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# `npm install`, not `npm ci`: see .ci/run (npm/cli#9846). It installs the locked versions.
+RUN npm install --omit=dev --no-audit --no-fund
 COPY bin ./bin
 COPY src ./src
 COPY commands ./commands
