@@ -19,3 +19,12 @@ export * from './model/run.js';
 export * from './model/task-state.js';
 export * from './model/trigger-rule.js';
 export type * from './model/workflow.js';
+export { planRollout, type RolloutPlan } from './rollout/plan-rollout.js';
+export {
+  BatchSizeSchema,
+  CanarySizeSchema,
+  RolloutStrategySchema,
+  parseBatchList,
+  parseDuration,
+  parseRolloutStrategy,
+} from './rollout/rollout-strategy-schema.js';
