@@ -28,3 +28,4 @@ export {
   parseDuration,
   parseRolloutStrategy,
 } from './rollout/rollout-strategy-schema.js';
+export { budgetVerdict, type BudgetInput, type BudgetVerdict } from './rollout/failure-budget.js';
