@@ -29,3 +29,4 @@ export {
   parseRolloutStrategy,
 } from './rollout/rollout-strategy-schema.js';
 export { budgetVerdict, type BudgetInput, type BudgetVerdict } from './rollout/failure-budget.js';
+export { backoffDelay, shouldRetry } from './retry/backoff.js';
