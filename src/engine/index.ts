@@ -1,0 +1,14 @@
+export type { Engine, DecisionResult } from './engine.js';
+export * from './model/events.js';
+export * from './model/run.js';
+export * from './model/task-state.js';
+export * from './model/trigger-rule.js';
+export type * from './model/workflow.js';
+export * from './errors/index.js';
+export { createRegistry, type WorkflowRegistry, type AnyWorkflow } from './registry.js';
+export { createEngine, type EngineOptions, type EngineRuntime } from './runtime/create-engine.js';
+export type { WorkerOptions, WorkerPool } from './runtime/workers.js';
+export type { RedisConnection } from './runtime/redis-connection.js';
+export { RedisRunEvents } from './events/redis-run-events.js';
+export { defineWorkflow } from './dag/compile-workflow.js';
+export type { WorkflowDefinition, CompiledTask } from './dag/workflow-definition.js';
