@@ -1,5 +1,6 @@
 import { ErrorCode } from '../errors/index.js';
 import { ValidationError } from '../errors/index.js';
+import { validateDag } from './dag/graph.js';
 import type { WorkflowDefinition } from './dag/workflow-definition.js';
 import { UnknownWorkflow } from './errors/unknown-workflow.js';
 
@@ -28,6 +29,8 @@ export function createRegistry(workflows: readonly AnyWorkflow[]): WorkflowRegis
         code: ErrorCode.InvalidWorkflow,
       });
     }
+    // Definitions are validated by defineWorkflow; checked again so a hand-built one cannot slip in.
+    validateDag([...wf.tasks.values()], wf.name);
     byName.set(wf.name, wf);
   }
   return {

@@ -107,7 +107,7 @@ export const diamond = defineWorkflow({
     const c = wf.task('c', async () => 'c', { after: a });
     const d = wf.task('d', async (ctx) => [ctx.output<string>('b') ?? null, ctx.output<string>('c') ?? null] as Json, { after: [b, c] });
     const e = wf.task('e', async () => 'e', { after: d });
-    wf.task('on_failure', async () => 'handled', { after: [b, c], trigger: 'one_failed' });
+    wf.task('on-failure', async () => 'handled', { after: [b, c], trigger: 'one_failed' });
     wf.task('cleanup', async () => 'clean', { after: e, trigger: 'all_done' });
   },
 });

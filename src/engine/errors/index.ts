@@ -8,3 +8,4 @@ export { RunStateConflict } from './run-state-conflict.js';
 export { TaskTimeout } from './task-timeout.js';
 export { UnknownRun } from './unknown-run.js';
 export { UnknownWorkflow } from './unknown-workflow.js';
+export { WorkflowDefinitionError } from './workflow-definition-error.js';

@@ -14,16 +14,16 @@ export type GateTask = Extract<CompiledTask<unknown>, { kind: 'gate' }>;
 export async function openGate(rt: Runtime, info: RunInfo, task: GateTask, attempt: number, ctx: TaskContext<unknown>): Promise<void> {
   let evidence: Json = null;
   try {
-    if (task.approval.evidence) evidence = await withTimeout(task.id, task.timeoutMs ?? 60_000, (signal) => task.approval.evidence!({ ...ctx, signal }));
+    if (task.gate.evidence) evidence = await withTimeout(task.id, task.timeoutMs ?? 60_000, (signal) => task.gate.evidence!({ ...ctx, signal }));
   } catch (err) {
     await finishTask(rt, info, task.id, { from: ['running'], to: 'failed', attempt, error: `could not gather the gate's evidence: ${errorText(err)}` });
     return;
   }
-  const expiresAt = new Date(Date.now() + task.approval.timeoutMs).toISOString();
+  const expiresAt = new Date(Date.now() + task.gate.timeoutMs).toISOString();
   const { runId } = info;
   const opened = await rt.scripts.run<number>('marshalGateOpen', [rt.keys.tasks(runId), rt.keys.gates(runId)], [task.id, attempt, JSON.stringify(evidence), expiresAt]);
   if (opened !== 1) return;
-  await enqueue(rt, [{ id: jobId(runId, task.id, 'timeout'), data: { kind: 'gate_timeout', runId, taskId: task.id }, delayMs: task.approval.timeoutMs }]);
+  await enqueue(rt, [{ id: jobId(runId, task.id, 'timeout'), data: { kind: 'gate_timeout', runId, taskId: task.id }, delayMs: task.gate.timeoutMs }]);
   rt.emit({ type: 'task.state', runId, at: nowIso(), taskId: task.id, state: 'waiting', attempt });
   rt.emit({ type: 'gate.waiting', runId, at: nowIso(), gateId: task.id, evidence, expiresAt, requester: info.requester });
 }

@@ -1,3 +1,4 @@
+import { downstreamOf } from '../dag/graph.js';
 import { evaluateTrigger } from '../dag/trigger-rules.js';
 import type { CompiledTask } from '../dag/workflow-definition.js';
 import { isFinalTaskState, type RunState, type TaskState } from '../model/task-state.js';
@@ -16,13 +17,10 @@ import { nowIso, type Runtime } from './runtime.js';
 
 const downstreamCache = new WeakMap<AnyWorkflow, Map<string, string[]>>();
 
-export function downstreamOf(def: AnyWorkflow, taskId: string): string[] {
+export function downstreamOfTask(def: AnyWorkflow, taskId: string): string[] {
   let map = downstreamCache.get(def);
   if (!map) {
-    map = new Map();
-    for (const t of def.tasks.values() as Iterable<CompiledTask<unknown>>) {
-      for (const u of t.upstream) map.set(u, [...(map.get(u) ?? []), t.id]);
-    }
+    map = downstreamOf([...def.tasks.values()]);
     downstreamCache.set(def, map);
   }
   return map.get(taskId) ?? [];
@@ -66,7 +64,7 @@ export async function advance(
   states: Map<string, TaskState>,
   flags: RunFlags,
 ): Promise<void> {
-  await evaluate(rt, info, finished.flatMap((f) => downstreamOf(info.def, f)), states, flags);
+  await evaluate(rt, info, finished.flatMap((f) => downstreamOfTask(info.def, f)), states, flags);
 }
 
 /** Starts a new run: its root tasks' trigger rules are judged like any other's. */
@@ -97,7 +95,7 @@ async function evaluate(rt: Runtime, info: RunInfo, first: string[], states: Map
       else frontier.push(id);
     }
     if (won.runFinal) await closeRun(rt, info, won.runFinal);
-    candidates = frontier.flatMap((f) => downstreamOf(info.def, f));
+    candidates = frontier.flatMap((f) => downstreamOfTask(info.def, f));
   }
   if (toEnqueue.length > 0) await enqueue(rt, toEnqueue);
 }

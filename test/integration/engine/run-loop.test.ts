@@ -20,7 +20,7 @@ describe('engine run loop (real Redis, BullMQ workers)', () => {
       ['c', 'success'],
       ['d', 'success'],
       ['e', 'success'],
-      ['on_failure', 'skipped'],
+      ['on-failure', 'skipped'],
       ['cleanup', 'success'],
     ]);
     const started = h.events.filter((e) => e.runId === runId && e.type === 'task.state' && e.state === 'running').map((e) => (e as { taskId: string }).taskId);
@@ -37,7 +37,7 @@ describe('engine run loop (real Redis, BullMQ workers)', () => {
     expect(stateOf(snap, 'c')).toBe('success');
     expect(stateOf(snap, 'd')).toBe('upstream_failed');
     expect(stateOf(snap, 'e')).toBe('upstream_failed');
-    expect(stateOf(snap, 'on_failure')).toBe('success');
+    expect(stateOf(snap, 'on-failure')).toBe('success');
     expect(stateOf(snap, 'cleanup')).toBe('success');
   });
 
