@@ -169,7 +169,8 @@ export async function afterFinal(rt: Runtime, info: RunInfo, ended: string[], r:
 }
 
 export async function closeRun(rt: Runtime, info: RunInfo, state: RunState): Promise<void> {
-  rt.emit({ type: 'run.finished', runId: info.runId, at: nowIso(), state, durationMs: Date.now() - info.startedMs });
+  // Locks first: whoever hears `run.finished` may start the next run on the same hosts.
   await releaseRunLocks(rt, info.runId);
+  rt.emit({ type: 'run.finished', runId: info.runId, at: nowIso(), state, durationMs: Date.now() - info.startedMs });
   rt.logger.info({ runId: info.runId, workflow: info.def.name, state }, 'run finished');
 }
