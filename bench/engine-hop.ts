@@ -40,7 +40,14 @@ const rollout = defineWorkflow({
   tasks(wf) {
     wf.rollout('noop', {
       targets: (ctx) => Array.from({ length: ctx.params.n }, (_, i) => `host-${i}`),
-      strategy: () => ({ canary: 0, batches: ['100%'], concurrency: 50, soakMs: 0, maxFailPercentPerBatch: 100, maxFailPercentTotal: 100 }),
+      strategy: () => ({
+        canary: 0,
+        batches: ['100%'],
+        concurrency: 50,
+        soakMs: 0,
+        maxFailPercentPerBatch: 100,
+        maxFailPercentTotal: 100,
+      }),
       step: { name: 'noop', apply: async () => ({ changed: false }) },
     });
   },
@@ -54,7 +61,12 @@ const median = (v: number[]) => pct(v, 50);
 
 const redis = await LocalRedis.start();
 try {
-  const engine = await createEngine({ redis: redis.url, prefix: 'bench', registry: createRegistry([chain, rollout]), logger: silentLogger() });
+  const engine = await createEngine({
+    redis: redis.url,
+    prefix: 'bench',
+    registry: createRegistry([chain, rollout]),
+    logger: silentLogger(),
+  });
   engine.startWorkers({ concurrency: 64 });
   const waiters = new Map<string, () => void>();
   const sub = await engine.events.subscribe((e: RunEvent) => {
@@ -84,13 +96,17 @@ try {
     p50s.push(pct(hops, 50));
     p99s.push(pct(hops, 99));
   }
-  console.log(`hop (chain of 100 no-op tasks, ${RUNS} runs): p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms (medians over runs)`);
+  console.log(
+    `hop (chain of 100 no-op tasks, ${RUNS} runs): p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms (medians over runs)`,
+  );
 
   await run('noop-rollout', { n: 100 });
   const totals: number[] = [];
   for (let r = 0; r < RUNS; r++) totals.push((await run('noop-rollout', { n: 1000 })).ms);
   const t = median(totals);
-  console.log(`rollout (1,000 no-op targets, concurrency 50, ${RUNS} runs): median ${t.toFixed(0)} ms, ${(1000 / (t / 1000)).toFixed(0)} targets/s`);
+  console.log(
+    `rollout (1,000 no-op targets, concurrency 50, ${RUNS} runs): median ${t.toFixed(0)} ms, ${(1000 / (t / 1000)).toFixed(0)} targets/s`,
+  );
   await sub.close();
   await engine.close();
 } finally {

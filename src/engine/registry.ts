@@ -19,15 +19,34 @@ export interface WorkflowRegistry {
 export function createRegistry(workflows: readonly AnyWorkflow[]): WorkflowRegistry {
   const byName = new Map<string, AnyWorkflow>();
   for (const [i, wf] of workflows.entries()) {
-    if (!wf || typeof wf.name !== 'string' || wf.name === '' || !(wf.tasks instanceof Map) || wf.tasks.size === 0) {
-      throw new ValidationError('workflow registry', [{ path: `[${i}]`, message: 'not a workflow definition with a name and tasks: build it with defineWorkflow()' }], {
-        code: ErrorCode.InvalidWorkflow,
-      });
+    if (
+      !wf ||
+      typeof wf.name !== 'string' ||
+      wf.name === '' ||
+      !(wf.tasks instanceof Map) ||
+      wf.tasks.size === 0
+    ) {
+      throw new ValidationError(
+        'workflow registry',
+        [
+          {
+            path: `[${i}]`,
+            message: 'not a workflow definition with a name and tasks: build it with defineWorkflow()',
+          },
+        ],
+        {
+          code: ErrorCode.InvalidWorkflow,
+        },
+      );
     }
     if (byName.has(wf.name)) {
-      throw new ValidationError('workflow registry', [{ path: `[${i}].name`, message: `two workflows are named "${wf.name}"; names must be unique` }], {
-        code: ErrorCode.InvalidWorkflow,
-      });
+      throw new ValidationError(
+        'workflow registry',
+        [{ path: `[${i}].name`, message: `two workflows are named "${wf.name}"; names must be unique` }],
+        {
+          code: ErrorCode.InvalidWorkflow,
+        },
+      );
     }
     // Definitions are validated by defineWorkflow; checked again so a hand-built one cannot slip in.
     validateDag([...wf.tasks.values()], wf.name);

@@ -20,8 +20,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(redisUrl: string, prefix: string, workers: WorkerOptions | false = { concurrency: 8 }): Promise<Harness> {
-  const engine = await createEngine({ redis: redisUrl, prefix, registry: createRegistry(allTestWorkflows), logger: silentLogger() });
+export async function startHarness(
+  redisUrl: string,
+  prefix: string,
+  workers: WorkerOptions | false = { concurrency: 8 },
+): Promise<Harness> {
+  const engine = await createEngine({
+    redis: redisUrl,
+    prefix,
+    registry: createRegistry(allTestWorkflows),
+    logger: silentLogger(),
+  });
   const events: RunEvent[] = [];
   const waiters: { match: (e: RunEvent) => boolean; resolve: (e: RunEvent) => void }[] = [];
   const sub = await engine.events.subscribe((e) => {
@@ -43,7 +52,7 @@ export async function startHarness(redisUrl: string, prefix: string, workers: Wo
     engine,
     prefix,
     events,
-    event: event as Harness['event'],
+    event: event,
     async finished(runId) {
       await event((e) => e.type === 'run.finished' && e.runId === runId);
       return engine.get(runId);

@@ -65,7 +65,10 @@ function rolloutWorkflow(name: string, approvalTimeoutMs?: number) {
     params: RolloutParams,
     locks: (p) => (p.lock ? [p.lock] : []),
     tasks(wf) {
-      const validate = wf.task('validate', async (ctx) => ({ dryRun: ctx.dryRun, targets: ctx.params.targets.length }));
+      const validate = wf.task('validate', async (ctx) => ({
+        dryRun: ctx.dryRun,
+        targets: ctx.params.targets.length,
+      }));
       const execution = wf.rollout('execution', {
         after: validate,
         targets: (ctx) => ctx.params.targets,
@@ -77,14 +80,27 @@ function rolloutWorkflow(name: string, approvalTimeoutMs?: number) {
           maxFailPercentPerBatch: ctx.params.maxFailPercentPerBatch,
           maxFailPercentTotal: ctx.params.maxFailPercentTotal,
         }),
-        ...(approvalTimeoutMs ? { approval: { timeoutMs: approvalTimeoutMs, evidence: async (ctx) => ({ changed: [...ctx.changedTargets('execution')] }) } } : {}),
+        ...(approvalTimeoutMs
+          ? {
+              approval: {
+                timeoutMs: approvalTimeoutMs,
+                evidence: async (ctx) => ({ changed: [...ctx.changedTargets('execution')] }),
+              },
+            }
+          : {}),
         step: fileStep,
       });
-      const audit = wf.task('audit', async (ctx) => ({ changed: [...ctx.changedTargets('execution')] }), { after: execution });
+      const audit = wf.task('audit', async (ctx) => ({ changed: [...ctx.changedTargets('execution')] }), {
+        after: execution,
+      });
       const rollback = wf.rollback('rollback', { of: execution, after: execution });
-      wf.task('cleanup', async (ctx) => {
-        appendFileSync(join(ctx.params.dir, 'cleanup.log'), `${ctx.runId}\n`);
-      }, { after: [audit, rollback], trigger: 'all_done' });
+      wf.task(
+        'cleanup',
+        async (ctx) => {
+          appendFileSync(join(ctx.params.dir, 'cleanup.log'), `${ctx.runId}\n`);
+        },
+        { after: [audit, rollback], trigger: 'all_done' },
+      );
     },
   });
 }
@@ -100,12 +116,20 @@ export const diamond = defineWorkflow({
   params: DiamondParams,
   tasks(wf) {
     const a = wf.task('a', async () => 'a');
-    const b = wf.task('b', async (ctx) => {
-      if (ctx.params.failB) throw new Error('b broke');
-      return `b saw ${ctx.output<string>('a')}`;
-    }, { after: a });
+    const b = wf.task(
+      'b',
+      async (ctx) => {
+        if (ctx.params.failB) throw new Error('b broke');
+        return `b saw ${ctx.output<string>('a')}`;
+      },
+      { after: a },
+    );
     const c = wf.task('c', async () => 'c', { after: a });
-    const d = wf.task('d', async (ctx) => [ctx.output<string>('b') ?? null, ctx.output<string>('c') ?? null] as Json, { after: [b, c] });
+    const d = wf.task(
+      'd',
+      async (ctx) => [ctx.output<string>('b') ?? null, ctx.output<string>('c') ?? null] as Json,
+      { after: [b, c] },
+    );
     const e = wf.task('e', async () => 'e', { after: d });
     wf.task('on-failure', async () => 'handled', { after: [b, c], trigger: 'one_failed' });
     wf.task('cleanup', async () => 'clean', { after: e, trigger: 'all_done' });
@@ -119,13 +143,17 @@ export const retrying = defineWorkflow({
   summary: 'a flaky task that succeeds on its third attempt; a fatal one never retried',
   params: z.object({ fatal: z.boolean().default(false) }),
   tasks(wf) {
-    wf.task('flaky', async (ctx) => {
-      const key = `${ctx.runId}:${ctx.taskId}`;
-      attempts.set(key, (attempts.get(key) ?? 0) + 1);
-      if (ctx.params.fatal) throw new ValidationError('input', [{ path: 'x', message: 'bad' }]);
-      if (ctx.attempt < 3) throw new Error(`transient failure ${ctx.attempt}`);
-      return ctx.attempt;
-    }, { retry: { retries: 4, initialDelayMs: 20, maxDelayMs: 100 } });
+    wf.task(
+      'flaky',
+      async (ctx) => {
+        const key = `${ctx.runId}:${ctx.taskId}`;
+        attempts.set(key, (attempts.get(key) ?? 0) + 1);
+        if (ctx.params.fatal) throw new ValidationError('input', [{ path: 'x', message: 'bad' }]);
+        if (ctx.attempt < 3) throw new Error(`transient failure ${ctx.attempt}`);
+        return ctx.attempt;
+      },
+      { retry: { retries: 4, initialDelayMs: 20, maxDelayMs: 100 } },
+    );
   },
 });
 

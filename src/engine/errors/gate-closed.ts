@@ -4,6 +4,10 @@ import { ErrorCode, MarshalError } from '../../errors/index.js';
 export class GateClosed extends MarshalError {
   override name = 'GateClosed';
   constructor(gateId: string, outcome: string, by: string, options: { cause?: unknown } = {}) {
-    super(ErrorCode.GateClosed, `gate ${gateId} was ${outcome} by ${by}`, { retryable: false, context: { gateId, outcome, by }, cause: options.cause });
+    super(ErrorCode.GateClosed, `gate ${gateId} was ${outcome} by ${by}`, {
+      retryable: false,
+      context: { gateId, outcome, by },
+      cause: options.cause,
+    });
   }
 }

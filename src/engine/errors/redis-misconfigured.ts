@@ -4,6 +4,10 @@ import { ErrorCode, MarshalError } from '../../errors/index.js';
 export class RedisMisconfigured extends MarshalError {
   override name = 'RedisMisconfigured';
   constructor(message: string, context: Record<string, unknown>, options: { cause?: unknown } = {}) {
-    super(ErrorCode.RedisMisconfigured, message, { retryable: false, context: context, cause: options.cause });
+    super(ErrorCode.RedisMisconfigured, message, {
+      retryable: false,
+      context: context,
+      cause: options.cause,
+    });
   }
 }

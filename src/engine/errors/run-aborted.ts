@@ -4,6 +4,10 @@ import { ErrorCode, MarshalError } from '../../errors/index.js';
 export class RunAborted extends MarshalError {
   override name = 'RunAborted';
   constructor(runId: string, by: string, options: { cause?: unknown } = {}) {
-    super(ErrorCode.RunAborted, `run ${runId} was aborted by ${by}`, { retryable: false, context: { runId, by }, cause: options.cause });
+    super(ErrorCode.RunAborted, `run ${runId} was aborted by ${by}`, {
+      retryable: false,
+      context: { runId, by },
+      cause: options.cause,
+    });
   }
 }

@@ -4,6 +4,10 @@ import { ErrorCode, MarshalError } from '../../errors/index.js';
 export class RunStateConflict extends MarshalError {
   override name = 'RunStateConflict';
   constructor(runId: string, message: string, options: { cause?: unknown } = {}) {
-    super(ErrorCode.RunStateConflict, message, { retryable: false, context: { runId }, cause: options.cause });
+    super(ErrorCode.RunStateConflict, message, {
+      retryable: false,
+      context: { runId },
+      cause: options.cause,
+    });
   }
 }

@@ -4,6 +4,10 @@ import { ErrorCode, MarshalError } from '../../errors/index.js';
 export class UnknownWorkflow extends MarshalError {
   override name = 'UnknownWorkflow';
   constructor(name: string, known: string[], options: { cause?: unknown } = {}) {
-    super(ErrorCode.UnknownWorkflow, `no workflow named "${name}"; known workflows: ${known.join(", ") || "(none)"}`, { retryable: false, context: { name, known }, cause: options.cause });
+    super(
+      ErrorCode.UnknownWorkflow,
+      `no workflow named "${name}"; known workflows: ${known.join(', ') || '(none)'}`,
+      { retryable: false, context: { name, known }, cause: options.cause },
+    );
   }
 }

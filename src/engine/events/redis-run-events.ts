@@ -48,7 +48,7 @@ export class RedisRunEvents implements RunEvents {
       while (!closed) {
         let reply: [string, [string, string[]][]][] | null;
         try {
-          reply = (await conn.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', stream, lastId)) as typeof reply;
+          reply = await conn.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', stream, lastId);
         } catch (err) {
           if (closed) return;
           this.options.logger.warn({ err }, 'event subscription read failed; retrying');
@@ -62,7 +62,10 @@ export class RedisRunEvents implements RunEvents {
               try {
                 await handler(event);
               } catch (err) {
-                this.options.logger.error({ err, type: event.type, runId: event.runId }, 'event handler failed');
+                this.options.logger.error(
+                  { err, type: event.type, runId: event.runId },
+                  'event handler failed',
+                );
               }
             }
           }
@@ -90,7 +93,10 @@ export class RedisRunEvents implements RunEvents {
     }
     const parsed = RunEvent.safeParse(json);
     if (!parsed.success) {
-      this.options.logger.warn({ issues: parsed.error.issues }, 'dropped an event that does not match the RunEvent schema');
+      this.options.logger.warn(
+        { issues: parsed.error.issues },
+        'dropped an event that does not match the RunEvent schema',
+      );
       return [];
     }
     return [parsed.data];

@@ -70,7 +70,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       return c;
     },
     globalStream: keys.events,
-    runStream: keys.runEvents,
+    runStream: (runId) => keys.runEvents(runId),
     logger: options.logger,
   });
   const queue = new Queue(keys.queueName, { connection: redis, prefix: keys.prefix });
@@ -85,7 +85,11 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     runs: new RunInfoCache(redis, keys, options.registry),
     lockTtlMs: options.lockTtlMs ?? 10 * 60_000,
     emit(event) {
-      events.publish(event).catch((err: unknown) => options.logger.warn({ err, type: event.type }, 'could not publish a run event'));
+      events
+        .publish(event)
+        .catch((err: unknown) =>
+          options.logger.warn({ err, type: event.type }, 'could not publish a run event'),
+        );
     },
   };
   const pools: WorkerPool[] = [];
@@ -96,7 +100,10 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     const req = parsed.data;
     const def = rt.registry.get(req.workflow);
     const params = def.params.safeParse(req.params);
-    if (!params.success) throw ValidationError.fromZod(`parameters of workflow ${def.name}`, params.error, { context: { workflow: def.name } });
+    if (!params.success)
+      throw ValidationError.fromZod(`parameters of workflow ${def.name}`, params.error, {
+        context: { workflow: def.name },
+      });
     const runId = newRunId();
     const retryTargets = req.retryOf ? await failedTargets(req.retryOf) : undefined;
     const lockNames = def.locks?.(params.data) ?? [];
@@ -135,7 +142,15 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       .zadd(keys.runs, info.startedMs, runId)
       .exec();
     rt.runs.remember(info);
-    rt.emit({ type: 'run.started', runId, at: createdAt, workflow: def.name, requester: req.requester, dryRun: req.dryRun, meta: req.meta });
+    rt.emit({
+      type: 'run.started',
+      runId,
+      at: createdAt,
+      workflow: def.name,
+      requester: req.requester,
+      dryRun: req.dryRun,
+      meta: req.meta,
+    });
     const states = new Map<string, TaskState>(def.order.map((id) => [id, 'pending']));
     await startRoots(rt, info, states);
     return runId;
@@ -160,13 +175,35 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     const info = await rt.runs.get(d.runId);
     const gate = info.def.tasks.get(d.gateId);
     if (!gate || gate.kind !== 'gate') {
-      throw new ValidationError('gate decision', [{ path: 'gateId', message: `run ${d.runId} has no approval gate "${d.gateId}"` }], { code: ErrorCode.InvalidInput });
+      throw new ValidationError(
+        'gate decision',
+        [{ path: 'gateId', message: `run ${d.runId} has no approval gate "${d.gateId}"` }],
+        { code: ErrorCode.InvalidInput },
+      );
     }
     if (d.by === info.requester) throw new ApprovalRefused(d.runId, d.gateId, d.by);
-    const r = await decideGate(rt, info, d.gateId, d.decision === 'approve' ? 'approved' : 'rejected', d.by, d.reason);
+    const r = await decideGate(
+      rt,
+      info,
+      d.gateId,
+      d.decision === 'approve' ? 'approved' : 'rejected',
+      d.by,
+      d.reason,
+    );
     if (r.applied) return { applied: true, decision: d.decision, by: d.by, at: r.at };
-    const earlier = r.state === 'approved' ? 'approve' : r.state === 'rejected' || r.state === 'timed_out' ? 'reject' : undefined;
-    return { applied: false, why: r.why, ...(earlier ? { decision: earlier } : {}), ...(r.by ? { by: r.by } : {}), ...(r.at ? { at: r.at } : {}) };
+    const earlier =
+      r.state === 'approved'
+        ? 'approve'
+        : r.state === 'rejected' || r.state === 'timed_out'
+          ? 'reject'
+          : undefined;
+    return {
+      applied: false,
+      why: r.why,
+      ...(earlier ? { decision: earlier } : {}),
+      ...(r.by ? { by: r.by } : {}),
+      ...(r.at ? { at: r.at } : {}),
+    };
   }
 
   async function list(opts: { limit?: number; active?: boolean } = {}): Promise<RunSnapshot[]> {
@@ -191,7 +228,14 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     abort: async (runId, by, o) => abortRun(rt, await rt.runs.get(runId), by, o?.rollback ?? false),
     async retryFailed(runId, by) {
       const snap = await readSnapshot(rt, runId);
-      return start({ workflow: snap.workflow, params: snap.params, requester: by, dryRun: snap.dryRun, meta: snap.meta, retryOf: runId });
+      return start({
+        workflow: snap.workflow,
+        params: snap.params,
+        requester: by,
+        dryRun: snap.dryRun,
+        meta: snap.meta,
+        retryOf: runId,
+      });
     },
     get: (runId) => readSnapshot(rt, runId),
     list,

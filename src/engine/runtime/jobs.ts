@@ -8,7 +8,13 @@ import type { JobsOptions } from 'bullmq';
  */
 export const JobData = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('task'), runId: z.string(), taskId: z.string() }),
-  z.object({ kind: z.literal('target'), runId: z.string(), taskId: z.string(), target: z.string(), batch: z.number().int() }),
+  z.object({
+    kind: z.literal('target'),
+    runId: z.string(),
+    taskId: z.string(),
+    target: z.string(),
+    batch: z.number().int(),
+  }),
   z.object({ kind: z.literal('batch'), runId: z.string(), taskId: z.string(), batch: z.number().int() }),
   z.object({ kind: z.literal('gate_timeout'), runId: z.string(), taskId: z.string() }),
 ]);

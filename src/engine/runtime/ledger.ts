@@ -39,7 +39,12 @@ export async function readLedger(redis: Redis, keys: Keys, runId: string): Promi
     if (field.includes('#')) continue;
     const sep = field.indexOf('|');
     const detail = LedgerDetail.parse(JSON.parse(h[`${field}#d`] ?? '{}'));
-    out.push({ ...detail, taskId: field.slice(0, sep), target: field.slice(sep + 1), state: LedgerState.parse(value) });
+    out.push({
+      ...detail,
+      taskId: field.slice(0, sep),
+      target: field.slice(sep + 1),
+      state: LedgerState.parse(value),
+    });
   }
   return out;
 }

@@ -3,12 +3,23 @@ import { LockConflict } from '../errors/lock-conflict.js';
 import type { Runtime } from './runtime.js';
 
 /** Takes named locks for a run, all or none; a lock another run holds is a LockConflict naming it. */
-export async function acquireLocks(rt: Runtime, runId: string, names: string[], reason: string): Promise<void> {
+export async function acquireLocks(
+  rt: Runtime,
+  runId: string,
+  names: string[],
+  reason: string,
+): Promise<void> {
   const unique = [...new Set(names)];
   if (unique.length === 0) return;
   const keys = [...unique.map((n) => rt.keys.lock(n)), rt.keys.runLocks(runId), rt.keys.lockRegistry];
   const expiresAt = new Date(Date.now() + rt.lockTtlMs).toISOString();
-  const reply = await rt.scripts.run<string[]>('marshalLockAcquire', keys, [runId, reason, rt.lockTtlMs, expiresAt, ...unique]);
+  const reply = await rt.scripts.run<string[]>('marshalLockAcquire', keys, [
+    runId,
+    reason,
+    rt.lockTtlMs,
+    expiresAt,
+    ...unique,
+  ]);
   if (reply[0] === 'conflict') throw new LockConflict(reply[1] ?? '', reply[2] ?? '', reply[3] ?? '');
 }
 
@@ -34,7 +45,13 @@ export async function listLocks(rt: Runtime): Promise<LockInfo[]> {
   const out: LockInfo[] = [];
   for (const [i, [, h]] of replies.entries()) {
     const rec = h as Record<string, string>;
-    if (rec.owner) out.push({ name: names[i] ?? rec.name ?? '', owner: rec.owner, reason: rec.reason ?? '', expiresAt: rec.expiresAt ?? '' });
+    if (rec.owner)
+      out.push({
+        name: names[i] ?? rec.name ?? '',
+        owner: rec.owner,
+        reason: rec.reason ?? '',
+        expiresAt: rec.expiresAt ?? '',
+      });
   }
   return out;
 }

@@ -10,7 +10,10 @@ import { runTaskJob } from './task-job.js';
 export async function processJob(rt: Runtime, job: Job): Promise<void> {
   const parsed = JobData.safeParse(job.data);
   if (!parsed.success) {
-    rt.logger.error({ jobId: job.id, issues: parsed.error.issues }, 'dropped a job that does not match the job schema');
+    rt.logger.error(
+      { jobId: job.id, issues: parsed.error.issues },
+      'dropped a job that does not match the job schema',
+    );
     return;
   }
   const data = parsed.data;
@@ -23,7 +26,14 @@ export async function processJob(rt: Runtime, job: Job): Promise<void> {
     case 'batch':
       return startBatch(rt, info, stageTask(info.def.tasks.get(data.taskId)), data.batch);
     case 'gate_timeout':
-      await decideGate(rt, info, data.taskId, 'timed_out', 'marshal', 'no decision before the gate timed out');
+      await decideGate(
+        rt,
+        info,
+        data.taskId,
+        'timed_out',
+        'marshal',
+        'no decision before the gate timed out',
+      );
       return;
   }
 }

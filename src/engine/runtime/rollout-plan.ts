@@ -21,7 +21,13 @@ const cache = new Map<string, StoredPlan>();
  * A rollout's targets and batches are computed once per run, by whichever worker gets there first,
  * and stored: every later stage and every worker works from the same plan.
  */
-export async function ensurePlan(rt: Runtime, info: RunInfo, rolloutId: string, spec: RolloutSpec<unknown>, ctx: TaskContext<unknown>): Promise<StoredPlan> {
+export async function ensurePlan(
+  rt: Runtime,
+  info: RunInfo,
+  rolloutId: string,
+  spec: RolloutSpec<unknown>,
+  ctx: TaskContext<unknown>,
+): Promise<StoredPlan> {
   const key = rt.keys.rollout(info.runId, rolloutId);
   const existing = await rt.redis.hget(key, 'plan');
   if (existing) return remember(info, rolloutId, existing);

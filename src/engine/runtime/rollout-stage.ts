@@ -14,7 +14,12 @@ export type StageTask = Extract<CompiledTask<unknown>, { kind: 'stage' }>;
  * the stage stays `running` while its targets' jobs work. The last target of a batch starts the next
  * batch (after the soak, as a delayed job: no worker sleeps) or ends the stage.
  */
-export async function startStage(rt: Runtime, info: RunInfo, task: StageTask, ctx: TaskContext<unknown>): Promise<void> {
+export async function startStage(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  ctx: TaskContext<unknown>,
+): Promise<void> {
   const plan = await ensurePlan(rt, info, task.rolloutId, task.rollout, ctx);
   const batches = stageBatches(plan, task.stage);
   if (batches.length === 0) {
@@ -29,7 +34,11 @@ export async function startStage(rt: Runtime, info: RunInfo, task: StageTask, ct
 }
 
 export function batchJob(runId: string, taskId: string, batch: number, delayMs: number): JobSpec {
-  return { id: jobId(runId, taskId, 'b', batch, Date.now()), data: { kind: 'batch', runId, taskId, batch }, delayMs };
+  return {
+    id: jobId(runId, taskId, 'b', batch, Date.now()),
+    data: { kind: 'batch', runId, taskId, batch },
+    delayMs,
+  };
 }
 
 export async function startBatch(rt: Runtime, info: RunInfo, task: StageTask, batch: number): Promise<void> {
@@ -39,14 +48,28 @@ export async function startBatch(rt: Runtime, info: RunInfo, task: StageTask, ba
   const { runId } = info;
   const reply = await rt.scripts.run<string[]>(
     'marshalStageStartBatch',
-    [rt.keys.run(runId), rt.keys.tasks(runId), rt.keys.stage(runId, task.id), rt.keys.stageQueue(runId, task.id)],
+    [
+      rt.keys.run(runId),
+      rt.keys.tasks(runId),
+      rt.keys.stage(runId, task.id),
+      rt.keys.stageQueue(runId, task.id),
+    ],
     [task.id, batch, plan.concurrency, batches.length, ...targets],
   );
   switch (reply[0]) {
     case 'started': {
       const first = reply.slice(1);
-      emitProgress(rt, info, task, plan, { batch, total: targets.length, done: 0, failed: 0, inFlight: first.length });
-      await enqueue(rt, first.map((target) => targetJob(runId, task.id, target, batch)));
+      emitProgress(rt, info, task, plan, {
+        batch,
+        total: targets.length,
+        done: 0,
+        failed: 0,
+        inFlight: first.length,
+      });
+      await enqueue(
+        rt,
+        first.map((target) => targetJob(runId, task.id, target, batch)),
+      );
       return;
     }
     case 'empty':
@@ -68,20 +91,35 @@ export function targetJob(runId: string, taskId: string, target: string, batch: 
 }
 
 /** A batch has no target left in flight: halt, end the stage, or go on to the next batch. */
-export async function batchDone(rt: Runtime, info: RunInfo, task: StageTask, batch: number, haltReason: string, aborted: boolean): Promise<void> {
+export async function batchDone(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  batch: number,
+  haltReason: string,
+  aborted: boolean,
+): Promise<void> {
   if (haltReason) {
     await finishTask(rt, info, task.id, { from: ['running'], to: 'failed', error: haltReason });
     return;
   }
   if (aborted) {
-    await finishTask(rt, info, task.id, { from: ['running', 'held'], to: 'failed', error: `run ${info.runId} was aborted` });
+    await finishTask(rt, info, task.id, {
+      from: ['running', 'held'],
+      to: 'failed',
+      error: `run ${info.runId} was aborted`,
+    });
     return;
   }
   const plan = await loadPlan(rt, info, task.rolloutId);
   const batches = stageBatches(plan, task.stage);
   if (batch + 1 >= batches.length) {
     const changed = await rt.redis.llen(rt.keys.changed(info.runId, task.rolloutId));
-    await finishTask(rt, info, task.id, { from: ['running'], to: 'success', output: { batches: batches.length, changed } });
+    await finishTask(rt, info, task.id, {
+      from: ['running'],
+      to: 'success',
+      output: { batches: batches.length, changed },
+    });
     return;
   }
   if (plan.soakMs > 0) await enqueue(rt, [batchJob(info.runId, task.id, batch + 1, plan.soakMs)]);

@@ -17,7 +17,13 @@ import { withTimeout } from './with-timeout.js';
  * decides what to do: a fresh target is applied (or planned, in a dry run); one left `started` by a
  * worker that died is reconciled with `step.check`; a recorded one is never run again.
  */
-export async function runTargetJob(rt: Runtime, info: RunInfo, task: StageTask, target: string, batch: number): Promise<void> {
+export async function runTargetJob(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  target: string,
+  batch: number,
+): Promise<void> {
   const { runId } = info;
   const field = ledgerField(task.id, target);
   const stageKind = task.stage === 'canary' ? 'canary' : 'batch';
@@ -35,14 +41,24 @@ export async function runTargetJob(rt: Runtime, info: RunInfo, task: StageTask, 
     return;
   }
   if (begin[0] === 'halted') {
-    await record(rt, info, task, plan, target, field, 'skipped', { ...fresh, finishedAt: nowIso(), error: 'not started: rollout halted or run aborted' });
+    await record(rt, info, task, plan, target, field, 'skipped', {
+      ...fresh,
+      finishedAt: nowIso(),
+      error: 'not started: rollout halted or run aborted',
+    });
     return;
   }
   const t0 = Date.now();
   const step = task.rollout.step;
   const controller = new AbortController();
   const ctx: HostStepContext<unknown> = {
-    ...buildContext(rt, info, { taskId: task.id, attempt: 1, signal: controller.signal, outputs: {}, changed: new Map() }),
+    ...buildContext(rt, info, {
+      taskId: task.id,
+      attempt: 1,
+      signal: controller.signal,
+      outputs: {},
+      changed: new Map(),
+    }),
     target,
     stage: { kind: stageKind, index: stageIndex },
   };
@@ -53,28 +69,41 @@ export async function runTargetJob(rt: Runtime, info: RunInfo, task: StageTask, 
       state = 'applied';
       detail = { ...fresh, changed: true, reconciled: true, summary: 'found applied on reconciliation' };
     } else if (info.dryRun) {
-      const summary = step.plan ? await withTimeout(task.id, step.timeoutMs, (signal) => step.plan!({ ...ctx, signal })) : `would run ${step.name}`;
+      const summary = step.plan
+        ? await withTimeout(task.id, step.timeoutMs, (signal) => step.plan!({ ...ctx, signal }))
+        : `would run ${step.name}`;
       state = 'planned';
       detail = { ...fresh, summary };
     } else {
       const outcome = await applyWithRetry(task, ctx);
       state = 'applied';
-      detail = { ...fresh, changed: outcome?.changed ?? true, summary: outcome?.summary, data: outcome?.data };
+      detail = {
+        ...fresh,
+        changed: outcome?.changed ?? true,
+        summary: outcome?.summary,
+        data: outcome?.data,
+      };
     }
   } catch (err) {
     state = 'failed';
     detail = { ...fresh, error: errorText(err) };
   }
-  await record(rt, info, task, plan, target, field, state, { ...detail, finishedAt: nowIso(), durationMs: Date.now() - t0 });
+  await record(rt, info, task, plan, target, field, state, {
+    ...detail,
+    finishedAt: nowIso(),
+    durationMs: Date.now() - t0,
+  });
 }
 
 async function applyWithRetry(task: StageTask, ctx: HostStepContext<unknown>): Promise<HostStepOutcome> {
   const step = task.rollout.step;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withTimeout(`${task.id}:${ctx.target}`, step.timeoutMs ?? task.timeoutMs, (signal) => step.apply({ ...ctx, attempt, signal }));
+      return await withTimeout(`${task.id}:${ctx.target}`, step.timeoutMs ?? task.timeoutMs, (signal) =>
+        step.apply({ ...ctx, attempt, signal }),
+      );
     } catch (err) {
-      if (!shouldRetry(err, attempt, step.retry as never)) throw err;
+      if (!shouldRetry(err, attempt, step.retry)) throw err;
       await new Promise((r) => setTimeout(r, backoffDelay(step.retry!, attempt)));
     }
   }
@@ -93,7 +122,12 @@ async function record(
   const { runId } = info;
   const reply = await rt.scripts.run<number[]>(
     'marshalTargetDone',
-    [rt.keys.stage(runId, task.id), rt.keys.ledger(runId), rt.keys.changed(runId, task.rolloutId), rt.keys.rollout(runId, task.rolloutId)],
+    [
+      rt.keys.stage(runId, task.id),
+      rt.keys.ledger(runId),
+      rt.keys.changed(runId, task.rolloutId),
+      rt.keys.rollout(runId, task.rolloutId),
+    ],
     [field, state, JSON.stringify(detail), state === 'applied' && detail.changed ? '1' : '0', target],
   );
   if (state !== 'skipped' && reply[0] === 1) {
@@ -121,11 +155,29 @@ async function record(
  * Frees the finished target's slot: judges the failure budget on the counters, then (atomically, if
  * no other target finished in between) halts or starts the next pending target.
  */
-async function releaseSlot(rt: Runtime, info: RunInfo, task: StageTask, plan: StoredPlan, field: string, counters: number[] | undefined): Promise<void> {
+async function releaseSlot(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  plan: StoredPlan,
+  field: string,
+  counters: number[] | undefined,
+): Promise<void> {
   const { runId } = info;
   let c = counters ?? (await readCounters(rt, info, task));
   for (;;) {
-    const [, ver = 0, batchTotal = 0, batchDone_ = 0, batchFailed = 0, inFlight = 0, runTotal = 0, , runFailed = 0, batch = 0] = c;
+    const [
+      ,
+      ver = 0,
+      batchTotal = 0,
+      batchDone_ = 0,
+      batchFailed = 0,
+      inFlight = 0,
+      runTotal = 0,
+      ,
+      runFailed = 0,
+      batch = 0,
+    ] = c;
     const verdict = budgetVerdict({
       batchTotal,
       batchFailed,
@@ -135,11 +187,23 @@ async function releaseSlot(rt: Runtime, info: RunInfo, task: StageTask, plan: St
       maxFailPercentTotal: plan.maxFailPercentTotal,
     });
     const reason = verdict.exceeded
-      ? new FailureBudgetExceeded(task.rolloutId, verdict.scope, verdict.failed, verdict.total, verdict.limitPercent).message
+      ? new FailureBudgetExceeded(
+          task.rolloutId,
+          verdict.scope,
+          verdict.failed,
+          verdict.total,
+          verdict.limitPercent,
+        ).message
       : '';
     const reply = await rt.scripts.run<(string | number)[]>(
       'marshalStageRelease',
-      [rt.keys.run(runId), rt.keys.stage(runId, task.id), rt.keys.stageQueue(runId, task.id), rt.keys.rollout(runId, task.rolloutId), rt.keys.ledger(runId)],
+      [
+        rt.keys.run(runId),
+        rt.keys.stage(runId, task.id),
+        rt.keys.stageQueue(runId, task.id),
+        rt.keys.rollout(runId, task.rolloutId),
+        rt.keys.ledger(runId),
+      ],
       [ver, verdict.exceeded ? '1' : '0', reason, field],
     );
     if (reply[0] === 'stale') {
@@ -148,20 +212,39 @@ async function releaseSlot(rt: Runtime, info: RunInfo, task: StageTask, plan: St
     }
     if (reply[0] === 'ok') {
       const next = String(reply[1] ?? '');
-      emitProgress(rt, info, task, plan, { batch, total: batchTotal, done: batchDone_, failed: batchFailed, inFlight: next ? inFlight + 1 : inFlight });
+      emitProgress(rt, info, task, plan, {
+        batch,
+        total: batchTotal,
+        done: batchDone_,
+        failed: batchFailed,
+        inFlight: next ? inFlight + 1 : inFlight,
+      });
       if (next) await enqueue(rt, [targetJob(runId, task.id, next, batch)]);
       return;
     }
-    emitProgress(rt, info, task, plan, { batch, total: batchTotal, done: batchDone_, failed: batchFailed, inFlight: 0 });
+    emitProgress(rt, info, task, plan, {
+      batch,
+      total: batchTotal,
+      done: batchDone_,
+      failed: batchFailed,
+      inFlight: 0,
+    });
     await batchDone(rt, info, task, batch, String(reply[1] ?? ''), reply[2] === '1');
     return;
   }
 }
 
 async function readCounters(rt: Runtime, info: RunInfo, task: StageTask): Promise<number[]> {
-  const s = await rt.redis.hmget(rt.keys.stage(info.runId, task.id), 'ver', 'batchTotal', 'batchDone', 'batchFailed', 'inFlight', 'batch');
+  const s = await rt.redis.hmget(
+    rt.keys.stage(info.runId, task.id),
+    'ver',
+    'batchTotal',
+    'batchDone',
+    'batchFailed',
+    'inFlight',
+    'batch',
+  );
   const r = await rt.redis.hmget(rt.keys.rollout(info.runId, task.rolloutId), 'total', 'done', 'failed');
   const n = (v: string | null | undefined) => Number(v ?? 0);
   return [0, n(s[0]), n(s[1]), n(s[2]), n(s[3]), n(s[4]), n(r[0]), n(r[1]), n(r[2]), n(s[5])];
 }
-

@@ -41,8 +41,9 @@ export interface FinishReply {
 
 export function parseFinishReply(reply: unknown[], offset = 0): FinishReply {
   const states = new Map<string, TaskState>();
-  for (let i = offset + 5; i + 1 < reply.length; i += 2) states.set(String(reply[i]), String(reply[i + 1]) as TaskState);
-  const final = String(reply[offset + 2] ?? '');
+  for (let i = offset + 5; i + 1 < reply.length; i += 2)
+    states.set(String(reply[i]), String(reply[i + 1]) as TaskState);
+  const final = replyText(reply[offset + 2]);
   return {
     applied: Number(reply[offset]) === 1 || reply[offset] === 'applied',
     runFinal: final ? (final as RunState) : undefined,
@@ -64,7 +65,13 @@ export async function advance(
   states: Map<string, TaskState>,
   flags: RunFlags,
 ): Promise<void> {
-  await evaluate(rt, info, finished.flatMap((f) => downstreamOfTask(info.def, f)), states, flags);
+  await evaluate(
+    rt,
+    info,
+    finished.flatMap((f) => downstreamOfTask(info.def, f)),
+    states,
+    flags,
+  );
 }
 
 /** Starts a new run: its root tasks' trigger rules are judged like any other's. */
@@ -73,7 +80,13 @@ export async function startRoots(rt: Runtime, info: RunInfo, states: Map<string,
   await evaluate(rt, info, roots, states, { abort: false, abortRollback: false });
 }
 
-async function evaluate(rt: Runtime, info: RunInfo, first: string[], states: Map<string, TaskState>, flags: RunFlags): Promise<void> {
+async function evaluate(
+  rt: Runtime,
+  info: RunInfo,
+  first: string[],
+  states: Map<string, TaskState>,
+  flags: RunFlags,
+): Promise<void> {
   let candidates = first;
   const toEnqueue: JobSpec[] = [];
   while (candidates.length > 0) {
@@ -100,7 +113,11 @@ async function evaluate(rt: Runtime, info: RunInfo, first: string[], states: Map
   if (toEnqueue.length > 0) await enqueue(rt, toEnqueue);
 }
 
-function decide(task: CompiledTask<unknown>, states: Map<string, TaskState>, flags: RunFlags): TaskState | undefined {
+function decide(
+  task: CompiledTask<unknown>,
+  states: Map<string, TaskState>,
+  flags: RunFlags,
+): TaskState | undefined {
   const upstream = task.upstream.map((u) => states.get(u) ?? 'pending');
   const verdict = evaluateTrigger(task.trigger, upstream);
   switch (verdict) {
@@ -115,11 +132,19 @@ function decide(task: CompiledTask<unknown>, states: Map<string, TaskState>, fla
   }
 }
 
-async function transition(rt: Runtime, info: RunInfo, decided: Map<string, TaskState>): Promise<{ ids: string[]; runFinal: RunState | undefined }> {
+async function transition(
+  rt: Runtime,
+  info: RunInfo,
+  decided: Map<string, TaskState>,
+): Promise<{ ids: string[]; runFinal: RunState | undefined }> {
   const args: string[] = [nowIso()];
   for (const [id, to] of decided) args.push(id, to);
-  const reply = await rt.scripts.run<unknown[]>('marshalTransition', [rt.keys.run(info.runId), rt.keys.tasks(info.runId)], args);
-  const final = String(reply[1] ?? '');
+  const reply = await rt.scripts.run<unknown[]>(
+    'marshalTransition',
+    [rt.keys.run(info.runId), rt.keys.tasks(info.runId)],
+    args,
+  );
+  const final = replyText(reply[1]);
   return { ids: reply.slice(2).map(String), runFinal: final ? (final as RunState) : undefined };
 }
 
@@ -146,15 +171,36 @@ export interface FinishTask {
 }
 
 /** Ends (or parks) a task with a compare-and-set; a final state moves the run on. Returns whether it applied. */
-export async function finishTask(rt: Runtime, info: RunInfo, taskId: string, f: FinishTask): Promise<boolean> {
+export async function finishTask(
+  rt: Runtime,
+  info: RunInfo,
+  taskId: string,
+  f: FinishTask,
+): Promise<boolean> {
   const reply = await rt.scripts.run<unknown[]>(
     'marshalTaskFinish',
     [rt.keys.run(info.runId), rt.keys.tasks(info.runId), rt.keys.outputs(info.runId)],
-    [taskId, f.from.join(','), f.to, f.attempt ?? '', nowIso(), f.error ?? '', f.output === undefined ? '' : JSON.stringify(f.output)],
+    [
+      taskId,
+      f.from.join(','),
+      f.to,
+      f.attempt ?? '',
+      nowIso(),
+      f.error ?? '',
+      f.output === undefined ? '' : JSON.stringify(f.output),
+    ],
   );
   const r = parseFinishReply(reply);
   if (!r.applied) return false;
-  rt.emit({ type: 'task.state', runId: info.runId, at: nowIso(), taskId, state: f.to, attempt: f.attempt ?? 0, ...(f.error ? { error: f.error } : {}) });
+  rt.emit({
+    type: 'task.state',
+    runId: info.runId,
+    at: nowIso(),
+    taskId,
+    state: f.to,
+    attempt: f.attempt ?? 0,
+    ...(f.error ? { error: f.error } : {}),
+  });
   await afterFinal(rt, info, isFinalTaskState(f.to) ? [taskId] : [], r);
   return true;
 }
@@ -171,6 +217,16 @@ export async function afterFinal(rt: Runtime, info: RunInfo, ended: string[], r:
 export async function closeRun(rt: Runtime, info: RunInfo, state: RunState): Promise<void> {
   // Locks first: whoever hears `run.finished` may start the next run on the same hosts.
   await releaseRunLocks(rt, info.runId);
-  rt.emit({ type: 'run.finished', runId: info.runId, at: nowIso(), state, durationMs: Date.now() - info.startedMs });
+  rt.emit({
+    type: 'run.finished',
+    runId: info.runId,
+    at: nowIso(),
+    state,
+    durationMs: Date.now() - info.startedMs,
+  });
   rt.logger.info({ runId: info.runId, workflow: info.def.name, state }, 'run finished');
+}
+
+function replyText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
 }

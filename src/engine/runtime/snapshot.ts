@@ -1,4 +1,10 @@
-import { GateSnapshot, RunSnapshot, type StageProgress, type TargetResult, type TaskSnapshot } from '../model/run.js';
+import {
+  GateSnapshot,
+  RunSnapshot,
+  type StageProgress,
+  type TargetResult,
+  type TaskSnapshot,
+} from '../model/run.js';
 import { RunState, TaskState } from '../model/task-state.js';
 import { UnknownRun } from '../errors/unknown-run.js';
 import { readLedger } from './ledger.js';
@@ -32,7 +38,7 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
         GateSnapshot.parse({
           gateId: task.id,
           state: g[task.id] ?? 'pending',
-          evidence: ev === undefined ? undefined : JSON.parse(ev),
+          evidence: ev === undefined ? undefined : (JSON.parse(ev) as unknown),
           expiresAt: g[`${task.id}#expiresAt`],
           decidedBy: g[`${task.id}#by`],
           decidedAt: g[`${task.id}#at`],
@@ -82,8 +88,8 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
     holdRequested: run.hold === '1',
     createdAt: run.createdAt,
     finishedAt: run.finishedAt || undefined,
-    params: JSON.parse(run.params ?? 'null'),
-    meta: JSON.parse(run.meta ?? '{}'),
+    params: JSON.parse(run.params ?? 'null') as unknown,
+    meta: JSON.parse(run.meta ?? '{}') as unknown,
     retryOf: run.retryOf || undefined,
     tasks,
     gates,

@@ -19,7 +19,12 @@ export function rolloutIdsOf(info: RunInfo): string[] {
 }
 
 export function buildContext(rt: Runtime, info: RunInfo, d: ContextData): TaskContext<unknown> {
-  const log = rt.logger.child({ runId: info.runId, workflow: info.def.name, taskId: d.taskId, attempt: d.attempt });
+  const log = rt.logger.child({
+    runId: info.runId,
+    workflow: info.def.name,
+    taskId: d.taskId,
+    attempt: d.attempt,
+  });
   return {
     runId: info.runId,
     workflow: info.def.name,

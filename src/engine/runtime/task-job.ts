@@ -19,13 +19,21 @@ export type PlainTask = Extract<CompiledTask<unknown>, { kind: 'task' }>;
 export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string): Promise<void> {
   const task = info.def.tasks.get(taskId) as CompiledTask<unknown> | undefined;
   if (!task) {
-    rt.logger.error({ runId: info.runId, taskId }, 'job for a task the workflow does not have (was the workflow changed mid-run?)');
+    rt.logger.error(
+      { runId: info.runId, taskId },
+      'job for a task the workflow does not have (was the workflow changed mid-run?)',
+    );
     return;
   }
   const { runId } = info;
   const rollouts = rolloutIdsOf(info);
   const pipeline = rt.redis.pipeline();
-  rt.scripts.onPipeline(pipeline, 'marshalTaskBegin', [rt.keys.run(runId), rt.keys.tasks(runId)], [taskId, nowIso()]);
+  rt.scripts.onPipeline(
+    pipeline,
+    'marshalTaskBegin',
+    [rt.keys.run(runId), rt.keys.tasks(runId)],
+    [taskId, nowIso()],
+  );
   pipeline.hgetall(rt.keys.outputs(runId));
   for (const r of rollouts) pipeline.lrange(rt.keys.changed(runId, r), 0, -1);
   const replies = (await pipeline.exec()) ?? [];
@@ -47,12 +55,19 @@ export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string): Pr
   const ctx = buildContext(rt, info, { taskId, attempt, signal: controller.signal, outputs, changed });
   switch (task.kind) {
     case 'task':
-      return runPlainTask(rt, info, task, attempt, (signal) => buildContext(rt, info, { taskId, attempt, signal, outputs, changed }));
+      return runPlainTask(rt, info, task, attempt, (signal) =>
+        buildContext(rt, info, { taskId, attempt, signal, outputs, changed }),
+      );
     case 'stage':
       try {
         return await startStage(rt, info, task, ctx);
       } catch (err) {
-        await finishTask(rt, info, taskId, { from: ['running'], to: 'failed', attempt, error: `could not plan the rollout: ${errorText(err)}` });
+        await finishTask(rt, info, taskId, {
+          from: ['running'],
+          to: 'failed',
+          attempt,
+          error: `could not plan the rollout: ${errorText(err)}`,
+        });
         return;
       }
     case 'gate':
@@ -62,7 +77,13 @@ export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string): Pr
   }
 }
 
-async function runPlainTask(rt: Runtime, info: RunInfo, task: PlainTask, attempt: number, context: (signal: AbortSignal) => ReturnType<typeof buildContext>): Promise<void> {
+async function runPlainTask(
+  rt: Runtime,
+  info: RunInfo,
+  task: PlainTask,
+  attempt: number,
+  context: (signal: AbortSignal) => ReturnType<typeof buildContext>,
+): Promise<void> {
   let output: unknown;
   try {
     output = await withTimeout(task.id, task.timeoutMs, (signal) => task.fn(context(signal)));
@@ -70,7 +91,12 @@ async function runPlainTask(rt: Runtime, info: RunInfo, task: PlainTask, attempt
     const error = errorText(err);
     if (task.retry && shouldRetry(err, attempt, task.retry)) {
       const delay = backoffDelay(task.retry, attempt);
-      const parked = await finishTask(rt, info, task.id, { from: ['running'], to: 'up_for_retry', attempt, error });
+      const parked = await finishTask(rt, info, task.id, {
+        from: ['running'],
+        to: 'up_for_retry',
+        attempt,
+        error,
+      });
       if (parked) await enqueue(rt, [taskJob(info.runId, task.id, attempt + 1, delay)]);
       return;
     }
@@ -78,5 +104,10 @@ async function runPlainTask(rt: Runtime, info: RunInfo, task: PlainTask, attempt
     await finishTask(rt, info, task.id, { from: ['running'], to: 'failed', attempt, error });
     return;
   }
-  await finishTask(rt, info, task.id, { from: ['running'], to: 'success', attempt, output: output ?? undefined });
+  await finishTask(rt, info, task.id, {
+    from: ['running'],
+    to: 'success',
+    attempt,
+    output: output ?? undefined,
+  });
 }

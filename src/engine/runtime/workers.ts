@@ -23,7 +23,11 @@ export interface WorkerPool {
 }
 
 /** Starts BullMQ Workers on the engine's queue; any number of processes may run them side by side. */
-export function startWorkerPool(rt: Runtime, connection: RedisConnection, options: WorkerOptions = {}): WorkerPool {
+export function startWorkerPool(
+  rt: Runtime,
+  connection: RedisConnection,
+  options: WorkerOptions = {},
+): WorkerPool {
   const connections: Redis[] = [];
   const workers: Worker[] = [];
   for (let i = 0; i < (options.workers ?? 1); i++) {
@@ -41,9 +45,12 @@ export function startWorkerPool(rt: Runtime, connection: RedisConnection, option
     worker.on('error', (err) => rt.logger.error({ err }, 'engine worker error'));
     workers.push(worker);
   }
-  const sweep = setInterval(() => {
-    sweepLocks(rt).catch((err: unknown) => rt.logger.warn({ err }, 'lock sweep failed'));
-  }, Math.max(1000, Math.floor(rt.lockTtlMs / 4)));
+  const sweep = setInterval(
+    () => {
+      sweepLocks(rt).catch((err: unknown) => rt.logger.warn({ err }, 'lock sweep failed'));
+    },
+    Math.max(1000, Math.floor(rt.lockTtlMs / 4)),
+  );
   sweep.unref();
   return {
     async close() {

@@ -17,10 +17,20 @@ describe('run controls and locks', () => {
 
   it('hold parks the batches stage before its next batch; resume finishes the run', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy', params: { dir, targets: hosts(5), canary: 1, batches: [1], concurrency: 1, stepDelayMs: 60 }, requester: 'U1' });
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir, targets: hosts(5), canary: 1, batches: [1], concurrency: 1, stepDelayMs: 60 },
+      requester: 'U1',
+    });
     await h.event((e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'canary');
     await h.engine.hold(runId, 'U2');
-    await h.event((e) => e.runId === runId && e.type === 'task.state' && e.taskId === 'execution.batches' && e.state === 'held');
+    await h.event(
+      (e) =>
+        e.runId === runId &&
+        e.type === 'task.state' &&
+        e.taskId === 'execution.batches' &&
+        e.state === 'held',
+    );
     const held = await h.engine.get(runId);
     expect(held.state).toBe('held');
     expect(held.holdRequested).toBe(true);
@@ -30,12 +40,20 @@ describe('run controls and locks', () => {
     const end = await h.finished(runId);
     expect(end.state).toBe('succeeded');
     for (const t of hosts(5)) expect(appliedLines(dir, t)).toBe(1);
-    expect(h.events.filter((e) => e.runId === runId && e.type === 'run.control').map((e) => (e as { action: string }).action)).toEqual(['hold', 'resume']);
+    expect(
+      h.events
+        .filter((e) => e.runId === runId && e.type === 'run.control')
+        .map((e) => (e as { action: string }).action),
+    ).toEqual(['hold', 'resume']);
   });
 
   it('abort stops starting targets, lets cleanup run and skips rollback unless asked', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy', params: { dir, targets: hosts(8), canary: 1, batches: [7], concurrency: 1, stepDelayMs: 80 }, requester: 'U1' });
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir, targets: hosts(8), canary: 1, batches: [7], concurrency: 1, stepDelayMs: 80 },
+      requester: 'U1',
+    });
     await h.event((e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'batch');
     await h.engine.abort(runId, 'U2');
     const end = await h.finished(runId);
@@ -51,7 +69,11 @@ describe('run controls and locks', () => {
 
   it('abort with rollback restores the changed targets', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy', params: { dir, targets: hosts(8), canary: 1, batches: [7], concurrency: 1, stepDelayMs: 80 }, requester: 'U1' });
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir, targets: hosts(8), canary: 1, batches: [7], concurrency: 1, stepDelayMs: 80 },
+      requester: 'U1',
+    });
     await h.event((e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'batch');
     await h.engine.abort(runId, 'U2', { rollback: true });
     const end = await h.finished(runId);
@@ -63,7 +85,11 @@ describe('run controls and locks', () => {
 
   it('abort while a gate waits rejects it and still runs cleanup', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy-gated', params: { dir, targets: hosts(3) }, requester: 'U1' });
+    const runId = await h.engine.start({
+      workflow: 'deploy-gated',
+      params: { dir, targets: hosts(3) },
+      requester: 'U1',
+    });
     await h.event((e) => e.runId === runId && e.type === 'gate.waiting');
     await h.engine.abort(runId, 'U2');
     const end = await h.finished(runId);
@@ -75,9 +101,15 @@ describe('run controls and locks', () => {
 
   it('locks: a second run wanting a held lock is refused naming the holder; released when the holder ends', async () => {
     const dir = tempDir();
-    const a = await h.engine.start({ workflow: 'deploy-gated', params: { dir, targets: hosts(2), lock: 'host:db-1' }, requester: 'U1' });
+    const a = await h.engine.start({
+      workflow: 'deploy-gated',
+      params: { dir, targets: hosts(2), lock: 'host:db-1' },
+      requester: 'U1',
+    });
     expect(await h.engine.locks()).toEqual([expect.objectContaining({ name: 'host:db-1', owner: a })]);
-    const refused = await h.engine.start({ workflow: 'deploy', params: { dir, targets: hosts(2), lock: 'host:db-1' }, requester: 'U3' }).catch((e: unknown) => e);
+    const refused = await h.engine
+      .start({ workflow: 'deploy', params: { dir, targets: hosts(2), lock: 'host:db-1' }, requester: 'U3' })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(LockConflict);
     expect((refused as LockConflict).message).toContain(a);
     expect((refused as LockConflict).retryable).toBe(false);
@@ -85,7 +117,11 @@ describe('run controls and locks', () => {
     await h.engine.abort(a, 'U2');
     await h.finished(a);
     expect(await h.engine.locks()).toEqual([]);
-    const b = await h.engine.start({ workflow: 'deploy', params: { dir: tempDir(), targets: hosts(1), lock: 'host:db-1' }, requester: 'U3' });
+    const b = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir: tempDir(), targets: hosts(1), lock: 'host:db-1' },
+      requester: 'U3',
+    });
     expect((await h.finished(b)).state).toBe('succeeded');
     expect(await h.engine.locks()).toEqual([]);
   });

@@ -17,23 +17,43 @@ describe('approval gates', () => {
 
   it('waits with evidence, refuses the requester, applies one decision once, then the batches run', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy-gated', params: { dir, targets }, requester: 'U-REQ' });
+    const runId = await h.engine.start({
+      workflow: 'deploy-gated',
+      params: { dir, targets },
+      requester: 'U-REQ',
+    });
     const gate = await waiting(runId);
-    expect(gate).toMatchObject({ gateId: 'execution.approval', evidence: { changed: ['a1'] }, requester: 'U-REQ' });
+    expect(gate).toMatchObject({
+      gateId: 'execution.approval',
+      evidence: { changed: ['a1'] },
+      requester: 'U-REQ',
+    });
     expect(appliedLines(dir, 'a2')).toBe(0);
     const snap = await h.engine.get(runId);
     expect(stateOf(snap, 'execution.approval')).toBe('waiting');
     expect(snap.gates[0]?.state).toBe('waiting');
 
-    await expect(h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-REQ' })).rejects.toBeInstanceOf(ApprovalRefused);
+    await expect(
+      h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-REQ' }),
+    ).rejects.toBeInstanceOf(ApprovalRefused);
     const [one, two] = await Promise.all([
       h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-OK' }),
       h.engine.decide({ runId, gateId: 'execution.approval', decision: 'reject', by: 'U-NO' }),
     ]);
     expect([one.applied, two.applied].filter(Boolean)).toHaveLength(1);
-    const later = await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'reject', by: 'U-LATE' });
+    const later = await h.engine.decide({
+      runId,
+      gateId: 'execution.approval',
+      decision: 'reject',
+      by: 'U-LATE',
+    });
     const winner = one.applied ? one : two;
-    expect(later).toMatchObject({ applied: false, why: 'already_decided', decision: winner.decision, by: winner.by });
+    expect(later).toMatchObject({
+      applied: false,
+      why: 'already_decided',
+      decision: winner.decision,
+      by: winner.by,
+    });
     const end = await h.finished(runId);
     if (winner.decision === 'approve') {
       expect(end.state).toBe('succeeded');
@@ -41,14 +61,26 @@ describe('approval gates', () => {
     } else {
       expect(end.state).toBe('failed');
     }
-    expect(await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-X' })).toMatchObject({ applied: false, why: 'finished' });
+    expect(
+      await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-X' }),
+    ).toMatchObject({ applied: false, why: 'finished' });
   });
 
   it('reject fails the gate: the batches never run and the canary is rolled back', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy-gated', params: { dir, targets }, requester: 'U-REQ' });
+    const runId = await h.engine.start({
+      workflow: 'deploy-gated',
+      params: { dir, targets },
+      requester: 'U-REQ',
+    });
     await waiting(runId);
-    const r = await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'reject', by: 'U-OK', reason: 'canary looks wrong' });
+    const r = await h.engine.decide({
+      runId,
+      gateId: 'execution.approval',
+      decision: 'reject',
+      by: 'U-OK',
+      reason: 'canary looks wrong',
+    });
     expect(r).toMatchObject({ applied: true, decision: 'reject' });
     const end = await h.finished(runId);
     expect(end.state).toBe('failed');
@@ -56,18 +88,28 @@ describe('approval gates', () => {
     expect(stateOf(end, 'execution.batches')).toBe('upstream_failed');
     expect(appliedLines(dir, 'a2')).toBe(0);
     expect(rollbackLog(dir)).toEqual(['a1']);
-    expect(end.gates[0]).toMatchObject({ state: 'rejected', decidedBy: 'U-OK', reason: 'canary looks wrong' });
+    expect(end.gates[0]).toMatchObject({
+      state: 'rejected',
+      decidedBy: 'U-OK',
+      reason: 'canary looks wrong',
+    });
   });
 
   it('fails closed when nobody decides before the timeout', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy-quick-gate', params: { dir, targets }, requester: 'U-REQ' });
+    const runId = await h.engine.start({
+      workflow: 'deploy-quick-gate',
+      params: { dir, targets },
+      requester: 'U-REQ',
+    });
     const decided = await h.event((e) => e.runId === runId && e.type === 'gate.decided');
     expect(decided).toMatchObject({ decision: 'reject', timedOut: true });
     const end = await h.finished(runId);
     expect(end.state).toBe('failed');
     expect(end.gates[0]?.state).toBe('timed_out');
     expect(appliedLines(dir, 'a3')).toBe(0);
-    expect(await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-OK' })).toMatchObject({ applied: false });
+    expect(
+      await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-OK' }),
+    ).toMatchObject({ applied: false });
   });
 });

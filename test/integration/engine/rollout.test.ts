@@ -17,18 +17,32 @@ describe('rollouts: batches, ledger, failure budget, rollback, dry run', () => {
   it('applies every target once, canary first, and reports the changed targets downstream', async () => {
     const dir = tempDir();
     const targets = hosts(7);
-    const runId = await h.engine.start({ workflow: 'deploy', params: { dir, targets, canary: 1, batches: [3], concurrency: 2 }, requester: 'U1' });
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir, targets, canary: 1, batches: [3], concurrency: 2 },
+      requester: 'U1',
+    });
     const snap = await h.finished(runId);
     expect(snap.state).toBe('succeeded');
     for (const t of targets) expect(appliedLines(dir, t)).toBe(1);
-    expect(snap.targets.map((t) => [t.target, t.ok, t.changed])).toEqual(targets.sort().map((t) => [t, true, true]));
+    expect(snap.targets.map((t) => [t.target, t.ok, t.changed])).toEqual(
+      targets.sort().map((t) => [t, true, true]),
+    );
     expect(snap.targets.find((t) => t.target === 't1')?.stage).toBe('canary');
     expect(stateOf(snap, 'rollback')).toBe('skipped');
     expect(stateOf(snap, 'cleanup')).toBe('success');
     const progress = h.events.filter((e) => e.runId === runId && e.type === 'stage.progress');
-    expect(progress.some((e) => e.type === 'stage.progress' && e.progress.stage === 'batch' && e.progress.batchCount === 2)).toBe(true);
-    const firstBatchTarget = h.events.findIndex((e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'batch');
-    const canaryDone = h.events.findIndex((e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'canary');
+    expect(
+      progress.some(
+        (e) => e.type === 'stage.progress' && e.progress.stage === 'batch' && e.progress.batchCount === 2,
+      ),
+    ).toBe(true);
+    const firstBatchTarget = h.events.findIndex(
+      (e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'batch',
+    );
+    const canaryDone = h.events.findIndex(
+      (e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'canary',
+    );
     expect(canaryDone).toBeLessThan(firstBatchTarget);
   });
 
@@ -36,13 +50,23 @@ describe('rollouts: batches, ledger, failure budget, rollback, dry run', () => {
     const dir = tempDir();
     const runId = await h.engine.start({
       workflow: 'deploy',
-      params: { dir, targets: hosts(6), canary: 1, batches: [4], concurrency: 1, failOn: ['t3'], maxFailPercentPerBatch: 0 },
+      params: {
+        dir,
+        targets: hosts(6),
+        canary: 1,
+        batches: [4],
+        concurrency: 1,
+        failOn: ['t3'],
+        maxFailPercentPerBatch: 0,
+      },
       requester: 'U1',
     });
     const snap = await h.finished(runId);
     expect(snap.state).toBe('failed');
     expect(stateOf(snap, 'execution.batches')).toBe('failed');
-    expect(snap.tasks.find((t) => t.taskId === 'execution.batches')?.error).toMatch(/halted: 1 of 4 targets failed/);
+    expect(snap.tasks.find((t) => t.taskId === 'execution.batches')?.error).toMatch(
+      /halted: 1 of 4 targets failed/,
+    );
     expect(['t1', 't2', 't3', 't4', 't5', 't6'].map((t) => appliedLines(dir, t))).toEqual([1, 1, 0, 0, 0, 0]);
     expect(rollbackLog(dir)).toEqual(['t2', 't1']);
     expect(stateOf(snap, 'rollback')).toBe('success');
@@ -52,7 +76,12 @@ describe('rollouts: batches, ledger, failure budget, rollback, dry run', () => {
 
   it('dry run: steps plan, nothing changes on the targets, validation still runs', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy', params: { dir, targets: hosts(4) }, requester: 'U1', dryRun: true });
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir, targets: hosts(4) },
+      requester: 'U1',
+      dryRun: true,
+    });
     const snap = await h.finished(runId);
     expect(snap.state).toBe('succeeded');
     expect(snap.dryRun).toBe(true);
@@ -64,7 +93,11 @@ describe('rollouts: batches, ledger, failure budget, rollback, dry run', () => {
 
   it('retryFailed: a new run, same params, only the targets that failed', async () => {
     const dir = tempDir();
-    const runId = await h.engine.start({ workflow: 'deploy', params: { dir, targets: hosts(4), failOn: ['t2', 't4'] }, requester: 'U1' });
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir, targets: hosts(4), failOn: ['t2', 't4'] },
+      requester: 'U1',
+    });
     const first = await h.finished(runId);
     expect(first.targets.filter((t) => !t.ok).map((t) => t.target)).toEqual(['t2', 't4']);
     const retryId = await h.engine.retryFailed(runId, 'U1');

@@ -23,7 +23,9 @@ describe('engine run loop (real Redis, BullMQ workers)', () => {
       ['on-failure', 'skipped'],
       ['cleanup', 'success'],
     ]);
-    const started = h.events.filter((e) => e.runId === runId && e.type === 'task.state' && e.state === 'running').map((e) => (e as { taskId: string }).taskId);
+    const started = h.events
+      .filter((e) => e.runId === runId && e.type === 'task.state' && e.state === 'running')
+      .map((e) => (e as { taskId: string }).taskId);
     expect(started.indexOf('a')).toBeLessThan(started.indexOf('b'));
     expect(started.indexOf('d')).toBeGreaterThan(Math.max(started.indexOf('b'), started.indexOf('c')));
   });
@@ -47,7 +49,9 @@ describe('engine run loop (real Redis, BullMQ workers)', () => {
     expect(snap.state).toBe('succeeded');
     expect(attempts.get(`${runId}:flaky`)).toBe(3);
     expect(snap.tasks[0]?.attempt).toBe(3);
-    const states = h.events.filter((e) => e.runId === runId && e.type === 'task.state').map((e) => (e as { state: string }).state);
+    const states = h.events
+      .filter((e) => e.runId === runId && e.type === 'task.state')
+      .map((e) => (e as { state: string }).state);
     expect(states.filter((s) => s === 'up_for_retry')).toHaveLength(2);
   });
 
@@ -67,8 +71,12 @@ describe('engine run loop (real Redis, BullMQ workers)', () => {
   });
 
   it('refuses params that do not match the workflow schema, and unknown workflows', async () => {
-    await expect(h.engine.start({ workflow: 'retrying', params: { fatal: 'yes' }, requester: 'U1' })).rejects.toThrow(/fatal/);
-    await expect(h.engine.start({ workflow: 'nope', params: {}, requester: 'U1' })).rejects.toThrow(/no workflow named "nope"/);
+    await expect(
+      h.engine.start({ workflow: 'retrying', params: { fatal: 'yes' }, requester: 'U1' }),
+    ).rejects.toThrow(/fatal/);
+    await expect(h.engine.start({ workflow: 'nope', params: {}, requester: 'U1' })).rejects.toThrow(
+      /no workflow named "nope"/,
+    );
   });
 
   it('keeps a per-run event history valid against the schema', async () => {

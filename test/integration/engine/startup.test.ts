@@ -26,7 +26,11 @@ describe('engine start-up checks', () => {
 
   it('refuses a Redis whose maxmemory-policy lets it evict keys, saying how to fix it', async () => {
     await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
-    const err = await createEngine({ redis: redis.url, registry: createRegistry([diamond]), logger: silentLogger() }).catch((e: unknown) => e);
+    const err = await createEngine({
+      redis: redis.url,
+      registry: createRegistry([diamond]),
+      logger: silentLogger(),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RedisMisconfigured);
     expect((err as Error).message).toMatch(/allkeys-lru.*CONFIG SET maxmemory-policy noeviction/s);
     await admin.config('SET', 'maxmemory-policy', 'noeviction');
@@ -35,14 +39,22 @@ describe('engine start-up checks', () => {
   it('warns (but starts) when Redis keeps nothing across a restart', async () => {
     let log = '';
     const destination = new Writable({ write: (chunk: Buffer, _e, cb) => ((log += chunk.toString()), cb()) });
-    const engine = await createEngine({ redis: redis.url, registry: createRegistry([diamond]), logger: createLogger({ destination, level: 'warn' }) });
+    const engine = await createEngine({
+      redis: redis.url,
+      registry: createRegistry([diamond]),
+      logger: createLogger({ destination, level: 'warn' }),
+    });
     await engine.close();
     expect(log).toMatch(/keeps no data across a restart/);
   });
 
   it('refuses bad workflow definitions at registration', () => {
     expect(() => createRegistry([diamond, diamond])).toThrow(/two workflows are named "diamond"/);
-    const cyclic = { ...diamond, name: 'cyclic', tasks: new Map([['x', { ...diamond.tasks.get('a')!, id: 'x', upstream: ['x'] }]]) } as AnyWorkflow;
+    const cyclic = {
+      ...diamond,
+      name: 'cyclic',
+      tasks: new Map([['x', { ...diamond.tasks.get('a')!, id: 'x', upstream: ['x'] }]]),
+    } as AnyWorkflow;
     expect(() => createRegistry([cyclic])).toThrow(WorkflowDefinitionError);
     expect(() =>
       defineWorkflow({

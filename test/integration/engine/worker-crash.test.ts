@@ -30,7 +30,13 @@ describe('engine workers in separate processes', () => {
     });
     // Kill once some batch targets are done and others are in flight.
     let finishedInBatch = 0;
-    await h.event((e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'batch' && ++finishedInBatch >= 3);
+    await h.event(
+      (e) =>
+        e.runId === runId &&
+        e.type === 'target.finished' &&
+        e.result.stage === 'batch' &&
+        ++finishedInBatch >= 3,
+    );
     await killHard(first);
     const inFlight = (await h.engine.get(runId)).progress.find((p) => p.stage === 'batch')?.inFlight ?? 0;
     expect(inFlight).toBeGreaterThan(0);

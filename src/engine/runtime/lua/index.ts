@@ -47,7 +47,12 @@ export class Scripts {
   }
 
   /** Queues the script on a pipeline (one round trip with the pipeline's other commands). */
-  onPipeline(pipeline: ChainableCommander, name: ScriptName, keys: string[], args: Arg[]): ChainableCommander {
+  onPipeline(
+    pipeline: ChainableCommander,
+    name: ScriptName,
+    keys: string[],
+    args: Arg[],
+  ): ChainableCommander {
     const fn = (pipeline as unknown as Record<string, (...a: Arg[]) => ChainableCommander>)[name];
     if (!fn) throw new Error(`script ${name} is not defined`);
     return fn.call(pipeline, keys.length, ...keys, ...args);
