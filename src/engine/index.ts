@@ -28,6 +28,7 @@ export {
   parseRolloutStrategy,
 } from './rollout/rollout-strategy-schema.js';
 export { budgetVerdict, type BudgetInput, type BudgetVerdict } from './rollout/failure-budget.js';
+export { backoffDelay, shouldRetry } from './retry/backoff.js';
 
 // The durable runtime (engine-runtime): registry, Engine on BullMQ + Redis, workers, events, errors.
 export * from './errors/index.js';

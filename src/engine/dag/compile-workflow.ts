@@ -32,23 +32,23 @@ class Compilation<P> {
   /** Refs this workflow handed out: a ref from anywhere else is refused, even if its id matches. */
   readonly refs = new WeakMap<TaskRef, RefInfo>();
 
+  /** Set once the definition is built: a builder kept and called later must not change it. */
+  sealed = false;
+
   constructor(readonly workflow: string) {}
 
   fail(message: string, tasks: string[]): never {
     throw new WorkflowDefinitionError(message, { workflow: this.workflow, tasks });
   }
 
-  /** Set once the definition is built: a builder kept and called later must not change it. */
-  sealed = false;
-
   claim(id: string, what: string): void {
-    if (this.sealed)
-      this.fail(`${what} '${id}' was declared after the workflow was built; declare tasks inside tasks()`, [
-        id,
-      ]);
+    if (this.sealed) {
+      this.fail(`${what} '${id}' was declared after the workflow was built; declare it inside tasks()`, [id]);
+    }
     const holder = this.used.get(id);
-    if (holder !== undefined)
+    if (holder !== undefined) {
       this.fail(`${what} id '${id}' is already used by a ${holder}; ids must be unique`, [id]);
+    }
     this.used.set(id, what);
   }
 
@@ -83,8 +83,9 @@ class Compilation<P> {
   private leavesOf(groupId: string, owner: string): string[] {
     const prefix = `${groupId}.`;
     const members = [...this.tasks.values()].filter((t) => t.id.startsWith(prefix) && t.kind !== 'rollback');
-    if (members.length === 0)
+    if (members.length === 0) {
       this.fail(`task '${owner}' runs after group '${groupId}', which has no tasks`, [owner, groupId]);
+    }
     const upstreamInside = new Set(members.flatMap((t) => t.upstream.filter((u) => u.startsWith(prefix))));
     return members.filter((t) => !upstreamInside.has(t.id)).map((t) => t.id);
   }
@@ -117,8 +118,9 @@ function checkFunction<P>(c: Compilation<P>, type: string, task: string, field: 
 
 /** An unknown value, shown to an operator without `[object Object]`. */
 function show(value: unknown): string {
-  if (typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string')
+  if (typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string') {
     return `'${value.id}'`;
+  }
   if (typeof value === 'number') return String(value);
   return JSON.stringify(value) ?? typeof value;
 }
@@ -170,8 +172,9 @@ function checkRollout<P>(c: Compilation<P>, id: string, spec: RolloutSpec<P>): v
   checkFunction(c, typeof spec.strategy, id, 'strategy');
   const step = spec.step as RolloutSpec<P>['step'] | undefined;
   if (typeof step !== 'object' || step === null) c.fail(`rollout '${id}': step is required`, [id]);
-  if (typeof step.name !== 'string' || step.name.trim() === '')
+  if (typeof step.name !== 'string' || step.name.trim() === '') {
     c.fail(`rollout '${id}': step.name must be a non-empty string`, [id]);
+  }
   checkFunction(c, typeof step.apply, id, 'step.apply');
   for (const hook of ['check', 'plan', 'rollback'] as const) {
     if (step[hook] !== undefined) checkFunction(c, typeof step[hook], id, `step.${hook}`);
@@ -185,8 +188,9 @@ function checkRollout<P>(c: Compilation<P>, id: string, spec: RolloutSpec<P>): v
         [id],
       );
     }
-    if (spec.approval.evidence !== undefined)
+    if (spec.approval.evidence !== undefined) {
       checkFunction(c, typeof spec.approval.evidence, id, 'approval.evidence');
+    }
   }
 }
 
@@ -224,8 +228,9 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
       const defaultUpstream = upstreamFor(full, options.after);
       c.claim(full, 'group');
       build(builder(c, { prefix: `${full}.`, group: full, defaultUpstream }));
-      if (![...c.tasks.keys()].some((t) => t.startsWith(`${full}.`)))
+      if (![...c.tasks.keys()].some((t) => t.startsWith(`${full}.`))) {
         c.fail(`group '${full}' has no tasks`, [full]);
+      }
       return c.ref({ kind: 'group', id: full });
     },
 
@@ -282,8 +287,9 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
       }
       const rollout = c.rollouts.get(of.id);
       const stage = rollout === undefined ? undefined : c.tasks.get(rollout.canary);
-      if (rollout === undefined || stage?.kind !== 'stage')
+      if (rollout === undefined || stage?.kind !== 'stage') {
         return c.fail(`rollback '${full}': rollout '${of.id}' is unknown`, [full]);
+      }
       const checked = checkOptions(c, full, { timeoutMs: spec.timeoutMs });
       // All the rollout's tasks, so that a failure in any stage (or a rejected gate) fires the rollback.
       const stages = [rollout.canary, rollout.approval, rollout.batches].filter(

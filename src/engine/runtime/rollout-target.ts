@@ -103,7 +103,7 @@ async function applyWithRetry(task: StageTask, ctx: HostStepContext<unknown>): P
         step.apply({ ...ctx, attempt, signal }),
       );
     } catch (err) {
-      if (!shouldRetry(err, attempt, step.retry)) throw err;
+      if (!step.retry || !shouldRetry(err, attempt, step.retry)) throw err;
       await new Promise((r) => setTimeout(r, backoffDelay(step.retry!, attempt)));
     }
   }
