@@ -10,7 +10,6 @@ export type {
 } from './dag/workflow-definition.js';
 export { evaluateTrigger, type TriggerVerdict } from './dag/trigger-rules.js';
 export { validateDag, downstreamOf, type DagNode } from './dag/graph.js';
-export { WorkflowDefinitionError } from './errors/workflow-definition-error.js';
 export { NO_RETRY, RetryPolicySchema, TimeoutMsSchema } from './retry/retry-policy-schema.js';
 
 export type { Engine, DecisionResult } from './engine.js';
@@ -30,3 +29,11 @@ export {
 } from './rollout/rollout-strategy-schema.js';
 export { budgetVerdict, type BudgetInput, type BudgetVerdict } from './rollout/failure-budget.js';
 export { backoffDelay, shouldRetry } from './retry/backoff.js';
+
+// The durable runtime (engine-runtime): registry, Engine on BullMQ + Redis, workers, events, errors.
+export * from './errors/index.js';
+export { createRegistry, type WorkflowRegistry, type AnyWorkflow } from './registry.js';
+export { createEngine, type EngineOptions, type EngineRuntime } from './runtime/create-engine.js';
+export type { WorkerOptions, WorkerPool } from './runtime/workers.js';
+export type { RedisConnection } from './runtime/redis-connection.js';
+export { RedisRunEvents } from './events/redis-run-events.js';
