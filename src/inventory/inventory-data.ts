@@ -7,4 +7,6 @@ export interface InventoryData {
   source: string;
   hosts: Host[];
   groups: InventoryGroup[];
+  /** Things imported but not understood (e.g. a jump host Marshal could not map); shown to the operator. */
+  warnings: string[];
 }

@@ -103,6 +103,7 @@ export function buildMarshalInventory(data: unknown, source: string): InventoryD
       children: [...g.children],
       vars: g.vars,
     })),
+    warnings: [],
   };
 }
 
