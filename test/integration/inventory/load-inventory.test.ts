@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, MarshalError } from '../../../src/errors/index.js';
+import type { MarshalError } from '../../../src/errors/index.js';
+import { ErrorCode } from '../../../src/errors/index.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
 
 const run = promisify(execFile);

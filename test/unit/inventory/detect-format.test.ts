@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
+import type { ValidationError } from '../../../src/errors/index.js';
+import { ErrorCode } from '../../../src/errors/index.js';
 import { detectInventoryFormat } from '../../../src/inventory/detect-format.js';
 
 function refusal(text: string, source = 'inv'): ValidationError {
