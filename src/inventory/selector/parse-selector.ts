@@ -60,7 +60,9 @@ function parseAlternative(
   const body = negated ? alt.slice(1) : alt;
   if (body === '' || body.startsWith('!'))
     fail(`'${alt}': '!' must be followed by one host, group or attribute`);
-  if (body.includes('!')) fail(`'${alt}': '!' is only allowed at the start of an alternative`);
+  // A '!' right after '[' negates a glob character class (`db-[!a]*`); anywhere else it is a mistake.
+  if (/(^|[^[])!/.test(body))
+    fail(`'${alt}': '!' is only allowed at the start of an alternative or after '[' in a glob`);
   return { text: alt, negated, atom: parseAtom(body, fail) };
 }
 

@@ -45,6 +45,7 @@ describe('host selectors', () => {
     expect(names('name=web-0?')).toEqual(['web-01', 'web-02']);
     expect(names('address=10.10.1.*')).toEqual(['web-01', 'web-02']);
     expect(names('region=eu-*')).toEqual(['web-eu-01']);
+    expect(names('web-[!0]*')).toEqual(['web-eu-01']);
   });
 
   it('negates alternatives', () => {
