@@ -7,6 +7,7 @@ declare -A pkg_of=(
   [sshd]=openssh-server
   [ssh-keygen]=openssh-client
   [unshare]=util-linux
+  [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do

@@ -29,6 +29,7 @@ export const ErrorCode = {
   UnsafeArgument: 'unsafe_argument',
   TransferFailed: 'transfer_failed',
   InvalidInventory: 'invalid_inventory',
+  UnknownHost: 'unknown_host',
   InvalidSelector: 'invalid_selector',
   NoHostsMatched: 'no_hosts_matched',
 

@@ -9,6 +9,8 @@ export const Host = z.object({
   region: z.string().optional(),
   role: z.string().optional(),
   tags: z.array(z.string()).default([]),
+  /** Inventory groups the host belongs to, directly or through child groups (never the implicit `all`). */
+  groups: z.array(z.string()).default([]),
   /** Name of another inventory host to jump through (OpenSSH's ProxyJump). */
   jump: z.string().optional(),
   vars: z.record(z.string(), z.unknown()).default({}),

@@ -1,0 +1,42 @@
+/**
+ * Names from `candidates` that look like a typo of `input`, best first: what "did you mean …?" offers.
+ * Edit distance with transpositions is enough for operator typos (`rgion`, `wbe`, `web-1` for `web-01`).
+ */
+export function closestMatches(input: string, candidates: Iterable<string>, limit = 3): string[] {
+  const needle = input.toLowerCase();
+  // Short words are close to everything at distance 2, so they get less slack.
+  const threshold = needle.length <= 4 ? 1 : Math.max(2, Math.floor(needle.length / 4));
+  const scored: { name: string; distance: number }[] = [];
+  for (const name of new Set(candidates)) {
+    const hay = name.toLowerCase();
+    const prefix = needle.length >= 3 && (hay.startsWith(needle) || needle.startsWith(hay));
+    const distance = prefix ? 1 : editDistance(needle, hay);
+    if (distance <= threshold) scored.push({ name, distance });
+  }
+  scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+  return scored.slice(0, limit).map((s) => s.name);
+}
+
+/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return Math.abs(a.length - b.length);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** `; did you mean 'x' or 'y'?`, or nothing when no name is close. */
+export function didYouMean(input: string, candidates: Iterable<string>): string {
+  const close = closestMatches(input, candidates);
+  if (close.length === 0) return '';
+  return `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?`;
+}

@@ -1,0 +1,36 @@
+import { LineCounter, parseDocument } from 'yaml';
+import { invalidInventory } from './inventory-error.js';
+
+/**
+ * YAML text to plain data, refusing syntax errors and duplicate keys with their line. `version` is 1.1
+ * for Ansible files (PyYAML reads `yes`/`no` as booleans there) and 1.2 for Marshal's own.
+ */
+export function parseYamlText(text: string, source: string, version: '1.1' | '1.2' = '1.2'): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    version,
+    uniqueKeys: true,
+    prettyErrors: false,
+    customTags: ansibleTags,
+    lineCounter,
+  });
+  const first = doc.errors[0];
+  if (first) {
+    const line = lineCounter.linePos(first.pos[0]).line;
+    throw invalidInventory(source, [
+      { path: `line ${line}`, message: `not valid YAML: ${first.message.split('\n')[0]}` },
+    ]);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/**
+ * Ansible's own tags. A vault-encrypted value is never decrypted by Marshal: it becomes a marker, so the
+ * ciphertext is not mistaken for the value and no secret travels further.
+ */
+const ansibleTags = [
+  { tag: '!vault', resolve: () => VAULT_MARKER },
+  { tag: '!unsafe', resolve: (value: string) => value },
+];
+
+export const VAULT_MARKER = '<vault-encrypted>';

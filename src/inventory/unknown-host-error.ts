@@ -1,0 +1,20 @@
+import { ErrorCode, MarshalError } from '../errors/index.js';
+import { closestMatches } from './closest-matches.js';
+
+/** A host name the inventory does not have. Not retryable: the inventory must change first. */
+export class UnknownHostError extends MarshalError {
+  override name = 'UnknownHostError';
+
+  constructor(host: string, known: readonly string[], source: string) {
+    const close = closestMatches(host, known);
+    const hint = close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '';
+    super(
+      ErrorCode.UnknownHost,
+      `unknown host '${host}' in inventory ${source} (${known.length} hosts)${hint}`,
+      {
+        retryable: false,
+        context: { host, source, closeMatches: close },
+      },
+    );
+  }
+}
