@@ -42,7 +42,11 @@ export interface UploadSpec {
 export interface HostExecutor {
   exec(host: Host, command: ShellCommand, options?: ExecOptions): Promise<ExecResult>;
   /** Atomic replace: written to a temporary file beside `path`, then renamed over it. Returns the sha256. */
-  upload(host: Host, file: UploadSpec, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ sha256: string }>;
+  upload(
+    host: Host,
+    file: UploadSpec,
+    options?: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<{ sha256: string }>;
   download(host: Host, path: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Buffer>;
   close(): Promise<void>;
 }
