@@ -30,7 +30,7 @@ const Duration = (max: string) =>
     .string()
     .trim()
     .regex(DURATION, "must be a duration like '90s', '5m' or '1h'")
-    .refine((text) => durationMs(text) <= durationMs(max), `must be at most ${max}`);
+    .refine((text) => !DURATION.test(text) || durationMs(text) <= durationMs(max), `must be at most ${max}`);
 
 export function durationMs(text: string): number {
   const match = DURATION.exec(text.trim());
@@ -56,7 +56,12 @@ export const ConfigPushParams = z
     /** Soak time between batches, for problems to surface. */
     delay: Duration('6h').default('2m'),
     /** Hosts worked on at once inside a batch. */
-    concurrency: z.number().int().min(1).max(50).default(5),
+    concurrency: z
+      .number()
+      .int('must be a whole number of hosts')
+      .min(1, 'must be from 1 to 50 hosts at once')
+      .max(50, 'must be from 1 to 50 hosts at once')
+      .default(5),
     /** Percent of hosts per batch (and in all) that may fail before the rollout halts; config is all-or-nothing by default. */
     maxFailPercent: z.number().min(0).max(100).default(0),
   })
