@@ -132,8 +132,17 @@ export function createInstallStep(
       }
       await file.restore(change.backupPath);
       await file.verify(change.beforeSha256);
-      await file.reload();
-      await file.healthy();
+      if (change.backupPath === null) {
+        // The host had no file before: the application ran without one, and may not reload without one.
+        await file
+          .reload()
+          .catch((err: unknown) =>
+            ctx.log.warn({ host: ctx.target, err }, 'reload after removing the pushed file failed'),
+          );
+      } else {
+        await file.reload();
+        await file.healthy();
+      }
       await deps.audit.append({
         runId: ctx.runId,
         at: now(),
@@ -167,7 +176,9 @@ async function restoreAfterFailure(
   try {
     await file.restore(change.backupPath);
     await file.verify(change.beforeSha256);
-    await file.reload();
+    // With no previous file the application may refuse to reload; it is tried, but does not decide.
+    if (change.backupPath !== null) await file.reload();
+    else await file.reload().catch(() => undefined);
     return true;
   } catch (err) {
     log.error({ err, target: change.target }, 'restoring the previous file after a failed push also failed');
