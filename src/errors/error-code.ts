@@ -42,6 +42,12 @@ export const ErrorCode = {
   InvalidBundle: 'invalid_bundle',
   PrecheckFailed: 'precheck_failed',
   HealthCheckFailed: 'health_check_failed',
+  /** The application's own config check rejected a bundle's file on a host (nothing was replaced). */
+  ConfigCheckFailed: 'config_check_failed',
+  /** A host's file does not have the checksum Marshal just wrote (or restored). */
+  ChecksumMismatch: 'checksum_mismatch',
+  /** A host answered a probe (`uname -r`, `/etc/os-release`, `df`) with output Marshal cannot read. */
+  UnexpectedHostOutput: 'unexpected_host_output',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,157 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEntryInput } from '../../../src/audit/index.js';
+import { sha256Hex } from '../../../src/bundles/bundle.js';
+import { DirectoryBundleStore } from '../../../src/bundles/bundle-store.js';
+import type { HostStepContext, Json } from '../../../src/engine/model/workflow.js';
+import { ErrorCode, isMarshalError } from '../../../src/errors/index.js';
+import { Host } from '../../../src/hosts/host.js';
+import { silentLogger } from '../../../src/log/index.js';
+import type { ConfigPushDeps } from '../../../workflows/config-push/deps.js';
+import { createInstallStep } from '../../../workflows/config-push/install-step.js';
+import { ConfigPushParams } from '../../../workflows/config-push/params.js';
+import { describeBundle, pinnedBundles } from '../../../workflows/config-push/pinned-bundle.js';
+import { LocalShellExecutor } from '../../support/local-shell-executor.js';
+import { rateLimiterConfig, rateLimiterDir, rateLimiterManifest } from '../../unit/bundles/fixtures.js';
+
+/** The install step against a real file tree with real coreutils: what a host sees, minus SSH. */
+describe('config-push install step', () => {
+  let root: string;
+  let appDir: string;
+  let target: string;
+  let audit: AuditEntryInput[];
+  let deps: ConfigPushDeps;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'marshal-push-'));
+    appDir = join(root, 'apps', 'rate-limiter');
+    target = join(appDir, 'rate-limiter.yaml');
+    await mkdir(appDir, { recursive: true });
+    await mkdir(join(root, 'bundles', 'rate-limiter'), { recursive: true });
+    await writeBundle(rateLimiterManifest, rateLimiterConfig);
+    audit = [];
+    const host = Host.parse({ name: 'gw-1', address: '127.0.0.2' });
+    deps = {
+      executor: new LocalShellExecutor(),
+      inventory: { get: () => host, select: () => [host] },
+      bundles: new DirectoryBundleStore(join(root, 'bundles'), { allowedRoots: [join(root, 'apps')] }),
+      audit: { append: (e) => Promise.resolve(void audit.push(e)) },
+      notifier: { alert: () => Promise.resolve() },
+      runs: { get: () => Promise.reject(new Error('not used by the step')) },
+    };
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function writeBundle(manifest: string, config: string): Promise<void> {
+    const dir = join(root, 'bundles', 'rate-limiter');
+    await writeFile(join(dir, 'bundle.yaml'), manifest.replaceAll('/etc/marshal-apps', join(root, 'apps')));
+    await writeFile(join(dir, 'rate-limiter.yaml'), config);
+  }
+
+  async function context(): Promise<HostStepContext<ConfigPushParams>> {
+    const validated = describeBundle(await deps.bundles.load('rate-limiter'));
+    return {
+      runId: 'run-7',
+      workflow: 'config-push',
+      taskId: 'execution.canary',
+      params: ConfigPushParams.parse({ bundle: 'rate-limiter', selector: 'gw-1' }),
+      requester: 'U0REQUEST',
+      dryRun: false,
+      attempt: 1,
+      log: silentLogger(),
+      signal: new AbortController().signal,
+      output: <T extends Json>(id: string) =>
+        id === 'validation.bundle' ? (validated as unknown as T) : undefined,
+      changedTargets: () => [],
+      lock: () => Promise.resolve(),
+      target: 'gw-1',
+      stage: { kind: 'canary', index: 0 },
+    };
+  }
+
+  const oldConfig = rateLimiterConfig.replace('rate: 5\n', 'rate: 3\n');
+
+  it('replaces the file, reloads, keeps a backup, and rollback puts the old file back', async () => {
+    await writeFile(target, oldConfig);
+    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const ctx = await context();
+    expect(await step.check!(ctx)).toBe('not_applied');
+    expect(await step.plan!(ctx)).toContain('+1 −1 lines');
+
+    const outcome = await step.apply(ctx);
+    expect(outcome).toMatchObject({
+      changed: true,
+      data: { beforeSha256: sha256Hex(oldConfig), afterSha256: sha256Hex(rateLimiterConfig) },
+    });
+    expect(await readFile(target, 'utf8')).toBe(rateLimiterConfig);
+    expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(rateLimiterConfig);
+    expect(await readFile(`${target}.marshal-backup-run-7`, 'utf8')).toBe(oldConfig);
+    expect((await stat(target)).mode & 0o777).toBe(0o644);
+    expect(await step.check!(ctx)).toBe('applied');
+    expect(audit.map((e) => e.kind)).toEqual(['config.host.changed']);
+
+    await step.rollback!(ctx, (outcome as { data: Json }).data);
+    expect(await readFile(target, 'utf8')).toBe(oldConfig);
+    expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(oldConfig);
+    expect(audit.map((e) => e.kind)).toEqual(['config.host.changed', 'config.host.restored']);
+  });
+
+  it("leaves the installed file untouched when the application's check refuses the new one", async () => {
+    await writeFile(target, oldConfig);
+    // A tab passes the YAML parser in a value but the (simulated) application refuses it.
+    await writeBundle(
+      rateLimiterManifest,
+      rateLimiterConfig.replace('match: /auth/login', 'match: "/auth/login\t"'),
+    );
+    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const err = await step.apply(await context()).catch((e: unknown) => e);
+    expect(isMarshalError(err) && err.code).toBe(ErrorCode.ConfigCheckFailed);
+    expect((err as Error).message).toMatch(/line \d+: tab character/);
+    expect(await readFile(target, 'utf8')).toBe(oldConfig);
+    expect((await readdir(appDir)).filter((f) => f.includes('marshal-new'))).toEqual([]);
+  });
+
+  it('restores the previous file on that host when the health check fails after the reload', async () => {
+    await writeFile(target, oldConfig);
+    // The "application" loads a different file than the one installed, so health (cmp) fails.
+    const brokenReload = rateLimiterManifest.replace(
+      "argv: [cp, --, '{file}',",
+      `argv: [cp, --, ${join(rateLimiterDir, 'bundle.yaml')},`,
+    );
+    await writeBundle(brokenReload.replace('intervalSeconds: 2', 'intervalSeconds: 0'), rateLimiterConfig);
+    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const err = await step.apply(await context()).catch((e: unknown) => e);
+    expect(isMarshalError(err) && err.code).toBe(ErrorCode.HealthCheckFailed);
+    expect(await readFile(target, 'utf8')).toBe(oldConfig);
+    expect(audit).toMatchObject([
+      {
+        kind: 'config.host.failed',
+        target: 'gw-1',
+        data: { restored: true, beforeSha256: sha256Hex(oldConfig) },
+      },
+    ]);
+  });
+
+  it('creates the file on a host that has none, and rollback removes it again', async () => {
+    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const ctx = await context();
+    const outcome = await step.apply(ctx);
+    expect(outcome).toMatchObject({ changed: true, data: { backupPath: null, beforeSha256: null } });
+    await step.rollback!(ctx, (outcome as { data: Json }).data);
+    await expect(stat(target)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses to push a bundle that changed after the run validated it', async () => {
+    const ctx = await context();
+    await writeBundle(rateLimiterManifest, rateLimiterConfig.replace('rate: 5\n', 'rate: 4\n'));
+    const err = await createInstallStep(deps, pinnedBundles(deps.bundles))
+      .apply(ctx)
+      .catch((e: unknown) => e);
+    expect(isMarshalError(err) && err.code).toBe(ErrorCode.InvalidBundle);
+    expect((err as Error).message).toContain('changed since this run validated it');
+  });
+});

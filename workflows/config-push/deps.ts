@@ -1,0 +1,30 @@
+import type { AuditSink } from '../../src/audit/index.js';
+import type { BundleStore } from '../../src/bundles/bundle-store.js';
+import type { RunSnapshot } from '../../src/engine/model/run.js';
+import type { HostExecutor } from '../../src/hosts/executor.js';
+import type { Host } from '../../src/hosts/host.js';
+
+/** Tells people something went wrong; the Slack implementation mentions the ids given in `to`. */
+export interface Notifier {
+  alert(input: { runId: string; to: readonly string[]; title: string; text: string }): Promise<void>;
+}
+
+/** The part of the inventory a config push uses. */
+export interface HostDirectory {
+  /** Throws when there is no such host. */
+  get(name: string): Host;
+  /** Throws a ValidationError (InvalidSelector) for a malformed selector; may return no host. */
+  select(selector: string): Host[];
+}
+
+/** Everything a config push touches, injected: the workflow itself imports no I/O library. */
+export interface ConfigPushDeps {
+  executor: HostExecutor;
+  inventory: HostDirectory;
+  bundles: BundleStore;
+  audit: AuditSink;
+  notifier: Notifier;
+  /** Reads the run's own record (gate decisions, per-host results) for evidence, audit and notification. */
+  runs: { get(runId: string): Promise<RunSnapshot> };
+  clock?: () => Date;
+}

@@ -1,0 +1,88 @@
+import type { Bundle } from '../../src/bundles/bundle.js';
+import { PrecheckFailedError } from '../../src/bundles/errors/precheck-failed-error.js';
+import { parseDfPortable } from '../../src/bundles/prechecks/disk-space.js';
+import { parseOsRelease } from '../../src/bundles/prechecks/os-release.js';
+import { unmetRequirements, type HostFacts } from '../../src/bundles/prechecks/requirements.js';
+import {
+  diskSpaceCommand,
+  kernelReleaseCommand,
+  osReleaseCommand,
+} from '../../src/bundles/remote-commands.js';
+import { ErrorCode, ValidationError } from '../../src/errors/index.js';
+import type { HostExecutor, ShellCommand } from '../../src/hosts/executor.js';
+import type { Host } from '../../src/hosts/host.js';
+import type { HostDirectory } from './deps.js';
+import { settleInParallel } from './in-parallel.js';
+
+/** The selector's hosts, by name. Fails closed: a selector that matches nothing stops the run. */
+export function resolveTargets(inventory: HostDirectory, selector: string): string[] {
+  const names = [...new Set(inventory.select(selector).map((h) => h.name))];
+  if (names.length === 0)
+    throw new ValidationError(
+      'Config push',
+      [{ path: 'selector', message: `"${selector}" matches no host in the inventory` }],
+      { code: ErrorCode.NoHostsMatched },
+    );
+  return names;
+}
+
+/** Each host answers the probes and meets the bundle's requirements; otherwise every shortfall is listed. */
+export async function checkHosts(
+  executor: HostExecutor,
+  hosts: readonly Host[],
+  bundle: Bundle,
+  options: { concurrency: number; signal: AbortSignal },
+): Promise<{ host: string; facts: HostFacts }[]> {
+  // Room for the backup and the staged copy, in KiB, beyond what the manifest asks for.
+  const neededKb = Math.ceil((2 * Buffer.byteLength(bundle.content)) / 1024);
+  const results = await settleInParallel(hosts, options.concurrency, async (host) => {
+    const facts = await probe(executor, host, bundle.manifest.file.target, options.signal);
+    return {
+      host: host.name,
+      facts,
+      problems: unmetRequirements(bundle.manifest.requirements, facts, neededKb),
+    };
+  });
+  const failures: { host: string; problems: string[] }[] = [];
+  const passed: { host: string; facts: HostFacts }[] = [];
+  results.forEach((result, i) => {
+    const host = hosts[i]?.name ?? '?';
+    if (result.status === 'rejected') failures.push({ host, problems: [errorText(result.reason)] });
+    else if (result.value.problems.length > 0) failures.push({ host, problems: result.value.problems });
+    else passed.push({ host, facts: result.value.facts });
+  });
+  if (failures.length > 0) throw new PrecheckFailedError(failures, { bundle: bundle.manifest.name });
+  return passed;
+}
+
+async function probe(
+  executor: HostExecutor,
+  host: Host,
+  target: string,
+  signal: AbortSignal,
+): Promise<HostFacts> {
+  const run = async (command: ShellCommand, what: string): Promise<string> => {
+    const result = await executor.exec(host, command, {
+      signal,
+      timeoutMs: 20_000,
+      maxOutputBytes: 16 * 1024,
+    });
+    if (result.exitCode !== 0)
+      throw new Error(
+        `${what} failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().slice(0, 200)}`,
+      );
+    return result.stdout;
+  };
+  // The first probe doubles as the reachability check: an unreachable host fails here with its reason.
+  const kernelRelease = (await run(kernelReleaseCommand(), 'uname -r')).trim();
+  const os = parseOsRelease(await run(osReleaseCommand(), 'reading /etc/os-release'), host.name);
+  const disk = parseDfPortable(
+    await run(diskSpaceCommand(target), `df on the directory of ${target}`),
+    host.name,
+  );
+  return { kernelRelease, os, disk };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
