@@ -25,6 +25,8 @@ export interface SlackAppOptions {
   host?: string;
   /** HTTP mode only: overrides `settings.port` (0: any free port, for tests and benchmarks). */
   port?: number;
+  /** Prefix of the replay guard's Redis keys (tests isolate themselves with their own). */
+  keyPrefix?: string;
   /** How long a user group's members are cached. */
   usergroupCacheMs?: number;
   now?: () => number;
@@ -73,7 +75,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       options.config.access,
       new SlackUsergroupDirectory(app.client, options.usergroupCacheMs),
     ),
-    replay: new ReplayGuard(options.redis),
+    replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
     logger: log,
   };
   registerCommands(app, deps);
