@@ -78,9 +78,9 @@ async function main(): Promise<void> {
       ['burst (events as fast as they come)', 0],
       [`paced over ${PACED_MS / 1000}s, 2s edit interval`, PACED_MS],
     ] as const) {
-      const results = [];
+      const results: Count[] = [];
       for (let i = 0; i < RUNS; i++) results.push(await once(url, paced, i));
-      const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k]));
+      const m = (k: keyof Count) => median(results.map((r) => r[k]));
       console.log(
         `slack-calls 1000 hosts, canary + 4 batches, ${label}: median ${m('calls')} calls (${m('posts')} posts, ${m('edits')} edits, ${m('limited')} answered 429) over ${RUNS} runs; goal < 40`,
       );
