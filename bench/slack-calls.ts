@@ -18,11 +18,14 @@ const TOKEN = 'xoxb-bench-0-slack-calls';
 const RUNS = 3;
 const PACED_MS = 10_000;
 
-async function once(
-  redisUrl: string,
-  pacedMs: number,
-  i: number,
-): Promise<{ calls: number; posts: number; edits: number; limited: number }> {
+interface Count {
+  calls: number;
+  posts: number;
+  edits: number;
+  limited: number;
+}
+
+async function once(redisUrl: string, pacedMs: number, i: number): Promise<Count> {
   const standin = await SlackStandin.start({ token: TOKEN });
   const redis = new Redis(redisUrl);
   const model = new RunModel();
