@@ -1,0 +1,11 @@
+export { ApprovalRefused } from './approval-refused.js';
+export { FailureBudgetExceeded } from './failure-budget-exceeded.js';
+export { GateClosed } from './gate-closed.js';
+export { LockConflict } from './lock-conflict.js';
+export { RedisMisconfigured } from './redis-misconfigured.js';
+export { RunAborted } from './run-aborted.js';
+export { RunStateConflict } from './run-state-conflict.js';
+export { TaskTimeout } from './task-timeout.js';
+export { UnknownRun } from './unknown-run.js';
+export { UnknownWorkflow } from './unknown-workflow.js';
+export { WorkflowDefinitionError } from './workflow-definition-error.js';

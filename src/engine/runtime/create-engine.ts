@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { z } from 'zod';
+import { ErrorCode, ValidationError } from '../../errors/index.js';
+import type { Logger } from '../../log/index.js';
+import type { DecisionResult, Engine } from '../engine.js';
+import { ApprovalRefused } from '../errors/approval-refused.js';
+import { RedisRunEvents } from '../events/redis-run-events.js';
+import { GateDecision, RunRequest, type LockInfo, type RunSnapshot } from '../model/run.js';
+import { FINAL_RUN_STATES, type TaskState } from '../model/task-state.js';
+import type { WorkflowRegistry } from '../registry.js';
+import { abortRun, holdRun, resumeRun } from './controls.js';
+import { decideGate } from './gate.js';
+import { createKeys } from './keys.js';
+import { readLedger } from './ledger.js';
+import { acquireLocks, listLocks } from './locks.js';
+import { Scripts } from './lua/index.js';
+import { connectRedis, type RedisConnection } from './redis-connection.js';
+import { RunInfoCache, type RunInfo } from './run-info.js';
+import { nowIso, type Runtime } from './runtime.js';
+import { startRoots } from './scheduler.js';
+import { readSnapshot } from './snapshot.js';
+import { checkRedis } from './startup-checks.js';
+import { startWorkerPool, type WorkerOptions, type WorkerPool } from './workers.js';
+
+export interface EngineOptions {
+  redis: RedisConnection;
+  /** Key prefix for everything the engine stores (runs, locks, events, BullMQ's queue). */
+  prefix?: string;
+  registry: WorkflowRegistry;
+  logger: Logger;
+  /** How long a lock lives without renewal; workers renew the locks of active runs. */
+  lockTtlMs?: number;
+}
+
+/** The Engine plus what only a process that owns the connections may do. */
+export interface EngineRuntime extends Engine {
+  /** Starts BullMQ Workers in this process that work on runs (any run, started by any process). */
+  startWorkers(options?: WorkerOptions): WorkerPool;
+  close(): Promise<void>;
+}
+
+const DecideInput = z.object({
+  runId: z.string().min(1),
+  gateId: z.string().min(1),
+  decision: GateDecision,
+  by: z.string().min(1),
+  reason: z.string().optional(),
+});
+
+/**
+ * Connects to Redis, refuses one that could evict run state, and returns the Engine. Creates no
+ * worker: call `startWorkers` in the processes that should do the work.
+ */
+export async function createEngine(options: EngineOptions): Promise<EngineRuntime> {
+  const redis = connectRedis(options.redis, 'marshal-engine');
+  try {
+    await checkRedis(redis, options.logger);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const keys = createKeys(options.prefix ?? 'marshal');
+  const subscribers = new Set<ReturnType<typeof connectRedis>>();
+  const events = new RedisRunEvents({
+    redis,
+    connect: () => {
+      const c = connectRedis(options.redis, 'marshal-events');
+      subscribers.add(c);
+      return c;
+    },
+    globalStream: keys.events,
+    runStream: (runId) => keys.runEvents(runId),
+    logger: options.logger,
+  });
+  const queue = new Queue(keys.queueName, { connection: redis, prefix: keys.prefix });
+  const rt: Runtime = {
+    redis,
+    scripts: new Scripts(redis),
+    keys,
+    queue,
+    registry: options.registry,
+    logger: options.logger,
+    events,
+    runs: new RunInfoCache(redis, keys, options.registry),
+    lockTtlMs: options.lockTtlMs ?? 10 * 60_000,
+    emit(event) {
+      events
+        .publish(event)
+        .catch((err: unknown) =>
+          options.logger.warn({ err, type: event.type }, 'could not publish a run event'),
+        );
+    },
+  };
+  const pools: WorkerPool[] = [];
+
+  async function start(input: RunRequest): Promise<string> {
+    const parsed = RunRequest.safeParse(input);
+    if (!parsed.success) throw ValidationError.fromZod('run request', parsed.error);
+    const req = parsed.data;
+    const def = rt.registry.get(req.workflow);
+    const params = def.params.safeParse(req.params);
+    if (!params.success)
+      throw ValidationError.fromZod(`parameters of workflow ${def.name}`, params.error, {
+        context: { workflow: def.name },
+      });
+    const runId = newRunId();
+    const retryTargets = req.retryOf ? await failedTargets(req.retryOf) : undefined;
+    const lockNames = def.locks?.(params.data) ?? [];
+    await acquireLocks(rt, runId, lockNames, `${def.name} run by ${req.requester}`);
+    const createdAt = nowIso();
+    const info: RunInfo = {
+      runId,
+      def,
+      params: params.data,
+      requester: req.requester,
+      dryRun: req.dryRun,
+      meta: req.meta,
+      createdAt,
+      retryOf: req.retryOf,
+      retryTargets,
+      startedMs: Date.now(),
+    };
+    const taskFields: string[] = [];
+    for (const id of def.order) taskFields.push(id, 'pending');
+    await redis
+      .multi()
+      .hset(keys.run(runId), {
+        workflow: def.name,
+        requester: req.requester,
+        dryRun: req.dryRun ? '1' : '0',
+        state: 'running',
+        params: JSON.stringify(params.data),
+        meta: JSON.stringify(req.meta),
+        retryOf: req.retryOf ?? '',
+        retryTargets: retryTargets ? JSON.stringify(retryTargets) : '',
+        createdAt,
+        startedMs: String(info.startedMs),
+        remaining: String(def.order.length),
+      })
+      .hset(keys.tasks(runId), ...taskFields)
+      .zadd(keys.runs, info.startedMs, runId)
+      .exec();
+    rt.runs.remember(info);
+    rt.emit({
+      type: 'run.started',
+      runId,
+      at: createdAt,
+      workflow: def.name,
+      requester: req.requester,
+      dryRun: req.dryRun,
+      meta: req.meta,
+    });
+    const states = new Map<string, TaskState>(def.order.map((id) => [id, 'pending']));
+    await startRoots(rt, info, states);
+    return runId;
+  }
+
+  /** Per rollout, the targets whose step failed in an earlier run. */
+  async function failedTargets(runId: string): Promise<Record<string, string[]>> {
+    const info = await rt.runs.get(runId);
+    const out: Record<string, string[]> = {};
+    for (const e of await readLedger(redis, keys, runId)) {
+      const stage = info.def.tasks.get(e.taskId);
+      if (e.state !== 'failed' || !stage || stage.kind !== 'stage') continue;
+      (out[stage.rolloutId] ??= []).push(e.target);
+    }
+    return out;
+  }
+
+  async function decide(input: z.input<typeof DecideInput>): Promise<DecisionResult> {
+    const parsed = DecideInput.safeParse(input);
+    if (!parsed.success) throw ValidationError.fromZod('gate decision', parsed.error);
+    const d = parsed.data;
+    const info = await rt.runs.get(d.runId);
+    const gate = info.def.tasks.get(d.gateId);
+    if (!gate || gate.kind !== 'gate') {
+      throw new ValidationError(
+        'gate decision',
+        [{ path: 'gateId', message: `run ${d.runId} has no approval gate "${d.gateId}"` }],
+        { code: ErrorCode.InvalidInput },
+      );
+    }
+    if (d.by === info.requester) throw new ApprovalRefused(d.runId, d.gateId, d.by);
+    const r = await decideGate(
+      rt,
+      info,
+      d.gateId,
+      d.decision === 'approve' ? 'approved' : 'rejected',
+      d.by,
+      d.reason,
+    );
+    if (r.applied) return { applied: true, decision: d.decision, by: d.by, at: r.at };
+    const earlier =
+      r.state === 'approved'
+        ? 'approve'
+        : r.state === 'rejected' || r.state === 'timed_out'
+          ? 'reject'
+          : undefined;
+    return {
+      applied: false,
+      why: r.why,
+      ...(earlier ? { decision: earlier } : {}),
+      ...(r.by ? { by: r.by } : {}),
+      ...(r.at ? { at: r.at } : {}),
+    };
+  }
+
+  async function list(opts: { limit?: number; active?: boolean } = {}): Promise<RunSnapshot[]> {
+    const limit = opts.limit ?? 50;
+    const ids = await redis.zrevrange(keys.runs, 0, opts.active ? -1 : limit - 1);
+    const out: RunSnapshot[] = [];
+    for (const id of ids) {
+      if (out.length >= limit) break;
+      const snap = await readSnapshot(rt, id).catch(() => undefined);
+      if (!snap || (opts.active && FINAL_RUN_STATES.has(snap.state))) continue;
+      out.push(snap);
+    }
+    return out;
+  }
+
+  return {
+    events,
+    start,
+    decide,
+    hold: async (runId, by) => holdRun(rt, await rt.runs.get(runId), by),
+    resume: async (runId, by) => resumeRun(rt, await rt.runs.get(runId), by),
+    abort: async (runId, by, o) => abortRun(rt, await rt.runs.get(runId), by, o?.rollback ?? false),
+    async retryFailed(runId, by) {
+      const snap = await readSnapshot(rt, runId);
+      return start({
+        workflow: snap.workflow,
+        params: snap.params,
+        requester: by,
+        dryRun: snap.dryRun,
+        meta: snap.meta,
+        retryOf: runId,
+      });
+    },
+    get: (runId) => readSnapshot(rt, runId),
+    list,
+    locks: (): Promise<LockInfo[]> => listLocks(rt),
+    startWorkers(workerOptions) {
+      const pool = startWorkerPool(rt, options.redis, workerOptions);
+      pools.push(pool);
+      return pool;
+    },
+    async close() {
+      await Promise.all(pools.map((p) => p.close()));
+      await queue.close();
+      for (const s of subscribers) s.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Sortable by time, unique enough, and free of `:` and `|` (used in job ids). */
+function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * The jobs on the queue. Every job is small and idempotent: it reads and compare-and-sets state in
+ * Redis before acting, so a redelivered (stalled) job or a duplicate does no harm. Job ids are
+ * deterministic (BullMQ ignores a second add of a waiting job with the same id).
+ */
+export const JobData = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('task'), runId: z.string(), taskId: z.string() }),
+  z.object({
+    kind: z.literal('target'),
+    runId: z.string(),
+    taskId: z.string(),
+    target: z.string(),
+    batch: z.number().int(),
+  }),
+  z.object({ kind: z.literal('batch'), runId: z.string(), taskId: z.string(), batch: z.number().int() }),
+  z.object({ kind: z.literal('gate_timeout'), runId: z.string(), taskId: z.string() }),
+]);
+export type JobData = z.infer<typeof JobData>;
+
+export interface JobSpec {
+  data: JobData;
+  id: string;
+  delayMs?: number;
+}
+
+/** BullMQ ids may not contain `:`; `|` cannot occur in run ids and task ids use `.`. */
+export function jobId(...parts: (string | number)[]): string {
+  return parts.join('|');
+}
+
+export function jobOptions(spec: JobSpec): JobsOptions {
+  return {
+    jobId: spec.id,
+    delay: spec.delayMs && spec.delayMs > 0 ? spec.delayMs : undefined,
+    // Our own retries live in the run state; BullMQ's attempts only cover a lost Redis connection.
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 200 },
+    removeOnComplete: true,
+    removeOnFail: 1000,
+  };
+}

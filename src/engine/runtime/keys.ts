@@ -1,0 +1,52 @@
+/**
+ * Every Redis key the engine uses, in one place, under a configurable prefix (tests isolate themselves
+ * with their own). Lua scripts that must build keys themselves (the lock sweeper) follow the same shapes.
+ */
+export interface Keys {
+  readonly prefix: string;
+  /** BullMQ queue name; BullMQ adds its own `<prefix>:<queue>:` keys. */
+  readonly queueName: string;
+  run(runId: string): string;
+  tasks(runId: string): string;
+  outputs(runId: string): string;
+  gates(runId: string): string;
+  rollout(runId: string, rolloutId: string): string;
+  stage(runId: string, taskId: string): string;
+  stageQueue(runId: string, taskId: string): string;
+  ledger(runId: string): string;
+  changed(runId: string, rolloutId: string): string;
+  runLocks(runId: string): string;
+  runEvents(runId: string): string;
+  readonly events: string;
+  readonly runs: string;
+  lock(name: string): string;
+  readonly lockRegistry: string;
+}
+
+export function createKeys(prefix: string): Keys {
+  const r = (runId: string) => `${prefix}:run:${runId}`;
+  return {
+    prefix,
+    queueName: 'jobs',
+    run: r,
+    tasks: (id) => `${r(id)}:tasks`,
+    outputs: (id) => `${r(id)}:out`,
+    gates: (id) => `${r(id)}:gates`,
+    rollout: (id, rolloutId) => `${r(id)}:ro:${rolloutId}`,
+    stage: (id, taskId) => `${r(id)}:st:${taskId}`,
+    stageQueue: (id, taskId) => `${r(id)}:st:${taskId}:q`,
+    ledger: (id) => `${r(id)}:ledger`,
+    changed: (id, rolloutId) => `${r(id)}:changed:${rolloutId}`,
+    runLocks: (id) => `${r(id)}:locks`,
+    runEvents: (id) => `${r(id)}:events`,
+    events: `${prefix}:events`,
+    runs: `${prefix}:runs`,
+    lock: (name) => `${prefix}:lock:${name}`,
+    lockRegistry: `${prefix}:locks`,
+  };
+}
+
+/** Ledger field of one target in one stage task. */
+export function ledgerField(taskId: string, target: string): string {
+  return `${taskId}|${target}`;
+}

@@ -1,0 +1,31 @@
+import { RUN_CLOSING_LUA } from './run-closing.js';
+
+/**
+ * gateDecide: decides a waiting gate exactly once (approve, reject, or the timeout failing closed).
+ * KEYS[1] run hash, KEYS[2] task-state hash, KEYS[3] gates hash
+ * ARGV[1] gateId, ARGV[2] gate state (approved | rejected | timed_out), ARGV[3] by, ARGV[4] reason,
+ * ARGV[5] now, ARGV[6] task state (success | failed), ARGV[7] task error ('' = none)
+ * Returns {'finished'} (run over) | {'not_waiting', state, by, at} | {'applied', remaining, runFinal,
+ * abort, abortRollback, id1, state1, ...}
+ */
+export const GATE_DECIDE_LUA = `${RUN_CLOSING_LUA}
+local runKey, tasksKey, gatesKey = KEYS[1], KEYS[2], KEYS[3]
+local id = ARGV[1]
+local rs = redis.call('HGET', runKey, 'state')
+if (not rs) or isFinalRun(rs) then return {'finished'} end
+local g = redis.call('HGET', gatesKey, id)
+if g ~= 'waiting' or redis.call('HGET', tasksKey, id) ~= 'waiting' then
+  local d = redis.call('HMGET', gatesKey, id .. '#by', id .. '#at')
+  return {'not_waiting', g or 'pending', d[1] or '', d[2] or ''}
+end
+redis.call('HSET', gatesKey, id, ARGV[2], id .. '#by', ARGV[3], id .. '#at', ARGV[5], id .. '#reason', ARGV[4])
+redis.call('HSET', tasksKey, id, ARGV[6], id .. '#f', ARGV[5])
+if ARGV[7] ~= '' then redis.call('HSET', tasksKey, id .. '#e', ARGV[7]) end
+local remaining = redis.call('HINCRBY', runKey, 'remaining', -1)
+local final = closeRunIfDone(runKey, tasksKey, remaining, ARGV[5])
+local flags = redis.call('HMGET', runKey, 'abort', 'abortRollback')
+local out = {'applied', remaining, final, flags[1] or '', flags[2] or ''}
+local states = taskStates(tasksKey)
+for i = 1, #states do out[#out + 1] = states[i] end
+return out
+`;

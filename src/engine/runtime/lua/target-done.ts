@@ -1,0 +1,31 @@
+/**
+ * targetDone: records a target's end in the ledger and the stage's counters, once.
+ * KEYS[1] stage hash, KEYS[2] ledger hash, KEYS[3] changed-targets list, KEYS[4] rollout hash
+ * ARGV[1] ledger field, ARGV[2] ledger state (applied | failed | planned | skipped), ARGV[3] detail JSON,
+ * ARGV[4] changed '1' | '0', ARGV[5] target
+ * Returns {recorded 0|1, ver, batchTotal, batchDone, batchFailed, inFlight, runTotal, runDone, runFailed, batch}
+ */
+export const TARGET_DONE_LUA = `
+local f = ARGV[1]
+local st = redis.call('HGET', KEYS[2], f)
+local recorded = 0
+if (not st) or st == 'started' then
+  recorded = 1
+  redis.call('HSET', KEYS[2], f, ARGV[2], f .. '#d', ARGV[3])
+  if ARGV[4] == '1' then redis.call('RPUSH', KEYS[3], ARGV[5]) end
+  redis.call('HINCRBY', KEYS[1], 'inFlight', -1)
+  redis.call('HINCRBY', KEYS[1], 'ver', 1)
+  if ARGV[2] ~= 'skipped' then
+    redis.call('HINCRBY', KEYS[1], 'batchDone', 1)
+    redis.call('HINCRBY', KEYS[4], 'done', 1)
+  end
+  if ARGV[2] == 'failed' then
+    redis.call('HINCRBY', KEYS[1], 'batchFailed', 1)
+    redis.call('HINCRBY', KEYS[4], 'failed', 1)
+  end
+end
+local s = redis.call('HMGET', KEYS[1], 'ver', 'batchTotal', 'batchDone', 'batchFailed', 'inFlight', 'batch')
+local r = redis.call('HMGET', KEYS[4], 'total', 'done', 'failed')
+return {recorded, tonumber(s[1]) or 0, tonumber(s[2]) or 0, tonumber(s[3]) or 0, tonumber(s[4]) or 0,
+  tonumber(s[5]) or 0, tonumber(r[1]) or 0, tonumber(r[2]) or 0, tonumber(r[3]) or 0, tonumber(s[6]) or 0}
+`;

@@ -1,0 +1,250 @@
+import { budgetVerdict } from '../rollout/failure-budget.js';
+import { backoffDelay, shouldRetry } from '../retry/backoff.js';
+import { FailureBudgetExceeded } from '../errors/failure-budget-exceeded.js';
+import type { HostStepContext, HostStepOutcome } from '../model/workflow.js';
+import { ledgerField } from './keys.js';
+import type { LedgerDetail, LedgerState } from './ledger.js';
+import { loadPlan, type StoredPlan } from './rollout-plan.js';
+import { batchDone, emitProgress, targetJob, type StageTask } from './rollout-stage.js';
+import type { RunInfo } from './run-info.js';
+import { errorText, nowIso, type Runtime } from './runtime.js';
+import { enqueue } from './scheduler.js';
+import { buildContext } from './task-context.js';
+import { withTimeout } from './with-timeout.js';
+
+/**
+ * One target's step in one stage, as its own job (so many workers share a run's hosts). The ledger
+ * decides what to do: a fresh target is applied (or planned, in a dry run); one left `started` by a
+ * worker that died is reconciled with `step.check`; a recorded one is never run again.
+ */
+export async function runTargetJob(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  target: string,
+  batch: number,
+): Promise<void> {
+  const { runId } = info;
+  const field = ledgerField(task.id, target);
+  const stageKind = task.stage === 'canary' ? 'canary' : 'batch';
+  const stageIndex = task.stage === 'canary' ? 0 : batch + 1;
+  const startedAt = nowIso();
+  const fresh: LedgerDetail = { stage: stageKind, batchIndex: stageIndex, startedAt, changed: false };
+  const begin = await rt.scripts.run<string[]>(
+    'marshalTargetBegin',
+    [rt.keys.run(runId), rt.keys.stage(runId, task.id), rt.keys.ledger(runId)],
+    [field, JSON.stringify(fresh)],
+  );
+  const plan = await loadPlan(rt, info, task.rolloutId);
+  if (begin[0] === 'done') {
+    if (begin[1] !== '1') await releaseSlot(rt, info, task, plan, field, undefined);
+    return;
+  }
+  if (begin[0] === 'halted') {
+    await record(rt, info, task, plan, target, field, 'skipped', {
+      ...fresh,
+      finishedAt: nowIso(),
+      error: 'not started: rollout halted or run aborted',
+    });
+    return;
+  }
+  const t0 = Date.now();
+  const step = task.rollout.step;
+  const controller = new AbortController();
+  const ctx: HostStepContext<unknown> = {
+    ...buildContext(rt, info, {
+      taskId: task.id,
+      attempt: 1,
+      signal: controller.signal,
+      outputs: {},
+      changed: new Map(),
+    }),
+    target,
+    stage: { kind: stageKind, index: stageIndex },
+  };
+  let state: LedgerState;
+  let detail: LedgerDetail;
+  try {
+    if (begin[0] === 'reconcile' && step.check && !info.dryRun && (await step.check(ctx)) === 'applied') {
+      state = 'applied';
+      detail = { ...fresh, changed: true, reconciled: true, summary: 'found applied on reconciliation' };
+    } else if (info.dryRun) {
+      const summary = step.plan
+        ? await withTimeout(task.id, step.timeoutMs, (signal) => step.plan!({ ...ctx, signal }))
+        : `would run ${step.name}`;
+      state = 'planned';
+      detail = { ...fresh, summary };
+    } else {
+      const outcome = await applyWithRetry(task, ctx);
+      state = 'applied';
+      detail = {
+        ...fresh,
+        changed: outcome?.changed ?? true,
+        summary: outcome?.summary,
+        data: outcome?.data,
+      };
+    }
+  } catch (err) {
+    state = 'failed';
+    detail = { ...fresh, error: errorText(err) };
+  }
+  await record(rt, info, task, plan, target, field, state, {
+    ...detail,
+    finishedAt: nowIso(),
+    durationMs: Date.now() - t0,
+  });
+}
+
+async function applyWithRetry(task: StageTask, ctx: HostStepContext<unknown>): Promise<HostStepOutcome> {
+  const step = task.rollout.step;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTimeout(`${task.id}:${ctx.target}`, step.timeoutMs ?? task.timeoutMs, (signal) =>
+        step.apply({ ...ctx, attempt, signal }),
+      );
+    } catch (err) {
+      if (!step.retry || !shouldRetry(err, attempt, step.retry)) throw err;
+      await new Promise((r) => setTimeout(r, backoffDelay(step.retry!, attempt)));
+    }
+  }
+}
+
+async function record(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  plan: StoredPlan,
+  target: string,
+  field: string,
+  state: LedgerState,
+  detail: LedgerDetail,
+): Promise<void> {
+  const { runId } = info;
+  const reply = await rt.scripts.run<number[]>(
+    'marshalTargetDone',
+    [
+      rt.keys.stage(runId, task.id),
+      rt.keys.ledger(runId),
+      rt.keys.changed(runId, task.rolloutId),
+      rt.keys.rollout(runId, task.rolloutId),
+    ],
+    [field, state, JSON.stringify(detail), state === 'applied' && detail.changed ? '1' : '0', target],
+  );
+  if (state !== 'skipped' && reply[0] === 1) {
+    rt.emit({
+      type: 'target.finished',
+      runId,
+      at: nowIso(),
+      rolloutId: task.rolloutId,
+      result: {
+        target,
+        ok: state !== 'failed',
+        changed: detail.changed,
+        durationMs: detail.durationMs ?? 0,
+        stage: detail.stage,
+        batchIndex: detail.batchIndex,
+        ...(detail.summary ? { summary: detail.summary } : {}),
+        ...(detail.error ? { error: detail.error } : {}),
+      },
+    });
+  }
+  await releaseSlot(rt, info, task, plan, field, reply);
+}
+
+/**
+ * Frees the finished target's slot: judges the failure budget on the counters, then (atomically, if
+ * no other target finished in between) halts or starts the next pending target.
+ */
+async function releaseSlot(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  plan: StoredPlan,
+  field: string,
+  counters: number[] | undefined,
+): Promise<void> {
+  const { runId } = info;
+  let c = counters ?? (await readCounters(rt, info, task));
+  for (;;) {
+    const [
+      ,
+      ver = 0,
+      batchTotal = 0,
+      batchDone_ = 0,
+      batchFailed = 0,
+      inFlight = 0,
+      runTotal = 0,
+      ,
+      runFailed = 0,
+      batch = 0,
+    ] = c;
+    const verdict = budgetVerdict({
+      batchTotal,
+      batchFailed,
+      runTotal,
+      runFailed,
+      maxFailPercentPerBatch: plan.maxFailPercentPerBatch,
+      maxFailPercentTotal: plan.maxFailPercentTotal,
+    });
+    const reason = verdict.exceeded
+      ? new FailureBudgetExceeded(
+          task.rolloutId,
+          verdict.scope,
+          verdict.failed,
+          verdict.total,
+          verdict.limitPercent,
+        ).message
+      : '';
+    const reply = await rt.scripts.run<(string | number)[]>(
+      'marshalStageRelease',
+      [
+        rt.keys.run(runId),
+        rt.keys.stage(runId, task.id),
+        rt.keys.stageQueue(runId, task.id),
+        rt.keys.rollout(runId, task.rolloutId),
+        rt.keys.ledger(runId),
+      ],
+      [ver, verdict.exceeded ? '1' : '0', reason, field],
+    );
+    if (reply[0] === 'stale') {
+      c = [0, ...reply.slice(1).map(Number)];
+      continue;
+    }
+    if (reply[0] === 'ok') {
+      const next = String(reply[1] ?? '');
+      emitProgress(rt, info, task, plan, {
+        batch,
+        total: batchTotal,
+        done: batchDone_,
+        failed: batchFailed,
+        inFlight: next ? inFlight + 1 : inFlight,
+      });
+      if (next) await enqueue(rt, [targetJob(runId, task.id, next, batch)]);
+      return;
+    }
+    emitProgress(rt, info, task, plan, {
+      batch,
+      total: batchTotal,
+      done: batchDone_,
+      failed: batchFailed,
+      inFlight: 0,
+    });
+    await batchDone(rt, info, task, batch, String(reply[1] ?? ''), reply[2] === '1');
+    return;
+  }
+}
+
+async function readCounters(rt: Runtime, info: RunInfo, task: StageTask): Promise<number[]> {
+  const s = await rt.redis.hmget(
+    rt.keys.stage(info.runId, task.id),
+    'ver',
+    'batchTotal',
+    'batchDone',
+    'batchFailed',
+    'inFlight',
+    'batch',
+  );
+  const r = await rt.redis.hmget(rt.keys.rollout(info.runId, task.rolloutId), 'total', 'done', 'failed');
+  const n = (v: string | null | undefined) => Number(v ?? 0);
+  return [0, n(s[0]), n(s[1]), n(s[2]), n(s[3]), n(s[4]), n(r[0]), n(r[1]), n(r[2]), n(s[5])];
+}

@@ -1,0 +1,31 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../log/index.js';
+import type { RunEvent, RunEvents } from '../model/events.js';
+import type { WorkflowRegistry } from '../registry.js';
+import type { Keys } from './keys.js';
+import type { Scripts } from './lua/index.js';
+import type { RunInfoCache } from './run-info.js';
+
+/** What every part of the runtime is handed: one process's connections and settings. */
+export interface Runtime {
+  readonly redis: Redis;
+  readonly scripts: Scripts;
+  readonly keys: Keys;
+  readonly queue: Queue;
+  readonly registry: WorkflowRegistry;
+  readonly logger: Logger;
+  readonly events: RunEvents;
+  readonly runs: RunInfoCache;
+  readonly lockTtlMs: number;
+  /** Publishes without waiting: commands on one connection keep their order, so events stay ordered. */
+  emit(event: RunEvent): void;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,180 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { defineWorkflow } from '../../src/engine/dag/compile-workflow.js';
+import { ValidationError } from '../../src/errors/index.js';
+import type { HostStep, Json } from '../../src/engine/model/workflow.js';
+
+/**
+ * Small workflows for the engine's integration tests. Host steps have a real, countable side effect:
+ * each applied target appends a line to `<dir>/<target>`, `check` reads it back, rollback appends to
+ * `<dir>/rollback.log` (so order and count are on disk, across processes).
+ */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const RolloutParams = z.object({
+  dir: z.string(),
+  targets: z.array(z.string()),
+  failOn: z.array(z.string()).default([]),
+  stepDelayMs: z.number().default(0),
+  canary: z.number().default(1),
+  batches: z.array(z.number()).default([2]),
+  concurrency: z.number().default(2),
+  soakMs: z.number().default(0),
+  maxFailPercentPerBatch: z.number().default(100),
+  maxFailPercentTotal: z.number().default(100),
+  lock: z.string().optional(),
+});
+type RolloutParams = z.infer<typeof RolloutParams>;
+
+export function appliedLines(dir: string, target: string): number {
+  const file = join(dir, target);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+export function rollbackLog(dir: string): string[] {
+  const file = join(dir, 'rollback.log');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+const fileStep: HostStep<RolloutParams> = {
+  name: 'append-line',
+  async apply(ctx) {
+    const p = ctx.params;
+    if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);
+    if (p.failOn.includes(ctx.target)) throw new Error(`step failed on ${ctx.target}`);
+    appendFileSync(join(p.dir, ctx.target), `${ctx.runId} ${process.pid}\n`);
+    if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);
+    return { changed: true, summary: 'line appended', data: { pid: process.pid } };
+  },
+  async check(ctx) {
+    return appliedLines(ctx.params.dir, ctx.target) > 0 ? 'applied' : 'not_applied';
+  },
+  async plan(ctx) {
+    return `would append a line to ${ctx.target}`;
+  },
+  async rollback(ctx) {
+    appendFileSync(join(ctx.params.dir, 'rollback.log'), `${ctx.target}\n`);
+  },
+};
+
+function rolloutWorkflow(name: string, approvalTimeoutMs?: number) {
+  return defineWorkflow({
+    name,
+    summary: `test rollout ${name}`,
+    params: RolloutParams,
+    locks: (p) => (p.lock ? [p.lock] : []),
+    tasks(wf) {
+      const validate = wf.task('validate', async (ctx) => ({
+        dryRun: ctx.dryRun,
+        targets: ctx.params.targets.length,
+      }));
+      const execution = wf.rollout('execution', {
+        after: validate,
+        targets: (ctx) => ctx.params.targets,
+        strategy: (ctx) => ({
+          canary: ctx.params.canary,
+          batches: ctx.params.batches,
+          concurrency: ctx.params.concurrency,
+          soakMs: ctx.params.soakMs,
+          maxFailPercentPerBatch: ctx.params.maxFailPercentPerBatch,
+          maxFailPercentTotal: ctx.params.maxFailPercentTotal,
+        }),
+        ...(approvalTimeoutMs
+          ? {
+              approval: {
+                timeoutMs: approvalTimeoutMs,
+                evidence: async (ctx) => ({ changed: [...ctx.changedTargets('execution')] }),
+              },
+            }
+          : {}),
+        step: fileStep,
+      });
+      const audit = wf.task('audit', async (ctx) => ({ changed: [...ctx.changedTargets('execution')] }), {
+        after: execution,
+      });
+      const rollback = wf.rollback('rollback', { of: execution, after: execution });
+      wf.task(
+        'cleanup',
+        async (ctx) => {
+          appendFileSync(join(ctx.params.dir, 'cleanup.log'), `${ctx.runId}\n`);
+        },
+        { after: [audit, rollback], trigger: 'all_done' },
+      );
+    },
+  });
+}
+
+export const deploy = rolloutWorkflow('deploy');
+export const deployGated = rolloutWorkflow('deploy-gated', 60_000);
+export const deployQuickGate = rolloutWorkflow('deploy-quick-gate', 300);
+
+const DiamondParams = z.object({ failB: z.boolean().default(false), skipC: z.boolean().default(false) });
+export const diamond = defineWorkflow({
+  name: 'diamond',
+  summary: 'a → (b, c) → d, with cleanup and a failure handler',
+  params: DiamondParams,
+  tasks(wf) {
+    const a = wf.task('a', async () => 'a');
+    const b = wf.task(
+      'b',
+      async (ctx) => {
+        if (ctx.params.failB) throw new Error('b broke');
+        return `b saw ${ctx.output<string>('a')}`;
+      },
+      { after: a },
+    );
+    const c = wf.task('c', async () => 'c', { after: a });
+    const d = wf.task(
+      'd',
+      async (ctx) => [ctx.output<string>('b') ?? null, ctx.output<string>('c') ?? null] as Json,
+      { after: [b, c] },
+    );
+    const e = wf.task('e', async () => 'e', { after: d });
+    wf.task('on-failure', async () => 'handled', { after: [b, c], trigger: 'one_failed' });
+    wf.task('cleanup', async () => 'clean', { after: e, trigger: 'all_done' });
+  },
+});
+
+/** Attempts per run, in this process (the retry tests run workers in-process). */
+export const attempts = new Map<string, number>();
+export const retrying = defineWorkflow({
+  name: 'retrying',
+  summary: 'a flaky task that succeeds on its third attempt; a fatal one never retried',
+  params: z.object({ fatal: z.boolean().default(false) }),
+  tasks(wf) {
+    wf.task(
+      'flaky',
+      async (ctx) => {
+        const key = `${ctx.runId}:${ctx.taskId}`;
+        attempts.set(key, (attempts.get(key) ?? 0) + 1);
+        if (ctx.params.fatal) throw new ValidationError('input', [{ path: 'x', message: 'bad' }]);
+        if (ctx.attempt < 3) throw new Error(`transient failure ${ctx.attempt}`);
+        return ctx.attempt;
+      },
+      { retry: { retries: 4, initialDelayMs: 20, maxDelayMs: 100 } },
+    );
+  },
+});
+
+export const slow = defineWorkflow({
+  name: 'slow',
+  summary: 'a task that ignores its abort signal and outlives its timeout',
+  params: z.object({}),
+  tasks(wf) {
+    const stuck = wf.task('stuck', () => new Promise<void>((r) => setTimeout(r, 5_000)), { timeoutMs: 200 });
+    wf.task('cleanup', async () => 'ran', { after: stuck, trigger: 'all_done' });
+  },
+});
+
+export const chain = defineWorkflow({
+  name: 'chain',
+  summary: 'n no-op tasks in a row (benchmark of the hop from one task to the next)',
+  params: z.object({}),
+  tasks(wf) {
+    let prev = wf.task('t0', async () => Date.now());
+    for (let i = 1; i < 100; i++) prev = wf.task(`t${i}`, async () => Date.now(), { after: prev });
+  },
+});
+
+export const allTestWorkflows = [deploy, deployGated, deployQuickGate, diamond, retrying, slow, chain];
