@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const workflow = defineWorkflow({
   name: 'config-push',
-  summary: 'bench: a rollout whose steps take 20 ms each',
+  summary: 'bench: a rollout whose steps take 150 ms each',
   params: z.object({ bundle: z.string(), selector: z.string() }),
   tasks(wf) {
     wf.rollout('execution', {
@@ -47,7 +47,7 @@ const workflow = defineWorkflow({
         maxFailPercentPerBatch: 100,
         maxFailPercentTotal: 100,
       }),
-      step: { name: 'wait', apply: async () => (await sleep(20), { changed: true }) },
+      step: { name: 'wait', apply: async () => (await sleep(150), { changed: true }) },
     });
   },
 });
@@ -139,7 +139,9 @@ async function main(): Promise<void> {
   console.log(row('bare node:http (floor)', floor));
   console.log(row('Marshal, idle', idle));
   console.log(row('Marshal, rollout runs', busy));
-  console.log(`rollout state at the end: ${state.state}, ${done} targets finished`);
+  console.log(
+    `rollout state when measuring ended: ${state.state}, ${done} of 400 targets finished (it must still be running)`,
+  );
 
   bare.close();
   await slack.stop();
