@@ -1,0 +1,80 @@
+import { CERT_USAGE } from './parse/cert-command.js';
+import { CONFIG_USAGE } from './parse/config-command.js';
+import { DRDRILL_USAGE } from './parse/drdrill-command.js';
+import { OPS_USAGES, parseOpsCommand, type OpsCommand } from './parse/ops-command.js';
+import { OSUPGRADE_USAGE } from './parse/osupgrade-command.js';
+import { formatLocks, formatRunLine, formatRunStatus } from './support/format-run.js';
+import { requireControl } from './support/require-control.js';
+import type { CommandContext, SlashCommand } from './support/slash-command.js';
+
+const HELP = [
+  '*Marshal commands*',
+  `• \`${CONFIG_USAGE}\``,
+  `• \`${CERT_USAGE}\``,
+  `• \`${OSUPGRADE_USAGE}\``,
+  `• \`${DRDRILL_USAGE}\``,
+  ...Object.values(OPS_USAGES).map((u) => `• \`${u}\``),
+].join('\n');
+
+/** A mutating /ops command acts once per invocation, even if its signed request is sent again. */
+async function once(ctx: CommandContext): Promise<boolean> {
+  if (await ctx.deps.replay.firstTime('command', ctx.triggerId)) return true;
+  ctx.deps.logger.warn({ trigger: ctx.triggerId, user: ctx.user }, 'replayed /ops command ignored');
+  return false;
+}
+
+/** `/ops runs|status|hold|resume|abort|retry|locks|help`: look at and steer runs. */
+export const opsCommand: SlashCommand<OpsCommand> = {
+  name: '/ops',
+  parse: parseOpsCommand,
+  async run(parsed, ctx) {
+    const { engine } = ctx.deps;
+    switch (parsed.kind) {
+      case 'help':
+        return ctx.reply(HELP);
+      case 'runs': {
+        const runs = await engine.list({ limit: 20, active: !parsed.all });
+        const none = parsed.all
+          ? 'No runs yet.'
+          : 'No active runs. `/ops runs --all` shows finished ones too.';
+        return ctx.reply(runs.length ? runs.map(formatRunLine).join('\n') : none);
+      }
+      case 'locks':
+        return ctx.reply(formatLocks(await engine.locks()));
+      case 'status':
+        return ctx.reply(formatRunStatus(await engine.get(parsed.runId)));
+      case 'hold': {
+        await requireControl(ctx, parsed.runId);
+        if (!(await once(ctx))) return;
+        await engine.hold(parsed.runId, ctx.user);
+        return ctx.reply(
+          `:double_vertical_bar: Run \`${parsed.runId}\` will hold after its current batch. \`/ops resume ${parsed.runId}\` continues it.`,
+        );
+      }
+      case 'resume': {
+        await requireControl(ctx, parsed.runId);
+        if (!(await once(ctx))) return;
+        await engine.resume(parsed.runId, ctx.user);
+        return ctx.reply(`:arrow_forward: Run \`${parsed.runId}\` resumes with its next batch.`);
+      }
+      case 'abort': {
+        await requireControl(ctx, parsed.runId);
+        if (!(await once(ctx))) return;
+        await engine.abort(parsed.runId, ctx.user, { rollback: parsed.rollback });
+        const rb = parsed.rollback ? ', then roll back the changed targets' : '';
+        return ctx.reply(
+          `:octagonal_sign: Run \`${parsed.runId}\` is aborting: no new targets start; in-flight ones finish${rb}.`,
+        );
+      }
+      case 'retry': {
+        const run = await engine.get(parsed.runId);
+        await ctx.deps.access.require('start', run.workflow, ctx.user);
+        if (!(await once(ctx))) return;
+        const newRun = await engine.retryFailed(parsed.runId, ctx.user);
+        return ctx.reply(
+          `:repeat: Started run \`${newRun}\`: \`${run.workflow}\` again on the failed targets of \`${parsed.runId}\`.`,
+        );
+      }
+    }
+  },
+};

@@ -1,0 +1,85 @@
+import { parseArgs, type FlagSpec } from './args.js';
+import { CommandInputError } from './command-input-error.js';
+import { noMore, required } from './positionals.js';
+import { tokenize } from './tokenize.js';
+import { parseValue, RunId } from './values.js';
+import { withUsage } from './with-usage.js';
+
+/** One usage line per subcommand; `help` prints them all. */
+export const OPS_USAGES = {
+  runs: '/ops runs [--all]',
+  status: '/ops status <run>',
+  hold: '/ops hold <run>',
+  resume: '/ops resume <run>',
+  abort: '/ops abort <run> [--rollback]',
+  retry: '/ops retry <run> --failed',
+  locks: '/ops locks',
+  help: '/ops help',
+} as const;
+export type OpsSubcommand = keyof typeof OPS_USAGES;
+export const OPS_USAGE = `/ops ${Object.keys(OPS_USAGES).join('|')} …`;
+
+const FLAGS: Record<OpsSubcommand, FlagSpec> = {
+  runs: { all: 'boolean' },
+  status: {},
+  hold: {},
+  resume: {},
+  abort: { rollback: 'boolean' },
+  retry: { failed: 'boolean' },
+  locks: {},
+  help: {},
+};
+
+export type OpsCommand =
+  | { kind: 'help' }
+  | { kind: 'runs'; all: boolean }
+  | { kind: 'locks' }
+  | { kind: 'status' | 'hold' | 'resume'; runId: string }
+  | { kind: 'abort'; runId: string; rollback: boolean }
+  | { kind: 'retry'; runId: string };
+
+const isSub = (s: string): s is OpsSubcommand => Object.hasOwn(OPS_USAGES, s);
+
+/** `/ops status r-123`, `/ops abort r-123 --rollback`, `/ops retry r-123 --failed` … */
+export function parseOpsCommand(text: string): OpsCommand {
+  const words = withUsage(OPS_USAGE, () => tokenize(text));
+  const sub = words[0] ?? 'help';
+  if (!isSub(sub)) {
+    throw new CommandInputError(
+      'subcommand',
+      `\`${sub.replace(/`/g, "'")}\` is not an /ops subcommand`,
+      Object.keys(OPS_USAGES)
+        .map((s) => `\`${s}\``)
+        .join(', '),
+      OPS_USAGE,
+    );
+  }
+  return withUsage(OPS_USAGES[sub], () => {
+    const { positionals, flags } = parseArgs(words.slice(1), FLAGS[sub]);
+    switch (sub) {
+      case 'help':
+      case 'locks':
+        noMore(positionals, 0);
+        return { kind: sub };
+      case 'runs':
+        noMore(positionals, 0);
+        return { kind: 'runs', all: flags.get('all') === true };
+      default: {
+        const runId = parseValue(RunId, required(positionals, 0, '<run>', RunId.allowed), '<run>');
+        noMore(positionals, 1);
+        if (sub === 'abort') return { kind: 'abort', runId, rollback: flags.get('rollback') === true };
+        if (sub === 'retry') {
+          if (flags.get('failed') !== true) {
+            throw new CommandInputError(
+              '--failed',
+              'is missing',
+              '`--failed`: only the failed targets of a run can be retried',
+            );
+          }
+          return { kind: 'retry', runId };
+        }
+        return { kind: sub, runId };
+      }
+    }
+  });
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { BatchSize } from '../../src/engine/model/workflow.js';
+import { CommandInputError } from './command-input-error.js';
+
+/**
+ * The values slash commands take, as zod schemas. Each comes with the sentence that says what is
+ * allowed, so a refusal can name it.
+ */
+interface ValueKind<T> {
+  schema: z.ZodType<T, string>;
+  allowed: string;
+}
+
+const batchSize = (min: number): z.ZodType<BatchSize, string> =>
+  z
+    .string()
+    .regex(/^(\d{1,6}|\d{1,3}(\.\d{1,2})?%)$/, 'is neither a whole number nor a percentage')
+    .transform((s): BatchSize => (s.endsWith('%') ? (s as `${number}%`) : Number(s)))
+    .refine((v) => (typeof v === 'number' ? v >= min : parseFloat(v) > 0 && parseFloat(v) <= 100), {
+      message: min === 0 ? 'is out of range' : 'must be at least 1 host or more than 0%',
+    });
+
+export const Canary: ValueKind<BatchSize> = {
+  schema: batchSize(0),
+  allowed: 'a host count (e.g. 1; 0 for no canary) or a percentage of the hosts (e.g. 5%)',
+};
+
+export const Batches: ValueKind<BatchSize[]> = {
+  schema: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(batchSize(1)).min(1).max(20, 'has more than 20 batches')),
+  allowed: 'comma-separated host counts or percentages, e.g. 1,10%,50%,100%',
+};
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+export const Delay: ValueKind<number> = {
+  schema: z
+    .string()
+    .regex(/^\d{1,6}(ms|s|m|h)$/, 'is not a duration with a unit')
+    .transform((s) => {
+      const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(s)!;
+      return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+    })
+    .refine((ms) => ms <= 24 * 3_600_000, 'is longer than 24h'),
+  allowed: 'a duration such as 30s, 5m or 1h (at most 24h)',
+};
+
+export const RunId: ValueKind<string> = {
+  schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/, 'is not a run id'),
+  allowed: 'a run id as shown by `/ops runs` (letters, digits, . _ : -)',
+};
+
+export const Selector: ValueKind<string> = {
+  // eslint-disable-next-line no-control-regex
+  schema: z.string().regex(/^[^\x00-\x1f`]{1,200}$/, 'is empty, too long or has control characters'),
+  allowed:
+    'an inventory selector such as `role=web`, `web-0*` or `env=prod,role=db` (quote it if it has spaces)',
+};
+
+export const Bundle: ValueKind<string> = {
+  schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'is not a bundle name'),
+  allowed:
+    'a bundle name from the bundle store, e.g. nginx-base or nginx-base@v12 (letters, digits, . _ @ -)',
+};
+
+export const Scenario: ValueKind<string> = {
+  schema: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'is not a scenario name'),
+  allowed: 'a DR scenario name, e.g. db-failover (lower-case letters, digits, -)',
+};
+
+/** Checks one raw word against a kind; a refusal names `part`, quotes the bad value and says what is allowed. */
+export function parseValue<T>(kind: ValueKind<T>, raw: string, part: string): T {
+  const result = kind.schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` (item ${Number(issue.path[0]) + 1})` : '';
+  throw new CommandInputError(
+    part,
+    `\`${shown(raw)}\` ${issue?.message ?? 'is not valid'}${where}`,
+    kind.allowed,
+  );
+}
+
+/** The operator's own word, short and without backticks, so it cannot break the code span it is shown in. */
+function shown(raw: string): string {
+  const clean = raw.replace(/`/g, "'");
+  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
+}

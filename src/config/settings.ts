@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { InvalidConfigError, type ConfigProblem } from './invalid-config-error.js';
+
+/**
+ * Marshal's settings from the environment, parsed once at start-up into a frozen object. Empty
+ * variables count as unset, so `SLACK_APP_TOKEN=` in a .env file means HTTP mode, not a bad token.
+ */
+const HOW_TO_FIX: Record<string, string> = {
+  SLACK_BOT_TOKEN:
+    'Set it to the Bot User OAuth Token (starts with xoxb-) from the app’s "OAuth & Permissions" page',
+  SLACK_SIGNING_SECRET: 'Set it to the Signing Secret from the app’s "Basic Information" page',
+  SLACK_APP_TOKEN:
+    'Leave it unset for HTTP mode, or set it to an app-level token (starts with xapp-, scope connections:write) for Socket Mode',
+  SLACK_API_URL: 'Leave it unset for https://slack.com/api/, or set an http(s) URL ending in /',
+  REDIS_URL: 'Set it to redis://host:port (or rediss:// for TLS), e.g. redis://127.0.0.1:6379',
+  PORT: 'Set it to a TCP port between 1 and 65535 (default 3000)',
+  MARSHAL_CONFIG: 'Set it to the path of Marshal’s YAML config file (see examples/marshal.yaml)',
+};
+
+const blankIsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: z.preprocess(
+    blankIsUnset,
+    z
+      .string({ error: 'is not set' })
+      .regex(/^xoxb-[A-Za-z0-9-]+$/, 'is not a bot token (must start with xoxb-)'),
+  ),
+  SLACK_SIGNING_SECRET: z.preprocess(
+    blankIsUnset,
+    z
+      .string({ error: 'is not set' })
+      .regex(/^[A-Za-z0-9]{16,}$/, 'does not look like a signing secret (16+ letters and digits)'),
+  ),
+  SLACK_APP_TOKEN: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(/^xapp-[A-Za-z0-9-]+$/, 'is not an app-level token (must start with xapp-)')
+      .optional(),
+  ),
+  SLACK_API_URL: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s]+\/$/, 'is not an http(s) URL ending in /')
+      .default('https://slack.com/api/'),
+  ),
+  REDIS_URL: z.preprocess(
+    blankIsUnset,
+    z.string({ error: 'is not set' }).regex(/^rediss?:\/\/[^\s]+$/, 'is not a redis:// or rediss:// URL'),
+  ),
+  PORT: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'is not a whole number')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 65535, 'is out of range')
+      .default(3000),
+  ),
+  MARSHAL_CONFIG: z.preprocess(blankIsUnset, z.string({ error: 'is not set' })),
+});
+
+export interface Settings {
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret: string;
+    /** Set → Socket Mode; unset → HTTP at /slack/events on `port`. */
+    readonly appToken: string | undefined;
+    readonly apiUrl: string;
+  };
+  readonly redisUrl: string;
+  readonly port: number;
+  readonly configPath: string;
+}
+
+/** Reads the settings from `env` (default: process.env). Throws InvalidConfigError naming every bad variable. */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      // Every message above is ours and describes the value without quoting it (it may be a secret).
+      return { where: variable, problem: issue.message, fix: HOW_TO_FIX[variable] ?? 'Check its value' };
+    });
+    throw new InvalidConfigError('The environment', problems);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    configPath: e.MARSHAL_CONFIG,
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(value);
+}

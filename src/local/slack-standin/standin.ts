@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MessageStore, type StoredEphemeral, type StoredMessage } from './message-store.js';
+import { METHODS, type SlackBody, type Workspace } from './methods.js';
+import { StandinOptions, type StandinSettings } from './options.js';
+import { RateLimiter, type StormSpec } from './rate-limiter.js';
+import { parseRequest } from './request-body.js';
+
+/** One request as the stand-in saw it: what tests assert on. Tokens are never recorded. */
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  /** Milliseconds since the epoch when the request arrived. */
+  at: number;
+  /** 200, or 429 when rate limited. */
+  status: number;
+  response: SlackBody;
+}
+
+/**
+ * A Slack Web API of our own on 127.0.0.1, speaking the methods Marshal uses with Slack's shapes,
+ * errors and rate limits (429 + `Retry-After`). Give `url` to WebClient or Bolt as `slackApiUrl`.
+ * Keeps every message as a user sees it, so tests can read a thread after the fact.
+ */
+export class SlackStandin {
+  readonly calls: RecordedCall[] = [];
+  private readonly store = new MessageStore();
+  private readonly limiter: RateLimiter;
+  private readonly workspace: Workspace;
+
+  private constructor(
+    private readonly server: Server,
+    readonly settings: StandinSettings,
+  ) {
+    this.limiter = new RateLimiter(settings.rateLimits);
+    this.workspace = { settings, store: this.store };
+  }
+
+  static async start(options: StandinOptions): Promise<SlackStandin> {
+    const settings = StandinOptions.parse(options);
+    const server = createServer();
+    const standin = new SlackStandin(server, settings);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      standin.handle(req, res).catch((err: unknown) => {
+        res.statusCode = 500;
+        res.end(String(err));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.port, '127.0.0.1', () => resolve());
+    });
+    return standin;
+  }
+
+  /** The base URL of the Web API, ending with `/api/`, as WebClient's `slackApiUrl` expects. */
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/api/`;
+  }
+
+  /** Top-level messages of a channel, latest content, oldest first. */
+  messages(channel: string): StoredMessage[] {
+    return this.store.topLevel(channel);
+  }
+
+  /** The parent message followed by its replies, as a user reading the thread sees them. */
+  thread(channel: string, ts: string): StoredMessage[] {
+    return this.store.thread(channel, ts);
+  }
+
+  message(channel: string, ts: string): StoredMessage | undefined {
+    return this.store.get(channel, ts);
+  }
+
+  ephemerals(channel: string, user?: string): StoredEphemeral[] {
+    return this.store.ephemeralsFor(channel, user);
+  }
+
+  /** Calls that Slack accepted (not rate limited), optionally of one method. */
+  accepted(method?: string): RecordedCall[] {
+    return this.calls.filter((c) => c.status === 200 && (method === undefined || c.method === method));
+  }
+
+  /** Refuses the next `calls` calls, or every call for `durationMs`, with 429. */
+  rateLimitStorm(spec: StormSpec): void {
+    this.limiter.startStorm(spec);
+  }
+
+  endStorm(): void {
+    this.limiter.stopStorm();
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
+    const method = new URL(req.url ?? '/', 'http://standin').pathname.replace(/^\/api\//, '');
+    const parsed = await parseRequest(req);
+    if (!parsed.ok)
+      return this.reply(res, {
+        method,
+        args: {},
+        at,
+        status: 200,
+        response: { ok: false, error: parsed.error },
+      });
+    const { token, ...args } = parsed.args;
+    const record = (status: number, response: SlackBody, headers: Record<string, string> = {}) =>
+      this.reply(res, { method, args, at, status, response }, headers);
+
+    const given = parsed.bearer ?? (typeof token === 'string' ? token : undefined);
+    if (!given) return record(200, { ok: false, error: 'not_authed' });
+    if (given !== this.settings.token) return record(200, { ok: false, error: 'invalid_auth' });
+
+    const handler = METHODS[method];
+    if (!handler) return record(200, { ok: false, error: 'unknown_method', req_method: method });
+
+    const decision = this.limiter.check(method, args);
+    if (decision.limited) {
+      return record(
+        429,
+        { ok: false, error: 'ratelimited' },
+        { 'retry-after': String(decision.retryAfterSec) },
+      );
+    }
+    return record(200, handler(this.workspace, args));
+  }
+
+  private reply(res: ServerResponse, call: RecordedCall, headers: Record<string, string> = {}): void {
+    this.calls.push(call);
+    res.writeHead(call.status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(call.response));
+  }
+}

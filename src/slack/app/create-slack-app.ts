@@ -1,0 +1,107 @@
+import { App } from '@slack/bolt';
+import { registerCommands } from '../../../commands/index.js';
+import type { MarshalConfig } from '../../config/marshal-config.js';
+import type { Settings } from '../../config/settings.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Logger } from '../../log/index.js';
+import { AccessControl } from '../auth/access-control.js';
+import { ReplayGuard, type ReplayStore } from '../auth/replay-guard.js';
+import { SlackUsergroupDirectory } from '../auth/usergroup-directory.js';
+import { registerApprovalActions } from '../interactions/register-approval-actions.js';
+import { boltLogger } from './bolt-logger.js';
+import { GuardedHttpReceiver } from './guarded-http-receiver.js';
+import type { SlackDeps, WorkflowCatalog } from './slack-deps.js';
+
+export interface SlackAppOptions {
+  settings: Settings;
+  engine: Engine;
+  /** Which workflows exist (the engine's registry). */
+  workflows: WorkflowCatalog;
+  config: MarshalConfig;
+  logger: Logger;
+  /** For replay protection (SET NX EX); an ioredis client fits. */
+  redis: ReplayStore;
+  /** HTTP mode only: where to listen. Default all interfaces, so Slack can reach it. */
+  host?: string;
+  /** HTTP mode only: overrides `settings.port` (0: any free port, for tests and benchmarks). */
+  port?: number;
+  /** Prefix of the replay guard's Redis keys (tests isolate themselves with their own). */
+  keyPrefix?: string;
+  /** How long a user group's members are cached. */
+  usergroupCacheMs?: number;
+  now?: () => number;
+}
+
+export interface SlackApp {
+  readonly app: App;
+  /** Starts receiving. HTTP mode resolves with the port bound; Socket Mode with undefined. */
+  start(): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires Marshal's Slack front end: Bolt in HTTP mode (`/slack/events`, signatures always verified,
+ * future-dated requests refused) or in Socket Mode when an app token is set; the Web API client at
+ * `settings.slack.apiUrl`; slash commands and approval buttons. Creates no connection until `start`.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { settings, logger } = options;
+  const log = logger.child({ component: 'slack' });
+  const blog = boltLogger(logger);
+  const clientOptions = { slackApiUrl: settings.slack.apiUrl };
+  const receiver = settings.slack.appToken
+    ? undefined
+    : new GuardedHttpReceiver({
+        signingSecret: settings.slack.signingSecret,
+        boltLogger: blog,
+        logger,
+        ...(options.now ? { now: options.now } : {}),
+      });
+  const app = receiver
+    ? new App({ token: settings.slack.botToken, receiver, clientOptions, logger: blog })
+    : new App({
+        token: settings.slack.botToken,
+        appToken: settings.slack.appToken!,
+        socketMode: true,
+        signingSecret: settings.slack.signingSecret,
+        clientOptions,
+        logger: blog,
+      });
+
+  const deps: SlackDeps = {
+    engine: options.engine,
+    workflows: options.workflows,
+    access: new AccessControl(
+      options.config.access,
+      new SlackUsergroupDirectory(app.client, options.usergroupCacheMs),
+    ),
+    replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
+    logger: log,
+  };
+  registerCommands(app, deps);
+  registerApprovalActions(app, deps);
+  app.error((err) => {
+    log.error(
+      { code: (err as { code?: string }).code, err: err.message },
+      'unhandled error in a Slack listener',
+    );
+    return Promise.resolve();
+  });
+
+  return {
+    app,
+    async start() {
+      if (!receiver) {
+        await app.start();
+        log.info('Slack app connected in Socket Mode');
+        return undefined;
+      }
+      const port = await receiver.start(options.port ?? settings.port, options.host ?? '0.0.0.0');
+      log.info({ port }, 'Slack app listening for requests at /slack/events');
+      return port;
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { MarshalConfig, Principal } from '../../config/marshal-config.js';
+import { NotAuthorizedError } from './not-authorized-error.js';
+import type { UsergroupDirectory } from './usergroup-directory.js';
+
+export type AccessRight = 'start' | 'approve';
+
+/**
+ * Who may start and approve which workflow, from Marshal's config file. Fails closed: a workflow not
+ * in the config, or a group that cannot be resolved, allows no one. Four-eyes (the requester never
+ * approves their own run) is the engine's rule; Slack checks it too, only to say so clearly.
+ */
+export class AccessControl {
+  constructor(
+    private readonly access: MarshalConfig['access'],
+    private readonly directory: UsergroupDirectory,
+  ) {}
+
+  async allows(right: AccessRight, workflow: string, user: string): Promise<boolean> {
+    const principals = this.access.workflows[workflow]?.[right] ?? [];
+    if (principals.includes(user)) return true;
+    for (const p of principals.filter(isGroup)) {
+      try {
+        if ((await this.directory.members(p)).has(user)) return true;
+      } catch {
+        // A group we cannot read grants nothing; the other principals may still allow the user.
+      }
+    }
+    return false;
+  }
+
+  /** Throws NotAuthorizedError that says who is allowed, in Slack mention syntax. */
+  async require(right: AccessRight, workflow: string, user: string): Promise<void> {
+    if (await this.allows(right, workflow, user)) return;
+    const principals = this.access.workflows[workflow]?.[right] ?? [];
+    const who = principals.length
+      ? principals.map(mention).join(', ')
+      : 'no one (not in Marshal’s config file)';
+    const verb = right === 'start' ? 'start' : 'approve or control runs of';
+    throw new NotAuthorizedError(`You may not ${verb} \`${workflow}\`. Allowed: ${who}.`, {
+      user,
+      workflow,
+      action: right,
+    });
+  }
+}
+
+function isGroup(p: Principal): boolean {
+  return p.startsWith('S');
+}
+
+function mention(p: Principal): string {
+  return isGroup(p) ? `<!subteam^${p}>` : `<@${p}>`;
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** `action_id`s of the approval card's buttons; the Bolt app registers its handlers on these. */
+export const MARSHAL_APPROVE = 'marshal_approve';
+export const MARSHAL_HOLD = 'marshal_hold';
+export const MARSHAL_ABORT = 'marshal_abort';
+export const GATE_ACTIONS_BLOCK_ID = 'marshal_gate_actions';
+
+/**
+ * What a button's `value` carries: which gate of which run, and nothing about who may press it. The
+ * presser's identity comes from Slack's signed payload (`body.user.id`), never from the button.
+ */
+export const GateActionValue = z.strictObject({
+  runId: z.string().min(1).max(200),
+  gateId: z.string().min(1).max(200),
+});
+export type GateActionValue = z.infer<typeof GateActionValue>;
+
+export function encodeGateActionValue(value: GateActionValue): string {
+  return JSON.stringify(GateActionValue.parse(value));
+}
+
+/** Parses a button value from a Slack payload; undefined when it is not one of ours. */
+export function decodeGateActionValue(raw: string): GateActionValue | undefined {
+  try {
+    const parsed = GateActionValue.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

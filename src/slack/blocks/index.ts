@@ -1,0 +1,9 @@
+export * from './action-ids.js';
+export type { Block, SlackMessage, Button, TextObject } from './block-kit.js';
+export { BLOCK_LIMITS, fitMessage, summariseList, truncate } from './limits.js';
+export { escapeMrkdwn, outputExcerpt } from './mrkdwn.js';
+export { formatDuration, runFacts, type RenderContext, type RunFacts } from './run-facts.js';
+export { renderRunParent } from './run-parent.js';
+export { renderStageDone, renderRunControl, renderFinalSummary } from './milestones.js';
+export { renderApprovalCard, renderDecidedCard, ApprovalEvidence, type GateView } from './approval-card.js';
+export { renderEphemeralError, renderErrorForUser, type ErrorView } from './ephemeral-error.js';

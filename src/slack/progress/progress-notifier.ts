@@ -1,0 +1,307 @@
+import type { EventSubscription, RunEvent, RunEvents } from '../../engine/model/events.js';
+import type { RunSnapshot, StageProgress } from '../../engine/model/run.js';
+import type { Logger } from '../../log/index.js';
+import {
+  renderApprovalCard,
+  renderDecidedCard,
+  renderFinalSummary,
+  renderRunControl,
+  renderRunParent,
+  renderStageDone,
+  type RenderContext,
+} from '../blocks/index.js';
+import { describeSlackError, isPermanentSlackError } from './slack-error.js';
+import type { SlackChat } from './slack-chat.js';
+import type { ThreadRecord, ThreadStore } from './thread-store.js';
+
+export interface ProgressNotifierOptions {
+  chat: SlackChat;
+  store: ThreadStore;
+  /** Engine.get: the run as it is now. Messages are drawn from it, so the latest state always wins. */
+  getRun: (runId: string) => Promise<RunSnapshot>;
+  logger: Logger;
+  /** At most one edit of the parent message per this many ms (Slack allows about one per second). */
+  updateIntervalMs?: number;
+  /** Tries per Slack call after WebClient's own retries gave up, with doubling delays from `retryDelayMs`. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  /** The meta key that names the run's channel. */
+  channelMetaKey?: string;
+  auditRef?: (runId: string) => string;
+  now?: () => Date;
+}
+
+interface Op {
+  name: string;
+  run: (thread: ThreadRecord | undefined) => Promise<void>;
+}
+
+interface RunThread {
+  runId: string;
+  chain: Promise<void>;
+  pendingOps: number;
+  timer: NodeJS.Timeout | undefined;
+  updateQueued: boolean;
+  lastUpdateAt: number;
+  thread: ThreadRecord | undefined;
+  finished: boolean;
+}
+
+/**
+ * One Slack thread per run: a parent message edited in place, and replies for milestones only (a stage
+ * done, approval asked and decided, hold/resume/abort, the end). Slack calls grow with stages, not hosts.
+ *
+ * Per run, calls go through one serial queue, so replies appear in event order and a call that fails is
+ * retried at the head of the queue rather than dropped or overtaken. Parent edits are coalesced: at most
+ * one per `updateIntervalMs`, drawn from the latest snapshot when sent; the final state is always sent.
+ */
+export class ProgressNotifier {
+  private readonly runs = new Map<string, RunThread>();
+  private readonly interval: number;
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly channelKey: string;
+  private readonly now: () => Date;
+  private closed = false;
+
+  constructor(private readonly options: ProgressNotifierOptions) {
+    this.interval = options.updateIntervalMs ?? 2000;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.channelKey = options.channelMetaKey ?? 'slack_channel';
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Subscribes to every run's events. */
+  subscribe(events: RunEvents): Promise<EventSubscription> {
+    return events.subscribe((event) => this.handle(event));
+  }
+
+  /** Takes one event. Returns at once; Slack calls happen on the run's queue. */
+  handle(event: RunEvent): void {
+    if (this.closed) return;
+    const run = this.runFor(event.runId);
+    switch (event.type) {
+      case 'run.started': {
+        const channel = event.meta[this.channelKey];
+        if (!channel) {
+          this.options.logger.debug({ runId: event.runId }, 'run has no Slack channel; no progress thread');
+          return;
+        }
+        this.enqueue(run, { name: 'post parent', run: (thread) => this.postParent(run, channel, thread) });
+        break;
+      }
+      case 'stage.progress':
+        if (isStageDone(event.progress))
+          this.milestone(run, stageKey(event.progress), (snapshot, thread) =>
+            this.reply(thread, renderStageDone(snapshot, event.progress, this.ctx(snapshot))),
+          );
+        break;
+      case 'gate.waiting':
+        this.milestone(run, `gate:${event.gateId}:waiting`, async (snapshot, thread) => {
+          const card = renderApprovalCard(snapshot, {
+            gateId: event.gateId,
+            evidence: event.evidence,
+            expiresAt: event.expiresAt,
+          });
+          const posted = await this.options.chat.post(thread.channel, card, thread.ts);
+          thread.gateCards[event.gateId] = posted.ts;
+          await this.options.store.setGateCard(run.runId, event.gateId, posted.ts);
+        });
+        break;
+      case 'gate.decided':
+        this.milestone(run, `gate:${event.gateId}:decided`, async (snapshot, thread) => {
+          const cardTs = thread.gateCards[event.gateId];
+          const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
+          if (!cardTs || !gate) return;
+          await this.options.chat.update(thread.channel, cardTs, renderDecidedCard(snapshot, gate));
+        });
+        break;
+      case 'run.control':
+        this.milestone(run, `control:${event.action}:${event.at}`, (snapshot, thread) =>
+          this.reply(thread, renderRunControl(snapshot, event)),
+        );
+        break;
+      case 'run.finished':
+        run.finished = true;
+        this.milestone(run, 'finished', (snapshot, thread) =>
+          this.reply(thread, renderFinalSummary(snapshot, this.ctx(snapshot))),
+        );
+        this.markDirty(run);
+        this.forceUpdate(run);
+        return;
+      default:
+        break;
+    }
+    if (event.type !== 'run.started') this.markDirty(run);
+  }
+
+  /** Sends every pending edit now (waiting out the per-message interval) and waits for all queues. */
+  async flush(): Promise<void> {
+    for (;;) {
+      const busy = [...this.runs.values()].filter((r) => r.pendingOps > 0 || r.timer);
+      if (busy.length === 0) return;
+      for (const run of busy) this.forceUpdate(run);
+      await Promise.all(busy.map((r) => r.chain));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    for (const run of this.runs.values()) clearTimeout(run.timer);
+    this.runs.clear();
+  }
+
+  private runFor(runId: string): RunThread {
+    let run = this.runs.get(runId);
+    if (!run) {
+      run = {
+        runId,
+        chain: Promise.resolve(),
+        pendingOps: 0,
+        timer: undefined,
+        updateQueued: false,
+        lastUpdateAt: 0,
+        thread: undefined,
+        finished: false,
+      };
+      this.runs.set(runId, run);
+    }
+    return run;
+  }
+
+  private ctx(_snapshot: RunSnapshot): RenderContext {
+    return {
+      now: this.now(),
+      ...(this.options.auditRef ? { auditRef: this.options.auditRef(_snapshot.runId) } : {}),
+    };
+  }
+
+  private async postParent(
+    run: RunThread,
+    channel: string,
+    existing: ThreadRecord | undefined,
+  ): Promise<void> {
+    if (existing) return; // a restarted process, or the event seen again: keep the message we have
+    const snapshot = await this.options.getRun(run.runId);
+    const posted = await this.options.chat.post(channel, renderRunParent(snapshot, this.ctx(snapshot)));
+    run.thread = { channel: posted.channel, ts: posted.ts, gateCards: {} };
+    run.lastUpdateAt = Date.now();
+    await this.options.store.setParent(run.runId, { channel: posted.channel, ts: posted.ts });
+  }
+
+  private async reply(thread: ThreadRecord, message: Parameters<SlackChat['post']>[1]): Promise<void> {
+    await this.options.chat.post(thread.channel, message, thread.ts);
+  }
+
+  /** A reply posted once per key, even across restarts and replayed events. */
+  private milestone(
+    run: RunThread,
+    key: string,
+    post: (snapshot: RunSnapshot, thread: ThreadRecord) => Promise<void>,
+  ): void {
+    let claimed = false;
+    this.enqueue(run, {
+      name: `milestone ${key}`,
+      run: async (thread) => {
+        if (!thread) return;
+        // Claim only once the post is sure to be tried; a retry of this op must not lose its claim.
+        if (!claimed && !(await this.options.store.claimMilestone(run.runId, key))) return;
+        claimed = true;
+        await post(await this.options.getRun(run.runId), thread);
+      },
+    });
+  }
+
+  private markDirty(run: RunThread): void {
+    if (run.updateQueued || run.timer) return;
+    const delay = Math.max(0, run.lastUpdateAt + this.interval - Date.now());
+    run.timer = setTimeout(() => {
+      run.timer = undefined;
+      this.queueUpdate(run);
+    }, delay);
+  }
+
+  private forceUpdate(run: RunThread): void {
+    if (!run.timer) return;
+    clearTimeout(run.timer);
+    run.timer = undefined;
+    this.queueUpdate(run);
+  }
+
+  private queueUpdate(run: RunThread): void {
+    if (run.updateQueued) return;
+    run.updateQueued = true;
+    this.enqueue(run, {
+      name: 'update parent',
+      run: async (thread) => {
+        if (!thread) {
+          run.updateQueued = false;
+          return;
+        }
+        const wait = run.lastUpdateAt + this.interval - Date.now();
+        if (wait > 0) await sleep(wait);
+        // From here on, a new event needs a new edit: this one may already have read the snapshot.
+        run.updateQueued = false;
+        const snapshot = await this.options.getRun(run.runId);
+        run.lastUpdateAt = Date.now();
+        await this.options.chat.update(
+          thread.channel,
+          thread.ts,
+          renderRunParent(snapshot, this.ctx(snapshot)),
+        );
+      },
+    });
+  }
+
+  private enqueue(run: RunThread, op: Op): void {
+    run.pendingOps += 1;
+    run.chain = run.chain.then(async () => {
+      try {
+        await this.execute(run, op);
+      } finally {
+        run.pendingOps -= 1;
+        if (run.finished && run.pendingOps === 0 && !run.timer) this.runs.delete(run.runId);
+      }
+    });
+  }
+
+  private async execute(run: RunThread, op: Op): Promise<void> {
+    const log = this.options.logger;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        run.thread ??= await this.options.store.get(run.runId);
+        await op.run(run.thread);
+        return;
+      } catch (err) {
+        const error = describeSlackError(err);
+        if (isPermanentSlackError(err) || attempt >= this.maxAttempts) {
+          log.error(
+            { runId: run.runId, op: op.name, attempt, error },
+            'Slack progress call failed; giving up on it',
+          );
+          return;
+        }
+        const delay = Math.min(this.retryDelayMs * 2 ** (attempt - 1), 60_000);
+        log.warn(
+          { runId: run.runId, op: op.name, attempt, retryInMs: delay, error },
+          'Slack progress call failed; will retry',
+        );
+        await sleep(delay);
+      }
+    }
+  }
+}
+
+function isStageDone(p: StageProgress): boolean {
+  return p.total > 0 && p.done + p.failed >= p.total && p.inFlight === 0;
+}
+
+function stageKey(p: StageProgress): string {
+  return `stage:${p.rolloutId}:${p.stage}:${p.batchIndex}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,251 @@
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { MarshalConfig } from '../../src/config/marshal-config.js';
+import { parseMarshalConfig } from '../../src/config/marshal-config.js';
+import type { Settings } from '../../src/config/settings.js';
+import {
+  createEngine,
+  createRegistry,
+  defineWorkflow,
+  type Engine,
+  type EngineRuntime,
+  type RunEvent,
+} from '../../src/engine/index.js';
+import { SlackStandin } from '../../src/local/slack-standin/index.js';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../../src/log/index.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app/index.js';
+import { renderApprovalCard } from '../../src/slack/blocks/index.js';
+import { uniquePrefix } from './redis.js';
+import {
+  blockActionBody,
+  commandBody,
+  sendSigned,
+  type ButtonPress,
+  type SendOptions,
+  type SlackResponse,
+} from './slack-signing.js';
+
+/**
+ * Marshal's Slack app on a free loopback port, its Web API pointed at the Slack stand-in, the real
+ * engine with in-process workers on the shared test Redis, and one small `config-push` workflow:
+ * a rollout over the comma-separated hosts of the selector, canary first, then an approval gate.
+ */
+export const SIGNING_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+export const BOT_TOKEN = 'xoxb-1-2-marshaltestbot';
+export const CHANNEL = 'C0MARSHAL';
+export const REQUESTER = 'U0REQUESTER';
+export const APPROVER = 'U0APPROVER';
+export const OUTSIDER = 'U0OUTSIDER';
+
+export const ConfigPushParams = z.object({
+  bundle: z.string(),
+  selector: z.string(),
+  canary: z.union([z.number(), z.string()]).optional(),
+  batches: z.array(z.union([z.number(), z.string()])).optional(),
+  soakMs: z.number().optional(),
+});
+
+/** The hosts each run changed, in order: the test workflow's real, countable effect. */
+export const applied = new Map<string, string[]>();
+
+export const testConfigPush = defineWorkflow({
+  name: 'config-push',
+  summary: 'test: push a bundle',
+  params: ConfigPushParams,
+  tasks(wf) {
+    const validate = wf.task('validate', () => Promise.resolve(undefined));
+    wf.rollout('execution', {
+      after: validate,
+      targets: (ctx) => ctx.params.selector.split(','),
+      strategy: () => ({
+        canary: 1,
+        batches: ['100%'],
+        concurrency: 4,
+        soakMs: 0,
+        maxFailPercentPerBatch: 100,
+        maxFailPercentTotal: 100,
+      }),
+      approval: { timeoutMs: 120_000 },
+      step: {
+        name: 'record',
+        apply(ctx) {
+          applied.set(ctx.runId, [...(applied.get(ctx.runId) ?? []), ctx.target]);
+          return Promise.resolve({ changed: true });
+        },
+      },
+    });
+  },
+});
+
+export const TEST_CONFIG: MarshalConfig = parseMarshalConfig(
+  {
+    inventory: 'inventory.yaml',
+    access: {
+      workflows: {
+        // The requester is an approver too, so only four-eyes stops them approving their own run.
+        'config-push': { start: ['S0STARTERS'], approve: ['S0APPROVERS', REQUESTER] },
+      },
+    },
+  },
+  'test config',
+  '/tmp',
+);
+
+export interface SlackAppFixture {
+  standin: SlackStandin;
+  engine: EngineRuntime;
+  slack: SlackApp;
+  url: string;
+  events: RunEvent[];
+  event(match: (e: RunEvent) => boolean): Promise<RunEvent>;
+  send(body: string, options?: Partial<SendOptions>): Promise<SlackResponse>;
+  command(user: string, command: string, text: string, triggerId?: string): Promise<SlackResponse>;
+  press(p: ButtonPress): Promise<SlackResponse>;
+  /** Resolves with the first ephemeral (text + blocks as JSON) sent to `user` that contains `piece`. */
+  ephemeral(user: string, piece: string): Promise<string>;
+  /** Every ephemeral sent to `user` so far. */
+  ephemerals(user: string): string[];
+  /** Resolves once the Slack app has logged a line with this message (its log is kept in memory). */
+  logged(msg: string): Promise<Record<string, unknown>>;
+  /** Waits for the approval card of `runId`, posted as the progress thread would, and returns its ts. */
+  approvalCard(runId: string): Promise<{ ts: string; gateId: string }>;
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  /** Wraps the engine the Slack app is given (e.g. to slow `start` down). */
+  wrapEngine?: (engine: Engine) => Engine;
+  workers?: boolean;
+}
+
+export async function startSlackAppFixture(
+  redisUrl: string,
+  options: FixtureOptions = {},
+): Promise<SlackAppFixture> {
+  const prefix = uniquePrefix('slack');
+  const standin = await SlackStandin.start({
+    token: BOT_TOKEN,
+    users: [
+      { id: REQUESTER, name: 'requester' },
+      { id: APPROVER, name: 'approver' },
+      { id: OUTSIDER, name: 'outsider' },
+    ],
+    usergroups: [
+      { id: 'S0STARTERS', handle: 'starters', users: [REQUESTER, APPROVER] },
+      { id: 'S0APPROVERS', handle: 'approvers', users: [APPROVER] },
+    ],
+    rateLimits: { enabled: false },
+  });
+  const registry = createRegistry([testConfigPush]);
+  const engine = await createEngine({ redis: redisUrl, prefix, registry, logger: silentLogger() });
+  if (options.workers !== false) engine.startWorkers({ concurrency: 8 });
+  const events: RunEvent[] = [];
+  const waiters: { match: (e: RunEvent) => boolean; resolve: (e: RunEvent) => void }[] = [];
+  const sub = await engine.events.subscribe((e) => {
+    events.push(e);
+    for (const w of [...waiters]) {
+      if (!w.match(e)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(e);
+    }
+  });
+  const event = (match: (e: RunEvent) => boolean): Promise<RunEvent> => {
+    const seen = events.find(match);
+    return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ match, resolve }));
+  };
+  const redis = new Redis(redisUrl);
+  const logLines: Record<string, unknown>[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        logLines.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const settings: Settings = {
+    slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: standin.url },
+    redisUrl,
+    port: 3000,
+    configPath: '/dev/null',
+  };
+  const slack = createSlackApp({
+    settings,
+    engine: options.wrapEngine ? options.wrapEngine(engine) : engine,
+    workflows: registry,
+    config: TEST_CONFIG,
+    logger: createLogger({ destination: logStream, level: 'debug' }),
+    redis,
+    keyPrefix: prefix,
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const port = await slack.start();
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  const cards = new Map<string, Promise<{ ts: string; gateId: string }>>();
+
+  const ephemeralTexts = (user: string): string[] =>
+    standin
+      .accepted('chat.postEphemeral')
+      .filter((c) => c.args.user === user)
+      .map((c) => `${String(c.args.text)} ${JSON.stringify(c.args.blocks ?? '')}`);
+
+  return {
+    standin,
+    engine,
+    slack,
+    url,
+    events,
+    event,
+    send: (body, o = {}) => sendSigned(url, body, { secret: SIGNING_SECRET, ...o }),
+    command: (user, command, text, triggerId) =>
+      sendSigned(url, commandBody({ user, command, text, ...(triggerId ? { triggerId } : {}) }), {
+        secret: SIGNING_SECRET,
+      }),
+    press: (p) => sendSigned(url, blockActionBody(p), { secret: SIGNING_SECRET }),
+    async ephemeral(user, piece) {
+      for (;;) {
+        const text = ephemeralTexts(user).find((t) => t.includes(piece));
+        if (text !== undefined) return text;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    ephemerals: ephemeralTexts,
+    async logged(msg) {
+      for (;;) {
+        const line = logLines.find((l) => l.msg === msg);
+        if (line) return line;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    approvalCard(runId) {
+      let card = cards.get(runId);
+      if (!card) {
+        card = (async () => {
+          const waiting = await event((e) => e.type === 'gate.waiting' && e.runId === runId);
+          if (waiting.type !== 'gate.waiting') throw new Error('unreachable');
+          const run = await engine.get(runId);
+          const posted = await slack.app.client.chat.postMessage({
+            channel: CHANNEL,
+            ...renderApprovalCard(run, waiting),
+          });
+          return { ts: posted.ts!, gateId: waiting.gateId };
+        })();
+        cards.set(runId, card);
+      }
+      return card;
+    },
+    async close() {
+      await slack.stop();
+      await sub.close();
+      await engine.close();
+      redis.disconnect();
+      await standin.stop();
+    },
+  };
+}
+
+/** Polls until `check` holds; the test's own timeout bounds the wait. */
+export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_USAGE, parseConfigCommand } from '../../../commands/parse/config-command.js';
+
+describe('/config parsing', () => {
+  it('parses a full push with every flag', () => {
+    expect(
+      parseConfigCommand(
+        'push nginx-base to role=web --canary 10% --batches 1,10%,50%,100% --delay=30s --dry-run',
+      ),
+    ).toEqual({
+      kind: 'push',
+      bundle: 'nginx-base',
+      selector: 'role=web',
+      rollout: { canary: '10%', batches: [1, '10%', '50%', '100%'], soakMs: 30_000 },
+      dryRun: true,
+    });
+  });
+
+  it('leaves unset flags to the workflow and accepts a quoted selector', () => {
+    expect(parseConfigCommand('push nginx@v2 to "env=prod role=web"')).toEqual({
+      kind: 'push',
+      bundle: 'nginx@v2',
+      selector: 'env=prod role=web',
+      rollout: {},
+      dryRun: false,
+    });
+  });
+
+  it('reads an empty text and `help` as help', () => {
+    expect(parseConfigCommand('')).toEqual({ kind: 'help' });
+    expect(parseConfigCommand('help')).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    ['deploy x to y', 'subcommand', '`deploy` is not a /config subcommand', '`push` or `help`'],
+    ['push', '<bundle>', 'is missing', 'bundle name'],
+    ['push ../etc to web', '<bundle>', '`../etc` is not a bundle name', 'bundle name'],
+    ['push nginx web', '`to`', 'found `web` instead', 'the word `to`'],
+    ['push nginx to', '<selector>', 'is missing', 'inventory selector'],
+    ['push nginx to web extra', 'arguments', 'unexpected `extra`', 'usage line'],
+    [
+      'push nginx to web --canary lots',
+      '--canary',
+      '`lots` is neither a whole number nor a percentage',
+      'host count',
+    ],
+    ['push nginx to web --canary 120%', '--canary', '`120%` is out of range', 'percentage'],
+    ['push nginx to web --batches 1,,50%', '--batches', '(item 2)', 'comma-separated'],
+    ['push nginx to web --batches 0', '--batches', 'at least 1 host', 'comma-separated'],
+    ['push nginx to web --delay 30', '--delay', '`30` is not a duration with a unit', '30s, 5m or 1h'],
+    ['push nginx to web --delay 25h', '--delay', 'longer than 24h', 'at most 24h'],
+    [
+      'push nginx to web --force',
+      '--force',
+      'is not a flag of this command',
+      '--canary, --batches, --delay, --dry-run',
+    ],
+    ['push "nginx to web', 'quotes', 'never closed', 'quoted text'],
+  ])('refuses %j: %s %s', (text, part, problem, allowed) => {
+    expect(() => parseConfigCommand(text)).toThrowError(
+      expect.objectContaining({
+        part,
+        problem: expect.stringContaining(problem),
+        allowed: expect.stringContaining(allowed),
+        usage: CONFIG_USAGE,
+      }),
+    );
+  });
+});
