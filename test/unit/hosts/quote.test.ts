@@ -42,7 +42,7 @@ describe('quote', () => {
 
   it('refuses newline and carriage return, naming the argument and the way out', () => {
     try {
-      sh`echo ${'ok'} ${'line1\nline2'}`;
+      void sh`echo ${'ok'} ${'line1\nline2'}`;
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(UnsafeArgument);
