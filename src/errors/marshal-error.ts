@@ -26,8 +26,20 @@ export class MarshalError extends Error {
   }
 
   /** A plain-object form for logs, events and the audit record. */
-  toJSON(): { name: string; code: ErrorCode; message: string; retryable: boolean; context: Record<string, unknown> } {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, context: { ...this.context } };
+  toJSON(): {
+    name: string;
+    code: ErrorCode;
+    message: string;
+    retryable: boolean;
+    context: Record<string, unknown>;
+  } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      context: { ...this.context },
+    };
   }
 }
 

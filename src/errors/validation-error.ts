@@ -14,7 +14,11 @@ export class ValidationError extends MarshalError {
   override name = 'ValidationError';
   readonly issues: readonly FieldIssue[];
 
-  constructor(what: string, issues: FieldIssue[], options: { code?: ErrorCode; context?: Record<string, unknown> } = {}) {
+  constructor(
+    what: string,
+    issues: FieldIssue[],
+    options: { code?: ErrorCode; context?: Record<string, unknown> } = {},
+  ) {
     super(options.code ?? ErrorCode.InvalidInput, `${what}: ${issues.map(formatIssue).join('; ')}`, {
       retryable: false,
       context: { ...options.context, issues },
@@ -22,7 +26,11 @@ export class ValidationError extends MarshalError {
     this.issues = issues;
   }
 
-  static fromZod(what: string, error: ZodError, options: { code?: ErrorCode; context?: Record<string, unknown> } = {}): ValidationError {
+  static fromZod(
+    what: string,
+    error: ZodError,
+    options: { code?: ErrorCode; context?: Record<string, unknown> } = {},
+  ): ValidationError {
     return new ValidationError(
       what,
       error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),

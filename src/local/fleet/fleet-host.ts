@@ -19,6 +19,8 @@ import { renderSshdConfig } from './sshd-config.js';
  *   /var/lib/marshal-host      host state: boot_id, kernel_version, reboot-required marker, bin/ (hooks, first on PATH)
  *   /proc/sys/kernel/random/boot_id   the host's boot id, new after each fleet reboot
  *   /tmp                       per-host scratch, emptied by a reboot
+ *   /root                      root's home: fresh per host, so this machine's shell start-up files
+ *                              (and their cost) stay out of fleet sessions
  */
 export const PRIVATE_MOUNTS = {
   apps: '/etc/marshal-apps',
@@ -27,6 +29,7 @@ export const PRIVATE_MOUNTS = {
   osRelease: '/etc/os-release',
   bootId: '/proc/sys/kernel/random/boot_id',
   tmp: '/tmp',
+  home: '/root',
 } as const;
 
 export interface FleetHostDirs {
@@ -35,6 +38,7 @@ export interface FleetHostDirs {
   ssl: string;
   state: string;
   tmp: string;
+  home: string;
   osRelease: string;
   bootId: string;
   hostKey: string;
@@ -74,6 +78,7 @@ export class FleetHost {
       ssl: join(root, 'ssl'),
       state: join(root, 'state'),
       tmp: join(root, 'tmp'),
+      home: join(root, 'home'),
       osRelease: join(root, 'os-release'),
       bootId: join(root, 'state', 'boot_id'),
       hostKey: join(root, 'ssh_host_ed25519_key'),
@@ -87,7 +92,7 @@ export class FleetHost {
 
   prepare(): void {
     const d = this.dirs;
-    for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), d.tmp]) mkdirSync(dir, { recursive: true });
+    for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), d.tmp, d.home]) mkdirSync(dir, { recursive: true });
     chmodSync(d.tmp, 0o1777);
     writeFileSync(d.osRelease, this.options.osRelease ?? debianOsRelease(12));
     writeFileSync(join(d.state, 'kernel_version'), '6.1.0-marshal-amd64\n');
@@ -133,6 +138,7 @@ mount --bind ${d.ssl} ${m.ssl}
 mount --bind ${d.state} ${m.state}
 mount --bind ${d.osRelease} ${m.osRelease}
 mount --bind ${d.bootId} ${m.bootId}
+mount --bind ${d.home} ${m.home}
 mount --bind ${d.tmp} ${m.tmp}
 exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
     this.stderrTail = '';

@@ -135,6 +135,7 @@ export class SshFleet {
       [PRIVATE_MOUNTS.ssl, m.dirs.ssl],
       [PRIVATE_MOUNTS.state, m.dirs.state],
       [PRIVATE_MOUNTS.tmp, m.dirs.tmp],
+      [PRIVATE_MOUNTS.home, m.dirs.home],
     ];
     if (pathOnHost === PRIVATE_MOUNTS.osRelease) return m.dirs.osRelease;
     for (const [prefix, local] of table) {
