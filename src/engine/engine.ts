@@ -12,7 +12,13 @@ export interface Engine {
    * Decides a waiting gate, once. Refused (ApprovalRefused) when `by` is the run's requester; a second
    * decision, or one for a gate that is not waiting, changes nothing and says what was decided before.
    */
-  decide(input: { runId: string; gateId: string; decision: GateDecision; by: string; reason?: string }): Promise<DecisionResult>;
+  decide(input: {
+    runId: string;
+    gateId: string;
+    decision: GateDecision;
+    by: string;
+    reason?: string;
+  }): Promise<DecisionResult>;
   /** Hold after the current batch; resume starts the next batch. */
   hold(runId: string, by: string): Promise<void>;
   resume(runId: string, by: string): Promise<void>;
@@ -28,4 +34,10 @@ export interface Engine {
 
 export type DecisionResult =
   | { applied: true; decision: GateDecision; by: string; at: string }
-  | { applied: false; why: 'already_decided' | 'not_waiting' | 'finished'; decision?: GateDecision; by?: string; at?: string };
+  | {
+      applied: false;
+      why: 'already_decided' | 'not_waiting' | 'finished';
+      decision?: GateDecision;
+      by?: string;
+      at?: string;
+    };

@@ -17,7 +17,14 @@ describe('logger redaction', () => {
   it('never writes tokens, secrets or private keys in structured fields', () => {
     const out = capture();
     const log = createLogger({ destination: out.stream, level: 'info' });
-    log.info({ token: 'xoxb-123456789-secret', slack: { signingSecret: 'abc123', botToken: 'xoxb-9' }, privateKey: 'PEM' }, 'started');
+    log.info(
+      {
+        token: 'xoxb-123456789-secret',
+        slack: { signingSecret: 'abc123', botToken: 'xoxb-9' },
+        privateKey: 'PEM',
+      },
+      'started',
+    );
     const text = out.lines().join('\n');
     expect(text).toContain('started');
     expect(text).not.toContain('xoxb-123456789-secret');

@@ -10,13 +10,48 @@ import { RunState, TaskState } from './task-state.js';
 const base = { runId: z.string(), at: z.string() };
 
 export const RunEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run.started'), ...base, workflow: z.string(), requester: z.string(), dryRun: z.boolean(), meta: z.record(z.string(), z.string()) }),
-  z.object({ type: z.literal('task.state'), ...base, taskId: z.string(), state: TaskState, attempt: z.number().int(), error: z.string().optional() }),
+  z.object({
+    type: z.literal('run.started'),
+    ...base,
+    workflow: z.string(),
+    requester: z.string(),
+    dryRun: z.boolean(),
+    meta: z.record(z.string(), z.string()),
+  }),
+  z.object({
+    type: z.literal('task.state'),
+    ...base,
+    taskId: z.string(),
+    state: TaskState,
+    attempt: z.number().int(),
+    error: z.string().optional(),
+  }),
   z.object({ type: z.literal('stage.progress'), ...base, progress: StageProgress }),
   z.object({ type: z.literal('target.finished'), ...base, rolloutId: z.string(), result: TargetResult }),
-  z.object({ type: z.literal('gate.waiting'), ...base, gateId: z.string(), evidence: z.unknown(), expiresAt: z.string(), requester: z.string() }),
-  z.object({ type: z.literal('gate.decided'), ...base, gateId: z.string(), decision: GateDecision, by: z.string(), reason: z.string().optional(), timedOut: z.boolean() }),
-  z.object({ type: z.literal('run.control'), ...base, action: z.enum(['hold', 'resume', 'abort']), by: z.string(), rollback: z.boolean().optional() }),
+  z.object({
+    type: z.literal('gate.waiting'),
+    ...base,
+    gateId: z.string(),
+    evidence: z.unknown(),
+    expiresAt: z.string(),
+    requester: z.string(),
+  }),
+  z.object({
+    type: z.literal('gate.decided'),
+    ...base,
+    gateId: z.string(),
+    decision: GateDecision,
+    by: z.string(),
+    reason: z.string().optional(),
+    timedOut: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('run.control'),
+    ...base,
+    action: z.enum(['hold', 'resume', 'abort']),
+    by: z.string(),
+    rollback: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('run.finished'), ...base, state: RunState, durationMs: z.number() }),
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;

@@ -19,7 +19,12 @@ export const TaskState = z.enum([
 ]);
 export type TaskState = z.infer<typeof TaskState>;
 
-export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set(['success', 'failed', 'skipped', 'upstream_failed']);
+export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  'success',
+  'failed',
+  'skipped',
+  'upstream_failed',
+]);
 
 export function isFinalTaskState(state: TaskState): boolean {
   return FINAL_TASK_STATES.has(state);

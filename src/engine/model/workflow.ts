@@ -81,9 +81,7 @@ export interface RolloutStrategy {
   maxFailPercentTotal: number;
 }
 
-export type HostStepOutcome =
-  | { changed: boolean; summary?: string; data?: Json }
-  | void;
+export type HostStepOutcome = { changed: boolean; summary?: string; data?: Json } | void;
 
 export interface HostStepContext<P> extends TaskContext<P> {
   readonly target: TargetId;
@@ -131,7 +129,11 @@ export interface RollbackSpec {
 /** The builder a workflow's `tasks` function is given. */
 export interface WorkflowBuilder<P> {
   task(id: string, fn: TaskFn<P>, options?: TaskOptions): TaskRef;
-  group(id: string, build: (group: WorkflowBuilder<P>) => void, options?: Pick<TaskOptions, 'after'>): TaskRef;
+  group(
+    id: string,
+    build: (group: WorkflowBuilder<P>) => void,
+    options?: Pick<TaskOptions, 'after'>,
+  ): TaskRef;
   /** Expands into the group `<id>`: `<id>.canary` → `<id>.approval` → `<id>.batches`. */
   rollout(id: string, spec: RolloutSpec<P>): TaskRef;
   /** A task with trigger `one_failed` on the rollout that restores exactly the changed targets. */

@@ -45,5 +45,5 @@ export function modernAlgorithms(): Algorithms {
     cipher: [...CIPHERS],
     hmac: [...MACS],
     compress: ['none'],
-  } as Algorithms;
+  };
 }

@@ -2,6 +2,15 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { ExecOptions, ExecResult, ShellCommand } from '../executor.js';
 import { CommandTimeout } from '../errors/command-timeout.js';
 import { HostUnreachable } from '../errors/host-unreachable.js';
+import { sh } from '../quote.js';
+
+/**
+ * sshd runs a session's command as a session and process-group leader but ignores signal requests
+ * from root sessions, and closing the channel does not stop a command without a tty. So every command
+ * first reports its process group on stderr, and a timeout kills that whole group over a second channel.
+ */
+const PGID_PREFIX = '__marshal_pgid=';
+const PGID_LINE = /^__marshal_pgid=(\d+)\n/;
 
 /**
  * Runs one command on an open connection. A result is returned only when the server reported the
@@ -21,6 +30,8 @@ export function runCommand(
     let exit: { code: number | null; signal: string | null } | undefined;
     const out = new Capture(options.maxOutputBytes);
     const err = new Capture(options.maxOutputBytes);
+    let pgid: number | undefined;
+    let stderrHead: Buffer | undefined = Buffer.alloc(0);
 
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -35,10 +46,10 @@ export function runCommand(
     };
     const kill = (): void => {
       if (!channel) return;
-      try {
-        channel.signal('KILL');
-      } catch {
-        // The server may not support signals; closing the channel ends the session anyway.
+      if (pgid !== undefined) {
+        client.exec(sh`kill -KILL -- ${`-${pgid}`} 2>/dev/null`.text, (e, ch) => {
+          if (!e) ch.on('close', () => {}).resume();
+        });
       }
       channel.close();
     };
@@ -64,7 +75,7 @@ export function runCommand(
     client.once('close', onConnectionClosed);
 
     try {
-      client.exec(command.text, (error, stream) => {
+      client.exec(`echo ${PGID_PREFIX}$$ >&2; ${command.text}`, (error, stream) => {
         if (error)
           return fail(
             new HostUnreachable(hostName, `could not open a session: ${error.message}`, { cause: error }),
@@ -72,13 +83,28 @@ export function runCommand(
         channel = stream;
         if (settled) return kill();
         stream.on('data', (d: Buffer) => out.push(d));
-        stream.stderr.on('data', (d: Buffer) => err.push(d));
+        stream.stderr.on('data', (d: Buffer) => {
+          if (stderrHead === undefined) return err.push(d);
+          stderrHead = Buffer.concat([stderrHead, d]);
+          const text = stderrHead.toString('latin1');
+          const m = PGID_LINE.exec(text);
+          if (m) {
+            pgid = Number(m[1]);
+            const rest = stderrHead.subarray(m[0].length);
+            stderrHead = undefined;
+            if (rest.length) err.push(rest);
+          } else if (text.includes('\n') || stderrHead.length > 64) {
+            err.push(stderrHead);
+            stderrHead = undefined;
+          }
+        });
         stream.on('exit', (code: number | null, signal?: string) => {
           exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
         });
         stream.once('close', () => {
           if (!exit) return onConnectionClosed();
           if (settled) return;
+          if (stderrHead?.length) err.push(stderrHead);
           settled = true;
           cleanup();
           resolve({

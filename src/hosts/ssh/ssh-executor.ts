@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Client } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import type { Logger } from 'pino';
 import type { ExecOptions, ExecResult, HostExecutor, ShellCommand, UploadSpec } from '../executor.js';
 import type { Host } from '../host.js';
 import { isShellCommand, sh } from '../quote.js';
+import { ErrorCode } from '../../errors/error-code.js';
 import { isMarshalError } from '../../errors/marshal-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import { HostUnreachable } from '../errors/host-unreachable.js';
@@ -35,14 +36,14 @@ export class SshExecutor implements HostExecutor {
   ) {
     const parsed = SshExecutorSettings.safeParse(settings);
     if (!parsed.success)
-      throw ValidationError.fromZod('SSH executor settings', parsed.error, { code: 'invalid_config' });
+      throw ValidationError.fromZod('SSH executor settings', parsed.error, { code: ErrorCode.InvalidConfig });
     this.settings = parsed.data;
     this.log = deps.logger.child({ component: 'ssh' });
     if (!this.settings.privateKeyPath && !this.settings.useAgent) {
       throw new ValidationError(
         'SSH executor settings',
         [{ path: 'privateKeyPath', message: 'give a private key file, or set useAgent with SSH_AUTH_SOCK' }],
-        { code: 'invalid_config' },
+        { code: ErrorCode.InvalidConfig },
       );
     }
     this.connectDeps = {
@@ -181,7 +182,7 @@ export class SshExecutor implements HostExecutor {
     }
     const jump = await this.pool.acquire(jumpHost);
     try {
-      const stream = await new Promise<import('ssh2').ClientChannel>((resolve, reject) =>
+      const stream = await new Promise<ClientChannel>((resolve, reject) =>
         jump.client.forwardOut('127.0.0.1', 0, host.address, host.port, (err, ch) =>
           err ? reject(err) : resolve(ch),
         ),

@@ -92,7 +92,8 @@ export class FleetHost {
 
   prepare(): void {
     const d = this.dirs;
-    for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), d.tmp, d.home]) mkdirSync(dir, { recursive: true });
+    for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), d.tmp, d.home])
+      mkdirSync(dir, { recursive: true });
     chmodSync(d.tmp, 0o1777);
     writeFileSync(d.osRelease, this.options.osRelease ?? debianOsRelease(12));
     writeFileSync(join(d.state, 'kernel_version'), '6.1.0-marshal-amd64\n');
