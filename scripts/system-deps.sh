@@ -7,6 +7,7 @@ declare -A pkg_of=(
   [sshd]=openssh-server
   [ssh-keygen]=openssh-client
   [unshare]=util-linux
+  [mount]=mount
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { sh } from '../../hosts/quote.js';
 import { debianOsRelease } from './os-release.js';
 import { mountNamespaceOf, processesInNamespaces, signalAll } from './namespace-processes.js';
@@ -90,7 +89,7 @@ export class FleetHost {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  prepare(): void {
+  async prepare(): Promise<void> {
     const d = this.dirs;
     for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), d.tmp, d.home])
       mkdirSync(dir, { recursive: true });
@@ -98,7 +97,7 @@ export class FleetHost {
     writeFileSync(d.osRelease, this.options.osRelease ?? debianOsRelease(12));
     writeFileSync(join(d.state, 'kernel_version'), '6.1.0-marshal-amd64\n');
     this.newBootId();
-    this.newHostKey();
+    await this.newHostKey();
   }
 
   newBootId(): string {
@@ -107,10 +106,9 @@ export class FleetHost {
     return id;
   }
 
-  newHostKey(): void {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
-    writeFileSync(this.dirs.hostKey, pair.private, { mode: 0o600 });
-    this.publicHostKey = pair.public.split(' ').slice(0, 2).join(' ');
+  /** ssh-keygen, not ssh2's generator: sshd could not load a few of the keys ssh2 wrote. */
+  async newHostKey(): Promise<void> {
+    this.publicHostKey = await generateEd25519(this.dirs.hostKey, this.name);
   }
 
   knownHostsLine(): string {
@@ -213,5 +211,23 @@ function answersWithBanner(host: string, port: number): Promise<boolean> {
     socket.setTimeout(1000, () => done(false));
     socket.once('data', (d: Buffer) => done(d.toString('latin1').startsWith('SSH-2.0-')));
     socket.once('error', () => done(false));
+  });
+}
+
+/** Writes an ed25519 key pair (path, path.pub) with ssh-keygen; returns `ssh-ed25519 AAAA…`. */
+export function generateEd25519(path: string, comment: string): Promise<string> {
+  rmSync(path, { force: true });
+  rmSync(`${path}.pub`, { force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`ssh-keygen failed (${code}): ${stderr.trim()}`));
+      resolve(readFileSync(`${path}.pub`, 'utf8').split(' ').slice(0, 2).join(' '));
+    });
   });
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { Host } from '../../hosts/host.js';
 import { loopbackBlock, randomLoopbackAddress } from './addresses.js';
-import { FleetHost, PRIVATE_MOUNTS } from './fleet-host.js';
+import { FleetHost, PRIVATE_MOUNTS, generateEd25519 } from './fleet-host.js';
 import { isAlive, processesInNamespaces, signalAll } from './namespace-processes.js';
 import { HOOK_BIN_DIR } from './sshd-config.js';
 
@@ -69,12 +68,10 @@ export class SshFleet {
     const dir = join(FLEETS_ROOT, `${name}-${randomBytes(4).toString('hex')}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'owner.pid'), String(process.pid));
-    const client = ssh2.utils.generateKeyPairSync('ed25519', { comment: `marshal-fleet-${name}` });
     const privateKeyPath = join(dir, 'client_ed25519');
-    writeFileSync(privateKeyPath, client.private, { mode: 0o600 });
-    writeFileSync(`${privateKeyPath}.pub`, `${client.public}\n`);
+    const clientPublicKey = await generateEd25519(privateKeyPath, `marshal-fleet-${name}`);
     const authorizedKeysPath = join(dir, 'authorized_keys');
-    writeFileSync(authorizedKeysPath, `${client.public}\n`);
+    writeFileSync(authorizedKeysPath, `${clientPublicKey}\n`);
 
     const port = options.port ?? 22;
     const addresses = loopbackBlock(options.count);
@@ -90,12 +87,12 @@ export class SshFleet {
           osRelease: options.osRelease?.(i),
         }),
     );
-    const fleet = new SshFleet(dir, join(dir, 'known_hosts'), privateKeyPath, client.public, members);
+    const fleet = new SshFleet(dir, join(dir, 'known_hosts'), privateKeyPath, clientPublicKey, members);
     live.add(fleet);
     installExitHook();
     try {
       await inBatches(members, options.concurrency ?? 32, async (m) => {
-        m.prepare();
+        await m.prepare();
         for (let attempt = 0; ; attempt++) {
           try {
             await m.start();
@@ -184,7 +181,7 @@ export class SshFleet {
   async changeHostKey(host: Host | string): Promise<void> {
     const m = this.member(host);
     await m.stop();
-    m.newHostKey();
+    await m.newHostKey();
     await m.start();
   }
 

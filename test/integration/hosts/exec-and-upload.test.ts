@@ -47,6 +47,26 @@ describe('SSH executor on 30 real sshd hosts', () => {
     expect(ssh.openConnections).toBe(before);
   });
 
+  it('keeps open connections under the global cap and closes idle ones', async () => {
+    const capped = executorFor(fleet, { maxConnections: 3, idleCloseMs: 200 });
+    try {
+      let peak = 0;
+      const results = await Promise.all(
+        fleet.hosts.slice(10, 20).map(async (h) => {
+          const r = await capped.exec(h, sh`echo ${h.name}`);
+          peak = Math.max(peak, capped.openConnections);
+          return r.stdout.trim();
+        }),
+      );
+      expect(results).toEqual(fleet.hosts.slice(10, 20).map((h) => h.name));
+      expect(peak).toBeLessThanOrEqual(3);
+      while (capped.openConnections > 0) await new Promise((r) => setTimeout(r, 50));
+      expect(capped.openConnections).toBe(0);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('caps captured output and says it did', async () => {
     const r = await ssh.exec(fleet.hosts[1]!, sh`head -c 100000 /dev/zero`, { maxOutputBytes: 1000 });
     expect(r.stdout.length).toBe(1000);
