@@ -5,9 +5,12 @@
  *   - cold command latency p50: connect + handshake + `true` on a host with no open connection
  *   - bare handshake p50 (connect → ready), for reference
  *   - hosts/second for `true` over every host, cold (new connections) and, for the executor, warm (pooled)
- *   - memory per open connection: RSS delta / connections, with all hosts connected
+ *   - memory per open connection: RSS delta / connections with all hosts connected, each side in a
+ *     fresh process (also heap+external delta, which allocator slack does not blur)
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Client } from 'ssh2';
 import type { Host } from '../src/hosts/host.js';
 import { sh } from '../src/hosts/quote.js';
@@ -15,7 +18,7 @@ import { SshExecutor, modernAlgorithms } from '../src/hosts/ssh/index.js';
 import { SshFleet } from '../src/local/fleet/index.js';
 import { silentLogger } from '../src/log/index.js';
 
-const HOSTS = Number(process.argv[2] ?? 200);
+const HOSTS = Number(process.argv[2] === 'memory-child' ? 0 : (process.argv[2] ?? 200));
 const ROUNDS = Number(process.argv[3] ?? 5);
 const CONCURRENCY = 50;
 
@@ -68,6 +71,7 @@ function closeAll(clients: Client[]): Promise<void> {
   ).then(() => {});
 }
 
+/** RSS after garbage collection (run with NODE_OPTIONS=--expose-gc for steadier numbers). */
 async function gcSettle(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
@@ -77,21 +81,32 @@ async function gcSettle(): Promise<number> {
   return process.memoryUsage().rss;
 }
 
+/** JS heap + external buffers after GC: what the connections themselves hold, without allocator slack. */
+async function liveBytes(): Promise<number> {
+  await gcSettle();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
 interface Round {
   bareColdP50: number;
   bareHandshakeP50: number;
   bareHostsPerSec: number;
   bareMemPerConn: number;
+  bareLivePerConn: number;
   execColdP50: number;
   execHostsPerSec: number;
   execWarmHostsPerSec: number;
   execMemPerConn: number;
+  execLivePerConn: number;
 }
 
 async function bareRound(
   hosts: Host[],
   key: Buffer,
-): Promise<Pick<Round, 'bareColdP50' | 'bareHandshakeP50' | 'bareHostsPerSec' | 'bareMemPerConn'>> {
+): Promise<
+  Pick<Round, 'bareColdP50' | 'bareHandshakeP50' | 'bareHostsPerSec' | 'bareMemPerConn' | 'bareLivePerConn'>
+> {
   const latencies: number[] = [];
   const handshakes: number[] = [];
   const started = performance.now();
@@ -104,6 +119,7 @@ async function bareRound(
     client.end();
   });
   const hostsPerSec = hosts.length / ((performance.now() - started) / 1000);
+  const live0 = await liveBytes();
   const rss0 = await gcSettle();
   const clients: Client[] = [];
   await pool(hosts, CONCURRENCY, async (h) => {
@@ -112,41 +128,61 @@ async function bareRound(
     clients.push(client);
   });
   const rss1 = await gcSettle();
+  const live1 = await liveBytes();
   await closeAll(clients);
   return {
     bareColdP50: median(latencies),
     bareHandshakeP50: median(handshakes),
     bareHostsPerSec: hostsPerSec,
     bareMemPerConn: (rss1 - rss0) / clients.length,
+    bareLivePerConn: (live1 - live0) / clients.length,
   };
 }
 
-async function executorRound(
-  fleet: SshFleet,
-  hosts: Host[],
-): Promise<Pick<Round, 'execColdP50' | 'execHostsPerSec' | 'execWarmHostsPerSec' | 'execMemPerConn'>> {
-  const rss0 = await gcSettle();
-  const ssh = new SshExecutor(
+function newExecutor(fleet: SshFleet, maxConnections: number): SshExecutor {
+  return new SshExecutor(
     {
       knownHostsPath: fleet.knownHostsPath,
       privateKeyPath: fleet.privateKeyPath,
-      maxConnections: hosts.length + 10,
+      maxConnections,
       idleCloseMs: 600_000,
       readyTimeoutMs: 20_000,
     },
     { logger: silentLogger() },
   );
-  const latencies: number[] = [];
+}
+
+async function executorRound(
+  fleet: SshFleet,
+  hosts: Host[],
+): Promise<
+  Pick<
+    Round,
+    'execColdP50' | 'execHostsPerSec' | 'execWarmHostsPerSec' | 'execMemPerConn' | 'execLivePerConn'
+  >
+> {
   const cmd = sh`true`;
+  // Cold: at most CONCURRENCY connections open, as in the bare loop (the pool closes idle ones for room).
+  const cold = newExecutor(fleet, CONCURRENCY);
+  const latencies: number[] = [];
   let started = performance.now();
   await pool(hosts, CONCURRENCY, async (h) => {
     const t = performance.now();
-    if ((await ssh.exec(h, cmd)).exitCode !== 0) throw new Error(`executor: true failed on ${h.name}`);
+    if ((await cold.exec(h, cmd)).exitCode !== 0) throw new Error(`executor: true failed on ${h.name}`);
     latencies.push(performance.now() - t);
   });
   const coldHostsPerSec = hosts.length / ((performance.now() - started) / 1000);
+  await cold.close();
+  // Every host connected and kept: memory per open connection, then warm (pooled) throughput.
+  const live0 = await liveBytes();
+  const rss0 = await gcSettle();
+  const ssh = newExecutor(fleet, hosts.length + 10);
+  await pool(hosts, CONCURRENCY, async (h) => {
+    await ssh.exec(h, cmd);
+  });
   const rss1 = await gcSettle();
-  const memPerConn = (rss1 - rss0) / ssh.openConnections;
+  const live1 = await liveBytes();
+  const open = ssh.openConnections;
   started = performance.now();
   await pool(hosts, CONCURRENCY, async (h) => {
     await ssh.exec(h, cmd);
@@ -157,11 +193,75 @@ async function executorRound(
     execColdP50: median(latencies),
     execHostsPerSec: coldHostsPerSec,
     execWarmHostsPerSec: warmHostsPerSec,
-    execMemPerConn: memPerConn,
+    execMemPerConn: (rss1 - rss0) / open,
+    execLivePerConn: (live1 - live0) / open,
   };
 }
 
+interface MemorySample {
+  rss: number;
+  live: number;
+}
+
+/**
+ * Memory per connection is measured in a fresh process per side: in this one, earlier rounds have
+ * already grown the heap, so opening connections barely moves RSS.
+ */
+function measureMemoryInChild(side: 'bare' | 'executor', fleet: SshFleet): MemorySample {
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), 'memory-child', side],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        BENCH_FLEET: JSON.stringify({
+          hosts: fleet.hosts,
+          knownHostsPath: fleet.knownHostsPath,
+          privateKeyPath: fleet.privateKeyPath,
+        }),
+      },
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!) as MemorySample;
+}
+
+async function memoryChild(side: string): Promise<void> {
+  const spec = JSON.parse(process.env.BENCH_FLEET!) as {
+    hosts: Host[];
+    knownHostsPath: string;
+    privateKeyPath: string;
+  };
+  const key = readFileSync(spec.privateKeyPath);
+  const fleet = { knownHostsPath: spec.knownHostsPath, privateKeyPath: spec.privateKeyPath } as SshFleet;
+  // Warm up the code paths (one connection) so module loading and JIT are not counted.
+  if (side === 'bare') (await bareConnect(spec.hosts[0]!, key)).client.end();
+  else
+    await newExecutor(fleet, 10)
+      .exec(spec.hosts[0]!, sh`true`)
+      .then(() => undefined);
+  const live0 = await liveBytes();
+  const rss0 = await gcSettle();
+  const clients: Client[] = [];
+  const ssh = newExecutor(fleet, spec.hosts.length + 10);
+  await pool(spec.hosts, CONCURRENCY, async (h) => {
+    if (side === 'bare') {
+      const { client } = await bareConnect(h, key);
+      await bareExec(client, 'true');
+      clients.push(client);
+    } else {
+      await ssh.exec(h, sh`true`);
+    }
+  });
+  const rss1 = await gcSettle();
+  const live1 = await liveBytes();
+  const n = side === 'bare' ? clients.length : ssh.openConnections;
+  process.stdout.write(`${JSON.stringify({ rss: (rss1 - rss0) / n, live: (live1 - live0) / n })}\n`);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'memory-child') return memoryChild(process.argv[3]!);
   let t = performance.now();
   const fleet = await SshFleet.start({ count: HOSTS, name: 'bench' });
   const startupSec = (performance.now() - t) / 1000;
@@ -181,6 +281,12 @@ async function main(): Promise<void> {
       rounds.push({ ...bare, ...exec });
       process.stderr.write(`round ${r + 1}/${ROUNDS} in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
     }
+    const memory = { bare: [] as MemorySample[], executor: [] as MemorySample[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const side of r % 2 === 0 ? (['bare', 'executor'] as const) : (['executor', 'bare'] as const)) {
+        memory[side].push(measureMemoryInChild(side, fleet));
+      }
+    }
     const m = (k: keyof Round): number => median(rounds.map((x) => x[k]));
     const kb = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
     const rows: [string, string, string, string][] = [
@@ -197,10 +303,16 @@ async function main(): Promise<void> {
         (m('bareHostsPerSec') / m('execHostsPerSec')).toFixed(2),
       ],
       [
-        'memory per open connection',
-        kb(m('bareMemPerConn')),
-        kb(m('execMemPerConn')),
-        (m('execMemPerConn') / m('bareMemPerConn')).toFixed(2),
+        'memory per open connection, fresh process (RSS delta)',
+        kb(median(memory.bare.map((x) => x.rss))),
+        kb(median(memory.executor.map((x) => x.rss))),
+        (median(memory.executor.map((x) => x.rss)) / median(memory.bare.map((x) => x.rss))).toFixed(2),
+      ],
+      [
+        'memory per open connection, fresh process (heap+external delta)',
+        kb(median(memory.bare.map((x) => x.live))),
+        kb(median(memory.executor.map((x) => x.live))),
+        (median(memory.executor.map((x) => x.live)) / median(memory.bare.map((x) => x.live))).toFixed(2),
       ],
     ];
     console.log(
