@@ -8,6 +8,7 @@ declare -A pkg_of=(
   [ssh-keygen]=openssh-client
   [unshare]=util-linux
   [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
+  [mount]=mount
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do

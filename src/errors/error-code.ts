@@ -28,6 +28,8 @@ export const ErrorCode = {
   CommandTimeout: 'command_timeout',
   UnsafeArgument: 'unsafe_argument',
   TransferFailed: 'transfer_failed',
+  SshNegotiationFailed: 'ssh_negotiation_failed',
+  SshAuthFailed: 'ssh_auth_failed',
   InvalidInventory: 'invalid_inventory',
   UnknownHost: 'unknown_host',
   InvalidSelector: 'invalid_selector',

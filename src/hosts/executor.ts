@@ -1,5 +1,8 @@
 import type { Host } from './host.js';
 
+/** Type-level brand: only `sh` (quote.ts) casts to ShellCommand; the executor also checks at run time. */
+declare const shellCommandBrand: unique symbol;
+
 /**
  * A command ready to send to a POSIX shell. Only the `sh` builder (quote.ts) makes one, so user input
  * can reach a remote shell only through the quote function.
@@ -8,6 +11,7 @@ export interface ShellCommand {
   readonly kind: 'shell-command';
   /** The exact text the remote shell receives. */
   readonly text: string;
+  readonly [shellCommandBrand]: true;
 }
 
 export interface ExecOptions {

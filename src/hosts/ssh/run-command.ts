@@ -1,0 +1,155 @@
+import type { Client, ClientChannel } from 'ssh2';
+import type { ExecOptions, ExecResult, ShellCommand } from '../executor.js';
+import { CommandTimeout } from '../errors/command-timeout.js';
+import { HostUnreachable } from '../errors/host-unreachable.js';
+import { sh } from '../quote.js';
+
+/**
+ * sshd runs a session's command as a session and process-group leader but ignores signal requests
+ * from root sessions, and closing the channel does not stop a command without a tty. So every command
+ * first reports its process group on stderr, and a timeout kills that whole group over a second channel.
+ */
+const PGID_PREFIX = '__marshal_pgid=';
+const PGID_LINE = /^__marshal_pgid=(\d+)\n/;
+
+/**
+ * Runs one command on an open connection. A result is returned only when the server reported the
+ * command's exit (status or signal); a connection that dies first rejects with HostUnreachable, so a
+ * dead link is never mistaken for success.
+ */
+export function runCommand(
+  hostName: string,
+  client: Client,
+  command: ShellCommand,
+  options: ExecOptions & { timeoutMs: number; maxOutputBytes: number },
+): Promise<ExecResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let channel: ClientChannel | undefined;
+    let exit: { code: number | null; signal: string | null } | undefined;
+    const out = new Capture(options.maxOutputBytes);
+    const err = new Capture(options.maxOutputBytes);
+    let pgid: number | undefined;
+    let stderrHead: Buffer | undefined = Buffer.alloc(0);
+
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      client.removeListener('close', onConnectionClosed);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      reject(error);
+    };
+    const kill = (): void => {
+      if (!channel) return;
+      if (pgid !== undefined) {
+        client.exec(sh`kill -KILL -- ${`-${pgid}`} 2>/dev/null`.text, (e, ch) => {
+          if (!e) ch.on('close', () => {}).resume();
+        });
+      }
+      channel.close();
+    };
+    const onConnectionClosed = (): void =>
+      fail(
+        new HostUnreachable(
+          hostName,
+          'the connection closed before the command reported its exit; its outcome is unknown',
+        ),
+      );
+    const onAbort = (): void => {
+      kill();
+      const reason: unknown = options.signal?.reason;
+      fail(reason instanceof Error ? reason : new Error(`command on ${hostName} aborted`));
+    };
+    const timer = setTimeout(() => {
+      kill();
+      fail(new CommandTimeout(hostName, options.timeoutMs));
+    }, options.timeoutMs);
+
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    client.once('close', onConnectionClosed);
+
+    try {
+      client.exec(`echo ${PGID_PREFIX}$$ >&2; ${command.text}`, (error, stream) => {
+        if (error)
+          return fail(
+            new HostUnreachable(hostName, `could not open a session: ${error.message}`, { cause: error }),
+          );
+        channel = stream;
+        if (settled) return kill();
+        stream.on('data', (d: Buffer) => out.push(d));
+        stream.stderr.on('data', (d: Buffer) => {
+          if (stderrHead === undefined) return err.push(d);
+          stderrHead = Buffer.concat([stderrHead, d]);
+          const text = stderrHead.toString('latin1');
+          const m = PGID_LINE.exec(text);
+          if (m) {
+            pgid = Number(m[1]);
+            const rest = stderrHead.subarray(m[0].length);
+            stderrHead = undefined;
+            if (rest.length) err.push(rest);
+          } else if (text.includes('\n') || stderrHead.length > 64) {
+            err.push(stderrHead);
+            stderrHead = undefined;
+          }
+        });
+        stream.on('exit', (code: number | null, signal?: string) => {
+          exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
+        });
+        stream.once('close', () => {
+          if (!exit) return onConnectionClosed();
+          if (settled) return;
+          if (stderrHead?.length) err.push(stderrHead);
+          settled = true;
+          cleanup();
+          resolve({
+            host: hostName,
+            exitCode: exit.code,
+            signal: exit.signal,
+            stdout: out.text(),
+            stderr: err.text(),
+            truncated: out.truncated || err.truncated,
+            durationMs: Math.round(performance.now() - started),
+          });
+        });
+        if (options.stdin !== undefined) stream.end(options.stdin);
+        else stream.end();
+      });
+    } catch (error) {
+      fail(
+        new HostUnreachable(hostName, `could not start the command: ${(error as Error).message}`, {
+          cause: error,
+        }),
+      );
+    }
+  });
+}
+
+class Capture {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    const room = this.limit - this.size;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (part !== chunk) this.truncated = true;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}

@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { sh } from '../../hosts/quote.js';
+import { debianOsRelease } from './os-release.js';
+import { mountNamespaceOf, processesInNamespaces, signalAll } from './namespace-processes.js';
+import { renderSshdConfig } from './sshd-config.js';
+
+/**
+ * The paths each fleet host keeps to itself (bind-mounted in its own mount namespace), so what one
+ * host writes there no other host sees:
+ *
+ *   /etc/marshal-apps          config targets: workflows write /etc/marshal-apps/<app>/<file>
+ *   /etc/ssl/marshal           certificates and keys
+ *   /etc/os-release            per-host release text (setOsRelease)
+ *   /var/lib/marshal-host      host state: boot_id, kernel_version, reboot-required marker, bin/ (hooks, first on PATH)
+ *   /proc/sys/kernel/random/boot_id   the host's boot id, new after each fleet reboot
+ *   /tmp                       per-host scratch, emptied by a reboot
+ *   /root                      root's home: fresh per host, so this machine's shell start-up files
+ *                              (and their cost) stay out of fleet sessions
+ */
+export const PRIVATE_MOUNTS = {
+  apps: '/etc/marshal-apps',
+  ssl: '/etc/ssl/marshal',
+  state: '/var/lib/marshal-host',
+  osRelease: '/etc/os-release',
+  bootId: '/proc/sys/kernel/random/boot_id',
+  tmp: '/tmp',
+  home: '/root',
+} as const;
+
+export interface FleetHostDirs {
+  root: string;
+  apps: string;
+  ssl: string;
+  state: string;
+  tmp: string;
+  home: string;
+  osRelease: string;
+  bootId: string;
+  hostKey: string;
+  sshdConfig: string;
+}
+
+export interface FleetHostOptions {
+  name: string;
+  dir: string;
+  address: string;
+  port: number;
+  authorizedKeysPath: string;
+  sshdOverrides?: Record<string, string>;
+  osRelease?: string;
+}
+
+/** One fleet host: a real sshd in its own mount namespace, and the switches tests flip on it. */
+export class FleetHost {
+  readonly name: string;
+  readonly dirs: FleetHostDirs;
+  address: string;
+  readonly port: number;
+  publicHostKey = '';
+  private child: ChildProcess | undefined;
+  /** Every namespace this host's processes ever lived in: sessions outlive an sshd restart. */
+  readonly namespaces = new Set<string>();
+  private stderrTail = '';
+
+  constructor(private readonly options: FleetHostOptions) {
+    this.name = options.name;
+    this.address = options.address;
+    this.port = options.port;
+    const root = options.dir;
+    this.dirs = {
+      root,
+      apps: join(root, 'apps'),
+      ssl: join(root, 'ssl'),
+      state: join(root, 'state'),
+      tmp: join(root, 'tmp'),
+      home: join(root, 'home'),
+      osRelease: join(root, 'os-release'),
+      bootId: join(root, 'state', 'boot_id'),
+      hostKey: join(root, 'ssh_host_ed25519_key'),
+      sshdConfig: join(root, 'sshd_config'),
+    };
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async prepare(): Promise<void> {
+    const d = this.dirs;
+    for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), d.tmp, d.home])
+      mkdirSync(dir, { recursive: true });
+    chmodSync(d.tmp, 0o1777);
+    writeFileSync(d.osRelease, this.options.osRelease ?? debianOsRelease(12));
+    writeFileSync(join(d.state, 'kernel_version'), '6.1.0-marshal-amd64\n');
+    this.newBootId();
+    await this.newHostKey();
+  }
+
+  newBootId(): string {
+    const id = randomUUID();
+    writeFileSync(this.dirs.bootId, `${id}\n`);
+    return id;
+  }
+
+  /** ssh-keygen, not ssh2's generator: sshd could not load a few of the keys ssh2 wrote. */
+  async newHostKey(): Promise<void> {
+    this.publicHostKey = await generateEd25519(this.dirs.hostKey, this.name);
+  }
+
+  knownHostsLine(): string {
+    const name = this.port === 22 ? this.address : `[${this.address}]:${this.port}`;
+    return `${name} ${this.publicHostKey}`;
+  }
+
+  /** Starts sshd in a fresh mount namespace with this host's private directories bound in. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    writeFileSync(
+      this.dirs.sshdConfig,
+      renderSshdConfig({
+        listenAddress: this.address,
+        port: this.port,
+        hostKeyPath: this.dirs.hostKey,
+        authorizedKeysPath: this.options.authorizedKeysPath,
+        overrides: this.options.sshdOverrides,
+      }),
+    );
+    const d = this.dirs;
+    const m = PRIVATE_MOUNTS;
+    const script = sh`set -e
+mount --bind ${d.apps} ${m.apps}
+mount --bind ${d.ssl} ${m.ssl}
+mount --bind ${d.state} ${m.state}
+mount --bind ${d.osRelease} ${m.osRelease}
+mount --bind ${d.bootId} ${m.bootId}
+mount --bind ${d.home} ${m.home}
+mount --bind ${d.tmp} ${m.tmp}
+exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
+    this.stderrTail = '';
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', script.text], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    child.unref();
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
+    });
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
+    this.child = child;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (!this.running) {
+        throw new Error(
+          `sshd for ${this.name} on ${this.address}:${this.port} exited: ${this.stderrTail.trim()}`,
+        );
+      }
+      if (await answersWithBanner(this.address, this.port)) {
+        const ns = child.pid === undefined ? undefined : mountNamespaceOf(child.pid);
+        if (ns) {
+          this.namespaces.add(ns);
+          writeFileSync(join(d.root, 'namespaces'), [...this.namespaces].join('\n'));
+        }
+        return;
+      }
+      await sleep(15);
+    }
+    throw new Error(`sshd for ${this.name} did not answer within 15 s: ${this.stderrTail.trim()}`);
+  }
+
+  get lastStderr(): string {
+    return this.stderrTail;
+  }
+
+  /** Power off: every process of the host (sshd, sessions, their commands) stopped, then killed. */
+  async stop(): Promise<void> {
+    for (;;) {
+      const pids = [...processesInNamespaces(this.namespaces).values()].flat();
+      if (pids.length === 0) break;
+      // Stopping first keeps sshd from reporting its children's deaths: a power cut says nothing.
+      signalAll(pids, 'SIGSTOP');
+      signalAll(pids, 'SIGKILL');
+      await sleep(10);
+    }
+    this.child = undefined;
+  }
+
+  freeze(): void {
+    signalAll([...processesInNamespaces(this.namespaces).values()].flat(), 'SIGSTOP');
+  }
+
+  thaw(): void {
+    signalAll([...processesInNamespaces(this.namespaces).values()].flat(), 'SIGCONT');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function answersWithBanner(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('data', (d: Buffer) => done(d.toString('latin1').startsWith('SSH-2.0-')));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Writes an ed25519 key pair (path, path.pub) with ssh-keygen; returns `ssh-ed25519 AAAA…`. */
+export function generateEd25519(path: string, comment: string): Promise<string> {
+  rmSync(path, { force: true });
+  rmSync(`${path}.pub`, { force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`ssh-keygen failed (${code}): ${stderr.trim()}`));
+      resolve(readFileSync(`${path}.pub`, 'utf8').split(' ').slice(0, 2).join(' '));
+    });
+  });
+}
