@@ -20,7 +20,7 @@ import { LocalRedis } from '../src/local/redis-server.js';
 import { SlackStandin } from '../src/local/slack-standin/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { createSlackApp } from '../src/slack/app/index.js';
-import { commandBody, sendSigned } from '../test/support/slack-signing.js';
+import { commandBody, sendSigned } from '../src/local/slack-standin/signed-requests.js';
 
 const SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const TOKEN = 'xoxb-1-2-benchbot';
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       redisUrl: redisServer.url,
       port: 0,
       configPath: '',
+      prefix: 'marshal',
     },
     engine,
     workflows: registry,

@@ -28,10 +28,38 @@ export const WorkflowAccess = z
   .strict();
 export type WorkflowAccess = z.infer<typeof WorkflowAccess>;
 
+export const SshConfig = z
+  .object({
+    /** Marshal's private key (OpenSSH format), relative to this file. Never logged. */
+    privateKey: z.string().min(1, 'must name the private key file').optional(),
+    /** Use the ssh-agent at SSH_AUTH_SOCK instead of (or besides) a key file. */
+    useAgent: z.boolean().default(false),
+    /** OpenSSH known_hosts file every host key is checked against, relative to this file. */
+    knownHosts: z.string().min(1, 'must name the known_hosts file'),
+    /** Accept and remember unknown host keys. Off: an unknown key is refused. */
+    trustOnFirstUse: z.boolean().default(false),
+    /** Open SSH connections across all hosts. */
+    maxConnections: z.number().int().positive().default(256),
+  })
+  .strict()
+  .refine((ssh) => ssh.privateKey !== undefined || ssh.useAgent, {
+    message: 'give ssh.privateKey or set ssh.useAgent: true',
+  });
+export type SshConfig = z.infer<typeof SshConfig>;
+
 export const MarshalConfigSchema = z
   .object({
     /** Path of the inventory YAML, relative to this file. */
     inventory: z.string().min(1, 'must name the inventory file'),
+    /** How Marshal reaches hosts. Needed by processes that run workflows (serve, worker, run). */
+    ssh: SshConfig.optional(),
+    /** The directory of configuration bundles (`<name>/bundle.yaml`), relative to this file. */
+    bundles: z.string().min(1).default('bundles'),
+    /** Directories on hosts that bundles may write into; a bundle targeting anything else is refused. */
+    configRoots: z
+      .array(z.string().regex(/^\/[^\0]*[^/]$/, 'must be an absolute directory path without a trailing /'))
+      .min(1)
+      .default(['/etc/marshal-apps']),
     access: z
       .object({
         /** Workflow name → who may do what. A workflow not listed here can be started and approved by no one. */
@@ -59,9 +87,16 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
     );
   }
   const config = parsed.data;
+  const fromHere = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
   return deepFreeze({
     ...config,
-    inventory: isAbsolute(config.inventory) ? config.inventory : resolve(baseDir, config.inventory),
+    inventory: fromHere(config.inventory),
+    bundles: fromHere(config.bundles),
+    ssh: config.ssh && {
+      ...config.ssh,
+      knownHosts: fromHere(config.ssh.knownHosts),
+      privateKey: config.ssh.privateKey === undefined ? undefined : fromHere(config.ssh.privateKey),
+    },
   });
 }
 

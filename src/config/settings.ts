@@ -15,11 +15,28 @@ const HOW_TO_FIX: Record<string, string> = {
   REDIS_URL: 'Set it to redis://host:port (or rediss:// for TLS), e.g. redis://127.0.0.1:6379',
   PORT: 'Set it to a TCP port between 1 and 65535 (default 3000)',
   MARSHAL_CONFIG: 'Set it to the path of Marshal’s YAML config file (see examples/marshal.yaml)',
+  MARSHAL_PREFIX: 'Leave it unset for `marshal`, or use letters, digits, - and _ (at most 40)',
 };
 
 const blankIsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-const EnvSchema = z.object({
+/** What every Marshal process needs: workers and terminal runs too, which never talk to Slack. */
+const CoreEnvSchema = z.object({
+  REDIS_URL: z.preprocess(
+    blankIsUnset,
+    z.string({ error: 'is not set' }).regex(/^rediss?:\/\/[^\s]+$/, 'is not a redis:// or rediss:// URL'),
+  ),
+  MARSHAL_CONFIG: z.preprocess(blankIsUnset, z.string({ error: 'is not set' })),
+  MARSHAL_PREFIX: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'has characters other than letters, digits, - and _ (or is too long)')
+      .default('marshal'),
+  ),
+});
+
+const EnvSchema = CoreEnvSchema.extend({
   SLACK_BOT_TOKEN: z.preprocess(
     blankIsUnset,
     z
@@ -46,10 +63,6 @@ const EnvSchema = z.object({
       .regex(/^https?:\/\/[^\s]+\/$/, 'is not an http(s) URL ending in /')
       .default('https://slack.com/api/'),
   ),
-  REDIS_URL: z.preprocess(
-    blankIsUnset,
-    z.string({ error: 'is not set' }).regex(/^rediss?:\/\/[^\s]+$/, 'is not a redis:// or rediss:// URL'),
-  ),
   PORT: z.preprocess(
     blankIsUnset,
     z
@@ -59,10 +72,16 @@ const EnvSchema = z.object({
       .refine((n) => n >= 1 && n <= 65535, 'is out of range')
       .default(3000),
   ),
-  MARSHAL_CONFIG: z.preprocess(blankIsUnset, z.string({ error: 'is not set' })),
 });
 
-export interface Settings {
+export interface CoreSettings {
+  readonly redisUrl: string;
+  readonly configPath: string;
+  /** Key prefix of everything Marshal keeps in Redis. */
+  readonly prefix: string;
+}
+
+export interface Settings extends CoreSettings {
   readonly slack: {
     readonly botToken: string;
     readonly signingSecret: string;
@@ -70,23 +89,12 @@ export interface Settings {
     readonly appToken: string | undefined;
     readonly apiUrl: string;
   };
-  readonly redisUrl: string;
   readonly port: number;
-  readonly configPath: string;
 }
 
 /** Reads the settings from `env` (default: process.env). Throws InvalidConfigError naming every bad variable. */
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? 'environment');
-      // Every message above is ours and describes the value without quoting it (it may be a secret).
-      return { where: variable, problem: issue.message, fix: HOW_TO_FIX[variable] ?? 'Check its value' };
-    });
-    throw new InvalidConfigError('The environment', problems);
-  }
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, env);
   return deepFreeze({
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
@@ -97,7 +105,27 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     redisUrl: e.REDIS_URL,
     port: e.PORT,
     configPath: e.MARSHAL_CONFIG,
+    prefix: e.MARSHAL_PREFIX,
   });
+}
+
+/** The settings of processes that never talk to Slack (`marshal worker`, `run`, `status`). */
+export function loadCoreSettings(env: Record<string, string | undefined> = process.env): CoreSettings {
+  const e = parseEnv(CoreEnvSchema, env);
+  return deepFreeze({ redisUrl: e.REDIS_URL, configPath: e.MARSHAL_CONFIG, prefix: e.MARSHAL_PREFIX });
+}
+
+function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      // Every message above is ours and describes the value without quoting it (it may be a secret).
+      return { where: variable, problem: issue.message, fix: HOW_TO_FIX[variable] ?? 'Check its value' };
+    });
+    throw new InvalidConfigError('The environment', problems);
+  }
+  return parsed.data as z.infer<S>;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -24,7 +24,7 @@ import {
   type ButtonPress,
   type SendOptions,
   type SlackResponse,
-} from './slack-signing.js';
+} from '../../src/local/slack-standin/signed-requests.js';
 
 /**
  * Marshal's Slack app on a free loopback port, its Web API pointed at the Slack stand-in, the real
@@ -168,6 +168,7 @@ export async function startSlackAppFixture(
     redisUrl,
     port: 3000,
     configPath: '/dev/null',
+    prefix: 'marshal',
   };
   const slack = createSlackApp({
     settings,

@@ -3,11 +3,9 @@ import type { BundleStore } from '../../src/bundles/bundle-store.js';
 import type { RunSnapshot } from '../../src/engine/model/run.js';
 import type { HostExecutor } from '../../src/hosts/executor.js';
 import type { Host } from '../../src/hosts/host.js';
+import type { Notifier } from '../../src/notify/notifier.js';
 
-/** Tells people something went wrong; the Slack implementation mentions the ids given in `to`. */
-export interface Notifier {
-  alert(input: { runId: string; to: readonly string[]; title: string; text: string }): Promise<void>;
-}
+export type { Notifier } from '../../src/notify/notifier.js';
 
 /** The part of the inventory a config push uses. */
 export interface HostDirectory {

@@ -68,7 +68,7 @@ export class ProgressNotifier {
     this.interval = options.updateIntervalMs ?? 2000;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
-    this.channelKey = options.channelMetaKey ?? 'slack_channel';
+    this.channelKey = options.channelMetaKey ?? 'channel';
     this.now = options.now ?? (() => new Date());
   }
 

@@ -8,7 +8,7 @@ import {
   type SlackAppFixture,
 } from '../../support/slack-app-fixture.js';
 import { testRedisUrl } from '../../support/redis.js';
-import { newTriggerId } from '../../support/slack-signing.js';
+import { newTriggerId } from '../../../src/local/slack-standin/signed-requests.js';
 
 let f: SlackAppFixture;
 beforeAll(async () => {

@@ -138,7 +138,7 @@ export function rolloutEvents(script: RolloutScript): RunEvent[] {
     workflow: 'config-push',
     requester: 'U0REQUESTER',
     dryRun: script.dryRun ?? false,
-    meta: { slack_channel: script.channel ?? 'C0MARSHAL' },
+    meta: { channel: script.channel ?? 'C0MARSHAL' },
   });
   for (const t of ['validate', 'precheck']) {
     task(t, 'running');

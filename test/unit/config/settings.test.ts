@@ -32,6 +32,7 @@ describe('settings from the environment', () => {
       redisUrl: good.REDIS_URL,
       port: 3000,
       configPath: good.MARSHAL_CONFIG,
+      prefix: 'marshal',
     });
   });
 

@@ -1,0 +1,112 @@
+import { Redis } from 'ioredis';
+import { RedisAuditLog } from '../audit/index.js';
+import { DirectoryBundleStore } from '../bundles/bundle-store.js';
+import type { MarshalConfig } from '../config/marshal-config.js';
+import { InvalidConfigError } from '../config/invalid-config-error.js';
+import { createEngine, createRegistry, type EngineRuntime, type WorkflowRegistry } from '../engine/index.js';
+import { SshExecutor } from '../hosts/ssh/index.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { Logger } from '../log/index.js';
+import type { Notifier } from '../notify/notifier.js';
+import { builtInWorkflows } from './built-in-workflows.js';
+
+export interface MarshalOptions {
+  config: MarshalConfig;
+  redisUrl: string;
+  /** Key prefix of everything Marshal keeps in Redis; several Marshals can share one Redis. */
+  prefix?: string;
+  logger: Logger;
+  /** Where workflow alerts go: Slack in `serve`, the terminal in `run`. */
+  notifier: Notifier;
+}
+
+/** Everything a Marshal process works with, connected and checked. */
+export interface Marshal {
+  readonly engine: EngineRuntime;
+  readonly registry: WorkflowRegistry;
+  readonly inventory: Inventory;
+  readonly executor: SshExecutor;
+  readonly audit: RedisAuditLog;
+  /** A general-purpose connection for the front ends (replay guard, thread store). */
+  readonly redis: Redis;
+  readonly prefix: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The one place Marshal's parts are put together: inventory, SSH, bundles, audit, workflows and the
+ * engine. `serve`, `worker`, `run` and the local demo all start here; none of them creates a client
+ * of its own.
+ */
+export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
+  const { config, logger } = options;
+  const prefix = options.prefix ?? 'marshal';
+  const ssh = config.ssh;
+  if (!ssh) {
+    throw new InvalidConfigError("Marshal's config file", [
+      {
+        where: 'ssh',
+        problem: 'is missing: processes that run workflows need to reach hosts',
+        fix: 'Add ssh.privateKey and ssh.knownHosts (see examples/marshal.yaml)',
+      },
+    ]);
+  }
+  const inventory = await loadInventory(config.inventory);
+  for (const warning of inventory.warnings) logger.warn({ inventory: inventory.source }, warning);
+
+  const executor = new SshExecutor(
+    {
+      knownHostsPath: ssh.knownHosts,
+      privateKeyPath: ssh.privateKey,
+      useAgent: ssh.useAgent,
+      trustOnFirstUse: ssh.trustOnFirstUse,
+      maxConnections: ssh.maxConnections,
+    },
+    {
+      logger,
+      resolveHost: (name) => inventory.hosts().find((h) => h.name === name),
+    },
+  );
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'marshal-app' });
+  const audit = new RedisAuditLog(redis, prefix, logger.child({ component: 'audit' }));
+  // The engine is created after the registry, but workflows read runs through it: bind late.
+  let engine: EngineRuntime | undefined;
+  const registry = createRegistry(
+    builtInWorkflows({
+      executor,
+      inventory,
+      bundles: new DirectoryBundleStore(config.bundles, { allowedRoots: [...config.configRoots] }),
+      audit,
+      notifier: options.notifier,
+      runs: {
+        get: (runId) => {
+          if (!engine) throw new Error('the engine is not started yet');
+          return engine.get(runId);
+        },
+      },
+    }),
+  );
+  try {
+    engine = await createEngine({ redis: options.redisUrl, prefix, registry, logger });
+  } catch (err) {
+    redis.disconnect();
+    await executor.close();
+    throw err;
+  }
+  const started = engine;
+  return {
+    engine: started,
+    registry,
+    inventory,
+    executor,
+    audit,
+    redis,
+    prefix,
+    async close() {
+      await started.close();
+      await executor.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
