@@ -125,7 +125,7 @@ function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | u
     });
     throw new InvalidConfigError('The environment', problems);
   }
-  return parsed.data as z.infer<S>;
+  return parsed.data;
 }
 
 function deepFreeze<T extends object>(value: T): T {
