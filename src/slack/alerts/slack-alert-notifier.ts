@@ -13,7 +13,7 @@ export class SlackAlertNotifier implements Notifier {
   constructor(
     private readonly deps: {
       chat: SlackChat;
-      threads: ThreadStore;
+      threads: Pick<ThreadStore, 'get'>;
       getRun: (runId: string) => Promise<RunSnapshot>;
       logger: Logger;
     },

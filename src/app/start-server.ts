@@ -1,0 +1,112 @@
+import { loadMarshalConfig, type MarshalConfig } from '../config/marshal-config.js';
+import type { Settings } from '../config/settings.js';
+import type { WorkerOptions } from '../engine/index.js';
+import type { Logger } from '../log/index.js';
+import { SlackAlertNotifier } from '../slack/alerts/slack-alert-notifier.js';
+import { createSlackApp } from '../slack/app/index.js';
+import { ProgressNotifier, RedisThreadStore, webClientChat, type SlackChat } from '../slack/progress/index.js';
+import type { EventSubscription } from '../engine/index.js';
+import { createMarshal, type Marshal } from './create-marshal.js';
+
+export interface ServerOptions {
+  settings: Settings;
+  logger: Logger;
+  /** Default: read from `settings.configPath`. */
+  config?: MarshalConfig;
+  /** HTTP mode: where to listen (default all interfaces on `settings.port`; 0 = any free port). */
+  host?: string;
+  port?: number;
+  /** Workers in this process; `false` for a front end only (workers run elsewhere with `marshal worker`). */
+  workers?: WorkerOptions | false;
+  /** Progress-thread edits at most this often per message. */
+  updateIntervalMs?: number;
+}
+
+export interface Server {
+  readonly marshal: Marshal;
+  /** HTTP mode: the port Bolt listens on. */
+  readonly port: number | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * `marshal serve`: the Slack app, the progress threads and (by default) workers in one process.
+ * Everything is started here and stopped in reverse order by `close`.
+ */
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const { settings, logger } = options;
+  const config = options.config ?? (await loadMarshalConfig(settings.configPath));
+  // Alerts and progress share one Web API client with the Bolt app, bound once the app exists.
+  let chat: SlackChat | undefined;
+  let marshal: Marshal | undefined;
+  const lateChat: SlackChat = {
+    post: (...args) => required(chat, 'Slack client').post(...args),
+    update: (...args) => required(chat, 'Slack client').update(...args),
+  };
+  const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
+  let store: RedisThreadStore | undefined;
+  marshal = await createMarshal({
+    config,
+    redisUrl: settings.redisUrl,
+    prefix: settings.prefix,
+    logger,
+    notifier: new SlackAlertNotifier({
+      chat: lateChat,
+      threads: { get: (runId) => required(store, 'thread store').get(runId) },
+      getRun,
+      logger,
+    }),
+  });
+  const m = marshal;
+  store = new RedisThreadStore(m.redis, m.prefix);
+  const slack = createSlackApp({
+    settings,
+    engine: m.engine,
+    workflows: m.registry,
+    config,
+    logger,
+    redis: m.redis,
+    keyPrefix: m.prefix,
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  chat = webClientChat(slack.app.client);
+  const progress = new ProgressNotifier({
+    chat,
+    store,
+    getRun,
+    logger,
+    auditRef: (runId) => m.audit.reference(runId),
+    ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
+  });
+  let subscription: EventSubscription | undefined;
+  let pool: { close(): Promise<void> } | undefined;
+  try {
+    subscription = await progress.subscribe(m.engine.events);
+    pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
+    const port = await slack.start();
+    logger.info({ port, mode: settings.slack.appToken ? 'socket' : 'http' }, 'marshal is serving');
+    return {
+      marshal: m,
+      port,
+      async close() {
+        await slack.stop();
+        await pool?.close();
+        await progress.flush();
+        await subscription?.close();
+        await progress.close();
+        await m.close();
+      },
+    };
+  } catch (err) {
+    await pool?.close();
+    await subscription?.close();
+    await m.close();
+    throw err;
+  }
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not ready yet`);
+  return value;
+}

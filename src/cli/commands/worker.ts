@@ -1,0 +1,54 @@
+import { webApi } from '@slack/bolt';
+import { createMarshal } from '../../app/create-marshal.js';
+import { loadMarshalConfig } from '../../config/marshal-config.js';
+import { loadCoreSettings } from '../../config/settings.js';
+import { createLogger, type Logger } from '../../log/index.js';
+import type { Notifier } from '../../notify/notifier.js';
+import { SlackAlertNotifier } from '../../slack/alerts/slack-alert-notifier.js';
+import { RedisThreadStore, webClientChat } from '../../slack/progress/index.js';
+import type { Marshal } from '../../app/create-marshal.js';
+import { onShutdown } from '../shutdown.js';
+import { TerminalNotifier } from '../terminal-notifier.js';
+
+/** `marshal worker`: workers only, for scaling out on more machines; no Slack front end. */
+export async function workerCommand(options: { concurrency: number }): Promise<void> {
+  const logger = createLogger();
+  const settings = loadCoreSettings();
+  let marshal: Marshal | undefined;
+  const marshalRef = (): Marshal => {
+    if (!marshal) throw new Error('Marshal is not started yet');
+    return marshal;
+  };
+  marshal = await createMarshal({
+    config: await loadMarshalConfig(settings.configPath),
+    redisUrl: settings.redisUrl,
+    prefix: settings.prefix,
+    logger,
+    notifier: alertNotifier(logger, marshalRef),
+  });
+  const pool = marshal.engine.startWorkers({ concurrency: options.concurrency });
+  logger.info({ concurrency: options.concurrency }, 'marshal worker is running');
+  const m = marshal;
+  onShutdown(
+    async () => {
+      await pool.close();
+      await m.close();
+    },
+    (msg) => logger.info(msg),
+  );
+}
+
+/** Alerts raised on this worker go to the run's Slack thread when a bot token is set, else to the log. */
+function alertNotifier(logger: Logger, marshal: () => Marshal): Notifier {
+  const token = process.env.SLACK_BOT_TOKEN;
+  if (!token) return new TerminalNotifier((line) => logger.warn({ alert: line }, 'workflow alert'));
+  const client = new webApi.WebClient(token, {
+    slackApiUrl: process.env.SLACK_API_URL || 'https://slack.com/api/',
+  });
+  return new SlackAlertNotifier({
+    chat: webClientChat(client),
+    threads: { get: (runId) => new RedisThreadStore(marshal().redis, marshal().prefix).get(runId) },
+    getRun: (runId) => marshal().engine.get(runId),
+    logger,
+  });
+}

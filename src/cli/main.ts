@@ -1,0 +1,71 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { isMarshalError } from '../errors/index.js';
+import { scrubSecrets } from '../log/index.js';
+import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
+import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
+import { demoCommand } from './commands/demo.js';
+
+/**
+ * The `marshal` command line. Wiring only: each subcommand lives in commands/ and everything it
+ * starts is built by src/app.
+ */
+const program = new Command('marshal')
+  .description('ChatOps for infrastructure operations: staged, approvable workflows over SSH')
+  .showHelpAfterError();
+
+const concurrency = (text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('a whole number from 1 to 500');
+  return n;
+};
+
+program
+  .command('serve')
+  .description('the Slack app and workers in one process (settings from the environment; see README)')
+  .option('--no-workers', 'front end only: the work is done by `marshal worker` processes')
+  .option('--concurrency <n>', 'jobs this process works on at once', concurrency, 50)
+  .action((options: { workers: boolean; concurrency: number }) => serveCommand(options));
+
+program
+  .command('worker')
+  .description('workers only, to scale out on more machines (REDIS_URL, MARSHAL_CONFIG)')
+  .option('--concurrency <n>', 'jobs this process works on at once', concurrency, 50)
+  .action((options: { concurrency: number }) => workerCommand(options));
+
+program
+  .command('run')
+  .description('run a workflow from a terminal, e.g. `marshal run config-push rate-limiter to role=web --canary 1`')
+  .argument('<workflow>', 'the workflow, e.g. config-push')
+  .argument('[words...]', "the workflow's arguments: the same words as its slash command, or --params '<json>'")
+  .option('--auto-approve', 'approve every gate unattended (recorded as cli:auto-approve)', false)
+  .option('--no-workers', 'do not work in this process: `marshal worker` processes do the work')
+  .option('--concurrency <n>', 'jobs this process works on at once', concurrency, 50)
+  .allowUnknownOption()
+  .action(async (workflow: string, words: string[], options: { autoApprove: boolean; workers: boolean; concurrency: number }) => {
+    process.exitCode = await runCommand(workflow, words, options);
+  });
+
+program
+  .command('status')
+  .description('a run in detail, or the recent runs')
+  .argument('[run]', 'a run id')
+  .action((runId: string | undefined) => statusCommand(runId));
+
+program
+  .command('demo')
+  .description('the local run: a config push through canary, approval and batches on a local fleet, no Slack or cloud needed')
+  .option('--hosts <n>', 'hosts in the local fleet', concurrency, 12)
+  .option('--yes', 'approve as the demo approver without asking', false)
+  .action((options: { hosts: number; yes: boolean }) => demoCommand(options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // An operator reads this: the message says what was wrong and how to fix it; no stack for our errors.
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`marshal: ${scrubSecrets(message)}\n`);
+  if (!isMarshalError(err) && err instanceof Error && process.env.MARSHAL_DEBUG) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = isMarshalError(err) ? 2 : 1;
+}

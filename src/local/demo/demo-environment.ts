@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { SshFleet } from '../fleet/index.js';
+import { LocalRedis } from '../redis-server.js';
+import { SlackStandin } from '../slack-standin/index.js';
+
+export const DEMO_CHANNEL = 'C0MARSHAL';
+export const DEMO_REQUESTER = 'U0ALICE';
+export const DEMO_APPROVER = 'U0BOB';
+export const DEMO_BOT_TOKEN = 'xoxb-0-0-marshal-local-demo';
+
+/**
+ * What the local run stands on, all on this machine: a Redis (unless REDIS_URL is given), a fleet of
+ * real sshd hosts on loopback, the Slack Web API stand-in, and the config and inventory files that
+ * point Marshal at them. The same environment serves the end-to-end tests and the benchmarks.
+ */
+export class DemoEnvironment {
+  private constructor(
+    readonly redisUrl: string,
+    readonly fleet: SshFleet,
+    readonly standin: SlackStandin,
+    readonly configPath: string,
+    readonly signingSecret: string,
+    readonly prefix: string,
+    private readonly dir: string,
+    private readonly redis: LocalRedis | undefined,
+  ) {}
+
+  static async start(options: { hosts: number; bundlesDir?: string; redisUrl?: string }): Promise<DemoEnvironment> {
+    const redis = options.redisUrl ? undefined : await LocalRedis.start();
+    const redisUrl = options.redisUrl ?? redis!.url;
+    let fleet: SshFleet | undefined;
+    try {
+      fleet = await SshFleet.start({ count: options.hosts, name: 'web' });
+      const standin = await SlackStandin.start({
+        token: DEMO_BOT_TOKEN,
+        users: [
+          { id: DEMO_REQUESTER, name: 'alice', realName: 'Alice (on call)' },
+          { id: DEMO_APPROVER, name: 'bob', realName: 'Bob (platform lead)' },
+        ],
+        usergroups: [{ id: 'S0PLATFORM', handle: 'platform', users: [DEMO_REQUESTER, DEMO_APPROVER] }],
+      });
+      const dir = mkdtempSync(join(tmpdir(), 'marshal-demo-'));
+      const configPath = writeDemoConfig(dir, fleet, options.bundlesDir ?? resolve('bundles'));
+      return new DemoEnvironment(
+        redisUrl,
+        fleet,
+        standin,
+        configPath,
+        randomBytes(16).toString('hex'),
+        `marshal-demo-${randomBytes(3).toString('hex')}`,
+        dir,
+        redis,
+      );
+    } catch (err) {
+      await fleet?.stopAll();
+      await redis?.destroy();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.standin.stop();
+    await this.fleet.stopAll();
+    await this.redis?.destroy();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Inventory: the fleet split into web and api roles over two regions; config: who may do what. */
+function writeDemoConfig(dir: string, fleet: SshFleet, bundlesDir: string): string {
+  const hosts: Record<string, unknown> = {};
+  fleet.hosts.forEach((host, i) => {
+    hosts[host.name] = {
+      address: host.address,
+      port: host.port,
+      user: host.user,
+      role: i % 4 === 3 ? 'api' : 'web',
+      region: i % 2 === 0 ? 'eu-west-1' : 'us-east-1',
+      tags: ['demo'],
+    };
+  });
+  writeFileSync(join(dir, 'inventory.yaml'), stringify({ version: 1, hosts }));
+  const config = {
+    inventory: 'inventory.yaml',
+    bundles: bundlesDir,
+    configRoots: ['/etc/marshal-apps'],
+    ssh: { privateKey: fleet.privateKeyPath, knownHosts: fleet.knownHostsPath },
+    access: { workflows: { 'config-push': { start: ['S0PLATFORM'], approve: ['S0PLATFORM'] } } },
+  };
+  const path = join(dir, 'marshal.yaml');
+  writeFileSync(path, stringify(config));
+  return path;
+}
