@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigError, type ConfigProblem } from './invalid-config-error.js';
+import { deepFreeze } from './deep-freeze.js';
 
 /**
  * Marshal's settings from the environment, parsed once at start-up into a frozen object. Empty
@@ -98,9 +99,4 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     port: e.PORT,
     configPath: e.MARSHAL_CONFIG,
   });
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v as object);
-  return Object.freeze(value);
 }
