@@ -7,13 +7,14 @@ import {
   type SizeMinimum,
 } from '../../src/engine/rollout/batch-size.js';
 import { durationMsSchema } from '../../src/engine/rollout/duration.js';
+import { codeSpan } from './code-span.js';
 import { CommandInputError } from './command-input-error.js';
 
 /**
  * The values slash commands take, as zod schemas. Each comes with the sentence that says what is
  * allowed, so a refusal can name it.
  */
-interface ValueKind<T> {
+export interface ValueKind<T> {
   schema: z.ZodType<T>;
   allowed: string;
 }
@@ -107,13 +108,7 @@ export function parseValue<T>(kind: ValueKind<T>, raw: string, part: string): T 
   const where = issue && issue.path.length > 0 ? ` (item ${Number(issue.path[0]) + 1})` : '';
   throw new CommandInputError(
     part,
-    `\`${shown(raw)}\` ${issue?.message ?? 'is not valid'}${where}`,
+    `${codeSpan(raw, 60)} ${issue?.message ?? 'is not valid'}${where}`,
     kind.allowed,
   );
-}
-
-/** The operator's own word, short and without backticks, so it cannot break the code span it is shown in. */
-function shown(raw: string): string {
-  const clean = raw.replace(/`/g, "'");
-  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }
