@@ -2,8 +2,8 @@
  * Configuration distribution: `/config push <bundle> <selector>`.
  *
  * Inputs   bundle (a directory under bundles/), selector (inventory hosts), canary (N or N%), batches
- *          (Ansible serial, e.g. 25%,100%), delay (soak between batches), concurrency, maxFailPercent,
- *          approvalTimeout. Dry runs are the engine's: hosts are probed and each shows its diff; nothing changes.
+ *          (Ansible serial, e.g. 25%,100%), soakMs (soak between batches, ms), concurrency, maxFailPercent.
+ *          Dry runs are the engine's: hosts are probed and each shows its diff; nothing changes.
  * Phases   validation   load the bundle and check it (schema, rules); resolve the selector, fail closed
  *          pre-checks   lock every host (`host:<name>`), then each must answer and meet the bundle's
  *                       requirements (OS, kernel, free disk)
@@ -22,7 +22,7 @@ import type { TaskContext } from '../src/engine/model/workflow.js';
 import { sidePaths } from '../src/bundles/target-path.js';
 import type { ConfigPushDeps } from './config-push/deps.js';
 import { createInstallStep } from './config-push/install-step.js';
-import { ConfigPushParams, durationMs } from './config-push/params.js';
+import { ConfigPushParams } from './config-push/params.js';
 import { describeBundle, pinnedBundles, validatedBundle } from './config-push/pinned-bundle.js';
 import { checkHosts, resolveTargets } from './config-push/prechecks.js';
 import { alertOnFailure, approvalEvidence, recordAudit, runOutcome } from './config-push/reporting.js';
@@ -100,7 +100,7 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
           canary: ctx.params.canary,
           batches: ctx.params.batches,
           concurrency: ctx.params.concurrency,
-          soakMs: durationMs(ctx.params.delay),
+          soakMs: ctx.params.soakMs,
           maxFailPercentPerBatch: ctx.params.maxFailPercent,
           maxFailPercentTotal: ctx.params.maxFailPercent,
         }),

@@ -1,9 +1,8 @@
 import { parseArgs } from './args.js';
-import { CommandInputError } from './command-input-error.js';
-import { noMore, required } from './positionals.js';
+import { noMore, requiredValue, unknownSubcommand } from './positionals.js';
 import { parseRolloutFlags, ROLLOUT_FLAGS, ROLLOUT_USAGE, type RolloutOverrides } from './rollout-flags.js';
 import { tokenize } from './tokenize.js';
-import { parseValue, Selector } from './values.js';
+import { Selector } from './values.js';
 import { withUsage } from './with-usage.js';
 
 export const CERT_USAGE = `/cert renew <selector> ${ROLLOUT_USAGE}`;
@@ -18,17 +17,9 @@ export function parseCertCommand(text: string): CertCommand {
     const sub = positionals[0];
     if ((sub === undefined || sub === 'help') && flags.size === 0) return { kind: 'help' };
     if (sub !== 'renew') {
-      throw new CommandInputError(
-        'subcommand',
-        sub === undefined ? 'is missing' : `\`${sub.replace(/`/g, "'")}\` is not a /cert subcommand`,
-        '`renew` or `help`',
-      );
+      throw unknownSubcommand('/cert', sub, '`renew` or `help`');
     }
-    const selector = parseValue(
-      Selector,
-      required(positionals, 1, '<selector>', Selector.allowed),
-      '<selector>',
-    );
+    const selector = requiredValue(positionals, 1, Selector, '<selector>');
     noMore(positionals, 2);
     return { kind: 'renew', selector, ...parseRolloutFlags(flags) };
   });

@@ -1,8 +1,7 @@
 import { parseArgs } from './args.js';
-import { CommandInputError } from './command-input-error.js';
-import { noMore, required } from './positionals.js';
+import { noMore, requiredValue, unknownSubcommand } from './positionals.js';
 import { tokenize } from './tokenize.js';
-import { parseValue, Scenario } from './values.js';
+import { Scenario } from './values.js';
 import { withUsage } from './with-usage.js';
 
 export const DRDRILL_USAGE = '/drdrill start <scenario> [--dry-run]';
@@ -16,17 +15,9 @@ export function parseDrDrillCommand(text: string): DrDrillCommand {
     const sub = positionals[0];
     if ((sub === undefined || sub === 'help') && flags.size === 0) return { kind: 'help' };
     if (sub !== 'start') {
-      throw new CommandInputError(
-        'subcommand',
-        sub === undefined ? 'is missing' : `\`${sub.replace(/`/g, "'")}\` is not a /drdrill subcommand`,
-        '`start` or `help`',
-      );
+      throw unknownSubcommand('/drdrill', sub, '`start` or `help`');
     }
-    const scenario = parseValue(
-      Scenario,
-      required(positionals, 1, '<scenario>', Scenario.allowed),
-      '<scenario>',
-    );
+    const scenario = requiredValue(positionals, 1, Scenario, '<scenario>');
     noMore(positionals, 2);
     return { kind: 'start', scenario, dryRun: flags.get('dry-run') === true };
   });

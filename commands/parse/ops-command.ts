@@ -1,8 +1,8 @@
 import { parseArgs, type FlagSpec } from './args.js';
 import { CommandInputError } from './command-input-error.js';
-import { noMore, required } from './positionals.js';
+import { noMore, requiredValue, unknownSubcommand } from './positionals.js';
 import { tokenize } from './tokenize.js';
-import { parseValue, RunId } from './values.js';
+import { RunId } from './values.js';
 import { withUsage } from './with-usage.js';
 
 /** One usage line per subcommand; `help` prints them all. */
@@ -45,14 +45,13 @@ export function parseOpsCommand(text: string): OpsCommand {
   const words = withUsage(OPS_USAGE, () => tokenize(text));
   const sub = words[0] ?? 'help';
   if (!isSub(sub)) {
-    throw new CommandInputError(
-      'subcommand',
-      `\`${sub.replace(/`/g, "'")}\` is not an /ops subcommand`,
+    throw unknownSubcommand(
+      '/ops',
+      sub,
       Object.keys(OPS_USAGES)
         .map((s) => `\`${s}\``)
         .join(', '),
-      OPS_USAGE,
-    );
+    ).withUsage(OPS_USAGE);
   }
   return withUsage(OPS_USAGES[sub], () => {
     const { positionals, flags } = parseArgs(words.slice(1), FLAGS[sub]);
@@ -65,7 +64,7 @@ export function parseOpsCommand(text: string): OpsCommand {
         noMore(positionals, 0);
         return { kind: 'runs', all: flags.get('all') === true };
       default: {
-        const runId = parseValue(RunId, required(positionals, 0, '<run>', RunId.allowed), '<run>');
+        const runId = requiredValue(positionals, 0, RunId, '<run>');
         noMore(positionals, 1);
         if (sub === 'abort') return { kind: 'abort', runId, rollback: flags.get('rollback') === true };
         if (sub === 'retry') {

@@ -1,24 +1,36 @@
 import { z } from 'zod';
 import type { BatchSize } from '../../src/engine/model/workflow.js';
+import {
+  batchListSchema,
+  percentOf,
+  sizeSchema,
+  type SizeMinimum,
+} from '../../src/engine/rollout/batch-size.js';
+import { durationMsSchema } from '../../src/engine/rollout/duration.js';
+import { codeSpan } from './code-span.js';
 import { CommandInputError } from './command-input-error.js';
 
 /**
  * The values slash commands take, as zod schemas. Each comes with the sentence that says what is
  * allowed, so a refusal can name it.
  */
-interface ValueKind<T> {
-  schema: z.ZodType<T, string>;
+export interface ValueKind<T> {
+  schema: z.ZodType<T>;
   allowed: string;
 }
 
-const batchSize = (min: number): z.ZodType<BatchSize, string> =>
-  z
-    .string()
-    .regex(/^(\d{1,6}|\d{1,3}(\.\d{1,2})?%)$/, 'is neither a whole number nor a percentage')
-    .transform((s): BatchSize => (s.endsWith('%') ? (s as `${number}%`) : Number(s)))
-    .refine((v) => (typeof v === 'number' ? v >= min : parseFloat(v) > 0 && parseFloat(v) <= 100), {
-      message: min === 0 ? 'is out of range' : 'must be at least 1 host or more than 0%',
-    });
+// Sizes and durations are read by the engine's one reader; the words around a refusal are the command's.
+const batchSize = (min: SizeMinimum): z.ZodType<BatchSize> =>
+  sizeSchema({
+    min,
+    rule: 'is neither a whole number nor a percentage',
+    refused: (_value, why) =>
+      why === 'shape'
+        ? 'is neither a whole number nor a percentage'
+        : min === 0
+          ? 'is out of range'
+          : 'must be at least 1 host or more than 0%',
+  });
 
 export const Canary: ValueKind<BatchSize> = {
   schema: batchSize(0),
@@ -26,25 +38,43 @@ export const Canary: ValueKind<BatchSize> = {
 };
 
 export const Batches: ValueKind<BatchSize[]> = {
-  schema: z
-    .string()
-    .transform((s) => s.split(','))
-    .pipe(z.array(batchSize(1)).min(1).max(20, 'has more than 20 batches')),
+  schema: batchListSchema({
+    size: batchSize(1),
+    empty: 'has no batches',
+    max: { count: 20, message: 'has more than 20 batches' },
+  }),
   allowed: 'comma-separated host counts or percentages, e.g. 1,10%,50%,100%',
 };
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
 export const Delay: ValueKind<number> = {
+  schema: durationMsSchema({
+    field: 'delay',
+    notADuration: 'is not a duration with a unit',
+    max: { ms: 24 * 3_600_000, message: 'is longer than 24h' },
+  }),
+  allowed: 'a duration such as 30s, 5m or 1h, or 1h30m (at most 24h)',
+};
+
+export const Concurrency: ValueKind<number> = {
   schema: z
     .string()
-    .regex(/^\d{1,6}(ms|s|m|h)$/, 'is not a duration with a unit')
-    .transform((s) => {
-      const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(s)!;
-      return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
-    })
-    .refine((ms) => ms <= 24 * 3_600_000, 'is longer than 24h'),
-  allowed: 'a duration such as 30s, 5m or 1h (at most 24h)',
+    .regex(/^\d{1,4}$/, 'is not a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1, 'must be at least 1'),
+  allowed: 'a whole number of hosts worked on at once, e.g. 5',
+};
+
+export const MaxFail: ValueKind<number> = {
+  schema: z.string().transform((text, ctx) => {
+    const pct = percentOf(text);
+    if (pct !== undefined && pct <= 100) return pct;
+    ctx.addIssue({
+      code: 'custom',
+      message: pct === undefined ? 'is not a percentage' : 'is more than 100%',
+    });
+    return z.NEVER;
+  }),
+  allowed: 'the percentage of hosts that may fail before the rollout halts, from 0% to 100%, e.g. 10%',
 };
 
 export const RunId: ValueKind<string> = {
@@ -78,13 +108,7 @@ export function parseValue<T>(kind: ValueKind<T>, raw: string, part: string): T 
   const where = issue && issue.path.length > 0 ? ` (item ${Number(issue.path[0]) + 1})` : '';
   throw new CommandInputError(
     part,
-    `\`${shown(raw)}\` ${issue?.message ?? 'is not valid'}${where}`,
+    `${codeSpan(raw, 60)} ${issue?.message ?? 'is not valid'}${where}`,
     kind.allowed,
   );
-}
-
-/** The operator's own word, short and without backticks, so it cannot break the code span it is shown in. */
-function shown(raw: string): string {
-  const clean = raw.replace(/`/g, "'");
-  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }

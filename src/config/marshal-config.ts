@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '../errors/index.js';
 import { InvalidConfigError } from './invalid-config-error.js';
+import { deepFreeze } from './deep-freeze.js';
 
 /**
  * Marshal's config file (YAML): where the inventory is, and who may start and approve each workflow.
@@ -127,12 +128,4 @@ export async function loadMarshalConfig(path: string): Promise<MarshalConfig> {
     });
   }
   return parseMarshalConfig(document, path, dirname(path));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigError, type ConfigProblem } from './invalid-config-error.js';
+import { deepFreeze } from './deep-freeze.js';
 
 /**
  * Marshal's settings from the environment, parsed once at start-up into a frozen object. Empty
@@ -126,9 +127,4 @@ function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | u
     throw new InvalidConfigError('The environment', problems);
   }
   return parsed.data;
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v as object);
-  return Object.freeze(value);
 }

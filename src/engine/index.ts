@@ -22,11 +22,19 @@ export { planRollout, type RolloutPlan } from './rollout/plan-rollout.js';
 export {
   BatchSizeSchema,
   CanarySizeSchema,
-  RolloutStrategySchema,
+  batchListSchema,
   parseBatchList,
-  parseDuration,
-  parseRolloutStrategy,
-} from './rollout/rollout-strategy-schema.js';
+  percent,
+  percentOf,
+  readSize,
+  sizeSchema,
+  splitBatchList,
+  type BatchListRules,
+  type SizeReading,
+  type SizeRules,
+} from './rollout/batch-size.js';
+export { durationMsSchema, parseDuration, readDuration, type DurationRules } from './rollout/duration.js';
+export { RolloutStrategySchema, parseRolloutStrategy } from './rollout/rollout-strategy-schema.js';
 export { budgetVerdict, type BudgetInput, type BudgetVerdict } from './rollout/failure-budget.js';
 export { backoffDelay, shouldRetry } from './retry/backoff.js';
 

@@ -34,9 +34,17 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/** `'x' or 'y'`: close names as a suggestion offers them. */
+export function quotedAlternatives(names: readonly string[]): string {
+  return names.map((n) => `'${n}'`).join(' or ');
+}
+
+/** `; did you mean 'x' or 'y'?` for names already found close, or nothing when there are none. */
+export function didYouMeanOneOf(close: readonly string[]): string {
+  return close.length === 0 ? '' : `; did you mean ${quotedAlternatives(close)}?`;
+}
+
 /** `; did you mean 'x' or 'y'?`, or nothing when no name is close. */
 export function didYouMean(input: string, candidates: Iterable<string>): string {
-  const close = closestMatches(input, candidates);
-  if (close.length === 0) return '';
-  return `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?`;
+  return didYouMeanOneOf(closestMatches(input, candidates));
 }

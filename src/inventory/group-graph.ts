@@ -1,4 +1,5 @@
 import { ErrorCode, ValidationError } from '../errors/index.js';
+import type { InventoryGroup } from './inventory-group.js';
 
 /** A group as written: direct host members and direct child groups (all names already known to exist). */
 export interface GroupDefinition {
@@ -67,6 +68,19 @@ export function resolveGroups(
   const groupsOf = new Map<string, string[]>(hostOrder.map((h) => [h, []]));
   for (const g of byLayer) for (const h of members.get(g.name)!) groupsOf.get(h)?.push(g.name);
   return { depth, members, groupsOf };
+}
+
+/** The groups as the inventory publishes them: every member (children folded in), direct children, own vars. */
+export function inventoryGroups(
+  groups: readonly (GroupDefinition & { vars: InventoryGroup['vars'] })[],
+  resolved: ResolvedGroups,
+): InventoryGroup[] {
+  return groups.map((g) => ({
+    name: g.name,
+    hosts: [...(resolved.members.get(g.name) ?? [])],
+    children: [...g.children],
+    vars: g.vars,
+  }));
 }
 
 function assertNoCycle(

@@ -3,6 +3,7 @@ import type { InventoryData } from './inventory-data.js';
 import type { InventoryGroup } from './inventory-group.js';
 import { selectHosts } from './selector/select-hosts.js';
 import { UnknownHostError } from './unknown-host-error.js';
+import { deepFreeze } from '../config/deep-freeze.js';
 
 /** The hosts Marshal may work on, whatever file they came from. Immutable once loaded. */
 export interface Inventory {
@@ -51,12 +52,4 @@ export class StaticInventory implements Inventory {
   select(selector: string): Host[] {
     return selectHosts({ hosts: this.hostList, groups: this.groupList }, selector);
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, MarshalError } from '../errors/index.js';
-import { closestMatches } from './closest-matches.js';
+import { closestMatches, didYouMeanOneOf } from './closest-matches.js';
 
 /** A host name the inventory does not have. Not retryable: the inventory must change first. */
 export class UnknownHostError extends MarshalError {
@@ -7,7 +7,7 @@ export class UnknownHostError extends MarshalError {
 
   constructor(host: string, known: readonly string[], source: string) {
     const close = closestMatches(host, known);
-    const hint = close.length > 0 ? `; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '';
+    const hint = didYouMeanOneOf(close);
     super(
       ErrorCode.UnknownHost,
       `unknown host '${host}' in inventory ${source} (${known.length} hosts)${hint}`,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { FieldIssue } from '../errors/index.js';
 import { formatPath } from '../errors/index.js';
 import { Host } from '../hosts/host.js';
-import { resolveGroups } from './group-graph.js';
+import { inventoryGroups, resolveGroups } from './group-graph.js';
 import type { InventoryData } from './inventory-data.js';
 import { invalidInventory } from './inventory-error.js';
 import { MarshalInventoryFile } from './marshal-inventory-schema.js';
@@ -97,12 +97,7 @@ export function buildMarshalInventory(data: unknown, source: string): InventoryD
   return {
     source,
     hosts,
-    groups: groupEntries.map((g) => ({
-      name: g.name,
-      hosts: [...(resolved.members.get(g.name) ?? [])],
-      children: [...g.children],
-      vars: g.vars,
-    })),
+    groups: inventoryGroups(groupEntries, resolved),
     warnings: [],
   };
 }

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { MarshalConfig } from '../../src/config/marshal-config.js';
 import { parseMarshalConfig } from '../../src/config/marshal-config.js';
 import type { Settings } from '../../src/config/settings.js';
@@ -16,6 +15,7 @@ import { Writable } from 'node:stream';
 import { createLogger, silentLogger } from '../../src/log/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app/index.js';
 import { renderApprovalCard } from '../../src/slack/blocks/index.js';
+import { ConfigPushParams } from '../../workflows/config-push/params.js';
 import { uniquePrefix } from './redis.js';
 import {
   blockActionBody,
@@ -38,13 +38,8 @@ export const REQUESTER = 'U0REQUESTER';
 export const APPROVER = 'U0APPROVER';
 export const OUTSIDER = 'U0OUTSIDER';
 
-export const ConfigPushParams = z.object({
-  bundle: z.string(),
-  selector: z.string(),
-  canary: z.union([z.number(), z.string()]).optional(),
-  batches: z.array(z.union([z.number(), z.string()])).optional(),
-  soakMs: z.number().optional(),
-});
+// The real workflow's params, so that what `/config push` sends is checked against the real contract.
+export { ConfigPushParams };
 
 /** The hosts each run changed, in order: the test workflow's real, countable effect. */
 export const applied = new Map<string, string[]>();

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors/validation-error.js';
 import type { BatchSize, RolloutStrategy, TargetId } from '../model/workflow.js';
-import { percentOf } from './rollout-strategy-schema.js';
+import { percentOf } from './batch-size.js';
 
 export interface RolloutPlan {
   /** Worked on first, alone; empty when the strategy has no canary (or there are no targets). */

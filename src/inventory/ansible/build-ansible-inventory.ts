@@ -1,7 +1,7 @@
 import type { FieldIssue } from '../../errors/index.js';
 import { Host } from '../../hosts/host.js';
 import { describeValue } from '../describe-value.js';
-import { resolveGroups } from '../group-graph.js';
+import { inventoryGroups, resolveGroups } from '../group-graph.js';
 import type { InventoryData } from '../inventory-data.js';
 import { invalidInventory } from '../inventory-error.js';
 import { assertNoJumpLoop } from '../yaml-inventory.js';
@@ -132,12 +132,7 @@ export function buildAnsibleInventory(
   return {
     source,
     hosts: parsed,
-    groups: defs.map((g) => ({
-      name: g.name,
-      hosts: [...(resolved.members.get(g.name) ?? [])],
-      children: [...g.children],
-      vars: g.vars,
-    })),
+    groups: inventoryGroups(defs, resolved),
     warnings,
   };
 }

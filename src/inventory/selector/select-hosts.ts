@@ -1,5 +1,5 @@
 import type { Host } from '../../hosts/host.js';
-import { closestMatches, didYouMean } from '../closest-matches.js';
+import { closestMatches, didYouMean, quotedAlternatives } from '../closest-matches.js';
 import type { InventoryGroup } from '../inventory-group.js';
 import { compileGlob } from './glob.js';
 import { InvalidSelectorError } from './invalid-selector-error.js';
@@ -157,7 +157,7 @@ function knownValuesHint(inventory: SelectableInventory, atom: SelectorAtom): st
   const known = [...new Set(values.filter((v): v is string => v !== undefined))];
   if (known.length === 0) return atom.attribute === 'address' ? '' : `; no host has any ${atom.attribute}`;
   const close = closestMatches(atom.pattern.text, known);
-  const suggestion = close.length > 0 ? ` Did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '';
+  const suggestion = close.length > 0 ? ` Did you mean ${quotedAlternatives(close)}?` : '';
   return `.${suggestion} Known ${atom.attribute === 'var' ? `values of var.${atom.key}` : `${atom.attribute}s`}: ${listOf(known)}`;
 }
 

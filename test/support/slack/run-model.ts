@@ -1,5 +1,6 @@
 import type { RunEvent } from '../../../src/engine/model/events.js';
 import type { RunSnapshot, StageProgress, TargetResult } from '../../../src/engine/model/run.js';
+import { seededRandom } from '../random.js';
 
 /**
  * A run's snapshot as the engine would report it, folded from the events it published. The progress
@@ -83,18 +84,6 @@ export class RunModel {
     if (!run) throw new Error(`unknown run ${runId}`);
     return structuredClone(run);
   }
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so property tests are reproducible by seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface RolloutScript {

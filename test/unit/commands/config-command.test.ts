@@ -16,6 +16,16 @@ describe('/config parsing', () => {
     });
   });
 
+  it('reads --concurrency and --max-fail as the workflow params concurrency and maxFailPercent', () => {
+    expect(parseConfigCommand('push nginx to web --concurrency 8 --max-fail=12.5% --delay 1h30m')).toEqual({
+      kind: 'push',
+      bundle: 'nginx',
+      selector: 'web',
+      rollout: { concurrency: 8, maxFailPercent: 12.5, soakMs: 5_400_000 },
+      dryRun: false,
+    });
+  });
+
   it('leaves unset flags to the workflow and accepts a quoted selector', () => {
     expect(parseConfigCommand('push nginx@v2 to "env=prod role=web"')).toEqual({
       kind: 'push',
@@ -54,6 +64,27 @@ describe('/config parsing', () => {
       '--force',
       'is not a flag of this command',
       '--canary, --batches, --delay, --dry-run',
+    ],
+    [
+      'push nginx to web --concurrency 0',
+      '--concurrency',
+      '`0` must be at least 1',
+      'hosts worked on at once',
+    ],
+    ['push nginx to web --concurrency 2.5', '--concurrency', 'is not a whole number', 'whole number'],
+    ['push nginx to web --max-fail 10', '--max-fail', '`10` is not a percentage', 'from 0% to 100%'],
+    ['push nginx to web --max-fail 120%', '--max-fail', '`120%` is more than 100%', 'from 0% to 100%'],
+    [
+      'push nginx to web --batches 0%',
+      '--batches',
+      '`0%` must be at least 1 host or more than 0%',
+      'comma-separated',
+    ],
+    [
+      'push nginx to web --batches 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21',
+      '--batches',
+      'has more than 20 batches',
+      'comma-separated',
     ],
     ['push "nginx to web', 'quotes', 'never closed', 'quoted text'],
   ])('refuses %j: %s %s', (text, part, problem, allowed) => {

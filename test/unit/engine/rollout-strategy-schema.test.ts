@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseBatchList,
-  parseDuration,
-  parseRolloutStrategy,
-} from '../../../src/engine/rollout/rollout-strategy-schema.js';
+import { parseBatchList } from '../../../src/engine/rollout/batch-size.js';
+import { parseDuration } from '../../../src/engine/rollout/duration.js';
+import { parseRolloutStrategy } from '../../../src/engine/rollout/rollout-strategy-schema.js';
 import { ValidationError } from '../../../src/errors/validation-error.js';
 
 function refusal(fn: () => unknown): ValidationError {

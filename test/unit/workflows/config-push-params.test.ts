@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigPushParams, durationMs } from '../../../workflows/config-push/params.js';
+import { parseConfigCommand } from '../../../commands/parse/config-command.js';
+import { ConfigPushParams } from '../../../workflows/config-push/params.js';
 
 function issues(input: unknown): { path: string; message: string }[] {
   const result = ConfigPushParams.safeParse(input);
@@ -14,7 +15,7 @@ describe('config-push params', () => {
       selector: 'role=gateway',
       canary: 1,
       batches: ['25%', '100%'],
-      delay: '2m',
+      soakMs: 120_000,
       concurrency: 5,
       maxFailPercent: 0,
     });
@@ -26,10 +27,9 @@ describe('config-push params', () => {
       selector: 'web',
       canary: '10%',
       batches: '1, 3,50%,100%',
-      delay: '30s',
+      soakMs: '30s',
     });
-    expect(params).toMatchObject({ canary: '10%', batches: [1, 3, '50%', '100%'] });
-    expect(durationMs(params.delay)).toBe(30_000);
+    expect(params).toMatchObject({ canary: '10%', batches: [1, 3, '50%', '100%'], soakMs: 30_000 });
   });
 
   it('parses its own output to the same value, as the engine does on retries', () => {
@@ -38,6 +38,7 @@ describe('config-push params', () => {
       selector: 'web',
       canary: '5',
       batches: '2,25%',
+      soakMs: '1m',
     });
     expect(ConfigPushParams.parse(once)).toEqual(once);
   });
@@ -49,7 +50,7 @@ describe('config-push params', () => {
         selector: ' ',
         canary: '150%',
         batches: [0],
-        delay: '5 minutes',
+        soakMs: '5 minutes',
         concurrency: 0,
         extra: 1,
       }),
@@ -61,7 +62,7 @@ describe('config-push params', () => {
         message: expect.stringContaining('"150%" is not a whole number of hosts, or a percentage'),
       },
       { path: 'batches.0', message: expect.stringContaining('0 is not a whole number of hosts') },
-      { path: 'delay', message: "must be a duration like '90s', '5m' or '1h'" },
+      { path: 'soakMs', message: expect.stringContaining('"5 minutes" is not a duration') },
       { path: 'concurrency', message: 'must be from 1 to 50 hosts at once' },
       { path: '', message: expect.stringContaining('extra') },
     ]);
@@ -72,8 +73,28 @@ describe('config-push params', () => {
     expect(issues({ bundle: 'b', selector: 's', batches: [] })).toEqual([
       { path: 'batches', message: 'give at least one batch size' },
     ]);
-    expect(issues({ bundle: 'b', selector: 's', delay: '7h' })).toEqual([
-      { path: 'delay', message: 'must be at most 6h' },
+    expect(issues({ bundle: 'b', selector: 's', soakMs: '7h' })).toEqual([
+      { path: 'soakMs', message: 'must be at most 6h' },
     ]);
+    expect(issues({ bundle: 'b', selector: 's', soakMs: 6 * 3_600_000 + 1 })).toEqual([
+      { path: 'soakMs', message: 'must be at most 6h' },
+    ]);
+  });
+
+  it('accepts exactly what `/config push` sends, every rollout flag included', () => {
+    const parsed = parseConfigCommand(
+      'push rate-limiter to role=gateway --canary 2 --batches 10%,100% --delay 30s --concurrency 8 --max-fail 5%',
+    );
+    if (parsed.kind !== 'push') throw new Error('not a push');
+    const sent = { bundle: parsed.bundle, selector: parsed.selector, ...parsed.rollout };
+    expect(ConfigPushParams.parse(sent)).toEqual({
+      bundle: 'rate-limiter',
+      selector: 'role=gateway',
+      canary: 2,
+      batches: ['10%', '100%'],
+      soakMs: 30_000,
+      concurrency: 8,
+      maxFailPercent: 5,
+    });
   });
 });

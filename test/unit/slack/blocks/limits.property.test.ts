@@ -9,7 +9,8 @@ import {
   type SlackMessage,
 } from '../../../../src/slack/blocks/index.js';
 import { assertValidMessage, fencesBalanced } from '../../../support/slack/block-kit-schema.js';
-import { RunModel, rolloutEvents, seededRandom } from '../../../support/slack/run-model.js';
+import { seededRandom } from '../../../support/random.js';
+import { RunModel, rolloutEvents } from '../../../support/slack/run-model.js';
 
 /** Host names and outputs chosen to hurt: long, unicode, mrkdwn control characters, code fences. */
 function nastyName(random: () => number) {
