@@ -19,6 +19,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'import-x/no-cycle': ['error', { maxDepth: 10 }],
       'no-throw-literal': 'error',
+      // Late binding (a closure that reads a value assigned once, after it is made) is deliberate in wiring.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

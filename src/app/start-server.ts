@@ -4,7 +4,12 @@ import type { WorkerOptions } from '../engine/index.js';
 import type { Logger } from '../log/index.js';
 import { SlackAlertNotifier } from '../slack/alerts/slack-alert-notifier.js';
 import { createSlackApp } from '../slack/app/index.js';
-import { ProgressNotifier, RedisThreadStore, webClientChat, type SlackChat } from '../slack/progress/index.js';
+import {
+  ProgressNotifier,
+  RedisThreadStore,
+  webClientChat,
+  type SlackChat,
+} from '../slack/progress/index.js';
 import type { EventSubscription } from '../engine/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
 

@@ -17,7 +17,8 @@ const program = new Command('marshal')
 
 const concurrency = (text: string): number => {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('a whole number from 1 to 500');
+  if (!Number.isInteger(n) || n < 1 || n > 500)
+    throw new InvalidArgumentError('a whole number from 1 to 500');
   return n;
 };
 
@@ -36,16 +37,27 @@ program
 
 program
   .command('run')
-  .description('run a workflow from a terminal, e.g. `marshal run config-push rate-limiter to role=web --canary 1`')
+  .description(
+    'run a workflow from a terminal, e.g. `marshal run config-push rate-limiter to role=web --canary 1`',
+  )
   .argument('<workflow>', 'the workflow, e.g. config-push')
-  .argument('[words...]', "the workflow's arguments: the same words as its slash command, or --params '<json>'")
+  .argument(
+    '[words...]',
+    "the workflow's arguments: the same words as its slash command, or --params '<json>'",
+  )
   .option('--auto-approve', 'approve every gate unattended (recorded as cli:auto-approve)', false)
   .option('--no-workers', 'do not work in this process: `marshal worker` processes do the work')
   .option('--concurrency <n>', 'jobs this process works on at once', concurrency, 50)
   .allowUnknownOption()
-  .action(async (workflow: string, words: string[], options: { autoApprove: boolean; workers: boolean; concurrency: number }) => {
-    process.exitCode = await runCommand(workflow, words, options);
-  });
+  .action(
+    async (
+      workflow: string,
+      words: string[],
+      options: { autoApprove: boolean; workers: boolean; concurrency: number },
+    ) => {
+      process.exitCode = await runCommand(workflow, words, options);
+    },
+  );
 
 program
   .command('status')
@@ -55,7 +67,9 @@ program
 
 program
   .command('demo')
-  .description('the local run: a config push through canary, approval and batches on a local fleet, no Slack or cloud needed')
+  .description(
+    'the local run: a config push through canary, approval and batches on a local fleet, no Slack or cloud needed',
+  )
   .option('--hosts <n>', 'hosts in the local fleet', concurrency, 12)
   .option('--yes', 'approve as the demo approver without asking', false)
   .action((options: { hosts: number; yes: boolean }) => demoCommand(options));
@@ -66,6 +80,7 @@ try {
   // An operator reads this: the message says what was wrong and how to fix it; no stack for our errors.
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`marshal: ${scrubSecrets(message)}\n`);
-  if (!isMarshalError(err) && err instanceof Error && process.env.MARSHAL_DEBUG) process.stderr.write(`${err.stack}\n`);
+  if (!isMarshalError(err) && err instanceof Error && process.env.MARSHAL_DEBUG)
+    process.stderr.write(`${err.stack}\n`);
   process.exitCode = isMarshalError(err) ? 2 : 1;
 }

@@ -31,7 +31,11 @@ export function parseRunArguments(workflow: string, words: readonly string[]): T
     const parsed = parseConfigCommand(['push', ...words.map(shellWordForTokenizer)].join(' '));
     if (parsed.kind === 'help') {
       throw new ValidationError('marshal run config-push', [
-        { path: '', message: 'usage: marshal run config-push <bundle> to <selector> [--canary N|N%] [--batches 1,10%,100%] [--delay 30s] [--dry-run]' },
+        {
+          path: '',
+          message:
+            'usage: marshal run config-push <bundle> to <selector> [--canary N|N%] [--batches 1,10%,100%] [--delay 30s] [--dry-run]',
+        },
       ]);
     }
     return {
@@ -41,12 +45,16 @@ export function parseRunArguments(workflow: string, words: readonly string[]): T
     };
   }
   throw new ValidationError('marshal run', [
-    { path: workflow, message: `takes its parameters as --params '<json>' (e.g. --params '{"selector":"role=web"}')` },
+    {
+      path: workflow,
+      message: `takes its parameters as --params '<json>' (e.g. --params '{"selector":"role=web"}')`,
+    },
   ]);
 }
 
 function parseJsonParams(json: string | undefined): Record<string, unknown> {
-  if (json === undefined) throw new ValidationError('marshal run', [{ path: '--params', message: 'needs a JSON object after it' }]);
+  if (json === undefined)
+    throw new ValidationError('marshal run', [{ path: '--params', message: 'needs a JSON object after it' }]);
   let value: unknown;
   try {
     value = JSON.parse(json);

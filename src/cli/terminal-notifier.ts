@@ -6,7 +6,9 @@ export class TerminalNotifier implements Notifier {
   constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {}
 
   alert(input: { runId: string; to: readonly string[]; title: string; text: string }): Promise<void> {
-    this.write(`🚨 ${input.title} (for ${input.to.join(', ') || 'the operators'})\n${scrubSecrets(input.text)}`);
+    this.write(
+      `🚨 ${input.title} (for ${input.to.join(', ') || 'the operators'})\n${scrubSecrets(input.text)}`,
+    );
     return Promise.resolve();
   }
 }

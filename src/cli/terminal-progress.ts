@@ -11,7 +11,11 @@ export function formatEventLine(event: RunEvent): string | undefined {
     case 'run.started':
       return `${t} ▶ run ${event.runId}: ${event.workflow}${event.dryRun ? ' (dry run)' : ''} requested by ${event.requester}`;
     case 'task.state':
-      if (!['running', 'success', 'failed', 'skipped', 'upstream_failed', 'up_for_retry', 'held'].includes(event.state))
+      if (
+        !['running', 'success', 'failed', 'skipped', 'upstream_failed', 'up_for_retry', 'held'].includes(
+          event.state,
+        )
+      )
         return undefined;
       return `${t}   ${symbol(event.state)} ${event.taskId} ${event.state}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}${
         event.error ? `: ${scrubSecrets(event.error)}` : ''

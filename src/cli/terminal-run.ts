@@ -68,7 +68,13 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
 async function answerGate(options: TerminalRunOptions, runId: string, gateId: string): Promise<void> {
   const { engine, print } = options;
   if (options.autoApprove) {
-    await engine.decide({ runId, gateId, decision: 'approve', by: 'cli:auto-approve', reason: '--auto-approve' });
+    await engine.decide({
+      runId,
+      gateId,
+      decision: 'approve',
+      by: 'cli:auto-approve',
+      reason: '--auto-approve',
+    });
     return;
   }
   if (!options.ask) {
@@ -78,7 +84,9 @@ async function answerGate(options: TerminalRunOptions, runId: string, gateId: st
   }
   for (;;) {
     const answer = (
-      await options.ask(`  Approve ${gateId}? Type the approver's name (not ${options.requester}), or "no" to abort and roll back: `)
+      await options.ask(
+        `  Approve ${gateId}? Type the approver's name (not ${options.requester}), or "no" to abort and roll back: `,
+      )
     ).trim();
     if (answer === '' || /^no?$/i.test(answer)) {
       await engine.abort(runId, options.requester, { rollback: true });
@@ -86,7 +94,8 @@ async function answerGate(options: TerminalRunOptions, runId: string, gateId: st
     }
     try {
       const result = await engine.decide({ runId, gateId, decision: 'approve', by: `cli:${answer}` });
-      if (!result.applied) print(`    already decided: ${result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`);
+      if (!result.applied)
+        print(`    already decided: ${result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`);
       return;
     } catch (err) {
       if (!isMarshalError(err)) throw err;

@@ -3,7 +3,10 @@ import { runDemo } from '../../local/demo/run-demo.js';
 
 /** `marshal demo`: the README's local run. Exit code 0 when the push succeeded. */
 export async function demoCommand(options: { hosts: number; yes: boolean }): Promise<void> {
-  const tty = process.stdin.isTTY && !options.yes ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  const tty =
+    process.stdin.isTTY && !options.yes
+      ? createInterface({ input: process.stdin, output: process.stdout })
+      : undefined;
   try {
     const run = await runDemo({
       hosts: options.hosts,

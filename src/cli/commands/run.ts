@@ -18,7 +18,11 @@ export interface RunCommandOptions {
 }
 
 /** `marshal run <workflow> …`: a workflow from a terminal. Exit code 0 only when the run succeeded. */
-export async function runCommand(workflow: string, words: string[], options: RunCommandOptions): Promise<number> {
+export async function runCommand(
+  workflow: string,
+  words: string[],
+  options: RunCommandOptions,
+): Promise<number> {
   const request = parseRunArguments(workflow, words);
   const settings = loadCoreSettings();
   // The terminal shows progress lines; the log only says what goes wrong.
@@ -30,8 +34,12 @@ export async function runCommand(workflow: string, words: string[], options: Run
     logger,
     notifier: new TerminalNotifier(),
   });
-  const pool = options.workers ? marshal.engine.startWorkers({ concurrency: options.concurrency }) : undefined;
-  const tty = process.stdin.isTTY ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  const pool = options.workers
+    ? marshal.engine.startWorkers({ concurrency: options.concurrency })
+    : undefined;
+  const tty = process.stdin.isTTY
+    ? createInterface({ input: process.stdin, output: process.stdout })
+    : undefined;
   try {
     const run = await runInTerminal({
       engine: marshal.engine,

@@ -11,5 +11,8 @@ export async function serveCommand(options: { workers: boolean; concurrency: num
     logger,
     workers: options.workers ? { concurrency: options.concurrency } : false,
   });
-  onShutdown(() => server.close(), (msg) => logger.info(msg));
+  onShutdown(
+    () => server.close(),
+    (msg) => logger.info(msg),
+  );
 }

@@ -24,7 +24,9 @@ export async function statusCommand(runId: string | undefined): Promise<void> {
       return;
     }
     for (const run of await engine.list({ limit: 20 })) {
-      process.stdout.write(`${run.runId}  ${run.state.padEnd(9)} ${run.workflow}  by ${run.requester}  ${run.createdAt}\n`);
+      process.stdout.write(
+        `${run.runId}  ${run.state.padEnd(9)} ${run.workflow}  by ${run.requester}  ${run.createdAt}\n`,
+      );
     }
   } finally {
     await engine.close();

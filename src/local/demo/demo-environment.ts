@@ -29,7 +29,11 @@ export class DemoEnvironment {
     private readonly redis: LocalRedis | undefined,
   ) {}
 
-  static async start(options: { hosts: number; bundlesDir?: string; redisUrl?: string }): Promise<DemoEnvironment> {
+  static async start(options: {
+    hosts: number;
+    bundlesDir?: string;
+    redisUrl?: string;
+  }): Promise<DemoEnvironment> {
     const redis = options.redisUrl ? undefined : await LocalRedis.start();
     const redisUrl = options.redisUrl ?? redis!.url;
     let fleet: SshFleet | undefined;

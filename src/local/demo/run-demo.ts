@@ -8,7 +8,13 @@ import { createLogger } from '../../log/index.js';
 import { MARSHAL_APPROVE } from '../../slack/blocks/index.js';
 import { renderThreadAsText, type StoredMessage } from '../slack-standin/index.js';
 import { blockActionBody, commandBody, sendSigned } from '../slack-standin/signed-requests.js';
-import { DEMO_APPROVER, DEMO_BOT_TOKEN, DEMO_CHANNEL, DEMO_REQUESTER, DemoEnvironment } from './demo-environment.js';
+import {
+  DEMO_APPROVER,
+  DEMO_BOT_TOKEN,
+  DEMO_CHANNEL,
+  DEMO_REQUESTER,
+  DemoEnvironment,
+} from './demo-environment.js';
 
 export interface DemoOptions {
   hosts: number;
@@ -37,7 +43,12 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
   try {
     const server = await startServer({
       settings: {
-        slack: { botToken: DEMO_BOT_TOKEN, signingSecret: env.signingSecret, appToken: undefined, apiUrl: env.standin.url },
+        slack: {
+          botToken: DEMO_BOT_TOKEN,
+          signingSecret: env.signingSecret,
+          appToken: undefined,
+          apiUrl: env.standin.url,
+        },
         redisUrl: env.redisUrl,
         port: 0,
         configPath: env.configPath,
@@ -50,7 +61,12 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
       updateIntervalMs: 1000,
     });
     try {
-      return await pushThroughSlack(env, server.marshal.engine, `http://127.0.0.1:${server.port}/slack/events`, options);
+      return await pushThroughSlack(
+        env,
+        server.marshal.engine,
+        `http://127.0.0.1:${server.port}/slack/events`,
+        options,
+      );
     } finally {
       await server.close();
     }
@@ -61,7 +77,10 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
 
 async function pushThroughSlack(
   env: DemoEnvironment,
-  engine: { events: { subscribe(h: (e: RunEvent) => void): Promise<{ close(): Promise<void> }> }; get(id: string): Promise<RunSnapshot> },
+  engine: {
+    events: { subscribe(h: (e: RunEvent) => void): Promise<{ close(): Promise<void> }> };
+    get(id: string): Promise<RunSnapshot>;
+  },
   url: string,
   options: DemoOptions,
 ): Promise<RunSnapshot> {
@@ -75,9 +94,13 @@ async function pushThroughSlack(
   });
   try {
     print(`\nalice> /config ${DEMO_COMMAND}`);
-    const ack = await sendSigned(url, commandBody({ command: '/config', text: DEMO_COMMAND, user: DEMO_REQUESTER, channel: DEMO_CHANNEL }), {
-      secret: env.signingSecret,
-    });
+    const ack = await sendSigned(
+      url,
+      commandBody({ command: '/config', text: DEMO_COMMAND, user: DEMO_REQUESTER, channel: DEMO_CHANNEL }),
+      {
+        secret: env.signingSecret,
+      },
+    );
     if (ack.status !== 200) throw new Error(`the Slack app answered ${ack.status}: ${ack.text}`);
     let approved = false;
     for (;;) {
@@ -97,7 +120,10 @@ async function pushThroughSlack(
     showNewMessages(env, shown, print);
     const run = await engine.get(finished);
     const parent = env.standin.messages(DEMO_CHANNEL).find((m) => !m.threadTs && m.user !== DEMO_REQUESTER);
-    if (parent) print(`\n── The thread in #marshal-ops ──\n${renderThreadAsText(env.standin.thread(DEMO_CHANNEL, parent.ts))}`);
+    if (parent)
+      print(
+        `\n── The thread in #marshal-ops ──\n${renderThreadAsText(env.standin.thread(DEMO_CHANNEL, parent.ts))}`,
+      );
     print(`\n${hostReport(env)}`);
     return run;
   } finally {
@@ -125,7 +151,10 @@ function findApprovalCard(env: DemoEnvironment): { ts: string; value: string } |
 }
 
 function approveButtonValue(message: StoredMessage): string | undefined {
-  for (const block of message.blocks as { type?: string; elements?: { action_id?: string; value?: string }[] }[]) {
+  for (const block of message.blocks as {
+    type?: string;
+    elements?: { action_id?: string; value?: string }[];
+  }[]) {
     if (block.type !== 'actions') continue;
     const button = block.elements?.find((e) => e.action_id === MARSHAL_APPROVE);
     if (button?.value) return button.value;
@@ -133,7 +162,12 @@ function approveButtonValue(message: StoredMessage): string | undefined {
   return undefined;
 }
 
-async function approve(env: DemoEnvironment, url: string, card: { ts: string; value: string }, options: DemoOptions): Promise<void> {
+async function approve(
+  env: DemoEnvironment,
+  url: string,
+  card: { ts: string; value: string },
+  options: DemoOptions,
+): Promise<void> {
   if (!options.autoApprove && options.ask) {
     const answer = await options.ask('\nThe canary is done. Approve the batches as bob? [Y/n] ');
     if (/^n/i.test(answer.trim())) {
@@ -146,10 +180,21 @@ async function approve(env: DemoEnvironment, url: string, card: { ts: string; va
   await press(env, url, card, MARSHAL_APPROVE);
 }
 
-async function press(env: DemoEnvironment, url: string, card: { ts: string; value: string }, actionId: string): Promise<void> {
+async function press(
+  env: DemoEnvironment,
+  url: string,
+  card: { ts: string; value: string },
+  actionId: string,
+): Promise<void> {
   const res = await sendSigned(
     url,
-    blockActionBody({ actionId, value: card.value, user: DEMO_APPROVER, channel: DEMO_CHANNEL, messageTs: card.ts }),
+    blockActionBody({
+      actionId,
+      value: card.value,
+      user: DEMO_APPROVER,
+      channel: DEMO_CHANNEL,
+      messageTs: card.ts,
+    }),
     { secret: env.signingSecret },
   );
   if (res.status !== 200) throw new Error(`the Slack app answered the click with ${res.status}: ${res.text}`);
@@ -161,8 +206,12 @@ function hostReport(env: DemoEnvironment): string {
   const lines = ['── The fleet now ──'];
   for (const host of env.fleet.hosts) {
     const path = env.fleet.localPath(host, target);
-    const sha = existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12) : undefined;
-    lines.push(`  ${host.name.padEnd(10)} ${host.address.padEnd(16)} ${sha ? `rate-limiter.yaml sha256 ${sha}…` : '(no file)'}`);
+    const sha = existsSync(path)
+      ? createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12)
+      : undefined;
+    lines.push(
+      `  ${host.name.padEnd(10)} ${host.address.padEnd(16)} ${sha ? `rate-limiter.yaml sha256 ${sha}…` : '(no file)'}`,
+    );
   }
   return lines.join('\n');
 }
