@@ -56,7 +56,7 @@ export async function runTargetJob(
       taskId: task.id,
       attempt: 1,
       signal: controller.signal,
-      outputs: {},
+      outputs: await upstreamOutputs(rt, runId, task.id),
       changed: new Map(),
     }),
     target,
@@ -247,4 +247,24 @@ async function readCounters(rt: Runtime, info: RunInfo, task: StageTask): Promis
   const r = await rt.redis.hmget(rt.keys.rollout(info.runId, task.rolloutId), 'total', 'done', 'failed');
   const n = (v: string | null | undefined) => Number(v ?? 0);
   return [0, n(s[0]), n(s[1]), n(s[2]), n(s[3]), n(s[4]), n(r[0]), n(r[1]), n(r[2]), n(s[5])];
+}
+
+/**
+ * The outputs a stage's host steps may read. Every task a stage depends on finished before the stage
+ * started, so its outputs no longer change: each process reads them once per stage, not once per host.
+ */
+const outputsCache = new Map<string, Promise<Record<string, string>>>();
+const OUTPUTS_CACHE_SIZE = 256;
+
+function upstreamOutputs(rt: Runtime, runId: string, stageId: string): Promise<Record<string, string>> {
+  const key = `${rt.keys.prefix}|${runId}|${stageId}`;
+  let cached = outputsCache.get(key);
+  if (!cached) {
+    cached = rt.redis.hgetall(rt.keys.outputs(runId));
+    cached.catch(() => outputsCache.delete(key));
+    outputsCache.set(key, cached);
+    // Oldest first in a Map: drop the oldest stage once the cache is full.
+    if (outputsCache.size > OUTPUTS_CACHE_SIZE) outputsCache.delete(outputsCache.keys().next().value!);
+  }
+  return cached;
 }

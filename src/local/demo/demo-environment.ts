@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -48,7 +48,9 @@ export class DemoEnvironment {
         usergroups: [{ id: 'S0PLATFORM', handle: 'platform', users: [DEMO_REQUESTER, DEMO_APPROVER] }],
       });
       const dir = mkdtempSync(join(tmpdir(), 'marshal-demo-'));
-      const configPath = writeDemoConfig(dir, fleet, options.bundlesDir ?? resolve('bundles'));
+      const bundlesDir = options.bundlesDir ?? resolve('bundles');
+      installRateLimiter(fleet, bundlesDir);
+      const configPath = writeDemoConfig(dir, fleet, bundlesDir);
       return new DemoEnvironment(
         redisUrl,
         fleet,
@@ -71,6 +73,21 @@ export class DemoEnvironment {
     await this.fleet.stopAll();
     await this.redis?.destroy();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The gateway is "installed" on every host, running last quarter's rate-limiter config (the public API
+ * allowed 80 req/s then), so a push has a real file to back up, diff and replace.
+ */
+export function installRateLimiter(fleet: SshFleet, bundlesDir: string): void {
+  const current = readFileSync(join(bundlesDir, 'rate-limiter', 'rate-limiter.yaml'), 'utf8');
+  const previous = current.replace(/rate: 100\b/, 'rate: 80').replace(/burst: 200\b/, 'burst: 160');
+  for (const host of fleet.hosts) {
+    const dir = fleet.localPath(host, '/etc/marshal-apps/rate-limiter');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'rate-limiter.yaml'), previous);
+    writeFileSync(join(dir, 'loaded.yaml'), previous);
   }
 }
 

@@ -5,6 +5,7 @@ import { startServer } from '../../app/start-server.js';
 import { loadMarshalConfig } from '../../config/marshal-config.js';
 import type { RunEvent, RunSnapshot } from '../../engine/index.js';
 import { createLogger } from '../../log/index.js';
+import { describeRun } from '../../cli/describe-run.js';
 import { MARSHAL_APPROVE } from '../../slack/blocks/index.js';
 import { renderThreadAsText, type StoredMessage } from '../slack-standin/index.js';
 import { blockActionBody, commandBody, sendSigned } from '../slack-standin/signed-requests.js';
@@ -125,6 +126,7 @@ async function pushThroughSlack(
         `\n── The thread in #marshal-ops ──\n${renderThreadAsText(env.standin.thread(DEMO_CHANNEL, parent.ts))}`,
       );
     print(`\n${hostReport(env)}`);
+    print(`\n${describeRun(run)}`);
     return run;
   } finally {
     await sub.close();
