@@ -7,7 +7,12 @@ import {
   type SlackAppFixture,
 } from '../../support/slack-app-fixture.js';
 import { testRedisUrl } from '../../support/redis.js';
-import { commandBody, newTriggerId, sendSigned, slackSignature } from '../../../src/local/slack-standin/signed-requests.js';
+import {
+  commandBody,
+  newTriggerId,
+  sendSigned,
+  slackSignature,
+} from '../../../src/local/slack-standin/signed-requests.js';
 
 let f: SlackAppFixture;
 beforeAll(async () => {
