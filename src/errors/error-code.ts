@@ -20,6 +20,8 @@ export const ErrorCode = {
   RunAborted: 'run_aborted',
   RunStateConflict: 'run_state_conflict',
   RedisMisconfigured: 'redis_misconfigured',
+  /** BullMQ gave up on an engine job (its worker kept dying, or it kept failing): the work it stood for failed. */
+  JobAbandoned: 'job_abandoned',
 
   // --- hosts and inventory
   HostUnreachable: 'host_unreachable',

@@ -1,6 +1,7 @@
 /**
  * A worker process for the engine's crash tests: `node --import tsx test/support/engine-worker.ts`
- * with MARSHAL_REDIS_URL and MARSHAL_PREFIX. Prints `ready` once its Workers run.
+ * with MARSHAL_REDIS_URL and MARSHAL_PREFIX (worker settings: the MARSHAL_* numbers below). Prints `ready`
+ * once its Workers run.
  */
 import { createEngine } from '../../src/engine/runtime/create-engine.js';
 import { createRegistry } from '../../src/engine/registry.js';
@@ -16,10 +17,15 @@ const engine = await createEngine({
   registry: createRegistry(allTestWorkflows),
   logger: silentLogger(),
 });
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+// Short enough that a killed worker's jobs move on within seconds, long enough that a healthy worker
+// starved of CPU on a loaded 2-core machine (load average 10) does not lose its locks.
 engine.startWorkers({
-  concurrency: Number(process.env.MARSHAL_CONCURRENCY ?? 4),
-  lockDurationMs: 1000,
-  stalledIntervalMs: 500,
+  concurrency: env('MARSHAL_CONCURRENCY', 4),
+  lockDurationMs: env('MARSHAL_LOCK_MS', 4000),
+  stalledIntervalMs: env('MARSHAL_STALLED_INTERVAL_MS', 1000),
+  maxStalledCount: env('MARSHAL_MAX_STALLED', 2),
+  reconcileIntervalMs: env('MARSHAL_RECONCILE_MS', 1000),
 });
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {

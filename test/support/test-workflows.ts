@@ -16,6 +16,8 @@ export const RolloutParams = z.object({
   dir: z.string(),
   targets: z.array(z.string()),
   failOn: z.array(z.string()).default([]),
+  /** Targets whose step kills its own worker process (a step that crashes the worker, every time). */
+  crashOn: z.array(z.string()).default([]),
   stepDelayMs: z.number().default(0),
   canary: z.number().default(1),
   batches: z.array(z.number()).default([2]),
@@ -43,6 +45,7 @@ const fileStep: HostStep<RolloutParams> = {
     const p = ctx.params;
     if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);
     if (p.failOn.includes(ctx.target)) throw new Error(`step failed on ${ctx.target}`);
+    if (p.crashOn.includes(ctx.target)) process.kill(process.pid, 'SIGKILL');
     appendFileSync(join(p.dir, ctx.target), `${ctx.runId} ${process.pid}\n`);
     if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);
     return { changed: true, summary: 'line appended', data: { pid: process.pid } };

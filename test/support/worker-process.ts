@@ -1,13 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Starts test/support/engine-worker.ts as a real child process and waits until its Workers run. */
-export async function spawnWorker(redisUrl: string, prefix: string, concurrency = 4): Promise<ChildProcess> {
+export async function spawnWorker(
+  redisUrl: string,
+  prefix: string,
+  concurrency = 4,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/engine-worker.ts'], {
     env: {
       ...process.env,
       MARSHAL_REDIS_URL: redisUrl,
       MARSHAL_PREFIX: prefix,
       MARSHAL_CONCURRENCY: String(concurrency),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,6 +1,7 @@
 export { ApprovalRefused } from './approval-refused.js';
 export { FailureBudgetExceeded } from './failure-budget-exceeded.js';
 export { GateClosed } from './gate-closed.js';
+export { JobAbandoned } from './job-abandoned.js';
 export { LockConflict } from './lock-conflict.js';
 export { RedisMisconfigured } from './redis-misconfigured.js';
 export { RunAborted } from './run-aborted.js';

@@ -29,7 +29,7 @@ export async function resumeRun(rt: Runtime, info: RunInfo, by: string): Promise
   for (const taskId of resumed) {
     const next = Number((await rt.redis.hget(rt.keys.stage(runId, taskId), 'next')) ?? 0);
     rt.emit({ type: 'task.state', runId, at: nowIso(), taskId, state: 'running', attempt: 0 });
-    await enqueue(rt, [batchJob(runId, taskId, next, 0)]);
+    await enqueue(rt, [batchJob(runId, taskId, next, 0, String(Date.now()))]);
   }
 }
 

@@ -140,6 +140,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       })
       .hset(keys.tasks(runId), ...taskFields)
       .zadd(keys.runs, info.startedMs, runId)
+      .sadd(keys.activeRuns, runId)
       .exec();
     rt.runs.remember(info);
     rt.emit({

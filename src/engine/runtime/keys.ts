@@ -19,6 +19,8 @@ export interface Keys {
   runEvents(runId: string): string;
   readonly events: string;
   readonly runs: string;
+  /** Runs not yet final: the reconciler's work list. */
+  readonly activeRuns: string;
   lock(name: string): string;
   readonly lockRegistry: string;
 }
@@ -41,6 +43,7 @@ export function createKeys(prefix: string): Keys {
     runEvents: (id) => `${r(id)}:events`,
     events: `${prefix}:events`,
     runs: `${prefix}:runs`,
+    activeRuns: `${prefix}:runs:active`,
     lock: (name) => `${prefix}:lock:${name}`,
     lockRegistry: `${prefix}:locks`,
   };

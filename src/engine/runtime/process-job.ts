@@ -20,7 +20,7 @@ export async function processJob(rt: Runtime, job: Job): Promise<void> {
   const info = await rt.runs.get(data.runId);
   switch (data.kind) {
     case 'task':
-      return runTaskJob(rt, info, data.taskId);
+      return runTaskJob(rt, info, data.taskId, job.id ?? '');
     case 'target':
       return runTargetJob(rt, info, stageTask(info.def.tasks.get(data.taskId)), data.target, data.batch);
     case 'batch':

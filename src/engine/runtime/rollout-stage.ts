@@ -33,9 +33,20 @@ export async function startStage(
   await startBatch(rt, info, task, 0);
 }
 
-export function batchJob(runId: string, taskId: string, batch: number, delayMs: number): JobSpec {
+/**
+ * The job that starts a batch after its soak. Its id is fixed per batch, so the reconciler can tell
+ * whether it exists; a resume names its job apart (`resumeKey`), since the batch's first job may still be
+ * on the queue.
+ */
+export function batchJob(
+  runId: string,
+  taskId: string,
+  batch: number,
+  delayMs: number,
+  resumeKey?: string,
+): JobSpec {
   return {
-    id: jobId(runId, taskId, 'b', batch, Date.now()),
+    id: resumeKey ? jobId(runId, taskId, 'b', batch, 'r', resumeKey) : jobId(runId, taskId, 'b', batch),
     data: { kind: 'batch', runId, taskId, batch },
     delayMs,
   };

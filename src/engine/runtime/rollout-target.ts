@@ -41,7 +41,7 @@ export async function runTargetJob(
     return;
   }
   if (begin[0] === 'halted') {
-    await record(rt, info, task, plan, target, field, 'skipped', {
+    await recordTarget(rt, info, task, plan, target, field, 'skipped', {
       ...fresh,
       finishedAt: nowIso(),
       error: 'not started: rollout halted or run aborted',
@@ -88,7 +88,7 @@ export async function runTargetJob(
     state = 'failed';
     detail = { ...fresh, error: errorText(err) };
   }
-  await record(rt, info, task, plan, target, field, state, {
+  await recordTarget(rt, info, task, plan, target, field, state, {
     ...detail,
     finishedAt: nowIso(),
     durationMs: Date.now() - t0,
@@ -109,7 +109,8 @@ async function applyWithRetry(task: StageTask, ctx: HostStepContext<unknown>): P
   }
 }
 
-async function record(
+/** Records a target's end in the ledger (once) and frees its slot in the batch. */
+export async function recordTarget(
   rt: Runtime,
   info: RunInfo,
   task: StageTask,

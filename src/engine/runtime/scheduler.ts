@@ -80,6 +80,20 @@ export async function startRoots(rt: Runtime, info: RunInfo, states: Map<string,
   await evaluate(rt, info, roots, states, { abort: false, abortRollback: false });
 }
 
+/**
+ * Judges every task still `pending` again: the reconciler's repair for a decision lost when a process
+ * died (or Redis failed) between ending a task and moving its downstream on.
+ */
+export async function evaluatePending(
+  rt: Runtime,
+  info: RunInfo,
+  states: Map<string, TaskState>,
+  flags: RunFlags,
+): Promise<void> {
+  const pending = info.def.order.filter((id) => states.get(id) === 'pending');
+  await evaluate(rt, info, pending, states, flags);
+}
+
 async function evaluate(
   rt: Runtime,
   info: RunInfo,
@@ -217,6 +231,7 @@ export async function afterFinal(rt: Runtime, info: RunInfo, ended: string[], r:
 export async function closeRun(rt: Runtime, info: RunInfo, state: RunState): Promise<void> {
   // Locks first: whoever hears `run.finished` may start the next run on the same hosts.
   await releaseRunLocks(rt, info.runId);
+  await rt.redis.srem(rt.keys.activeRuns, info.runId);
   rt.emit({
     type: 'run.finished',
     runId: info.runId,

@@ -16,7 +16,7 @@ export type PlainTask = Extract<CompiledTask<unknown>, { kind: 'task' }>;
  * A task's job: claims the task (begin script, in one round trip with what the task may read), then
  * runs it by kind. Every outcome goes through compare-and-set scripts, so a redelivered job is harmless.
  */
-export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string): Promise<void> {
+export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string, jobId: string): Promise<void> {
   const task = info.def.tasks.get(taskId) as CompiledTask<unknown> | undefined;
   if (!task) {
     rt.logger.error(
@@ -32,7 +32,7 @@ export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string): Pr
     pipeline,
     'marshalTaskBegin',
     [rt.keys.run(runId), rt.keys.tasks(runId)],
-    [taskId, nowIso()],
+    [taskId, nowIso(), jobId],
   );
   pipeline.hgetall(rt.keys.outputs(runId));
   for (const r of rollouts) pipeline.lrange(rt.keys.changed(runId, r), 0, -1);

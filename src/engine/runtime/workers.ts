@@ -1,7 +1,9 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { giveUpOnJob } from './give-up.js';
 import { sweepLocks } from './locks.js';
 import { processJob } from './process-job.js';
+import { reconcileRuns } from './reconciler.js';
 import { connectRedis, type RedisConnection } from './redis-connection.js';
 import type { Runtime } from './runtime.js';
 
@@ -12,11 +14,27 @@ export interface WorkerOptions {
   workers?: number;
   /** How often BullMQ looks for jobs whose worker died. */
   stalledIntervalMs?: number;
-  /** A job whose lock is not renewed within this time counts as stalled and is given to another worker. */
+  /**
+   * A job whose lock is not renewed within this time counts as stalled and is given to another worker.
+   * BullMQ renews the lock every quarter of this while the job runs, however long the step takes, so it
+   * only bounds how long the event loop may be blocked (or the process starved of CPU) before a healthy
+   * job is taken for dead. Keep it well above a few seconds.
+   */
   lockDurationMs?: number;
-  /** How often a job may stall before BullMQ gives up on it. */
+  /** How often a job may stall (its worker lost) before BullMQ gives up; the engine then fails its work. */
   maxStalledCount?: number;
+  /** How often the reconciler re-creates lost jobs and ends work BullMQ gave up on (one process at a time). */
+  reconcileIntervalMs?: number;
 }
+
+/** Production defaults: a dead worker's jobs move on within ~45 s; a step crashing its worker fails after 3 tries. */
+export const WORKER_DEFAULTS = {
+  concurrency: 16,
+  stalledIntervalMs: 15_000,
+  lockDurationMs: 30_000,
+  maxStalledCount: 2,
+  reconcileIntervalMs: 15_000,
+} as const;
 
 export interface WorkerPool {
   close(): Promise<void>;
@@ -28,6 +46,7 @@ export function startWorkerPool(
   connection: RedisConnection,
   options: WorkerOptions = {},
 ): WorkerPool {
+  const o = { ...WORKER_DEFAULTS, ...options };
   const connections: Redis[] = [];
   const workers: Worker[] = [];
   for (let i = 0; i < (options.workers ?? 1); i++) {
@@ -36,12 +55,12 @@ export function startWorkerPool(
     const worker = new Worker(rt.keys.queueName, (job) => processJob(rt, job), {
       connection: conn,
       prefix: rt.keys.prefix,
-      concurrency: options.concurrency ?? 16,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      maxStalledCount: options.maxStalledCount ?? 5,
+      concurrency: o.concurrency,
+      stalledInterval: o.stalledIntervalMs,
+      lockDuration: o.lockDurationMs,
+      maxStalledCount: o.maxStalledCount,
     });
-    worker.on('failed', (job, err) => rt.logger.error({ jobId: job?.id, err }, 'engine job failed'));
+    worker.on('failed', (job, err) => onFailed(rt, job, err));
     worker.on('error', (err) => rt.logger.error({ err }, 'engine worker error'));
     workers.push(worker);
   }
@@ -52,11 +71,58 @@ export function startWorkerPool(
     Math.max(1000, Math.floor(rt.lockTtlMs / 4)),
   );
   sweep.unref();
+  let reconciling: Promise<void> | undefined;
+  const reconcile = setInterval(() => {
+    if (reconciling) return;
+    reconciling = reconcileIfLeader(rt, o.reconcileIntervalMs)
+      .catch((err: unknown) => rt.logger.warn({ err }, 'reconciler failed; will try again'))
+      .finally(() => (reconciling = undefined));
+  }, o.reconcileIntervalMs);
+  reconcile.unref();
   return {
     async close() {
       clearInterval(sweep);
+      clearInterval(reconcile);
+      await reconciling;
       await Promise.all(workers.map((w) => w.close()));
       for (const c of connections) c.disconnect();
     },
   };
+}
+
+/** A job failed: BullMQ retries it unless it is failed for good (`finishedOn` set), which the engine must end. */
+function onFailed(rt: Runtime, job: Job | undefined, err: Error): void {
+  if (!job?.id) return;
+  if (!job.finishedOn) {
+    rt.logger.warn(
+      { jobId: job.id, err, attemptsMade: job.attemptsMade },
+      'engine job failed; BullMQ retries it',
+    );
+    return;
+  }
+  giveUpOnJob(rt, {
+    id: job.id,
+    data: job.data,
+    failedReason: job.failedReason ?? err.message,
+    attemptsMade: job.attemptsMade,
+    stalls: job.stalledCounter,
+  }).catch((e: unknown) =>
+    rt.logger.error(
+      { err: e, jobId: job.id },
+      'could not end the work of an abandoned job; the reconciler will',
+    ),
+  );
+}
+
+/** One process reconciles per interval (a lease in Redis); the others skip. */
+async function reconcileIfLeader(rt: Runtime, intervalMs: number): Promise<void> {
+  const lease = await rt.redis.set(
+    `${rt.keys.prefix}:reconciler`,
+    String(process.pid),
+    'PX',
+    intervalMs,
+    'NX',
+  );
+  if (lease !== 'OK') return;
+  await reconcileRuns(rt);
 }
