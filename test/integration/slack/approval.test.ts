@@ -85,6 +85,8 @@ describe('approval buttons over signed HTTP', () => {
     const { runId, ts, value } = await runWaitingForApproval('c-1');
     await f.press({ actionId: MARSHAL_APPROVE, value, user: APPROVER, messageTs: ts });
     await f.event((e) => e.type === 'run.finished' && e.runId === runId);
+    // The approval's own card edit may land after the run finished on a busy machine: count after it.
+    await until(() => f.standin.accepted('chat.update').some((c) => c.args.ts === ts));
     const updatesBefore = f.standin.accepted('chat.update').length;
     await f.press({ actionId: MARSHAL_ABORT, value, user: APPROVER, messageTs: ts });
     await f.ephemeral(
