@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
 import { startServer, type Server } from '../../src/app/start-server.js';
 import { loadMarshalConfig } from '../../src/config/marshal-config.js';
 import type { RunEvent, RunSnapshot } from '../../src/engine/index.js';
@@ -132,7 +133,7 @@ export class ConfigPushFixture {
       const all = this.env.standin.ephemerals(DEMO_CHANNEL, user);
       return all.length > seen ? all[seen] : undefined;
     });
-    const replyText = messageText(reply as unknown as Record<string, unknown>);
+    const replyText = messageText(reply);
     return { ack, text: replyText, runId: /as run `([^`]+)`/.exec(replyText)?.[1] };
   }
 
@@ -172,6 +173,11 @@ export class ConfigPushFixture {
   waitForEvent(what: string, match: (e: RunEvent) => boolean, timeoutMs?: number): Promise<RunEvent>;
   waitForEvent(what: string, match: (e: RunEvent) => boolean, timeoutMs = 90_000): Promise<RunEvent> {
     return waitUntil(what, () => this.events.find(match), timeoutMs);
+  }
+
+  /** Polls every host until `match` holds for one; returns that host's name. */
+  waitUntilHost(what: string, match: (host: string) => boolean, timeoutMs = 90_000): Promise<string> {
+    return waitUntil(what, () => this.hosts.map((h) => h.name).find(match), timeoutMs);
   }
 
   /** The run once the engine has finished it, and its thread once the final state has been posted. */
@@ -292,14 +298,7 @@ function buttonValue(message: StoredMessage, actionId: string): string | undefin
   return undefined;
 }
 
-async function deleteKeys(
-  redis: {
-    scan(...args: (string | number)[]): Promise<[string, string[]]>;
-    del(...keys: string[]): Promise<number>;
-    quit(): Promise<unknown>;
-  },
-  prefix: string,
-): Promise<void> {
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
