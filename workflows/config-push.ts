@@ -3,7 +3,8 @@
  *
  * Inputs   bundle (a directory under bundles/), selector (inventory hosts), canary (N or N%), batches
  *          (Ansible serial, e.g. 25%,100%), soakMs (soak between batches, ms), concurrency, maxFailPercent.
- *          Dry runs are the engine's: hosts are probed and each shows its diff; nothing changes.
+ *          Dry runs are the engine's: hosts are probed and each shows its diff; nothing changes. A dry run
+ *          plans every host in one batch: no canary, no approval, no soak.
  * Phases   validation   load the bundle and check it (schema, rules); resolve the selector, fail closed
  *          pre-checks   lock every host (`host:<name>`), then each must answer and meet the bundle's
  *                       requirements (OS, kernel, free disk)
@@ -96,11 +97,13 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
       const execution = wf.rollout(ROLLOUT, {
         after: prechecks,
         targets,
+        // A dry run changes nothing, so it has nothing to stage: every host is planned in one go, with no
+        // approval to wait for (which would hold the bundle lock against real pushes) and no soak.
         strategy: (ctx) => ({
-          canary: ctx.params.canary,
-          batches: ctx.params.batches,
+          canary: ctx.dryRun ? 0 : ctx.params.canary,
+          batches: ctx.dryRun ? ['100%'] : ctx.params.batches,
           concurrency: ctx.params.concurrency,
-          soakMs: ctx.params.soakMs,
+          soakMs: ctx.dryRun ? 0 : ctx.params.soakMs,
           maxFailPercentPerBatch: ctx.params.maxFailPercent,
           maxFailPercentTotal: ctx.params.maxFailPercent,
         }),

@@ -29,11 +29,32 @@ program
   .option('--concurrency <n>', 'jobs this process works on at once', concurrency, 50)
   .action((options: { workers: boolean; concurrency: number }) => serveCommand(options));
 
+const milliseconds = (text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 100 || n > 3_600_000)
+    throw new InvalidArgumentError('a whole number of milliseconds from 100 to 3600000');
+  return n;
+};
+
 program
   .command('worker')
   .description('workers only, to scale out on more machines (REDIS_URL, MARSHAL_CONFIG)')
   .option('--concurrency <n>', 'jobs this process works on at once', concurrency, 50)
-  .action((options: { concurrency: number }) => workerCommand(options));
+  .option(
+    '--lock-duration <ms>',
+    "a job whose worker stops renewing its lock this long is taken over by another worker (after a crash, a host's step resumes about this much later)",
+    milliseconds,
+    30_000,
+  )
+  .option(
+    '--stalled-interval <ms>',
+    'how often this worker looks for jobs whose worker died',
+    milliseconds,
+    30_000,
+  )
+  .action((options: { concurrency: number; lockDuration: number; stalledInterval: number }) =>
+    workerCommand(options),
+  );
 
 program
   .command('run')

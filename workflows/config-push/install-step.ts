@@ -52,7 +52,10 @@ export function createInstallStep(
     async check(ctx) {
       const { bundle, file } = await open(ctx);
       const state = await file.state();
-      return state.exists && state.sha256 === bundle.sha256 ? 'applied' : 'not_applied';
+      if (!state.exists || state.sha256 !== bundle.sha256) return 'not_applied';
+      // The file is in place, but this run's backup is beside it: this run put it there, and its worker may
+      // have died before the reload and the health check. `apply` finishes them.
+      return (await file.state(file.paths.backup)).exists ? 'not_applied' : 'applied';
     },
 
     async plan(ctx) {
@@ -67,19 +70,38 @@ export function createInstallStep(
       const log = ctx.log.child({ host: ctx.target });
       const startedAt = now();
       const before = await file.state();
-      if (before.exists && before.sha256 === bundle.sha256)
-        return { changed: false, summary: `already at ${bundle.manifest.version}` };
-      const diff = summarizeDiff(before.exists ? await file.text(file.target) : undefined, bundle.content);
-      const change: AppliedChange = {
-        target: file.target,
-        backupPath: before.exists ? file.paths.backup : null,
-        beforeSha256: before.exists ? before.sha256 : null,
-        afterSha256: bundle.sha256,
-      };
-      if (before.exists) await file.backUp();
-      await file.stage();
-      await file.checkStaged();
-      await file.install();
+      let change: AppliedChange;
+      let diff: ReturnType<typeof summarizeDiff>;
+      const resumed = before.exists && before.sha256 === bundle.sha256;
+      if (resumed) {
+        // Already at the bundle: by an earlier push (nothing to do), or by this run on a worker that died
+        // before reloading (its backup is here): then the reload and the health check are still owed.
+        const backup = await file.state(file.paths.backup);
+        if (!backup.exists) return { changed: false, summary: `already at ${bundle.manifest.version}` };
+        log.warn(
+          { backup: file.paths.backup },
+          'file found installed by this run: finishing reload and health check',
+        );
+        diff = summarizeDiff(await file.text(file.paths.backup), bundle.content);
+        change = {
+          target: file.target,
+          backupPath: file.paths.backup,
+          beforeSha256: backup.sha256,
+          afterSha256: bundle.sha256,
+        };
+      } else {
+        diff = summarizeDiff(before.exists ? await file.text(file.target) : undefined, bundle.content);
+        change = {
+          target: file.target,
+          backupPath: before.exists ? file.paths.backup : null,
+          beforeSha256: before.exists ? before.sha256 : null,
+          afterSha256: bundle.sha256,
+        };
+        if (before.exists) await file.backUp();
+        await file.stage();
+        await file.checkStaged();
+        await file.install();
+      }
       try {
         await file.verify(bundle.sha256);
         await file.reload();
@@ -109,6 +131,7 @@ export function createInstallStep(
           diff: diff.headline,
           stage: ctx.stage.kind,
           startedAt,
+          ...(resumed ? { resumed: true } : {}),
         },
       });
       return {

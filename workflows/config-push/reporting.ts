@@ -110,10 +110,11 @@ export async function alertOnFailure(
   const more = outcome.failedHosts.length > 5 ? [`• and ${outcome.failedHosts.length - 5} more`] : [];
   const lines = [
     `Config push of ${what} to "${ctx.params.selector}" failed (run ${ctx.runId}${ctx.dryRun ? ', dry run' : ''}).`,
-    outcome.failedTasks.length ? `Failed: ${outcome.failedTasks.join(', ')}.` : '',
+    // The causes, as their errors say them (which field, which host, which lock); not every task skipped after.
+    ...outcome.causes.slice(0, 3).map((c) => `${c.taskId} failed: ${c.error}`),
     ...hosts,
     ...more,
-    outcome.rolledBack
+    outcome.rolledBack && outcome.changedHosts.length > 0
       ? `Changed hosts were restored to their previous file (${outcome.changedHosts.length}).`
       : '',
   ].filter(Boolean);

@@ -11,7 +11,12 @@ import { onShutdown } from '../shutdown.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
 
 /** `marshal worker`: workers only, for scaling out on more machines; no Slack front end. */
-export async function workerCommand(options: { concurrency: number }): Promise<void> {
+export async function workerCommand(options: {
+  concurrency: number;
+  /** BullMQ's lock duration and stalled-job check: how soon a crashed worker's jobs are taken over. */
+  lockDuration: number;
+  stalledInterval: number;
+}): Promise<void> {
   const logger = createLogger();
   const settings = loadCoreSettings();
   let marshal: Marshal | undefined;
@@ -26,8 +31,19 @@ export async function workerCommand(options: { concurrency: number }): Promise<v
     logger,
     notifier: alertNotifier(logger, marshalRef),
   });
-  const pool = marshal.engine.startWorkers({ concurrency: options.concurrency });
-  logger.info({ concurrency: options.concurrency }, 'marshal worker is running');
+  const pool = marshal.engine.startWorkers({
+    concurrency: options.concurrency,
+    lockDurationMs: options.lockDuration,
+    stalledIntervalMs: options.stalledInterval,
+  });
+  logger.info(
+    {
+      concurrency: options.concurrency,
+      lockDurationMs: options.lockDuration,
+      stalledIntervalMs: options.stalledInterval,
+    },
+    'marshal worker is running',
+  );
   const m = marshal;
   onShutdown(
     async () => {

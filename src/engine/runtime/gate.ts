@@ -10,7 +10,10 @@ import { withTimeout } from './with-timeout.js';
 
 export type GateTask = Extract<CompiledTask<unknown>, { kind: 'gate' }>;
 
-/** Gathers the evidence, sets the gate `waiting` and arms its timeout; the job then ends (no worker waits). */
+/**
+ * Gathers the evidence, sets the gate `waiting` and arms its timeout; the job then ends (no worker waits).
+ * In a dry run the gate passes at once.
+ */
 export async function openGate(
   rt: Runtime,
   info: RunInfo,
@@ -18,6 +21,12 @@ export async function openGate(
   attempt: number,
   ctx: TaskContext<unknown>,
 ): Promise<void> {
+  // A dry run changes nothing, so there is nothing for anyone to approve: waiting would only hold the
+  // run's locks against real runs until someone clicks or the gate times out.
+  if (info.dryRun) {
+    await finishTask(rt, info, task.id, { from: ['running'], to: 'success', attempt });
+    return;
+  }
   let evidence: Json = null;
   try {
     if (task.gate.evidence)

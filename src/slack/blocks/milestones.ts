@@ -1,8 +1,8 @@
 import type { RunEventOf } from '../../engine/model/events.js';
 import type { RunSnapshot, StageProgress, TargetResult } from '../../engine/model/run.js';
 import { mrkdwn, plain, type Block, type SlackMessage } from './block-kit.js';
-import { fitMessage, summariseList } from './limits.js';
-import { escapeMrkdwn, outputExcerpt, slackDate, who } from './mrkdwn.js';
+import { fitMessage, summariseList, truncate } from './limits.js';
+import { errorExcerpt, escapeMrkdwn, outputExcerpt, slackDate, who } from './mrkdwn.js';
 import {
   formatCount,
   formatDuration,
@@ -26,6 +26,7 @@ export function renderStageDone(run: RunSnapshot, stage: StageProgress, ctx: Ren
   const changed = results.filter((t) => t.ok && t.changed).map((t) => t.target);
   if (changed.length)
     blocks.push({ type: 'context', elements: [mrkdwn(`Changed: ${escapeMrkdwn(summariseList(changed))}`)] });
+  if (run.dryRun) blocks.push(...planBlocks(results.filter((t) => t.ok)));
   blocks.push(...failureBlocks(failures));
   const f = runFacts(run, ctx);
   blocks.push({
@@ -69,6 +70,8 @@ export function renderFinalSummary(run: RunSnapshot, ctx: RenderContext): SlackM
     );
   const timedOut = run.gates.filter((g) => g.state === 'timed_out').length;
 
+  // A dry run's hosts are planned, not changed: what each would get is in its plan, shown per host.
+  const planned = run.dryRun ? run.targets.filter((t) => t.ok) : [];
   const blocks: Block[] = [
     {
       type: 'header',
@@ -79,8 +82,12 @@ export function renderFinalSummary(run: RunSnapshot, ctx: RenderContext): SlackM
     {
       type: 'section',
       fields: [
-        mrkdwn(`*${run.dryRun ? 'Would change' : 'Changed'}*\n${formatCount(changed.length)} hosts`),
-        mrkdwn(`*Already as wanted*\n${formatCount(unchanged)} hosts`),
+        ...(run.dryRun
+          ? [mrkdwn(`*Planned*\n${formatCount(planned.length)} hosts (nothing changed)`)]
+          : [
+              mrkdwn(`*Changed*\n${formatCount(changed.length)} hosts`),
+              mrkdwn(`*Already as wanted*\n${formatCount(unchanged)} hosts`),
+            ]),
         mrkdwn(`*Failed*\n${formatCount(failures.length)} hosts`),
         mrkdwn(
           `*Approval*\n${approvals.length ? approvals.join('\n') : timedOut ? 'timed out (rejected)' : 'none needed'}`,
@@ -95,9 +102,47 @@ export function renderFinalSummary(run: RunSnapshot, ctx: RenderContext): SlackM
       type: 'section',
       text: mrkdwn(`*Where:* ${escapeMrkdwn(summariseList(changed, { maxItems: 20, maxChars: 600 }))}`),
     });
+  blocks.push(...planBlocks(planned));
+  blocks.push(...failedTaskBlocks(run));
   blocks.push(...failureBlocks(failures));
-  const text = `${run.workflow} ${run.state}: ${changed.length} changed, ${failures.length} failed in ${formatDuration(f.elapsedMs)} (audit ${ctx.auditRef ?? run.runId})`;
+  const counted = run.dryRun ? `${planned.length} planned` : `${changed.length} changed`;
+  const text = `${run.workflow}${run.dryRun ? ' [dry run]' : ''} ${run.state}: ${counted}, ${failures.length} failed in ${formatDuration(f.elapsedMs)} (audit ${ctx.auditRef ?? run.runId})`;
   return fitMessage({ text, blocks });
+}
+
+/** How many failed tasks get their error shown; a run rarely has more than one root cause. */
+const MAX_TASK_ERRORS = 3;
+
+/**
+ * Why the run failed: each task that failed itself (not those skipped because of it), with its error as
+ * Marshal wrote it for operators (a refused selector, a bundle field and its rule, a lock's holder). The
+ * start of the error is kept: it names what was wrong.
+ */
+function failedTaskBlocks(run: RunSnapshot): Block[] {
+  const failed = run.tasks.filter((t) => t.state === 'failed');
+  return failed.slice(0, MAX_TASK_ERRORS).map((t) => ({
+    type: 'section',
+    text: mrkdwn(`*\`${escapeMrkdwn(t.taskId)}\` failed:*\n${errorExcerpt(t.error ?? 'no error recorded')}`),
+  }));
+}
+
+/** How many planned hosts get their own line; the rest are counted. */
+const MAX_PLAN_LINES = 20;
+
+/** A dry run's per-host plan: one line each, the first line of the step's plan (e.g. a diff headline). */
+function planBlocks(planned: readonly TargetResult[]): Block[] {
+  if (planned.length === 0) return [];
+  const lines = planned
+    .slice(0, MAX_PLAN_LINES)
+    .map(
+      (t) =>
+        `• \`${escapeMrkdwn(t.target)}\`: ${escapeMrkdwn(truncate((t.summary ?? 'planned').split('\n')[0]!, 120))}`,
+    );
+  if (planned.length > MAX_PLAN_LINES)
+    lines.push(
+      `… and ${formatCount(planned.length - MAX_PLAN_LINES)} more hosts (the audit record has every plan)`,
+    );
+  return [{ type: 'section', text: mrkdwn(`*Plan per host:*\n${lines.join('\n')}`) }];
 }
 
 function failureBlocks(failures: readonly TargetResult[]): Block[] {

@@ -22,6 +22,12 @@ export function slackDate(iso: string, format = '{date_short_pretty} {time}'): s
  * Host output shown to people: secrets scrubbed, only the last lines (where errors are), code-fenced
  * without letting the output close the fence itself.
  */
+/** An error message in a code block: scrubbed of secrets, its start kept (where it says what was wrong). */
+export function errorExcerpt(error: string, maxChars = 700): string {
+  const body = escapeMrkdwn(truncate(scrubSecrets(error).replace(/```/g, "'''").trim(), maxChars));
+  return '```' + (body || '(no message)') + '```';
+}
+
 export function outputExcerpt(
   output: string,
   options: { maxLines?: number; maxChars?: number } = {},

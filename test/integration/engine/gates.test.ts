@@ -112,4 +112,19 @@ describe('approval gates', () => {
       await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-OK' }),
     ).toMatchObject({ applied: false });
   });
+
+  it('a dry run passes its gate without waiting: nothing changes, so there is nothing to approve', async () => {
+    const dir = tempDir();
+    const runId = await h.engine.start({
+      workflow: 'deploy-gated',
+      params: { dir, targets },
+      requester: 'U-REQ',
+      dryRun: true,
+    });
+    const end = await h.finished(runId);
+    expect(end.state).toBe('succeeded');
+    expect(stateOf(end, 'execution.approval')).toBe('success');
+    expect(h.events.some((e) => e.runId === runId && e.type === 'gate.waiting')).toBe(false);
+    expect(end.targets.map((t) => t.target).sort()).toEqual(targets);
+  });
 });

@@ -91,13 +91,44 @@ describe('config-push install step', () => {
     expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(rateLimiterConfig);
     expect(await readFile(`${target}.marshal-backup-run-7`, 'utf8')).toBe(oldConfig);
     expect((await stat(target)).mode & 0o777).toBe(0o644);
-    expect(await step.check!(ctx)).toBe('applied');
+    // This run's backup beside the new file: the check cannot tell whether the reload happened.
+    expect(await step.check!(ctx)).toBe('not_applied');
     expect(audit.map((e) => e.kind)).toEqual(['config.host.changed']);
 
     await step.rollback!(ctx, (outcome as { data: Json }).data);
     expect(await readFile(target, 'utf8')).toBe(oldConfig);
     expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(oldConfig);
     expect(audit.map((e) => e.kind)).toEqual(['config.host.changed', 'config.host.restored']);
+  });
+
+  it('a worker that died after installing the file but before the reload: the next attempt reloads, installs nothing', async () => {
+    await writeFile(target, oldConfig);
+    await writeFile(join(appDir, 'loaded.yaml'), oldConfig);
+    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const ctx = await context();
+    await step.apply(ctx);
+    // As if the reload never ran: the application still serves the old file.
+    await writeFile(join(appDir, 'loaded.yaml'), oldConfig);
+    const installed = (await stat(target)).ino;
+
+    expect(await step.check!(ctx)).toBe('not_applied');
+    const again = await step.apply(ctx);
+    expect(again).toMatchObject({
+      changed: true,
+      data: { beforeSha256: sha256Hex(oldConfig), afterSha256: sha256Hex(rateLimiterConfig) },
+    });
+    expect((await stat(target)).ino).toBe(installed);
+    expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(rateLimiterConfig);
+    expect(audit.at(-1)).toMatchObject({ kind: 'config.host.changed', data: { resumed: true } });
+  });
+
+  it('a host already at the bundle before the run is left alone', async () => {
+    await writeFile(target, rateLimiterConfig);
+    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const ctx = await context();
+    expect(await step.check!(ctx)).toBe('applied');
+    expect(await step.apply(ctx)).toMatchObject({ changed: false });
+    expect(audit).toEqual([]);
   });
 
   it("leaves the installed file untouched when the application's check refuses the new one", async () => {

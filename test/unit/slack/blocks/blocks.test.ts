@@ -137,6 +137,76 @@ describe('milestones', () => {
   });
 });
 
+describe('dry-run milestones', () => {
+  // A dry run's hosts are planned: the engine records them ok and unchanged, with the step's plan as summary.
+  const planned = (run: RunSnapshot): RunSnapshot => ({
+    ...run,
+    targets: run.targets.map((t, i) => ({
+      ...t,
+      ok: true,
+      changed: false,
+      error: undefined,
+      summary: `/etc/app.conf: +${i} −1 lines\n  @@ line 3\n  -old\n  +new`,
+    })),
+  });
+
+  it('closes with the plan per host (first line each), never "0 changed"', () => {
+    const run = planned(runAfter({ runId: 'r-9', hosts: 25, canary: 0, batches: 1, dryRun: true }));
+    const msg = renderFinalSummary(run, NOW);
+    assertValidMessage(msg);
+    const text = allText(msg);
+    expect(text).toMatch(/\*Planned\*\\n25 hosts \(nothing changed\)/);
+    expect(text).not.toContain('Already as wanted');
+    expect(text).toContain(`• \`${run.targets[0]!.target}\`: /etc/app.conf: +0 −1 lines`);
+    expect(text).not.toContain('@@ line 3');
+    expect(text).toContain('… and 5 more hosts');
+    expect(msg.text).toMatch(/config-push \[dry run\] succeeded: 25 planned, 0 failed/);
+  });
+
+  it('a stage of a dry run lists what each of its hosts would get', () => {
+    const run = planned(runAfter({ runId: 'r-10', hosts: 4, canary: 0, batches: 1, dryRun: true }));
+    const stage = {
+      rolloutId: 'execution',
+      stage: 'batch' as const,
+      batchIndex: 1,
+      batchCount: 1,
+      total: 4,
+      done: 4,
+      failed: 0,
+      inFlight: 0,
+    };
+    const msg = renderStageDone(
+      { ...run, targets: run.targets.map((t) => ({ ...t, stage: 'batch', batchIndex: 1 })) },
+      stage,
+      NOW,
+    );
+    assertValidMessage(msg);
+    for (const t of run.targets) expect(allText(msg)).toContain(`\`${t.target}\`: /etc/app.conf:`);
+  });
+});
+
+describe('final summary of a failed run', () => {
+  it('says why: each task that failed itself, with the start of its error; not the tasks skipped after it', () => {
+    const base = runAfter({ runId: 'r-11', hosts: 4, canary: 1, batches: 1 });
+    const long = `Config push: selector: "role=database" matches no host in the inventory; ${'x'.repeat(2000)}`;
+    const run: RunSnapshot = {
+      ...base,
+      state: 'failed',
+      targets: [],
+      tasks: [
+        { taskId: 'validation.targets', state: 'failed', attempt: 1, error: long },
+        { taskId: 'pre-checks.hosts', state: 'upstream_failed', attempt: 0 },
+      ],
+    };
+    const msg = renderFinalSummary(run, NOW);
+    assertValidMessage(msg);
+    const text = allText(msg);
+    expect(text).toContain('`validation.targets` failed:*');
+    expect(text).toContain('selector: \\"role=database\\" matches no host in the inventory');
+    expect(text).not.toContain('pre-checks.hosts');
+  });
+});
+
 describe('approval card', () => {
   const run = runAfter({ runId: 'r-6', hosts: 20, canary: 3, batches: 4, stopAtGate: true });
   const gate = run.gates[0]!;
