@@ -2,18 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { startServer, type Server } from '../../src/app/start-server.js';
-import { loadMarshalConfig } from '../../src/config/marshal-config.js';
+import type { Server } from '../../src/app/start-server.js';
 import type { RunEvent, RunSnapshot } from '../../src/engine/index.js';
 import type { EventSubscription } from '../../src/engine/model/events.js';
 import type { Host } from '../../src/hosts/host.js';
 import { createLogger } from '../../src/log/index.js';
-import {
-  DEMO_BOT_TOKEN,
-  DEMO_CHANNEL,
-  DemoEnvironment,
-  installRateLimiter,
-} from '../../src/local/demo/demo-environment.js';
+import { DEMO_CHANNEL, DemoEnvironment, installRateLimiter } from '../../src/local/demo/demo-environment.js';
 import { HOOK_BIN_DIR } from '../../src/local/fleet/sshd-config.js';
 import type { StoredMessage } from '../../src/local/slack-standin/index.js';
 import {
@@ -74,26 +68,11 @@ export class ConfigPushFixture {
     const env = await DemoEnvironment.start({ hosts: options.hosts, bundlesDir, redisUrl: testRedisUrl() });
     let server: Server | undefined;
     try {
-      server = await startServer({
-        settings: {
-          slack: {
-            botToken: DEMO_BOT_TOKEN,
-            signingSecret: env.signingSecret,
-            appToken: undefined,
-            apiUrl: env.standin.url,
-          },
-          redisUrl: env.redisUrl,
-          port: 0,
-          configPath: env.configPath,
-          prefix: env.prefix,
-        },
-        config: await loadMarshalConfig(env.configPath),
+      server = await env.startServer({
         logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
-        host: '127.0.0.1',
-        port: 0,
         // Short coalescing keeps the tests quick; the stand-in still enforces Slack's rate limits.
         updateIntervalMs: 500,
-        ...(options.workers === false ? { workers: false as const } : { workers: { concurrency: 16 } }),
+        workers: options.workers === false ? false : { concurrency: 16 },
       });
       const fixture = new ConfigPushFixture(env, server, bundlesDir);
       fixture.subscription = await server.marshal.engine.events.subscribe((e) => void fixture.events.push(e));

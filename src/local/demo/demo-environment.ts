@@ -6,6 +6,9 @@ import { stringify } from 'yaml';
 import { SshFleet } from '../fleet/index.js';
 import { LocalRedis } from '../redis-server.js';
 import { SlackStandin } from '../slack-standin/index.js';
+import { startServer, type Server, type ServerOptions } from '../../app/start-server.js';
+import { loadMarshalConfig } from '../../config/marshal-config.js';
+import type { Logger } from '../../log/index.js';
 
 export const DEMO_CHANNEL = 'C0MARSHAL';
 export const DEMO_REQUESTER = 'U0ALICE';
@@ -66,6 +69,34 @@ export class DemoEnvironment {
       await redis?.destroy();
       throw err;
     }
+  }
+
+  /** Marshal's real server (Bolt app, progress threads, engine, workers) pointed at this environment. */
+  async startServer(options: {
+    logger: Logger;
+    workers?: ServerOptions['workers'];
+    updateIntervalMs?: number;
+  }): Promise<Server> {
+    return startServer({
+      settings: {
+        slack: {
+          botToken: DEMO_BOT_TOKEN,
+          signingSecret: this.signingSecret,
+          appToken: undefined,
+          apiUrl: this.standin.url,
+        },
+        redisUrl: this.redisUrl,
+        port: 0,
+        configPath: this.configPath,
+        prefix: this.prefix,
+      },
+      config: await loadMarshalConfig(this.configPath),
+      logger: options.logger,
+      host: '127.0.0.1',
+      port: 0,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { startServer } from '../../app/start-server.js';
-import { loadMarshalConfig } from '../../config/marshal-config.js';
 import type { RunEvent, RunSnapshot } from '../../engine/index.js';
 import { createLogger } from '../../log/index.js';
 import { describeRun } from '../../cli/describe-run.js';
 import { MARSHAL_APPROVE } from '../../slack/blocks/index.js';
 import { renderThreadAsText, type StoredMessage } from '../slack-standin/index.js';
 import { blockActionBody, commandBody, sendSigned } from '../slack-standin/signed-requests.js';
-import {
-  DEMO_APPROVER,
-  DEMO_BOT_TOKEN,
-  DEMO_CHANNEL,
-  DEMO_REQUESTER,
-  DemoEnvironment,
-} from './demo-environment.js';
+import { DEMO_APPROVER, DEMO_CHANNEL, DEMO_REQUESTER, DemoEnvironment } from './demo-environment.js';
 
 export interface DemoOptions {
   hosts: number;
@@ -42,23 +34,8 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
   print(`Starting a local Redis, ${options.hosts} sshd hosts on loopback and a Slack stand-in…`);
   const env = await DemoEnvironment.start({ hosts: options.hosts, redisUrl: process.env.REDIS_URL });
   try {
-    const server = await startServer({
-      settings: {
-        slack: {
-          botToken: DEMO_BOT_TOKEN,
-          signingSecret: env.signingSecret,
-          appToken: undefined,
-          apiUrl: env.standin.url,
-        },
-        redisUrl: env.redisUrl,
-        port: 0,
-        configPath: env.configPath,
-        prefix: env.prefix,
-      },
-      config: await loadMarshalConfig(env.configPath),
+    const server = await env.startServer({
       logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) }),
-      host: '127.0.0.1',
-      port: 0,
       updateIntervalMs: 1000,
     });
     try {
