@@ -57,8 +57,7 @@ export function createInstallStep(
 
     async plan(ctx) {
       const { bundle, file } = await open(ctx);
-      const state = await file.state();
-      const before = state.exists ? await file.text(file.target) : undefined;
+      const { text: before } = await file.read();
       return `${file.target}: ${formatDiffSummary(summarizeDiff(before, bundle.content))}`;
     },
 
@@ -66,10 +65,11 @@ export function createInstallStep(
       const { bundle, file } = await open(ctx);
       const log = ctx.log.child({ host: ctx.target });
       const startedAt = now();
-      const before = await file.state();
+      // Checksum and text in one round trip: the checksum decides, the text is the diff's "before".
+      const { state: before, text: beforeText } = await file.read();
       if (before.exists && before.sha256 === bundle.sha256)
         return { changed: false, summary: `already at ${bundle.manifest.version}` };
-      const diff = summarizeDiff(before.exists ? await file.text(file.target) : undefined, bundle.content);
+      const diff = summarizeDiff(beforeText, bundle.content);
       const change: AppliedChange = {
         target: file.target,
         backupPath: before.exists ? file.paths.backup : null,
