@@ -95,6 +95,8 @@ interface MarshalResult {
   ms: number;
   /** Per task: seconds from the run's creation to the task's start and finish. */
   phases: { task: string; startS: number; endS: number }[];
+  /** Median time of one host's step (apply) in the batches, engine bookkeeping excluded. */
+  hostStepMs: number;
 }
 
 async function marshalRound(env: DemoEnvironment, config: MarshalConfig): Promise<MarshalResult> {
@@ -146,7 +148,11 @@ async function marshalRound(env: DemoEnvironment, config: MarshalConfig): Promis
     const ms = performance.now() - started;
     const run = await engine.get(runId);
     if (failure) throw new Error(`${failure.message}\n${describeTasks(run)}`);
-    return { ms, phases: phasesOf(run) };
+    return {
+      ms,
+      phases: phasesOf(run),
+      hostStepMs: median(run.targets.filter((x) => x.stage === 'batch').map((x) => x.durationMs)),
+    };
   } finally {
     await sub.close();
     await workers.close();
@@ -241,15 +247,20 @@ async function barePush(host: Host, key: Buffer, hostKeys: HostKeyPolicy, bundle
   }
 }
 
-async function bareRound(env: DemoEnvironment, bundle: Bundle): Promise<number> {
+async function bareRound(env: DemoEnvironment, bundle: Bundle): Promise<{ ms: number; hostMs: number }> {
   const key = readFileSync(env.fleet.privateKeyPath);
   const hostKeys = new HostKeyPolicy(env.fleet.knownHostsPath, false);
   const hosts = env.fleet.hosts;
   const started = performance.now();
   // Canary first, then the rest, as the other two do.
   await barePush(hosts[0]!, key, hostKeys, bundle);
-  await pool(hosts.slice(1), CONCURRENCY, (h) => barePush(h, key, hostKeys, bundle));
-  return performance.now() - started;
+  const perHost: number[] = [];
+  await pool(hosts.slice(1), CONCURRENCY, async (h) => {
+    const t = performance.now();
+    await barePush(h, key, hostKeys, bundle);
+    perHost.push(performance.now() - t);
+  });
+  return { ms: performance.now() - started, hostMs: median(perHost) };
 }
 
 // ── Ansible ────────────────────────────────────────────────────────────────────────────────────────
@@ -388,6 +399,7 @@ async function main(): Promise<void> {
     ansibleDir = writeAnsibleProject(env, bundle);
     const times: Record<'marshal' | 'bare' | 'ansible', number[]> = { marshal: [], bare: [], ansible: [] };
     const phases: MarshalResult['phases'][] = [];
+    const hostMs = { marshal: [] as number[], bare: [] as number[] };
     for (let round = 1; round <= ROUNDS; round++) {
       resetFleet(env);
       const m = await marshalRound(env, config);
@@ -396,7 +408,10 @@ async function main(): Promise<void> {
       phases.push(m.phases);
 
       resetFleet(env);
-      times.bare.push(await bareRound(env, bundle));
+      const b = await bareRound(env, bundle);
+      times.bare.push(b.ms);
+      hostMs.marshal.push(m.hostStepMs);
+      hostMs.bare.push(b.hostMs);
       verifyFleet(env, bundle, 'bare');
 
       let line = `round ${round}: marshal ${(m.ms / 1000).toFixed(2)} s, bare ${(times.bare.at(-1)! / 1000).toFixed(2)} s`;
@@ -409,7 +424,7 @@ async function main(): Promise<void> {
       }
       console.log(line);
     }
-    report(times, phases);
+    report(times, phases, hostMs);
   } finally {
     if (ansibleDir) rmSync(ansibleDir, { recursive: true, force: true });
     await env.stop();
@@ -419,6 +434,7 @@ async function main(): Promise<void> {
 function report(
   times: Record<'marshal' | 'bare' | 'ansible', number[]>,
   phases: MarshalResult['phases'][],
+  hostMs: { marshal: number[]; bare: number[] },
 ): void {
   const med = {
     marshal: median(times.marshal) / 1000,
@@ -442,6 +458,10 @@ function report(
     console.log(
       `  ${p.task.padEnd(26)} ${p.startS.toFixed(2).padStart(8)} ${p.endS.toFixed(2).padStart(8)} ${(p.endS - p.startS).toFixed(2).padStart(8)}`,
     );
+  const hostStep = { marshal: median(hostMs.marshal), bare: median(hostMs.bare) };
+  console.log(
+    `\nOne host in the batches (median): marshal step ${hostStep.marshal.toFixed(0)} ms on a pooled connection, bare ${hostStep.bare.toFixed(0)} ms with its handshake`,
+  );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/config-push.json',
@@ -453,6 +473,7 @@ function report(
         secondsPerRound: mapSeconds(times),
         medians: med,
         ratios,
+        hostStepMs: hostStep,
         marshalPhases: medianPhases,
       },
       null,
