@@ -58,3 +58,47 @@ export function osReleaseCommand(): ShellCommand {
 export function diskSpaceCommand(target: string): ShellCommand {
   return sh`df -Pk -- ${posix.dirname(target)}`;
 }
+
+/**
+ * The file's checksum and its text in one round trip (the push needs both before it changes anything):
+ * prints `absent`, or the sha256 line followed by the file.
+ */
+export function fileContentCommand(path: string): ShellCommand {
+  return sh`if [ -e ${path} ]; then sha256sum -- ${path} && cat -- ${path}; else echo absent; fi`;
+}
+
+export function parseFileContent(
+  stdout: string,
+): { state: RemoteFileState; text: string | undefined } | undefined {
+  const newline = stdout.indexOf('\n');
+  const first = newline < 0 ? stdout : stdout.slice(0, newline + 1);
+  const state = parseFileState(first);
+  if (!state) return undefined;
+  return { state, text: state.exists ? stdout.slice(newline + 1) : undefined };
+}
+
+const FACTS_SEPARATOR = 'marshal-host-facts-section';
+/** Exit codes of `hostFactsCommand` that say which probe failed. */
+export const HOST_FACT_PROBES: Record<number, string> = {
+  91: 'uname -r',
+  92: 'reading /etc/os-release',
+  93: 'df on the directory of the target',
+};
+
+/**
+ * The pre-check probes (kernel release, os-release, free space where the file goes) in one round trip
+ * instead of three; a failed probe exits with its code in HOST_FACT_PROBES.
+ */
+export function hostFactsCommand(target: string): ShellCommand {
+  const sep = FACTS_SEPARATOR;
+  return sh`uname -r || exit 91; printf '\\n%s\\n' ${sep}; cat /etc/os-release || exit 92; printf '\\n%s\\n' ${sep}; df -Pk -- ${posix.dirname(target)} || exit 93`;
+}
+
+export function splitHostFacts(
+  stdout: string,
+): { kernelRelease: string; osRelease: string; df: string } | undefined {
+  const parts = stdout.split(`\n${FACTS_SEPARATOR}\n`);
+  if (parts.length !== 3) return undefined;
+  const [kernelRelease = '', osRelease = '', df = ''] = parts;
+  return { kernelRelease: kernelRelease.trim(), osRelease, df };
+}

@@ -60,8 +60,7 @@ export function createInstallStep(
 
     async plan(ctx) {
       const { bundle, file } = await open(ctx);
-      const state = await file.state();
-      const before = state.exists ? await file.text(file.target) : undefined;
+      const { text: before } = await file.read();
       return `${file.target}: ${formatDiffSummary(summarizeDiff(before, bundle.content))}`;
     },
 
@@ -69,7 +68,8 @@ export function createInstallStep(
       const { bundle, file } = await open(ctx);
       const log = ctx.log.child({ host: ctx.target });
       const startedAt = now();
-      const before = await file.state();
+      // Checksum and text in one round trip: the checksum decides, the text is the diff's "before".
+      const { state: before, text: beforeText } = await file.read();
       let change: AppliedChange;
       let diff: ReturnType<typeof summarizeDiff>;
       const resumed = before.exists && before.sha256 === bundle.sha256;
@@ -90,7 +90,7 @@ export function createInstallStep(
           afterSha256: bundle.sha256,
         };
       } else {
-        diff = summarizeDiff(before.exists ? await file.text(file.target) : undefined, bundle.content);
+        diff = summarizeDiff(beforeText, bundle.content);
         change = {
           target: file.target,
           backupPath: before.exists ? file.paths.backup : null,

@@ -3,13 +3,9 @@ import { PrecheckFailedError } from '../../src/bundles/errors/precheck-failed-er
 import { parseDfPortable } from '../../src/bundles/prechecks/disk-space.js';
 import { parseOsRelease } from '../../src/bundles/prechecks/os-release.js';
 import { unmetRequirements, type HostFacts } from '../../src/bundles/prechecks/requirements.js';
-import {
-  diskSpaceCommand,
-  kernelReleaseCommand,
-  osReleaseCommand,
-} from '../../src/bundles/remote-commands.js';
+import { HOST_FACT_PROBES, hostFactsCommand, splitHostFacts } from '../../src/bundles/remote-commands.js';
 import { ErrorCode, ValidationError } from '../../src/errors/index.js';
-import type { HostExecutor, ShellCommand } from '../../src/hosts/executor.js';
+import type { HostExecutor } from '../../src/hosts/executor.js';
 import type { Host } from '../../src/hosts/host.js';
 import type { HostDirectory } from './deps.js';
 import { settleInParallel } from './in-parallel.js';
@@ -61,25 +57,23 @@ async function probe(
   target: string,
   signal: AbortSignal,
 ): Promise<HostFacts> {
-  const run = async (command: ShellCommand, what: string): Promise<string> => {
-    const result = await executor.exec(host, command, {
-      signal,
-      timeoutMs: 20_000,
-      maxOutputBytes: 16 * 1024,
-    });
-    if (result.exitCode !== 0)
-      throw new Error(
-        `${what} failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().slice(0, 200)}`,
-      );
-    return result.stdout;
-  };
-  // The first probe doubles as the reachability check: an unreachable host fails here with its reason.
-  const kernelRelease = (await run(kernelReleaseCommand(), 'uname -r')).trim();
-  const os = parseOsRelease(await run(osReleaseCommand(), 'reading /etc/os-release'), host.name);
-  const disk = parseDfPortable(
-    await run(diskSpaceCommand(target), `df on the directory of ${target}`),
-    host.name,
-  );
+  // One round trip for the three probes: it doubles as the reachability check, so an unreachable host
+  // fails here with its reason.
+  const result = await executor.exec(host, hostFactsCommand(target), {
+    signal,
+    timeoutMs: 20_000,
+    maxOutputBytes: 16 * 1024,
+  });
+  const probe = result.exitCode === null ? undefined : HOST_FACT_PROBES[result.exitCode];
+  if (result.exitCode !== 0)
+    throw new Error(
+      `${probe ?? 'probing the host'} failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().slice(0, 200)}`,
+    );
+  const facts = splitHostFacts(result.stdout);
+  if (!facts) throw new Error('the host probes printed something else than kernel, os-release and df');
+  const kernelRelease = facts.kernelRelease;
+  const os = parseOsRelease(facts.osRelease, host.name);
+  const disk = parseDfPortable(facts.df, host.name);
   return { kernelRelease, os, disk };
 }
 

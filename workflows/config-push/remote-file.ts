@@ -5,8 +5,10 @@ import type { BundleCommand } from '../../src/bundles/manifest.js';
 import {
   backupCommand,
   bundleCommand,
+  fileContentCommand,
   fileStateCommand,
   installCommand,
+  parseFileContent,
   parseFileState,
   removeCommand,
   restoreCommand,
@@ -16,6 +18,8 @@ import { sidePaths } from '../../src/bundles/target-path.js';
 import { ErrorCode } from '../../src/errors/index.js';
 import type { ExecResult, HostExecutor, ShellCommand } from '../../src/hosts/executor.js';
 import type { Host } from '../../src/hosts/host.js';
+
+const MAX_INLINE_READ_BYTES = 1024 * 1024;
 
 /**
  * One bundle's file on one host, and the moves a push makes on it. Every command is built by
@@ -52,6 +56,35 @@ export class RemoteConfigFile {
         { result },
       );
     return state;
+  }
+
+  /**
+   * Checksum and text together, in one round trip where the text fits in the captured output (config
+   * files do); a larger file's text comes over SFTP.
+   */
+  async read(path = this.target): Promise<{ state: RemoteFileState; text: string | undefined }> {
+    const result = await this.executor.exec(this.host, fileContentCommand(path), {
+      signal: this.signal,
+      timeoutMs: 30_000,
+      maxOutputBytes: MAX_INLINE_READ_BYTES,
+    });
+    if (result.exitCode !== 0)
+      throw new HostStepError(
+        ErrorCode.CommandFailed,
+        this.host.name,
+        `could not read ${path} (exit ${result.exitCode ?? result.signal})`,
+        { result },
+      );
+    const read = parseFileContent(result.stdout);
+    if (!read)
+      throw new HostStepError(
+        ErrorCode.UnexpectedHostOutput,
+        this.host.name,
+        `sha256sum of ${path} printed something else than a checksum`,
+        { result },
+      );
+    if (result.truncated && read.state.exists) return { state: read.state, text: await this.text(path) };
+    return read;
   }
 
   async text(path: string): Promise<string> {

@@ -29,11 +29,8 @@ export async function approvalEvidence(
       ctx.runId,
       ctx.signal,
     );
-    const backup = await file.state(file.paths.backup);
-    const summary = summarizeDiff(
-      backup.exists ? await file.text(file.paths.backup) : undefined,
-      bundle.content,
-    );
+    const backup = await file.read(file.paths.backup);
+    const summary = summarizeDiff(backup.text, bundle.content);
     diff = { host: first.target, headline: summary.headline, preview: summary.preview };
   }
   return {
