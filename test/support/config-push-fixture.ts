@@ -122,6 +122,20 @@ export class ConfigPushFixture {
     return ref ? this.env.standin.thread(ref.channel, ref.ts) : [];
   }
 
+  /**
+   * The thread once the notifier has posted the run's final summary: replies are queued and paced
+   * within Slack's rate limits, so they may land a little after the run finished.
+   */
+  async finalThread(runId: string): Promise<StoredMessage[]> {
+    return waitUntil(`the final summary in the thread of run ${runId}`, async () => {
+      const thread = await this.thread(runId);
+      const done = thread
+        .slice(1)
+        .some((m) => /config-push (\[dry run\] )?(succeeded|failed|aborted)/i.test(messageText(m)));
+      return done ? thread : undefined;
+    });
+  }
+
   async waitForApprovalCard(runId: string): Promise<ApprovalCard> {
     return waitUntil(`the approval card of run ${runId}`, async () => {
       for (const m of await this.thread(runId)) {

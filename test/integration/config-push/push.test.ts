@@ -95,7 +95,7 @@ describe('config push end to end', () => {
       expect(e.data).toMatchObject({ beforeSha256: oldSha, afterSha256: wanted, version: '1.4.0' });
 
     // The thread: the parent in its final state, then the milestones in order.
-    const [parent, ...replies] = await f.thread(runId);
+    const [parent, ...replies] = await f.finalThread(runId);
     const parentText = messageText(parent!);
     expect(parentText).toContain('config-push succeeded');
     expect(parentText).toContain(`${web.length} ok · 0 failed`);
@@ -127,7 +127,7 @@ describe('config push end to end', () => {
         'loaded.yaml',
         'rate-limiter.yaml',
       ]);
-    const shown = (await f.thread(runId)).map((m) => messageText(m)).join('\n');
+    const shown = (await f.finalThread(runId)).map((m) => messageText(m)).join('\n');
     for (const host of f.webHosts) expect(shown).toMatch(new RegExp(`${host}\\S*[^\\n]*\\+2 −2 lines`));
   });
 

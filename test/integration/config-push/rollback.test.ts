@@ -77,7 +77,7 @@ describe('config push rollback', () => {
     });
 
     // The thread says what failed where, and that the rollback ran.
-    const thread = (await f.thread(runId)).map((m) => messageText(m)).join('\n');
+    const thread = (await f.finalThread(runId)).map((m) => messageText(m)).join('\n');
     expect(thread).toContain('config-push failed');
     expect(thread).toContain(failing);
     expect(thread).toMatch(/health check failed/);
