@@ -8,6 +8,7 @@ COPY bin ./bin
 COPY src ./src
 COPY commands ./commands
 COPY workflows ./workflows
+COPY bundles ./bundles
 USER node
 ENTRYPOINT ["node", "bin/marshal.js"]
 CMD ["serve"]
