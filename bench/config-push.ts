@@ -3,7 +3,9 @@
  * fleet of real sshd hosts at concurrency 50, three ways, side by side on the same fleet:
  *   marshal  createMarshal: engine + workers + the config-push workflow (validation, pre-checks, canary 1,
  *            approval given at once by another identity, batches ['100%'], soak 0, concurrency 50)
- *   bare     ssh2 alone, the same per-host commands (backup cp, SFTP upload to the staged path, the
+ *   bare (same steps)  ssh2 alone doing Marshal's remote work pass by pass (bench/config-push/bare-same-steps.ts):
+ *            pre-check probe of every host, canary, the rest, cleanup rm; same command text, same builders
+ *   bare (minimal)  ssh2 alone, the install commands only (backup cp, SFTP upload to the staged path, the
  *            bundle's check, mv, sha256sum, reload, health), one connection per host, 50 at once: the floor
  *   ansible  ansible-playbook: copy (backup, validate = the check, atomic rename, checksum) + command
  *            reload/health, serial [1, "100%"], forks 50, pipelining
@@ -11,13 +13,14 @@
  * the loaded file) after it: a run that did not do the work fails the benchmark.
  *   npx tsx bench/config-push.ts [--hosts 200] [--rounds 3] [--ansible-rounds 1]
  * Prints a table and writes bench/results/config-push.json (medians, ratios, Marshal's phase times).
+ * marshal / bare (same steps) is the orchestration overhead; marshal / bare (minimal) adds what the safety
+ * passes (pre-checks, read before change, cleanup) cost. --ansible-rounds 0 skips Ansible.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, type SFTPWrapper } from 'ssh2';
 import { stringify } from 'yaml';
 import { createMarshal } from '../src/app/create-marshal.js';
 import type { Bundle } from '../src/bundles/bundle.js';
@@ -33,10 +36,11 @@ import { sidePaths } from '../src/bundles/target-path.js';
 import { loadMarshalConfig, type MarshalConfig } from '../src/config/marshal-config.js';
 import type { RunEvent, RunSnapshot } from '../src/engine/index.js';
 import type { Host } from '../src/hosts/host.js';
-import { modernAlgorithms } from '../src/hosts/ssh/index.js';
 import { HostKeyPolicy } from '../src/hosts/ssh/host-key-policy.js';
 import { DemoEnvironment, installRateLimiter } from '../src/local/demo/demo-environment.js';
 import { silentLogger } from '../src/log/index.js';
+import { bareSameStepsRound, type SameStepsResult } from './config-push/bare-same-steps.js';
+import { bareConnect, bareMust, bareUpload, median, pool } from './config-push/bare-ssh.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -52,21 +56,7 @@ const BUNDLES_DIR = resolve('bundles');
 const APP_DIR = '/etc/marshal-apps/rate-limiter';
 const LOADED = `${APP_DIR}/loaded.yaml`;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
-
-async function pool<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
 
 /** Every host back on last quarter's file, with no side file of an earlier run left beside it. */
 function resetFleet(env: DemoEnvironment): void {
@@ -179,60 +169,12 @@ function describeTasks(run: RunSnapshot): string {
 
 // ── Bare ssh2 ──────────────────────────────────────────────────────────────────────────────────────
 
-function bareConnect(host: Host, key: Buffer, hostKeys: HostKeyPolicy): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client = new Client();
-    client.once('ready', () => resolve(client));
-    client.once('error', reject);
-    client.connect({
-      host: host.address,
-      port: host.port,
-      username: host.user,
-      privateKey: key,
-      algorithms: modernAlgorithms(),
-      readyTimeout: 20_000,
-      hostVerifier: (k: Buffer) => hostKeys.check(host, k) === undefined,
-    });
-  });
-}
-
-function bareExec(client: Client, text: string): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) =>
-    client.exec(text, (err, stream) => {
-      if (err) return reject(err);
-      let code: number | null = null;
-      let stdout = '';
-      stream.on('exit', (c: number | null) => (code = c));
-      stream.on('data', (d: Buffer) => (stdout += d.toString()));
-      stream.on('close', () => resolve({ code, stdout }));
-      stream.stderr.resume();
-    }),
-  );
-}
-
-function bareUpload(client: Client, path: string, content: string, mode: number): Promise<void> {
-  return new Promise((resolve, reject) =>
-    client.sftp((err, sftp: SFTPWrapper) => {
-      if (err) return reject(err);
-      sftp.writeFile(path, content, { mode }, (e) => {
-        sftp.end();
-        if (e) reject(e);
-        else resolve();
-      });
-    }),
-  );
-}
-
 async function barePush(host: Host, key: Buffer, hostKeys: HostKeyPolicy, bundle: Bundle): Promise<void> {
   const { target, mode } = bundle.manifest.file;
   const { commands } = bundle.manifest;
   const paths = sidePaths(target, 'bare');
   const client = await bareConnect(host, key, hostKeys);
-  const must = async (text: string, what: string): Promise<string> => {
-    const r = await bareExec(client, text);
-    if (r.code !== 0) throw new Error(`bare: ${what} failed on ${host.name} (exit ${r.code})`);
-    return r.stdout;
-  };
+  const must = (text: string, what: string): Promise<string> => bareMust(client, host, text, what);
   try {
     await must(backupCommand(target, paths.backup).text, 'backup');
     await bareUpload(client, paths.candidate, bundle.content, mode);
@@ -378,11 +320,19 @@ async function ansibleRound(dir: string, round: number): Promise<number> {
 
 // ── Main ───────────────────────────────────────────────────────────────────────────────────────────
 
+type Approach = 'marshal' | 'bareSame' | 'bare' | 'ansible';
+const LABELS: Record<Approach, string> = {
+  marshal: 'marshal',
+  bareSame: 'bare (same steps)',
+  bare: 'bare (minimal)',
+  ansible: 'ansible',
+};
+
 async function main(): Promise<void> {
-  if (!existsSync('/usr/bin/ansible-playbook'))
+  if (ANSIBLE_ROUNDS > 0 && !existsSync('/usr/bin/ansible-playbook'))
     throw new Error('ansible-playbook is not installed (apt-get install ansible)');
   console.log(`Starting Redis and ${HOSTS} sshd hosts…`);
-  let t = performance.now();
+  const t = performance.now();
   const env = await DemoEnvironment.start({ hosts: HOSTS, bundlesDir: BUNDLES_DIR });
   console.log(`  ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   let ansibleDir: string | undefined;
@@ -396,71 +346,102 @@ async function main(): Promise<void> {
     const bundle = await new DirectoryBundleStore(BUNDLES_DIR, {
       allowedRoots: [...config.configRoots],
     }).load(BUNDLE);
-    ansibleDir = writeAnsibleProject(env, bundle);
-    const times: Record<'marshal' | 'bare' | 'ansible', number[]> = { marshal: [], bare: [], ansible: [] };
+    if (ANSIBLE_ROUNDS > 0) ansibleDir = writeAnsibleProject(env, bundle);
+    const times: Record<Approach, number[]> = { marshal: [], bareSame: [], bare: [], ansible: [] };
     const phases: MarshalResult['phases'][] = [];
-    const hostMs = { marshal: [] as number[], bare: [] as number[] };
+    const samePhases: SameStepsResult['phases'][] = [];
+    const hostMs = { marshal: [] as number[], bareSame: [] as number[], bare: [] as number[] };
+    const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     for (let round = 1; round <= ROUNDS; round++) {
       resetFleet(env);
       const m = await marshalRound(env, config);
       verifyFleet(env, bundle, 'marshal');
       times.marshal.push(m.ms);
       phases.push(m.phases);
+      hostMs.marshal.push(m.hostStepMs);
+
+      resetFleet(env);
+      const same = await bareSameStepsRound(env, bundle, CONCURRENCY);
+      verifyFleet(env, bundle, 'bare (same steps)');
+      times.bareSame.push(same.ms);
+      samePhases.push(same.phases);
+      hostMs.bareSame.push(same.hostStepMs);
 
       resetFleet(env);
       const b = await bareRound(env, bundle);
+      verifyFleet(env, bundle, 'bare (minimal)');
       times.bare.push(b.ms);
-      hostMs.marshal.push(m.hostStepMs);
       hostMs.bare.push(b.hostMs);
-      verifyFleet(env, bundle, 'bare');
 
-      let line = `round ${round}: marshal ${(m.ms / 1000).toFixed(2)} s, bare ${(times.bare.at(-1)! / 1000).toFixed(2)} s`;
-      if (round <= ANSIBLE_ROUNDS) {
+      let line = `round ${round}: marshal ${s(m.ms)}, bare (same steps) ${s(same.ms)}, bare (minimal) ${s(b.ms)}`;
+      if (ansibleDir && round <= ANSIBLE_ROUNDS) {
         resetFleet(env);
-        t = performance.now();
         times.ansible.push(await ansibleRound(ansibleDir, round));
         verifyFleet(env, bundle, 'ansible');
-        line += `, ansible ${(times.ansible.at(-1)! / 1000).toFixed(2)} s`;
+        line += `, ansible ${s(times.ansible.at(-1)!)}`;
       }
       console.log(line);
     }
-    report(times, phases, hostMs);
+    report(times, phases, samePhases, hostMs);
   } finally {
     if (ansibleDir) rmSync(ansibleDir, { recursive: true, force: true });
     await env.stop();
   }
 }
 
+/** Index of the median element of `xs` (the lower one for an even count). */
+function medianIndex(xs: number[]): number {
+  const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+  return order[Math.floor((order.length - 1) / 2)]?.[1] ?? 0;
+}
+
 function report(
-  times: Record<'marshal' | 'bare' | 'ansible', number[]>,
+  times: Record<Approach, number[]>,
   phases: MarshalResult['phases'][],
-  hostMs: { marshal: number[]; bare: number[] },
+  samePhases: SameStepsResult['phases'][],
+  hostMs: { marshal: number[]; bareSame: number[]; bare: number[] },
 ): void {
-  const med = {
-    marshal: median(times.marshal) / 1000,
-    bare: median(times.bare) / 1000,
-    ansible: median(times.ansible) / 1000,
+  const med = Object.fromEntries(
+    (Object.keys(times) as Approach[]).map((k) => [k, median(times[k]) / 1000]),
+  ) as Record<Approach, number>;
+  const ratios = {
+    marshalOverBareSameSteps: med.marshal / med.bareSame,
+    marshalOverBareMinimal: med.marshal / med.bare,
+    ansibleOverMarshal: med.ansible / med.marshal,
   };
-  const ratios = { marshalOverBare: med.marshal / med.bare, ansibleOverMarshal: med.ansible / med.marshal };
-  // Phases of the median Marshal round.
-  const order = times.marshal.map((ms, i) => [ms, i] as const).sort((a, b) => a[0] - b[0]);
-  const medianPhases = phases[order[Math.floor((order.length - 1) / 2)]![1]] ?? [];
+  const medianPhases = phases[medianIndex(times.marshal)] ?? [];
+  const sameMedianPhases = samePhases[medianIndex(times.bareSame)];
   console.log(`\nConfig push of ${BUNDLE} to ${HOSTS} hosts, concurrency ${CONCURRENCY} (medians)`);
-  console.log('approach   rounds   median s   hosts/s');
-  for (const k of ['marshal', 'bare', 'ansible'] as const)
+  console.log('approach            rounds   median s   hosts/s');
+  for (const k of Object.keys(LABELS) as Approach[])
     console.log(
-      `${k.padEnd(10)} ${String(times[k].length).padStart(6)}   ${med[k].toFixed(2).padStart(8)}   ${(HOSTS / med[k]).toFixed(1).padStart(7)}`,
+      `${LABELS[k].padEnd(18)} ${String(times[k].length).padStart(7)}   ${med[k].toFixed(2).padStart(8)}   ${(HOSTS / med[k]).toFixed(1).padStart(7)}`,
     );
-  console.log(`\nmarshal / bare    ${ratios.marshalOverBare.toFixed(2)}  (goal ≤ 1.15)`);
-  console.log(`ansible / marshal ${ratios.ansibleOverMarshal.toFixed(2)}  (goal ≥ 5, aim 10)`);
+  console.log(
+    `\nmarshal / bare (same steps) ${ratios.marshalOverBareSameSteps.toFixed(2)}  (orchestration overhead, goal ≤ 1.15)`,
+  );
+  console.log(
+    `marshal / bare (minimal)    ${ratios.marshalOverBareMinimal.toFixed(2)}  (orchestration + safety passes)`,
+  );
+  if (times.ansible.length > 0)
+    console.log(`ansible / marshal           ${ratios.ansibleOverMarshal.toFixed(2)}  (goal ≥ 5, aim 10)`);
   console.log('\nMarshal, median round: task        start s    end s   took s');
   for (const p of medianPhases)
     console.log(
       `  ${p.task.padEnd(26)} ${p.startS.toFixed(2).padStart(8)} ${p.endS.toFixed(2).padStart(8)} ${(p.endS - p.startS).toFixed(2).padStart(8)}`,
     );
-  const hostStep = { marshal: median(hostMs.marshal), bare: median(hostMs.bare) };
+  if (sameMedianPhases) {
+    console.log('\nbare (same steps), median round: pass   took s');
+    for (const [pass, ms] of Object.entries(sameMedianPhases))
+      console.log(`  ${pass.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(8)}`);
+  }
+  const hostStep = {
+    marshal: median(hostMs.marshal),
+    bareSame: median(hostMs.bareSame),
+    bare: median(hostMs.bare),
+  };
   console.log(
-    `\nOne host in the batches (median): marshal step ${hostStep.marshal.toFixed(0)} ms on a pooled connection, bare ${hostStep.bare.toFixed(0)} ms with its handshake`,
+    `\nOne host in the batch (median): marshal step ${hostStep.marshal.toFixed(0)} ms and bare (same steps) ${hostStep.bareSame.toFixed(0)} ms on an open connection, bare (minimal) ${hostStep.bare.toFixed(0)} ms with its handshake`,
   );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
@@ -475,6 +456,7 @@ function report(
         ratios,
         hostStepMs: hostStep,
         marshalPhases: medianPhases,
+        bareSameStepsPhasesMs: sameMedianPhases,
       },
       null,
       2,
