@@ -413,7 +413,7 @@ function report(
   const sameMedianPhases = samePhases[medianIndex(times.bareSame)];
   console.log(`\nConfig push of ${BUNDLE} to ${HOSTS} hosts, concurrency ${CONCURRENCY} (medians)`);
   console.log('approach            rounds   median s   hosts/s');
-  for (const k of Object.keys(LABELS) as Approach[])
+  for (const k of (Object.keys(LABELS) as Approach[]).filter((a) => times[a].length > 0))
     console.log(
       `${LABELS[k].padEnd(18)} ${String(times[k].length).padStart(7)}   ${med[k].toFixed(2).padStart(8)}   ${(HOSTS / med[k]).toFixed(1).padStart(7)}`,
     );
