@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { TaskTimeout } from '../errors/task-timeout.js';
 
 /**
@@ -10,6 +11,8 @@ export async function withTimeout<T>(
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
+  // A task fans out (one SSH command per host, each listening for the abort): many listeners is normal.
+  setMaxListeners(0, controller.signal);
   if (!timeoutMs || timeoutMs <= 0) return work(controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
