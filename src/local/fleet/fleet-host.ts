@@ -154,6 +154,8 @@ exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (!this.running) {
+        // Give the pipe a moment to deliver what sshd said before it exited.
+        await sleep(100);
         throw new Error(
           `sshd for ${this.name} on ${this.address}:${this.port} exited: ${this.stderrTail.trim()}`,
         );

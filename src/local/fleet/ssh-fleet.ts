@@ -98,8 +98,9 @@ export class SshFleet {
             await m.start();
             return;
           } catch (err) {
-            // Another fleet (or service) holds this address: move to a fresh one.
-            if (attempt >= 3 || !/Address already in use|Cannot bind/i.test(String(err))) throw err;
+            // Another fleet (or service) holds this address, or sshd died while starting on a busy
+            // machine (its stderr may not have arrived yet to say why): try again on a fresh address.
+            if (attempt >= 3) throw err;
             m.address = randomLoopbackAddress();
           }
         }
