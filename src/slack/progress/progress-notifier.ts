@@ -43,6 +43,8 @@ interface RunThread {
   timer: NodeJS.Timeout | undefined;
   updateQueued: boolean;
   lastUpdateAt: number;
+  /** When this process first heard of the run: the edit interval stretches as the run ages. */
+  firstSeenAt: number;
   thread: ThreadRecord | undefined;
   finished: boolean;
 }
@@ -163,6 +165,7 @@ export class ProgressNotifier {
         timer: undefined,
         updateQueued: false,
         lastUpdateAt: 0,
+        firstSeenAt: Date.now(),
         thread: undefined,
         finished: false,
       };
@@ -214,9 +217,19 @@ export class ProgressNotifier {
     });
   }
 
+  /**
+   * The gap between parent edits: the configured interval while the run is young, then a tenth of its
+   * age (at most a minute), so a long rollout makes tens of edits, not one every two seconds for hours.
+   * The final state is always sent at once (`forceUpdate`).
+   */
+  private intervalFor(run: RunThread): number {
+    if (run.finished) return this.interval;
+    return Math.max(this.interval, Math.min(60_000, (Date.now() - run.firstSeenAt) / 10));
+  }
+
   private markDirty(run: RunThread): void {
     if (run.updateQueued || run.timer) return;
-    const delay = Math.max(0, run.lastUpdateAt + this.interval - Date.now());
+    const delay = Math.max(0, run.lastUpdateAt + this.intervalFor(run) - Date.now());
     run.timer = setTimeout(() => {
       run.timer = undefined;
       this.queueUpdate(run);
@@ -240,7 +253,7 @@ export class ProgressNotifier {
           run.updateQueued = false;
           return;
         }
-        const wait = run.lastUpdateAt + this.interval - Date.now();
+        const wait = run.lastUpdateAt + this.intervalFor(run) - Date.now();
         if (wait > 0) await sleep(wait);
         // From here on, a new event needs a new edit: this one may already have read the snapshot.
         run.updateQueued = false;
