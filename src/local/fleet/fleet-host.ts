@@ -180,7 +180,7 @@ exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
   /** Power off: every process of the host (sshd, sessions, their commands) stopped, then killed. */
   async stop(): Promise<void> {
     for (;;) {
-      const pids = [...processesInNamespaces(this.namespaces).values()].flat();
+      const pids = [...processesInNamespaces(this.namespaces, this.dirs.sshdConfig).values()].flat();
       if (pids.length === 0) break;
       // Stopping first keeps sshd from reporting its children's deaths: a power cut says nothing.
       signalAll(pids, 'SIGSTOP');
@@ -191,11 +191,11 @@ exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
   }
 
   freeze(): void {
-    signalAll([...processesInNamespaces(this.namespaces).values()].flat(), 'SIGSTOP');
+    signalAll([...processesInNamespaces(this.namespaces, this.dirs.sshdConfig).values()].flat(), 'SIGSTOP');
   }
 
   thaw(): void {
-    signalAll([...processesInNamespaces(this.namespaces).values()].flat(), 'SIGCONT');
+    signalAll([...processesInNamespaces(this.namespaces, this.dirs.sshdConfig).values()].flat(), 'SIGCONT');
   }
 }
 

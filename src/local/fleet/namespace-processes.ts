@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 /** The mount-namespace id of a process (`mnt:[4026532…]`), or undefined when it is gone. */
 export function mountNamespaceOf(pid: number): string | undefined {
@@ -10,11 +10,19 @@ export function mountNamespaceOf(pid: number): string | undefined {
 }
 
 /**
- * Every process in each of the given mount namespaces: a fleet host's sshd, its sessions and the
- * commands they run. One pass over /proc serves many hosts.
+ * Every process in those of the given mount namespaces that still belong to one host: a namespace
+ * counts only while one of its processes names `owner` (the host's sshd_config path) on its command
+ * line. The kernel reuses a freed namespace's id, so an id recorded before a host's reboot (or by a
+ * fleet that died) may by now name another fleet's host, which must never be signalled.
+ * `any-owner` (for checks that nothing is left) takes every process. One pass over /proc serves many.
  */
-export function processesInNamespaces(namespaces: ReadonlySet<string>): Map<string, number[]> {
+export function processesInNamespaces(
+  namespaces: ReadonlySet<string>,
+  /** The host's sshd_config path, or `any-owner`. */
+  owner: string,
+): Map<string, number[]> {
   const found = new Map<string, number[]>();
+  const owned = new Set<string>();
   if (namespaces.size === 0) return found;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -24,8 +32,18 @@ export function processesInNamespaces(namespaces: ReadonlySet<string>): Map<stri
     const list = found.get(ns) ?? [];
     list.push(pid);
     found.set(ns, list);
+    if (!owned.has(ns) && (owner === 'any-owner' || commandLineOf(pid).includes(owner))) owned.add(ns);
   }
+  for (const ns of [...found.keys()]) if (!owned.has(ns)) found.delete(ns);
   return found;
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
 }
 
 export function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {

@@ -208,7 +208,7 @@ export class SshFleet {
   async stopAll(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    killNamespaces(new Set(this.members.flatMap((m) => [...m.namespaces])));
+    killHosts(this.members.map((m) => ({ namespaces: m.namespaces, owner: m.dirs.sshdConfig })));
     await Promise.all(this.members.map((m) => m.stop()));
     rmSync(this.dir, { recursive: true, force: true });
     live.delete(this);
@@ -216,13 +216,14 @@ export class SshFleet {
 
   /** Synchronous last resort for process exit. */
   killNow(): void {
-    killNamespaces(new Set(this.members.flatMap((m) => [...m.namespaces])));
+    killHosts(this.members.map((m) => ({ namespaces: m.namespaces, owner: m.dirs.sshdConfig })));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-function killNamespaces(namespaces: Set<string>): void {
-  const pids = [...processesInNamespaces(namespaces).values()].flat();
+/** Power-cuts hosts: each host's own processes only (see processesInNamespaces). */
+function killHosts(hosts: { namespaces: ReadonlySet<string>; owner: string }[]): void {
+  const pids = hosts.flatMap((h) => [...processesInNamespaces(h.namespaces, h.owner).values()].flat());
   signalAll(pids, 'SIGSTOP');
   signalAll(pids, 'SIGKILL');
 }
@@ -268,19 +269,22 @@ function reapAbandonedFleets(): void {
       continue;
     }
     if (owner > 0 && isAlive(owner)) continue;
-    const namespaces = new Set<string>();
+    const hosts: { namespaces: Set<string>; owner: string }[] = [];
     const hostsDir = join(dir, 'hosts');
     if (existsSync(hostsDir)) {
       for (const h of readdirSync(hostsDir)) {
         try {
-          for (const ns of readFileSync(join(hostsDir, h, 'namespaces'), 'utf8').split('\n'))
-            if (ns) namespaces.add(ns);
+          const recorded = readFileSync(join(hostsDir, h, 'namespaces'), 'utf8').split('\n');
+          hosts.push({
+            namespaces: new Set(recorded.filter(Boolean)),
+            owner: join(hostsDir, h, 'sshd_config'),
+          });
         } catch {
           // never started
         }
       }
     }
-    killNamespaces(namespaces);
+    killHosts(hosts);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -34,11 +34,11 @@ describe('SshFleet', () => {
     await ssh.exec(fleet.hosts[0]!, sh`true`);
     const namespaces = new Set(fleet.hosts.flatMap((h) => [...fleet.member(h).namespaces]));
     expect(namespaces.size).toBe(2);
-    expect([...processesInNamespaces(namespaces).values()].flat().length).toBeGreaterThan(2);
+    expect([...processesInNamespaces(namespaces, 'any-owner').values()].flat().length).toBeGreaterThan(2);
     await fleet.stopAll();
     await Promise.all(running);
     await ssh.close();
-    expect(processesInNamespaces(namespaces).size).toBe(0);
+    expect(processesInNamespaces(namespaces, 'any-owner').size).toBe(0);
     expect(existsSync(fleet.dir)).toBe(false);
   });
 });
