@@ -106,7 +106,8 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       });
     const runId = newRunId();
     const retryTargets = req.retryOf ? await failedTargets(req.retryOf) : undefined;
-    const lockNames = def.locks?.(params.data) ?? [];
+    // A dry run changes nothing, so it must not hold back a real run of the same thing.
+    const lockNames = req.dryRun ? [] : (def.locks?.(params.data) ?? []);
     await acquireLocks(rt, runId, lockNames, `${def.name} run by ${req.requester}`);
     const createdAt = nowIso();
     const info: RunInfo = {

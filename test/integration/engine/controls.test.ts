@@ -125,4 +125,23 @@ describe('run controls and locks', () => {
     expect((await h.finished(b)).state).toBe('succeeded');
     expect(await h.engine.locks()).toEqual([]);
   });
+
+  it('a dry run takes no workflow lock: it neither waits for nor holds back a real run', async () => {
+    const real = await h.engine.start({
+      workflow: 'deploy-gated',
+      params: { dir: tempDir(), targets: hosts(1), lock: 'host:db-2' },
+      requester: 'U1',
+    });
+    const dry = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir: tempDir(), targets: hosts(1), lock: 'host:db-2' },
+      requester: 'U3',
+      dryRun: true,
+    });
+    expect((await h.engine.locks()).map((l) => l.owner)).toEqual([real]);
+    expect((await h.finished(dry)).state).toBe('succeeded');
+    await h.event((e) => e.runId === real && e.type === 'gate.waiting');
+    await h.engine.abort(real, 'U2');
+    await h.finished(real);
+  });
 });
