@@ -1,34 +1,35 @@
-import { createEngine, createRegistry } from '../../engine/index.js';
+import { pino } from 'pino';
+import { createMarshal } from '../../app/create-marshal.js';
+import { loadMarshalConfig } from '../../config/marshal-config.js';
 import { loadCoreSettings } from '../../config/settings.js';
 import { createLogger } from '../../log/index.js';
-import { pino } from 'pino';
 import { describeRun } from '../describe-run.js';
+import { TerminalNotifier } from '../terminal-notifier.js';
 
 /**
- * `marshal status [run]`: one run in detail, or the recent runs. Reads Redis only: it needs neither
- * the inventory nor SSH, so it works from any machine that reaches Redis.
+ * `marshal status [run]`: one run in detail, or the recent runs. It starts no worker and touches no
+ * host; the workflows are loaded only so a run's gates and stage progress can be read.
  */
 export async function statusCommand(runId: string | undefined): Promise<void> {
   const settings = loadCoreSettings();
-  const logger = createLogger({ level: 'error', destination: pino.destination(2) });
-  // Snapshots carry the workflow's name, not its code: an empty registry reads any run.
-  const engine = await createEngine({
-    redis: settings.redisUrl,
+  const marshal = await createMarshal({
+    config: await loadMarshalConfig(settings.configPath),
+    redisUrl: settings.redisUrl,
     prefix: settings.prefix,
-    registry: createRegistry([]),
-    logger,
+    logger: createLogger({ level: 'error', destination: pino.destination(2) }),
+    notifier: new TerminalNotifier(),
   });
   try {
     if (runId) {
-      process.stdout.write(`${describeRun(await engine.get(runId))}\n`);
+      process.stdout.write(`${describeRun(await marshal.engine.get(runId))}\n`);
       return;
     }
-    for (const run of await engine.list({ limit: 20 })) {
+    for (const run of await marshal.engine.list({ limit: 20 })) {
       process.stdout.write(
         `${run.runId}  ${run.state.padEnd(9)} ${run.workflow}  by ${run.requester}  ${run.createdAt}\n`,
       );
     }
   } finally {
-    await engine.close();
+    await marshal.close();
   }
 }
