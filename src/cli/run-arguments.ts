@@ -1,4 +1,4 @@
-import { parseConfigCommand } from '../../commands/parse/config-command.js';
+import { CONFIG_USAGE, parseConfigCommand } from '../../commands/parse/config-command.js';
 import { ValidationError } from '../errors/index.js';
 
 /** What `marshal run <workflow> …` asks the engine for. */
@@ -33,8 +33,7 @@ export function parseRunArguments(workflow: string, words: readonly string[]): T
       throw new ValidationError('marshal run config-push', [
         {
           path: '',
-          message:
-            'usage: marshal run config-push <bundle> to <selector> [--canary N|N%] [--batches 1,10%,100%] [--delay 30s] [--dry-run]',
+          message: `usage: ${CONFIG_USAGE.replace('/config push', 'marshal run config-push')}`,
         },
       ]);
     }

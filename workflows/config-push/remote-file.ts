@@ -48,13 +48,7 @@ export class RemoteConfigFile {
       30,
     );
     const state = parseFileState(result.stdout);
-    if (!state)
-      throw new HostStepError(
-        ErrorCode.UnexpectedHostOutput,
-        this.host.name,
-        `sha256sum of ${path} printed something else than a checksum`,
-        { result },
-      );
+    if (!state) throw this.notAChecksum(path, result);
     return state;
   }
 
@@ -76,15 +70,18 @@ export class RemoteConfigFile {
         { result },
       );
     const read = parseFileContent(result.stdout);
-    if (!read)
-      throw new HostStepError(
-        ErrorCode.UnexpectedHostOutput,
-        this.host.name,
-        `sha256sum of ${path} printed something else than a checksum`,
-        { result },
-      );
+    if (!read) throw this.notAChecksum(path, result);
     if (result.truncated && read.state.exists) return { state: read.state, text: await this.text(path) };
     return read;
+  }
+
+  private notAChecksum(path: string, result: ExecResult): HostStepError {
+    return new HostStepError(
+      ErrorCode.UnexpectedHostOutput,
+      this.host.name,
+      `sha256sum of ${path} printed something else than a checksum`,
+      { result },
+    );
   }
 
   async text(path: string): Promise<string> {

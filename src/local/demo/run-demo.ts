@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import type { RunEvent, RunSnapshot } from '../../engine/index.js';
+import type { Engine, RunSnapshot } from '../../engine/index.js';
 import { createLogger } from '../../log/index.js';
 import { describeRun } from '../../cli/describe-run.js';
 import { MARSHAL_APPROVE } from '../../slack/blocks/index.js';
@@ -55,10 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
 
 async function pushThroughSlack(
   env: DemoEnvironment,
-  engine: {
-    events: { subscribe(h: (e: RunEvent) => void): Promise<{ close(): Promise<void> }> };
-    get(id: string): Promise<RunSnapshot>;
-  },
+  engine: Pick<Engine, 'events' | 'get'>,
   url: string,
   options: DemoOptions,
 ): Promise<RunSnapshot> {
