@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The fault suite (real processes frozen, killed, restarted) is slow: `npm run test:faults`, also in CI.
+    exclude: ['test/faults/**', '**/node_modules/**'],
     // Integration tests start real redis-server, sshd and HTTP servers; they need room on a 2-core box.
     testTimeout: 60_000,
     hookTimeout: 120_000,

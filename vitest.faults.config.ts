@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// The fault suite: real redis-server, sshd hosts and marshal processes frozen (SIGSTOP), killed and
+// restarted. Slow by nature, so it is kept out of `npm test` and run by `npm run test:faults` (and CI).
+export default defineConfig({
+  test: {
+    include: ['test/faults/**/*.test.ts'],
+    testTimeout: 240_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    globalSetup: ['test/support/global-setup.ts'],
+  },
+});
