@@ -9,6 +9,9 @@ declare -A pkg_of=(
   [unshare]=util-linux
   [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
   [mount]=mount
+  [haproxy]=haproxy # load balancer block and example workflows: HAProxy's runtime API in front of fleet hosts
+  [runsvdir]=runit  # fleet hosts have no systemd: their services are supervised by runit (sv)
+  [python3]=python3 # the HTTP backends fleet hosts serve (python3 -m http.server)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do
@@ -23,6 +26,10 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
 fi
 command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install ${missing[*]} with your package manager" >&2; exit 1; }
-$sudo apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Another apt may be running (a parallel install): wait for its lock, bounded, rather than fail.
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.
+if printf '%s\n' "${missing[@]}" | grep -qx haproxy; then
+  $sudo service haproxy stop >/dev/null 2>&1 || true
+fi

@@ -2,6 +2,15 @@ import { posix } from 'node:path';
 import type { ShellCommand } from '../hosts/executor.js';
 import { sh } from '../hosts/quote.js';
 import type { BundleCommand } from './manifest.js';
+import { parseFileState, type RemoteFileState } from '../hosts/file-commands.js';
+
+// Generic to every workflow; re-exported for the config push's callers.
+export {
+  fileStateCommand,
+  parseFileState,
+  removeCommand,
+  type RemoteFileState,
+} from '../hosts/file-commands.js';
 
 /**
  * The shell commands a config push sends to hosts, each built with `sh` (every value quoted, `--` before
@@ -11,20 +20,6 @@ import type { BundleCommand } from './manifest.js';
 /** A manifest command with `{file}` standing for `file`; each argument stays one quoted word. */
 export function bundleCommand(command: BundleCommand, file: string): ShellCommand {
   return sh`${command.argv.map((arg) => arg.replaceAll('{file}', file))}`;
-}
-
-/** Prints `absent`, or the file's sha256 line. */
-export function fileStateCommand(path: string): ShellCommand {
-  return sh`if [ -e ${path} ]; then sha256sum -- ${path}; else echo absent; fi`;
-}
-
-export type RemoteFileState = { exists: false } | { exists: true; sha256: string };
-
-export function parseFileState(stdout: string): RemoteFileState | undefined {
-  const text = stdout.trim();
-  if (text === 'absent') return { exists: false };
-  const match = /^([0-9a-f]{64})\s/.exec(text);
-  return match?.[1] ? { exists: true, sha256: match[1] } : undefined;
 }
 
 /** `cp -p` keeps the old file's mode and owner, so restoring it restores them too. */
@@ -40,10 +35,6 @@ export function installCommand(candidate: string, target: string): ShellCommand 
 /** Copy the backup beside the target, then rename it into place: the backup stays for a later restore. */
 export function restoreCommand(backup: string, restore: string, target: string): ShellCommand {
   return sh`cp -p -- ${backup} ${restore} && mv -f -- ${restore} ${target}`;
-}
-
-export function removeCommand(paths: readonly string[]): ShellCommand {
-  return sh`rm -f -- ${paths}`;
 }
 
 export function kernelReleaseCommand(): ShellCommand {

@@ -52,6 +52,8 @@ export const ErrorCode = {
   ChecksumMismatch: 'checksum_mismatch',
   /** A host answered a probe (`uname -r`, `/etc/os-release`, `df`) with output Marshal cannot read. */
   UnexpectedHostOutput: 'unexpected_host_output',
+  /** A load balancer's runtime API refused a command, did not answer, or does not know the backend/server. */
+  LoadBalancerFailed: 'load_balancer_failed',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,6 +1,7 @@
 import type { AuditSink } from '../audit/audit-entry.js';
 import type { BundleStore } from '../bundles/bundle-store.js';
 import type { RunSnapshot } from '../engine/model/run.js';
+import type { HostBlocks } from '../hosts/blocks/types.js';
 import type { HostExecutor } from '../hosts/executor.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Logger } from '../log/logger.js';
@@ -25,13 +26,16 @@ export interface WorkflowDirs {
  * Marshal's standard dependencies, handed to every workflow module's `workflow(deps)` factory: the
  * same for built-in and user workflows (only `dirs` differs per module). Interfaces only; the
  * implementations (SSH, Redis, Slack) are put together in src/app.
- *
- * Host building blocks (reboot-and-wait, upload, systemd, HAProxy drain, …) are added here as
- * `blocks` by the kit-blocks work; until then `executor` is the way to hosts.
  */
 export interface MarshalDeps {
   readonly inventory: Inventory;
   readonly executor: HostExecutor;
+  /**
+   * Host building blocks over `executor`: quoted commands, atomic file writes, reboot-and-wait on a new
+   * boot id, TCP/HTTP/TLS checks with thresholds, service restart/status, HAProxy drain/ready — each
+   * change with its `check` (src/hosts/blocks/types.ts). Put together by `createHostBlocks`.
+   */
+  readonly blocks: HostBlocks;
   readonly notifier: Notifier;
   readonly audit: AuditSink;
   readonly runs: RunReader;

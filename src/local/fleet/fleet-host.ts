@@ -15,7 +15,8 @@ import { renderSshdConfig } from './sshd-config.js';
  *   /etc/marshal-apps          config targets: workflows write /etc/marshal-apps/<app>/<file>
  *   /etc/ssl/marshal           certificates and keys
  *   /etc/os-release            per-host release text (setOsRelease)
- *   /var/lib/marshal-host      host state: boot_id, kernel_version, reboot-required marker, bin/ (hooks, first on PATH)
+ *   /var/lib/marshal-host      host state: boot_id, kernel_version, reboot-required marker, bin/ (hooks, first on PATH),
+ *                              rc.local (run at each boot, before sshd), reboot-requested (see REBOOT_REQUEST)
  *   /proc/sys/kernel/random/boot_id   the host's boot id, new after each fleet reboot
  *   /tmp                       per-host scratch, emptied by a reboot
  *   /root                      root's home: fresh per host, so this machine's shell start-up files
@@ -30,6 +31,20 @@ export const PRIVATE_MOUNTS = {
   tmp: '/tmp',
   home: '/root',
 } as const;
+
+/**
+ * The host's `reboot` (a hook first on PATH, like systemd's) writes this file in the state directory and
+ * returns, as a real `reboot` does; the fleet sees it and power-cycles the host (see SshFleet).
+ */
+export const REBOOT_REQUEST = 'reboot-requested';
+
+/** Run at every boot in the host's namespace, in the background, before sshd starts (like rc.local). */
+export const BOOT_SCRIPT = 'rc.local';
+
+const REBOOT_HOOK = `#!/bin/sh
+# Fleet stand-in for reboot(8): asks the fleet to power-cycle this host, and returns like systemd's reboot.
+: > ${PRIVATE_MOUNTS.state}/${REBOOT_REQUEST}
+`;
 
 export interface FleetHostDirs {
   root: string;
@@ -96,6 +111,7 @@ export class FleetHost {
     chmodSync(d.tmp, 0o1777);
     writeFileSync(d.osRelease, this.options.osRelease ?? debianOsRelease(12));
     writeFileSync(join(d.state, 'kernel_version'), '6.1.0-marshal-amd64\n');
+    writeFileSync(join(d.state, 'bin', 'reboot'), REBOOT_HOOK, { mode: 0o755 });
     this.newBootId();
     await this.newHostKey();
   }
@@ -131,6 +147,7 @@ export class FleetHost {
     );
     const d = this.dirs;
     const m = PRIVATE_MOUNTS;
+    const boot = `${m.state}/${BOOT_SCRIPT}`;
     const script = sh`set -e
 mount --bind ${d.apps} ${m.apps}
 mount --bind ${d.ssl} ${m.ssl}
@@ -139,6 +156,7 @@ mount --bind ${d.osRelease} ${m.osRelease}
 mount --bind ${d.bootId} ${m.bootId}
 mount --bind ${d.home} ${m.home}
 mount --bind ${d.tmp} ${m.tmp}
+if [ -x ${boot} ]; then ${boot} </dev/null >/dev/null 2>&1 & fi
 exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
     this.stderrTail = '';
     const child = spawn('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', script.text], {

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Host } from '../../hosts/host.js';
 import { loopbackBlock, randomLoopbackAddress } from './addresses.js';
-import { FleetHost, PRIVATE_MOUNTS, generateEd25519 } from './fleet-host.js';
+import { FleetHost, PRIVATE_MOUNTS, REBOOT_REQUEST, generateEd25519 } from './fleet-host.js';
 import { isAlive, processesInNamespaces, signalAll } from './namespace-processes.js';
 import { HOOK_BIN_DIR } from './sshd-config.js';
 
@@ -19,6 +28,8 @@ export interface SshFleetOptions {
   osRelease?: (index: number) => string;
   /** How many hosts start at once; default 32. */
   concurrency?: number;
+  /** How long a host stays down (sshd gone) when it runs `reboot` itself; default 1000 ms. */
+  rebootDownMs?: number;
 }
 
 /** Where fleets keep their files; outside /tmp because each host binds its own /tmp. */
@@ -36,6 +47,11 @@ let exitHookInstalled = false;
 export class SshFleet {
   private readonly byName = new Map<string, FleetHost>();
   private stopped = false;
+  private readonly watchers: FSWatcher[] = [];
+  private readonly rebooting = new Set<string>();
+  /** Reboots hosts asked for themselves (`reboot` on the host), with the boot id each came back with. */
+  readonly selfReboots: { host: string; bootId: string }[] = [];
+  rebootDownMs = 1000;
 
   private constructor(
     readonly dir: string,
@@ -106,6 +122,8 @@ export class SshFleet {
         }
       });
       fleet.writeKnownHosts();
+      fleet.rebootDownMs = options.rebootDownMs ?? 1000;
+      for (const m of members) fleet.watchRebootRequests(m);
       return fleet;
     } catch (err) {
       await fleet.stopAll();
@@ -153,11 +171,44 @@ export class SshFleet {
     return this.member(host).start();
   }
 
+  /**
+   * A host's own `reboot` (the hook in its bin/) leaves a request in its state directory: the host goes
+   * down (every process, the session that asked too), stays down `rebootDownMs`, and boots with a new boot
+   * id, as a real reboot does. Watched with inotify (one descriptor for all hosts), not polled.
+   */
+  private watchRebootRequests(m: FleetHost): void {
+    const handle = (): void => {
+      if (this.stopped || this.rebooting.has(m.name)) return;
+      if (!existsSync(join(m.dirs.state, REBOOT_REQUEST))) return;
+      void this.reboot(m.name, { downMs: this.rebootDownMs })
+        .then((bootId) => this.selfReboots.push({ host: m.name, bootId }))
+        .catch(() => {
+          // The fleet was stopped meanwhile; nothing left to boot.
+        });
+    };
+    try {
+      this.watchers.push(watch(m.dirs.state, (_event, file) => file === REBOOT_REQUEST && handle()));
+    } catch {
+      // No inotify watch left on this machine: this host's own `reboot` stays a request nobody serves.
+    }
+  }
+
   /** Power off, stay down `downMs`, boot with a new boot id, an empty /tmp and no reboot-required marker. */
   async reboot(host: Host | string, options: { downMs?: number } = {}): Promise<string> {
     const m = this.member(host);
+    this.rebooting.add(m.name);
+    try {
+      return await this.powerCycle(m, options.downMs);
+    } finally {
+      this.rebooting.delete(m.name);
+    }
+  }
+
+  private async powerCycle(m: FleetHost, downMs: number | undefined): Promise<string> {
     await m.stop();
-    if (options.downMs) await new Promise((r) => setTimeout(r, options.downMs));
+    rmSync(join(m.dirs.state, REBOOT_REQUEST), { force: true });
+    if (downMs) await new Promise((r) => setTimeout(r, downMs));
+    if (this.stopped) throw new Error(`fleet stopped while ${m.name} was down`);
     rmSync(m.dirs.tmp, { recursive: true, force: true });
     mkdirSync(m.dirs.tmp, { mode: 0o1777 });
     rmSync(join(m.dirs.state, 'reboot-required'), { force: true });
@@ -208,6 +259,7 @@ export class SshFleet {
   async stopAll(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    for (const w of this.watchers) w.close();
     killHosts(this.members.map((m) => ({ namespaces: m.namespaces, owner: m.dirs.sshdConfig })));
     await Promise.all(this.members.map((m) => m.stop()));
     rmSync(this.dir, { recursive: true, force: true });

@@ -3,30 +3,35 @@ import type { Host } from '../host.js';
 import { isMarshalError } from '../../errors/marshal-error.js';
 import { HostUnreachable } from '../errors/host-unreachable.js';
 import { sh } from '../quote.js';
+import { abortable } from './abortable-sleep.js';
 
-const BOOT_ID = sh`cat /proc/sys/kernel/random/boot_id`;
+export const BOOT_ID_COMMAND = sh`cat /proc/sys/kernel/random/boot_id`;
 
 /**
  * After a reboot: polls until the host answers over SSH with a boot id other than `previousBootId`
- * (so the answer of a host that has not yet gone down does not count). Returns the new boot id.
- * Errors that retrying cannot fix (a refused host key) are thrown at once.
+ * (so the answer of a host that has not yet gone down, or of a session left from before, does not count).
+ * Without `previousBootId`, any answer counts. Returns the boot id. Errors that retrying cannot fix (a
+ * refused host key) are thrown at once; an aborted `signal` ends the wait with its reason.
  */
 export async function waitUntilReachable(
   executor: HostExecutor,
   host: Host,
-  options: { timeoutMs: number; previousBootId?: string; intervalMs?: number },
+  options: { timeoutMs: number; previousBootId?: string; intervalMs?: number; signal?: AbortSignal },
 ): Promise<string> {
   const deadline = Date.now() + options.timeoutMs;
   let last = 'no answer yet';
   for (;;) {
+    options.signal?.throwIfAborted();
     try {
-      const r = await executor.exec(host, BOOT_ID, {
+      const r = await executor.exec(host, BOOT_ID_COMMAND, {
         timeoutMs: Math.max(1000, Math.min(10_000, deadline - Date.now())),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       const bootId = r.stdout.trim();
       if (r.exitCode === 0 && bootId && bootId !== options.previousBootId) return bootId;
       last = r.exitCode === 0 ? 'still on the previous boot' : `boot id read failed: ${r.stderr.trim()}`;
     } catch (err) {
+      options.signal?.throwIfAborted();
       if (isMarshalError(err) && !err.retryable) throw err;
       last = err instanceof Error ? err.message : String(err);
     }
@@ -35,6 +40,6 @@ export async function waitUntilReachable(
         context: { previousBootId: options.previousBootId },
       });
     }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
+    await abortable(options.intervalMs ?? 250, options.signal);
   }
 }
