@@ -38,6 +38,13 @@ export const PRIVATE_MOUNTS = {
  */
 export const REBOOT_REQUEST = 'reboot-requested';
 
+/**
+ * A small filesystem of the host's own (tmpfs, FLEET_DISK_MB), so `df` on it tells this host's usage and a
+ * test can fill it: a full disk is real. Emptied by a reboot, like any tmpfs.
+ */
+export const FLEET_DISK = `${PRIVATE_MOUNTS.state}/disk`;
+export const FLEET_DISK_MB = 16;
+
 /** Run at every boot in the host's namespace, in the background, before sshd starts (like rc.local). */
 export const BOOT_SCRIPT = 'rc.local';
 
@@ -106,7 +113,7 @@ export class FleetHost {
 
   async prepare(): Promise<void> {
     const d = this.dirs;
-    for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), d.tmp, d.home])
+    for (const dir of [d.apps, d.ssl, join(d.state, 'bin'), join(d.state, 'disk'), d.tmp, d.home])
       mkdirSync(dir, { recursive: true });
     chmodSync(d.tmp, 0o1777);
     writeFileSync(d.osRelease, this.options.osRelease ?? debianOsRelease(12));
@@ -156,6 +163,7 @@ mount --bind ${d.osRelease} ${m.osRelease}
 mount --bind ${d.bootId} ${m.bootId}
 mount --bind ${d.home} ${m.home}
 mount --bind ${d.tmp} ${m.tmp}
+mount -t tmpfs -o ${`size=${FLEET_DISK_MB}m,mode=0755`} marshal-disk ${FLEET_DISK}
 if [ -x ${boot} ]; then ${boot} </dev/null >/dev/null 2>&1 & fi
 exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
     this.stderrTail = '';

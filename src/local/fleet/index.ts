@@ -1,5 +1,5 @@
 export { SshFleet, FLEETS_ROOT, type SshFleetOptions } from './ssh-fleet.js';
-export { FleetHost, PRIVATE_MOUNTS } from './fleet-host.js';
+export { FLEET_DISK, FLEET_DISK_MB, FleetHost, PRIVATE_MOUNTS } from './fleet-host.js';
 export { debianOsRelease } from './os-release.js';
 export { HOOK_BIN_DIR, LEGACY_ONLY_SSHD_ALGORITHMS, MODERN_SSHD_ALGORITHMS } from './sshd-config.js';
 export {

@@ -49,8 +49,11 @@ export class SshFleet {
   private stopped = false;
   private readonly watchers: FSWatcher[] = [];
   private readonly rebooting = new Set<string>();
-  /** Reboots hosts asked for themselves (`reboot` on the host), with the boot id each came back with. */
-  readonly selfReboots: { host: string; bootId: string }[] = [];
+  /**
+   * Reboots hosts asked for themselves (`reboot` on the host): the boot id each came back with, and when
+   * it went down and answered again (ms since the epoch), to tell which hosts were down at once.
+   */
+  readonly selfReboots: { host: string; bootId: string; downAt: number; upAt: number }[] = [];
   rebootDownMs = 1000;
 
   private constructor(
@@ -180,8 +183,9 @@ export class SshFleet {
     const handle = (): void => {
       if (this.stopped || this.rebooting.has(m.name)) return;
       if (!existsSync(join(m.dirs.state, REBOOT_REQUEST))) return;
+      const downAt = Date.now();
       void this.reboot(m.name, { downMs: this.rebootDownMs })
-        .then((bootId) => this.selfReboots.push({ host: m.name, bootId }))
+        .then((bootId) => this.selfReboots.push({ host: m.name, bootId, downAt, upAt: Date.now() }))
         .catch(() => {
           // The fleet was stopped meanwhile; nothing left to boot.
         });

@@ -57,7 +57,7 @@ describe('host building blocks: reboot, services and health checks on real sshd 
     expect(result.bootId).not.toBe(before);
     expect(result.bootId).toBe(fleet.bootId(host));
     // The host really went down: the fleet power-cycled it on its own request, once.
-    expect(fleet.selfReboots.filter((r) => r.host === host.name)).toEqual([
+    expect(fleet.selfReboots.filter((r) => r.host === host.name)).toMatchObject([
       { host: host.name, bootId: result.bootId },
     ]);
     expect(ctx.checkpoints).toEqual([{ bootId: before }]);

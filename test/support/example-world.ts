@@ -1,0 +1,165 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { RedisAuditLog } from '../../src/audit/index.js';
+import { DirectoryBundleStore } from '../../src/bundles/bundle-store.js';
+import { TerminalNotifier } from '../../src/cli/terminal-notifier.js';
+import {
+  createEngine,
+  createRegistry,
+  defineWorkflow,
+  type AnyWorkflow,
+  type EngineRuntime,
+  type RunEvent,
+  type RunSnapshot,
+} from '../../src/engine/index.js';
+import { createHostBlocks } from '../../src/hosts/blocks/index.js';
+import { Host } from '../../src/hosts/host.js';
+import { SshExecutor } from '../../src/hosts/ssh/index.js';
+import { StaticInventory } from '../../src/inventory/inventory.js';
+import { isWorkflowModule, type AnyWorkflowModule, type MarshalDeps } from '../../src/kit/index.js';
+import { LocalHaproxy } from '../../src/local/haproxy.js';
+import { SshFleet, httpServerRunScript, installFleetService } from '../../src/local/fleet/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { uniquePrefix } from './redis.js';
+
+export const EXAMPLES_DIR = resolve('examples/workflows');
+export const WEB_PORT = 8080;
+export const WWW = '/var/lib/marshal-host/www';
+export const REQUESTER = 'U0REQUESTER';
+export const APPROVER = 'U0APPROVER';
+
+/** Every workflow module in a directory, imported as Marshal's loader would: one default export each. */
+export async function loadModules(dir = EXAMPLES_DIR): Promise<AnyWorkflowModule[]> {
+  const modules: AnyWorkflowModule[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.(ts|js)$/.test(f))
+    .sort()) {
+    const loaded = (await import(pathToFileURL(join(dir, file)).href)) as { default?: unknown };
+    if (!isWorkflowModule(loaded.default))
+      throw new Error(`${file} has no workflow module as default export`);
+    modules.push(loaded.default);
+  }
+  return modules;
+}
+
+/** The module's own tasks as a definition (the kit's audit/notify/cleanup phases come with its loader). */
+export function asWorkflow(module: AnyWorkflowModule, deps: MarshalDeps): AnyWorkflow {
+  const body = module.workflow(deps);
+  return defineWorkflow({
+    name: module.name,
+    summary: module.summary,
+    params: module.params,
+    ...(body.locks ? { locks: (params) => body.locks!(params) } : {}),
+    tasks: (wf) => body.tasks(wf),
+  });
+}
+
+export interface WorldOptions {
+  hosts: number;
+  /** Inventory vars per host index (e.g. its rack). */
+  vars?: (index: number) => Record<string, unknown>;
+}
+
+/**
+ * The example workflows' world: a real sshd fleet whose hosts serve HTTP (python's http.server under
+ * runit, started at boot), HAProxy in front of them (backend `web`, one server per host, named after
+ * it), the real engine on the test Redis with the example modules loaded from examples/workflows.
+ */
+export class ExampleWorld {
+  private constructor(
+    readonly fleet: SshFleet,
+    readonly haproxy: LocalHaproxy,
+    readonly inventory: StaticInventory,
+    readonly executor: SshExecutor,
+    readonly engine: EngineRuntime,
+    private readonly redis: Redis,
+    /** Every engine event since the world started. */
+    readonly events: RunEvent[],
+    private readonly closeSubscription: () => Promise<void>,
+  ) {}
+
+  static async start(redisUrl: string, options: WorldOptions): Promise<ExampleWorld> {
+    const fleet = await SshFleet.start({ count: options.hosts, name: 'ex', rebootDownMs: 1000 });
+    const hosts = fleet.hosts.map((h, i) => Host.parse({ ...h, vars: options.vars?.(i) ?? {} }));
+    for (const host of hosts) {
+      installFleetService(fleet, host, 'web', httpServerRunScript(host.address, WEB_PORT, WWW));
+      mkdirSync(fleet.localPath(host, WWW), { recursive: true });
+      writeFileSync(fleet.localPath(host, `${WWW}/index.html`), `${host.name}\n`);
+    }
+    await Promise.all(hosts.map((h) => fleet.reboot(h)));
+    const haproxy = await LocalHaproxy.start({
+      backends: [
+        { name: 'web', servers: hosts.map((h) => ({ name: h.name, address: h.address, port: WEB_PORT })) },
+      ],
+    });
+    const inventory = new StaticInventory({ source: 'example world', warnings: [], hosts, groups: [] });
+    const executor = new SshExecutor(
+      { knownHostsPath: fleet.knownHostsPath, privateKeyPath: fleet.privateKeyPath, readyTimeoutMs: 5000 },
+      { logger: silentLogger() },
+    );
+    const redis = new Redis(redisUrl);
+    const prefix = uniquePrefix('examples');
+    let engine: EngineRuntime | undefined;
+    const deps: MarshalDeps = {
+      inventory,
+      executor,
+      blocks: createHostBlocks({ executor, loadBalancer: { socket: haproxy.socket } }),
+      notifier: new TerminalNotifier(() => {}),
+      audit: new RedisAuditLog(redis, prefix, silentLogger()),
+      runs: { get: (runId) => engine!.get(runId) },
+      bundles: new DirectoryBundleStore(resolve('bundles'), { allowedRoots: ['/etc/marshal-apps'] }),
+      clock: () => new Date(),
+      dirs: { config: EXAMPLES_DIR, module: EXAMPLES_DIR, assets: undefined },
+      log: silentLogger(),
+    };
+    const modules = await loadModules();
+    engine = await createEngine({
+      redis: redisUrl,
+      prefix,
+      registry: createRegistry(modules.map((m) => asWorkflow(m, deps))),
+      logger: silentLogger(),
+    });
+    engine.startWorkers({ concurrency: 8 });
+    const events: RunEvent[] = [];
+    const sub = await engine.events.subscribe((e) => void events.push(e));
+    return new ExampleWorld(fleet, haproxy, inventory, executor, engine, redis, events, () => sub.close());
+  }
+
+  host(i: number): Host {
+    return this.inventory.hosts()[i]!;
+  }
+
+  async finished(runId: string): Promise<RunSnapshot> {
+    for (;;) {
+      const run = await this.engine.get(runId);
+      if (run.finishedAt) return run;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Waits for the run's approval gate and has another person approve it. */
+  async approve(runId: string, by = APPROVER): Promise<void> {
+    for (;;) {
+      const run = await this.engine.get(runId);
+      const gate = run.gates.find((g) => g.state === 'waiting');
+      if (gate) {
+        const decided = await this.engine.decide({ runId, gateId: gate.gateId, decision: 'approve', by });
+        if (!decided.applied) throw new Error(`approval not applied: ${decided.why}`);
+        return;
+      }
+      if (run.finishedAt) throw new Error(`run ${runId} finished without waiting for approval`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.closeSubscription();
+    await this.engine.close();
+    await this.executor.close();
+    this.redis.disconnect();
+    await this.haproxy.stop();
+    await this.fleet.stopAll();
+  }
+}
