@@ -23,3 +23,8 @@ export function parseFileState(stdout: string): RemoteFileState | undefined {
 export function removeCommand(paths: readonly string[]): ShellCommand {
   return sh`rm -f -- ${paths}`;
 }
+
+/** `df -Pk` on the file system that holds `path` (POSIX output, 1024-byte blocks). */
+export function diskUsageCommand(path: string): ShellCommand {
+  return sh`df -Pk -- ${path}`;
+}

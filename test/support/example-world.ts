@@ -114,6 +114,13 @@ export class ExampleWorld {
       dirs: { config: EXAMPLES_DIR, module: EXAMPLES_DIR, assets: undefined },
       log: silentLogger(),
     };
+    // Every host serves before a workflow looks at it (runsvdir starts the service at boot).
+    for (const host of hosts)
+      await deps.blocks.waitFor(
+        { kind: 'http', url: `http://${host.address}:${WEB_PORT}/` },
+        { signal: new AbortController().signal },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
     const modules = await loadModules();
     engine = await createEngine({
       redis: redisUrl,

@@ -8,6 +8,8 @@ import { UnexpectedHostOutputError } from '../errors/unexpected-host-output-erro
 export interface DiskSpace {
   filesystem: string;
   availableKb: number;
+  /** The Capacity column: how full the file system is, in percent (rounded up by df). */
+  usedPercent: number;
   mountedOn: string;
 }
 
@@ -26,6 +28,6 @@ export function parseDfPortable(text: string, host?: string): DiskSpace {
   if (extra.length > 0) return fail(`expected one file system, found ${1 + extra.length}`);
   const match = /^(.+?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(\/.*)$/.exec(row.trim());
   if (!match) return fail(`"${row.trim()}" is not "<fs> <blocks> <used> <available> <n>% <mount point>"`);
-  const [, filesystem = '', , , available = '', , mountedOn = ''] = match;
-  return { filesystem, availableKb: Number(available), mountedOn };
+  const [, filesystem = '', , , available = '', capacity = '', mountedOn = ''] = match;
+  return { filesystem, availableKb: Number(available), usedPercent: Number(capacity), mountedOn };
 }

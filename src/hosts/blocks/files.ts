@@ -4,10 +4,16 @@ import { ErrorCode } from '../../errors/error-code.js';
 import type { HostExecutor } from '../executor.js';
 import type { Host } from '../host.js';
 import { HostStepError } from '../errors/host-step-error.js';
-import { fileStateCommand, parseFileState, type RemoteFileState } from '../file-commands.js';
+import { parseDfPortable } from '../../bundles/prechecks/disk-space.js';
+import {
+  diskUsageCommand,
+  fileStateCommand,
+  parseFileState,
+  type RemoteFileState,
+} from '../file-commands.js';
 import { sh } from '../quote.js';
 import { runChecked } from './command.js';
-import type { BlockContext, CheckResult, FileSpec, ReadFile, WrittenFile } from './types.js';
+import type { BlockContext, CheckResult, DiskUsage, FileSpec, ReadFile, WrittenFile } from './types.js';
 
 const TRANSFER_TIMEOUT_MS = 5 * 60_000;
 
@@ -204,4 +210,19 @@ async function fileModes(
     if (space > 0) modes[line.slice(space + 1)] = parseInt(line.slice(0, space), 8);
   }
   return modes;
+}
+
+/** How full the file system holding `path` is (df -Pk). */
+export async function diskUsage(
+  executor: HostExecutor,
+  host: Host,
+  path: string,
+  ctx: BlockContext,
+): Promise<DiskUsage> {
+  const r = await runChecked(executor, host, diskUsageCommand(path), ctx, {
+    what: `read the disk usage of ${path}`,
+    timeoutMs: 30_000,
+  });
+  const df = parseDfPortable(r.stdout, host.name);
+  return { path, usedPercent: df.usedPercent, availableKb: df.availableKb, mountedOn: df.mountedOn };
 }

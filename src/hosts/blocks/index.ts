@@ -3,6 +3,7 @@ import { runChecked } from './command.js';
 import {
   copyDirectory,
   directoryChecksums,
+  diskUsage,
   fileState,
   readFile,
   writeFile,
@@ -41,6 +42,7 @@ export function createHostBlocks(deps: HostBlocksDeps): HostBlocks {
     writeFileCheck: (host, file, ctx) => writeFileCheck(x, host, file, ctx),
     copyDirectory: (from, to, dir, ctx) => copyDirectory(x, from, to, dir, ctx),
     directoryChecksums: (host, dir, ctx) => directoryChecksums(x, host, dir, ctx),
+    diskUsage: (host, path, ctx) => diskUsage(x, host, path, ctx),
     bootId: (host, ctx) => readBootId(x, host, ctx),
     reboot: (host, ctx, options) => rebootAndWait(x, host, ctx, options),
     rebootCheck: (host, checkpoint, ctx, options) => rebootCheck(x, host, checkpoint, ctx, options),

@@ -58,6 +58,14 @@ export interface ReadFile {
   sha256: string;
 }
 
+export interface DiskUsage {
+  path: string;
+  /** How full its file system is, in percent. */
+  usedPercent: number;
+  availableKb: number;
+  mountedOn: string;
+}
+
 // --- reboot -----------------------------------------------------------------------------------------
 
 export interface RebootOptions {
@@ -219,6 +227,8 @@ export interface HostBlocks {
     dir: { source: string; target: string; owner?: string; group?: string },
     ctx: BlockContext,
   ): Promise<Record<string, string>>;
+  /** How full the file system holding `path` is. */
+  diskUsage(host: Host, path: string, ctx: BlockContext): Promise<DiskUsage>;
   /** The checksums of a directory's regular files (relative path → sha256), for checks and verification. */
   directoryChecksums(host: Host, dir: string, ctx: BlockContext): Promise<Record<string, string>>;
 

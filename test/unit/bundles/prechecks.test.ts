@@ -69,8 +69,13 @@ describe('versions', () => {
 });
 
 describe('df -Pk', () => {
-  it('reads the free space and mount point', () => {
-    expect(parseDfPortable(DF)).toEqual({ filesystem: '/dev/vda', availableKb: 81733464, mountedOn: '/' });
+  it('reads the free space, how full it is, and the mount point', () => {
+    expect(parseDfPortable(DF)).toMatchObject({
+      filesystem: '/dev/vda',
+      availableKb: 81733464,
+      mountedOn: '/',
+    });
+    expect(parseDfPortable(DF).usedPercent).toBe(Number(/(\d+)%/.exec(DF)![1]));
   });
 
   it('keeps file system and mount names with spaces', () => {
@@ -79,6 +84,7 @@ describe('df -Pk', () => {
     expect(parseDfPortable(out)).toEqual({
       filesystem: 'my disk',
       availableKb: 60,
+      usedPercent: 40,
       mountedOn: '/mnt/my data',
     });
   });
@@ -105,7 +111,7 @@ describe('requirements', () => {
   const facts: HostFacts = {
     os: { id: 'debian', versionId: '12' },
     kernelRelease: '6.1.0-18-amd64',
-    disk: { filesystem: '/dev/vda', availableKb: 200 * 1024, mountedOn: '/' },
+    disk: { filesystem: '/dev/vda', availableKb: 200 * 1024, usedPercent: 60, mountedOn: '/' },
   };
   const requirements = {
     os: { id: ['debian'], minVersion: '12' },

@@ -1,0 +1,251 @@
+/**
+ * Host remediation: `/marshal run host-remediation <selector> [--unit web] [--disk /var/lib/app]
+ *   [--max-disk 90] [--clean /var/lib/app/spool] [--backend web] [--health http:8080/]`
+ *
+ * Runbook, per host (canary first, approval by another person, then batches)
+ *   1. Detect: is the unit down or failed? Is the disk fuller than --max-disk percent?
+ *      A host with neither is skipped (reported healthy, not failed, not touched).
+ *   2. Drain it from the load balancer (HAProxy backend --backend, server = the host's `lb_server` var
+ *      or its name) and wait for its sessions to end.
+ *   3. Fix: clear the files under --clean when the disk is full; restart the unit when it is down.
+ *   4. Verify: unit active, disk below the limit, the health check passes three times in a row.
+ *   5. Return it to the load balancer.
+ *   A host whose fix does not verify stays drained (out of traffic) and fails: the operator reads why.
+ *   The service manager is the host's `service_manager` var: `systemd` (default) or `runit:<service dir>`.
+ *   A dry run detects and says what it would do on each host; it changes nothing.
+ */
+import { z } from 'zod';
+import type { HostStep, HostStepContext } from '../../src/engine/model/workflow.js';
+import { BatchSizeSchema, CanarySizeSchema } from '../../src/engine/rollout/batch-size.js';
+import type {
+  BlockContext,
+  HealthProbe,
+  HostBlocks,
+  LbServer,
+  LoadBalancer,
+  ServiceManager,
+} from '../../src/hosts/blocks/types.js';
+import type { Host } from '../../src/hosts/host.js';
+import { sh } from '../../src/hosts/quote.js';
+import { defineWorkflowModule } from '../../src/kit/index.js';
+
+const AbsolutePath = z.string().regex(/^\/\S*$/, 'an absolute path without spaces');
+
+export const HostRemediationParams = z.object({
+  selector: z.string().min(1, 'name the hosts: a selector such as role=web'),
+  unit: z
+    .string()
+    .regex(/^[A-Za-z0-9@_.:-]+$/, 'a unit name')
+    .default('web'),
+  disk: AbsolutePath.default('/'),
+  maxDisk: z.coerce.number().min(1).max(100).default(90),
+  /** Whose files may go when the disk is full (logs, spool); nothing is cleared without it. */
+  clean: AbsolutePath.optional(),
+  backend: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'a HAProxy backend name')
+    .default('web'),
+  health: z
+    .string()
+    .regex(/^(http:\d{1,5}(\/\S*)?|tcp:\d{1,5})$/, 'write http:<port>[/path] or tcp:<port>')
+    .default('http:80/'),
+  canary: CanarySizeSchema.default(1),
+  batches: z.array(BatchSizeSchema).min(1).default(['25%', '100%']),
+  concurrency: z.coerce.number().int().min(1).max(100).default(5),
+  soakMs: z.coerce.number().int().min(0).default(60_000),
+  maxFailPercent: z.coerce.number().min(0).max(100).default(0),
+});
+export type HostRemediationParams = z.infer<typeof HostRemediationParams>;
+
+/** What is wrong with a host: nothing (skip it), or the problems the fix addresses. */
+interface Findings {
+  unitDown: boolean;
+  diskFull: boolean;
+  /** For the operator: `web is down`, `/var/lib/app 97% full`. */
+  seen: string[];
+}
+
+function managerOf(host: Host): ServiceManager {
+  const declared = host.vars.service_manager;
+  if (declared === undefined || declared === 'systemd') return { kind: 'systemd' };
+  if (typeof declared === 'string' && declared.startsWith('runit:'))
+    return { kind: 'runit', serviceDir: declared.slice('runit:'.length) };
+  throw new Error(`${host.name}: service_manager ${JSON.stringify(declared)} is not systemd or runit:<dir>`);
+}
+
+function probeOf(host: Host, health: string): HealthProbe {
+  const [kind, rest = ''] = health.split(':', 2) as [string, string];
+  const slash = rest.indexOf('/');
+  const port = Number(slash < 0 ? rest : rest.slice(0, slash));
+  if (kind === 'tcp') return { kind: 'tcp', host: host.address, port };
+  return { kind: 'http', url: `http://${host.address}:${port}${slash < 0 ? '/' : rest.slice(slash)}` };
+}
+
+function remediationStep(
+  blocks: HostBlocks,
+  lb: () => LoadBalancer,
+  hostOf: (name: string) => Host,
+): HostStep<HostRemediationParams> {
+  const serverOf = (host: Host, p: HostRemediationParams): LbServer => ({
+    backend: p.backend,
+    server: lbName(host),
+  });
+
+  async function detect(host: Host, p: HostRemediationParams, ctx: BlockContext): Promise<Findings> {
+    const unit = await blocks.serviceStatus(host, p.unit, managerOf(host), ctx);
+    const disk = await blocks.diskUsage(host, p.disk, ctx);
+    const unitDown = !unit.active;
+    const diskFull = disk.usedPercent >= p.maxDisk;
+    const seen = [
+      ...(unitDown ? [`${p.unit} is ${unit.state}`] : []),
+      ...(diskFull ? [`${p.disk} is ${disk.usedPercent}% full`] : []),
+    ];
+    return { unitDown, diskFull, seen };
+  }
+
+  async function healthy(host: Host, ctx: HostStepContext<HostRemediationParams>): Promise<boolean> {
+    const found = await detect(host, ctx.params, ctx);
+    return !found.unitDown && !found.diskFull;
+  }
+
+  return {
+    name: 'remediate',
+    timeoutMs: 15 * 60_000,
+
+    async plan(ctx) {
+      const host = hostOf(ctx.target);
+      const found = await detect(host, ctx.params, ctx);
+      if (found.seen.length === 0) return 'healthy: would skip';
+      const fixes = [
+        ...(found.diskFull ? [`clear ${ctx.params.clean ?? '(nothing: no --clean given)'}`] : []),
+        ...(found.unitDown ? [`restart ${ctx.params.unit}`] : []),
+      ];
+      return `${found.seen.join(', ')}: would drain, ${fixes.join(' and ')}, verify, return`;
+    },
+
+    async apply(ctx) {
+      const host = hostOf(ctx.target);
+      const p = ctx.params;
+      const found = await detect(host, p, ctx);
+      if (found.seen.length === 0) return { changed: false, summary: 'healthy: skipped' };
+
+      const server = serverOf(host, p);
+      await lb().drain(server, ctx, { timeoutMs: 60_000 });
+
+      if (found.diskFull) {
+        if (!p.clean)
+          throw new Error(
+            `${p.disk} is full and no --clean directory was given: left drained for an operator`,
+          );
+        await blocks.run(
+          host,
+          sh`if [ -d ${p.clean} ]; then find ${p.clean} -xdev -type f -delete; fi`,
+          ctx,
+          { what: `clear ${p.clean}` },
+        );
+      }
+      if (found.unitDown) await blocks.restartService(host, p.unit, managerOf(host), ctx);
+
+      const after = await detect(host, p, ctx);
+      if (after.seen.length > 0)
+        throw new Error(`still ${after.seen.join(', ')} after the fix: left drained for an operator`);
+      const health = await blocks.waitFor(probeOf(host, p.health), ctx, {
+        successes: 3,
+        timeoutMs: 2 * 60_000,
+      });
+
+      await lb().ready(server, ctx);
+      return {
+        changed: true,
+        summary: `fixed (${found.seen.join(', ')}); ${health.last}; back in ${server.backend}`,
+        data: { seen: found.seen },
+      };
+    },
+
+    // After a crash: done when the host is healthy and back in the load balancer; otherwise apply runs
+    // again, which detects afresh (every move of the fix is safe to repeat).
+    async check(ctx) {
+      const host = hostOf(ctx.target);
+      if (!(await healthy(host, ctx))) return 'not_applied';
+      return lb().check(serverOf(host, ctx.params), 'ready');
+    },
+  };
+}
+
+export default defineWorkflowModule({
+  name: 'host-remediation',
+  summary:
+    'Find hosts with a failed unit or a full disk; drain, fix, verify and return each; skip the healthy',
+  params: HostRemediationParams,
+  syntax: {
+    positionals: [{ name: 'selector', help: 'the hosts to look at (inventory selector)' }],
+    flags: {
+      unit: { kind: 'value', placeholder: 'unit', help: 'the service that must be running' },
+      disk: { kind: 'value', placeholder: 'path', help: 'the file system that must not be full' },
+      'max-disk': { kind: 'value', placeholder: 'percent', help: 'full from this percentage on' },
+      clean: { kind: 'value', placeholder: 'dir', help: 'whose files may go when the disk is full' },
+      backend: { kind: 'value', placeholder: 'name', help: 'the HAProxy backend the hosts serve in' },
+      health: {
+        kind: 'value',
+        placeholder: 'http:<port>[/path]|tcp:<port>',
+        help: 'must pass before return',
+      },
+    },
+    rollout: true,
+  },
+  workflow(deps) {
+    const hostOf = (name: string): Host => deps.inventory.get(name);
+    const lb = (): LoadBalancer => {
+      if (!deps.blocks.loadBalancer)
+        throw new Error("no load balancer in Marshal's config: hosts cannot be drained, so none is touched");
+      return deps.blocks.loadBalancer;
+    };
+    const targets = (selector: string): string[] => deps.inventory.select(selector).map((h) => h.name);
+    return {
+      locks: (params) => [`remediation:${params.selector}`],
+      tasks(wf) {
+        const validation = wf.task('validation', (ctx) => {
+          // Fails closed before any host is looked at: no balancer, or a host whose manager is unknown.
+          lb();
+          const hosts = deps.inventory.select(ctx.params.selector);
+          for (const host of hosts) managerOf(host);
+          return Promise.resolve({ hosts: hosts.length });
+        });
+        const prechecks = wf.task(
+          'pre-checks',
+          async (ctx) => {
+            const names = targets(ctx.params.selector);
+            if (!ctx.dryRun)
+              await ctx.lock(
+                names.map((n) => `host:${n}`),
+                'host remediation',
+              );
+            // Each host must be a server of the backend before anything is drained.
+            for (const name of names)
+              await lb().state({ backend: ctx.params.backend, server: lbName(hostOf(name)) });
+            return { hosts: names.length };
+          },
+          { after: validation, timeoutMs: 5 * 60_000 },
+        );
+        wf.rollout('remediate', {
+          after: prechecks,
+          targets: (ctx) => targets(ctx.params.selector),
+          strategy: (ctx) => ({
+            canary: ctx.dryRun ? 0 : ctx.params.canary,
+            batches: ctx.dryRun ? ['100%'] : ctx.params.batches,
+            concurrency: ctx.params.concurrency,
+            soakMs: ctx.dryRun ? 0 : ctx.params.soakMs,
+            maxFailPercentPerBatch: ctx.params.maxFailPercent,
+            maxFailPercentTotal: ctx.params.maxFailPercent,
+          }),
+          approval: { timeoutMs: 60 * 60_000 },
+          step: remediationStep(deps.blocks, lb, hostOf),
+        });
+      },
+    };
+  },
+});
+
+function lbName(host: Host): string {
+  return typeof host.vars.lb_server === 'string' ? host.vars.lb_server : host.name;
+}
