@@ -123,16 +123,14 @@ export const diamond = defineWorkflow({
       'b',
       async (ctx) => {
         if (ctx.params.failB) throw new Error('b broke');
-        return `b saw ${ctx.output<string>('a')}`;
+        return `b saw ${ctx.output(a)}`;
       },
       { after: a },
     );
     const c = wf.task('c', async () => 'c', { after: a });
-    const d = wf.task(
-      'd',
-      async (ctx) => [ctx.output<string>('b') ?? null, ctx.output<string>('c') ?? null] as Json,
-      { after: [b, c] },
-    );
+    const d = wf.task('d', async (ctx) => [ctx.output(b) ?? null, ctx.output(c) ?? null] as Json, {
+      after: [b, c],
+    });
     const e = wf.task('e', async () => 'e', { after: d });
     wf.task('on-failure', async () => 'handled', { after: [b, c], trigger: 'one_failed' });
     wf.task('cleanup', async () => 'clean', { after: e, trigger: 'all_done' });

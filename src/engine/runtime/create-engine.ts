@@ -6,6 +6,7 @@ import type { Logger } from '../../log/index.js';
 import type { DecisionResult, Engine } from '../engine.js';
 import { ApprovalRefused } from '../errors/approval-refused.js';
 import { RedisRunEvents } from '../events/redis-run-events.js';
+import { bareTarget, type TargetResolver } from '../model/target.js';
 import { GateDecision, RunRequest, type LockInfo, type RunSnapshot } from '../model/run.js';
 import { FINAL_RUN_STATES, type TaskState } from '../model/task-state.js';
 import type { WorkflowRegistry } from '../registry.js';
@@ -31,6 +32,11 @@ export interface EngineOptions {
   logger: Logger;
   /** How long a lock lives without renewal; workers renew the locks of active runs. */
   lockTtlMs?: number;
+  /**
+   * What each rollout target is (Marshal passes its inventory's `get`): the planner reads its vars for
+   * failure domains and host steps get it as `ctx.host`. Without it, targets are bare names (`bareTarget`).
+   */
+  resolveTarget?: TargetResolver;
 }
 
 /** The Engine plus what only a process that owns the connections may do. */
@@ -84,6 +90,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     events,
     runs: new RunInfoCache(redis, keys, options.registry),
     lockTtlMs: options.lockTtlMs ?? 10 * 60_000,
+    resolveTarget: options.resolveTarget ?? bareTarget,
     emit(event) {
       events
         .publish(event)
