@@ -15,23 +15,25 @@
  *   A dry run detects and says what it would do on each host; it changes nothing.
  */
 import { z } from 'zod';
-import type { HostStep, HostStepContext } from '../../src/engine/model/workflow.js';
-import { BatchSizeSchema, CanarySizeSchema } from '../../src/engine/rollout/batch-size.js';
-import type {
-  BlockContext,
-  HealthProbe,
-  HostBlocks,
-  LbServer,
-  LoadBalancer,
-  ServiceManager,
-} from '../../src/hosts/blocks/types.js';
-import type { Host } from '../../src/hosts/host.js';
-import { sh } from '../../src/hosts/quote.js';
-import { defineWorkflowModule } from '../../src/kit/index.js';
+import {
+  RolloutParams,
+  defineWorkflowModule,
+  rolloutStrategy,
+  sh,
+  type BlockContext,
+  type HealthProbe,
+  type Host,
+  type HostBlocks,
+  type HostStep,
+  type HostStepContext,
+  type LbServer,
+  type LoadBalancer,
+  type ServiceManager,
+} from '../../src/authoring/index.js';
 
 const AbsolutePath = z.string().regex(/^\/\S*$/, 'an absolute path without spaces');
 
-export const HostRemediationParams = z.object({
+export const HostRemediationParams = RolloutParams.extend({
   selector: z.string().min(1, 'name the hosts: a selector such as role=web'),
   unit: z
     .string()
@@ -49,11 +51,6 @@ export const HostRemediationParams = z.object({
     .string()
     .regex(/^(http:\d{1,5}(\/\S*)?|tcp:\d{1,5})$/, 'write http:<port>[/path] or tcp:<port>')
     .default('http:80/'),
-  canary: CanarySizeSchema.default(1),
-  batches: z.array(BatchSizeSchema).min(1).default(['25%', '100%']),
-  concurrency: z.coerce.number().int().min(1).max(100).default(5),
-  soakMs: z.coerce.number().int().min(0).default(60_000),
-  maxFailPercent: z.coerce.number().min(0).max(100).default(0),
 });
 export type HostRemediationParams = z.infer<typeof HostRemediationParams>;
 
@@ -81,11 +78,7 @@ function probeOf(host: Host, health: string): HealthProbe {
   return { kind: 'http', url: `http://${host.address}:${port}${slash < 0 ? '/' : rest.slice(slash)}` };
 }
 
-function remediationStep(
-  blocks: HostBlocks,
-  lb: () => LoadBalancer,
-  hostOf: (name: string) => Host,
-): HostStep<HostRemediationParams> {
+function remediationStep(blocks: HostBlocks, lb: () => LoadBalancer): HostStep<HostRemediationParams> {
   const serverOf = (host: Host, p: HostRemediationParams): LbServer => ({
     backend: p.backend,
     server: lbName(host),
@@ -113,7 +106,7 @@ function remediationStep(
     timeoutMs: 15 * 60_000,
 
     async plan(ctx) {
-      const host = hostOf(ctx.target);
+      const host = ctx.host;
       const found = await detect(host, ctx.params, ctx);
       if (found.seen.length === 0) return 'healthy: would skip';
       const fixes = [
@@ -124,7 +117,7 @@ function remediationStep(
     },
 
     async apply(ctx) {
-      const host = hostOf(ctx.target);
+      const host = ctx.host;
       const p = ctx.params;
       const found = await detect(host, p, ctx);
       if (found.seen.length === 0) return { changed: false, summary: 'healthy: skipped' };
@@ -165,7 +158,7 @@ function remediationStep(
     // After a crash: done when the host is healthy and back in the load balancer; otherwise apply runs
     // again, which detects afresh (every move of the fix is safe to repeat).
     async check(ctx) {
-      const host = hostOf(ctx.target);
+      const host = ctx.host;
       if (!(await healthy(host, ctx))) return 'not_applied';
       return lb().check(serverOf(host, ctx.params), 'ready');
     },
@@ -230,16 +223,9 @@ export default defineWorkflowModule({
         wf.rollout('remediate', {
           after: prechecks,
           targets: (ctx) => targets(ctx.params.selector),
-          strategy: (ctx) => ({
-            canary: ctx.dryRun ? 0 : ctx.params.canary,
-            batches: ctx.dryRun ? ['100%'] : ctx.params.batches,
-            concurrency: ctx.params.concurrency,
-            soakMs: ctx.dryRun ? 0 : ctx.params.soakMs,
-            maxFailPercentPerBatch: ctx.params.maxFailPercent,
-            maxFailPercentTotal: ctx.params.maxFailPercent,
-          }),
+          strategy: (ctx) => rolloutStrategy(ctx.params, ctx),
           approval: { timeoutMs: 60 * 60_000 },
-          step: remediationStep(deps.blocks, lb, hostOf),
+          step: remediationStep(deps.blocks, lb),
         });
       },
     };

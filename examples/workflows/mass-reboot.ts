@@ -13,27 +13,27 @@
  *   A dry run reads each host's boot id and says what would happen; nothing is rebooted.
  */
 import { z } from 'zod';
-import type { HostStep, Json } from '../../src/engine/model/workflow.js';
-import { BatchSizeSchema, CanarySizeSchema } from '../../src/engine/rollout/batch-size.js';
-import type { HealthProbe, HostBlocks } from '../../src/hosts/blocks/types.js';
-import type { Host } from '../../src/hosts/host.js';
-import { defineWorkflowModule } from '../../src/kit/index.js';
+import {
+  RolloutParams,
+  defineWorkflowModule,
+  rolloutStrategy,
+  type HealthProbe,
+  type Host,
+  type HostBlocks,
+  type HostStep,
+  type Json,
+} from '../../src/authoring/index.js';
 
 /** `http:<port>[/path]` or `tcp:<port>`: what must answer on each host after its reboot. */
 const HealthCheck = z
   .string()
   .regex(/^(http:\d{1,5}(\/\S*)?|tcp:\d{1,5}|none)$/, 'write http:<port>[/path], tcp:<port> or none');
 
-export const MassRebootParams = z.object({
+export const MassRebootParams = RolloutParams.extend({
   selector: z.string().min(1, 'name the hosts: a selector such as role=web or web-*'),
   health: HealthCheck.default('tcp:22'),
   /** The inventory var that names a host's rack: never two hosts of one rack down at once. */
   rackVar: z.string().default('rack'),
-  canary: CanarySizeSchema.default(1),
-  batches: z.array(BatchSizeSchema).min(1).default(['25%', '100%']),
-  concurrency: z.coerce.number().int().min(1).max(100).default(5),
-  soakMs: z.coerce.number().int().min(0).default(60_000),
-  maxFailPercent: z.coerce.number().min(0).max(100).default(0),
   /** How long one host may take to come back. */
   rebootTimeoutMs: z.coerce
     .number()
@@ -62,19 +62,19 @@ function racksOf(hosts: Host[], rackVar: string): { hosts: number; racks: string
   return { hosts: hosts.length, racks: [...new Set(hosts.map((h) => String(h.vars[rackVar])))] };
 }
 
-function rebootStep(blocks: HostBlocks, hostOf: (name: string) => Host): HostStep<MassRebootParams> {
+function rebootStep(blocks: HostBlocks): HostStep<MassRebootParams> {
   return {
     name: 'reboot and wait',
     timeoutMs: 20 * 60_000,
 
     async plan(ctx) {
-      const host = hostOf(ctx.target);
+      const host = ctx.host;
       const bootId = await blocks.bootId(host, ctx);
       return `would reboot (now on boot ${bootId.slice(0, 8)}), wait for a new boot id, then check ${ctx.params.health}`;
     },
 
     async apply(ctx) {
-      const host = hostOf(ctx.target);
+      const host = ctx.host;
       const { previousBootId, bootId } = await blocks.reboot(host, ctx, {
         timeoutMs: ctx.params.rebootTimeoutMs,
       });
@@ -91,7 +91,7 @@ function rebootStep(blocks: HostBlocks, hostOf: (name: string) => Host): HostSte
 
     // After a worker died mid-step: the boot id checkpointed before the reboot tells whether it happened.
     async check(ctx, checkpoint?: Json) {
-      const host = hostOf(ctx.target);
+      const host = ctx.host;
       if ((await blocks.rebootCheck(host, checkpoint, ctx)) === 'not_applied') return 'not_applied';
       const probe = healthProbe(host, ctx.params.health);
       if (probe) await blocks.waitFor(probe, ctx, { successes: 3, timeoutMs: 5 * 60_000 });
@@ -146,16 +146,13 @@ export default defineWorkflowModule({
         wf.rollout('reboot', {
           after: prechecks,
           targets: (ctx) => targets(ctx.params.selector),
+          // Never more than one host of a rack down at once (a wider --max-per is the operator's choice).
           strategy: (ctx) => ({
-            canary: ctx.dryRun ? 0 : ctx.params.canary,
-            batches: ctx.dryRun ? ['100%'] : ctx.params.batches,
-            concurrency: ctx.params.concurrency,
-            soakMs: ctx.dryRun ? 0 : ctx.params.soakMs,
-            maxFailPercentPerBatch: ctx.params.maxFailPercent,
-            maxFailPercentTotal: ctx.params.maxFailPercent,
+            ...rolloutStrategy(ctx.params, ctx),
+            maxPer: ctx.params.maxPer ?? { var: ctx.params.rackVar, n: 1 },
           }),
           approval: { timeoutMs: 60 * 60_000 },
-          step: rebootStep(blocks, hostOf),
+          step: rebootStep(blocks),
         });
       },
     };

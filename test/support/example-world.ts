@@ -126,6 +126,7 @@ export class ExampleWorld {
       redis: redisUrl,
       prefix,
       registry: createRegistry(modules.map((m) => asWorkflow(m, deps))),
+      resolveTarget: (name) => inventory.get(name),
       logger: silentLogger(),
     });
     engine.startWorkers({ concurrency: 8 });
