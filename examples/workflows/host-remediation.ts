@@ -16,19 +16,21 @@
  */
 import { z } from 'zod';
 import {
+  HealthCheckSpec,
   RolloutParams,
   defineWorkflowModule,
+  lbServerOf,
+  probeFor,
+  serviceManagerOf,
   rolloutStrategy,
   sh,
   type BlockContext,
-  type HealthProbe,
   type Host,
   type HostBlocks,
   type HostStep,
   type HostStepContext,
   type LbServer,
   type LoadBalancer,
-  type ServiceManager,
 } from '../../src/authoring/index.js';
 
 const AbsolutePath = z.string().regex(/^\/\S*$/, 'an absolute path without spaces');
@@ -47,10 +49,7 @@ export const HostRemediationParams = RolloutParams.extend({
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/, 'a HAProxy backend name')
     .default('web'),
-  health: z
-    .string()
-    .regex(/^(http:\d{1,5}(\/\S*)?|tcp:\d{1,5})$/, 'write http:<port>[/path] or tcp:<port>')
-    .default('http:80/'),
+  health: HealthCheckSpec.default('http:80/'),
 });
 export type HostRemediationParams = z.infer<typeof HostRemediationParams>;
 
@@ -62,30 +61,14 @@ interface Findings {
   seen: string[];
 }
 
-function managerOf(host: Host): ServiceManager {
-  const declared = host.vars.service_manager;
-  if (declared === undefined || declared === 'systemd') return { kind: 'systemd' };
-  if (typeof declared === 'string' && declared.startsWith('runit:'))
-    return { kind: 'runit', serviceDir: declared.slice('runit:'.length) };
-  throw new Error(`${host.name}: service_manager ${JSON.stringify(declared)} is not systemd or runit:<dir>`);
-}
-
-function probeOf(host: Host, health: string): HealthProbe {
-  const [kind, rest = ''] = health.split(':', 2) as [string, string];
-  const slash = rest.indexOf('/');
-  const port = Number(slash < 0 ? rest : rest.slice(0, slash));
-  if (kind === 'tcp') return { kind: 'tcp', host: host.address, port };
-  return { kind: 'http', url: `http://${host.address}:${port}${slash < 0 ? '/' : rest.slice(slash)}` };
-}
-
 function remediationStep(blocks: HostBlocks, lb: () => LoadBalancer): HostStep<HostRemediationParams> {
   const serverOf = (host: Host, p: HostRemediationParams): LbServer => ({
     backend: p.backend,
-    server: lbName(host),
+    server: lbServerOf(host),
   });
 
   async function detect(host: Host, p: HostRemediationParams, ctx: BlockContext): Promise<Findings> {
-    const unit = await blocks.serviceStatus(host, p.unit, managerOf(host), ctx);
+    const unit = await blocks.serviceStatus(host, p.unit, serviceManagerOf(host), ctx);
     const disk = await blocks.diskUsage(host, p.disk, ctx);
     const unitDown = !unit.active;
     const diskFull = disk.usedPercent >= p.maxDisk;
@@ -137,12 +120,12 @@ function remediationStep(blocks: HostBlocks, lb: () => LoadBalancer): HostStep<H
           { what: `clear ${p.clean}` },
         );
       }
-      if (found.unitDown) await blocks.restartService(host, p.unit, managerOf(host), ctx);
+      if (found.unitDown) await blocks.restartService(host, p.unit, serviceManagerOf(host), ctx);
 
       const after = await detect(host, p, ctx);
       if (after.seen.length > 0)
         throw new Error(`still ${after.seen.join(', ')} after the fix: left drained for an operator`);
-      const health = await blocks.waitFor(probeOf(host, p.health), ctx, {
+      const health = await blocks.waitFor(probeFor(host, p.health), ctx, {
         successes: 3,
         timeoutMs: 2 * 60_000,
       });
@@ -201,7 +184,7 @@ export default defineWorkflowModule({
           // Fails closed before any host is looked at: no balancer, or a host whose manager is unknown.
           lb();
           const hosts = deps.inventory.select(ctx.params.selector);
-          for (const host of hosts) managerOf(host);
+          for (const host of hosts) serviceManagerOf(host);
           return Promise.resolve({ hosts: hosts.length });
         });
         const prechecks = wf.task(
@@ -215,7 +198,7 @@ export default defineWorkflowModule({
               );
             // Each host must be a server of the backend before anything is drained.
             for (const name of names)
-              await lb().state({ backend: ctx.params.backend, server: lbName(hostOf(name)) });
+              await lb().state({ backend: ctx.params.backend, server: lbServerOf(hostOf(name)) });
             return { hosts: names.length };
           },
           { after: validation, timeoutMs: 5 * 60_000 },
@@ -231,7 +214,3 @@ export default defineWorkflowModule({
     };
   },
 });
-
-function lbName(host: Host): string {
-  return typeof host.vars.lb_server === 'string' ? host.vars.lb_server : host.name;
-}

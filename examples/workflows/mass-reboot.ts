@@ -14,8 +14,10 @@
  */
 import { z } from 'zod';
 import {
+  HealthCheckSpec,
   RolloutParams,
   defineWorkflowModule,
+  probeFor,
   rolloutStrategy,
   type HealthProbe,
   type Host,
@@ -25,9 +27,7 @@ import {
 } from '../../src/authoring/index.js';
 
 /** `http:<port>[/path]` or `tcp:<port>`: what must answer on each host after its reboot. */
-const HealthCheck = z
-  .string()
-  .regex(/^(http:\d{1,5}(\/\S*)?|tcp:\d{1,5}|none)$/, 'write http:<port>[/path], tcp:<port> or none');
+const HealthCheck = z.union([HealthCheckSpec, z.literal('none')]);
 
 export const MassRebootParams = RolloutParams.extend({
   selector: z.string().min(1, 'name the hosts: a selector such as role=web or web-*'),
@@ -44,12 +44,7 @@ export const MassRebootParams = RolloutParams.extend({
 export type MassRebootParams = z.infer<typeof MassRebootParams>;
 
 function healthProbe(host: Host, health: string): HealthProbe | undefined {
-  if (health === 'none') return undefined;
-  const [kind, rest = ''] = health.split(':', 2) as [string, string];
-  const slash = rest.indexOf('/');
-  const port = Number(slash < 0 ? rest : rest.slice(0, slash));
-  if (kind === 'tcp') return { kind: 'tcp', host: host.address, port };
-  return { kind: 'http', url: `http://${host.address}:${port}${slash < 0 ? '/' : rest.slice(slash)}` };
+  return health === 'none' ? undefined : probeFor(host, health);
 }
 
 /** Every host must say which rack it is in: without it two hosts of one rack could go down together. */

@@ -25,3 +25,4 @@ export {
 export { defineWorkflowModule } from '../kit/index.js';
 export type { MarshalDeps, WorkflowModule } from '../kit/index.js';
 export type * from '../hosts/blocks/types.js';
+export { HealthCheckSpec, lbServerOf, probeFor, serviceManagerOf } from '../hosts/blocks/host-specs.js';
