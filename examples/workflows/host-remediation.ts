@@ -61,6 +61,14 @@ interface Findings {
   seen: string[];
 }
 
+/**
+ * Written on the host before it is drained, removed once it is back: a worker that dies in between leaves
+ * it, so the next attempt knows the drained host is its own to return (not one an operator drained).
+ */
+export function drainMarker(runId: string): string {
+  return `/tmp/marshal-remediation-${runId}`;
+}
+
 function remediationStep(blocks: HostBlocks, lb: () => LoadBalancer): HostStep<HostRemediationParams> {
   const serverOf = (host: Host, p: HostRemediationParams): LbServer => ({
     backend: p.backend,
@@ -102,46 +110,61 @@ function remediationStep(blocks: HostBlocks, lb: () => LoadBalancer): HostStep<H
     async apply(ctx) {
       const host = ctx.host;
       const p = ctx.params;
-      const found = await detect(host, p, ctx);
-      if (found.seen.length === 0) return { changed: false, summary: 'healthy: skipped' };
-
       const server = serverOf(host, p);
-      await lb().drain(server, ctx, { timeoutMs: 60_000 });
+      const found = await detect(host, p, ctx);
+      // An attempt cut short after draining left its marker: this host is ours to return, even healthy.
+      const resumed = (await blocks.fileState(host, drainMarker(ctx.runId), ctx)).exists;
+      if (found.seen.length === 0 && !resumed) return { changed: false, summary: 'healthy: skipped' };
 
-      if (found.diskFull) {
-        if (!p.clean)
-          throw new Error(
-            `${p.disk} is full and no --clean directory was given: left drained for an operator`,
-          );
-        await blocks.run(
+      if (found.seen.length > 0) {
+        await blocks.writeFile(
           host,
-          sh`if [ -d ${p.clean} ]; then find ${p.clean} -xdev -type f -delete; fi`,
+          { path: drainMarker(ctx.runId), content: `${server.backend}/${server.server}\n`, mode: 0o600 },
           ctx,
-          { what: `clear ${p.clean}` },
         );
+        await lb().drain(server, ctx, { timeoutMs: 60_000 });
+        if (found.diskFull) {
+          if (!p.clean)
+            throw new Error(
+              `${p.disk} is full and no --clean directory was given: left drained for an operator`,
+            );
+          await blocks.run(
+            host,
+            sh`if [ -d ${p.clean} ]; then find ${p.clean} -xdev -type f -delete; fi`,
+            ctx,
+            {
+              what: `clear ${p.clean}`,
+            },
+          );
+        }
+        if (found.unitDown) await blocks.restartService(host, p.unit, serviceManagerOf(host), ctx);
+        const after = await detect(host, p, ctx);
+        if (after.seen.length > 0)
+          throw new Error(`still ${after.seen.join(', ')} after the fix: left drained for an operator`);
       }
-      if (found.unitDown) await blocks.restartService(host, p.unit, serviceManagerOf(host), ctx);
-
-      const after = await detect(host, p, ctx);
-      if (after.seen.length > 0)
-        throw new Error(`still ${after.seen.join(', ')} after the fix: left drained for an operator`);
       const health = await blocks.waitFor(probeFor(host, p.health), ctx, {
         successes: 3,
         timeoutMs: 2 * 60_000,
       });
 
       await lb().ready(server, ctx);
+      await blocks.run(host, sh`rm -f -- ${drainMarker(ctx.runId)}`, ctx, {
+        what: 'remove the drain marker',
+      });
+      const what = found.seen.length > 0 ? found.seen.join(', ') : 'by an attempt cut short';
       return {
         changed: true,
-        summary: `fixed (${found.seen.join(', ')}); ${health.last}; back in ${server.backend}`,
+        summary: `fixed (${what}); ${health.last}; back in ${server.backend}`,
         data: { seen: found.seen },
       };
     },
 
-    // After a crash: done when the host is healthy and back in the load balancer; otherwise apply runs
-    // again, which detects afresh (every move of the fix is safe to repeat).
+    // After a crash: done when the host is healthy, back in the load balancer and no attempt's drain
+    // marker is left; otherwise apply runs again, which detects afresh (every move of the fix is safe to
+    // repeat) and returns a host an earlier attempt drained.
     async check(ctx) {
       const host = ctx.host;
+      if ((await blocks.fileState(host, drainMarker(ctx.runId), ctx)).exists) return 'not_applied';
       if (!(await healthy(host, ctx))) return 'not_applied';
       return lb().check(serverOf(host, ctx.params), 'ready');
     },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HaproxyLoadBalancer, type LbAdminState } from '../../../src/hosts/blocks/index.js';
 import { sh } from '../../../src/hosts/quote.js';
 import { FLEET_DISK, FLEET_SERVICE_DIR } from '../../../src/local/fleet/index.js';
+import { drainMarker } from '../../../examples/workflows/host-remediation.js';
 import { APPROVER, ExampleWorld, REQUESTER } from '../../support/example-world.js';
 import { testRedisUrl } from '../../support/redis.js';
 
@@ -101,6 +102,31 @@ describe('example workflow host-remediation (examples/workflows), on the real ss
       expect((await lb.state({ backend: 'web', server: h.name })).admin).toBe('ready');
     expect((await run(0, sh`sv status ${`${FLEET_SERVICE_DIR}/web`}`)).stdout).toMatch(/^run:/);
     expect((await run(1, sh`ls -A ${SPOOL}`)).stdout.trim()).toBe('');
+  });
+
+  it('returns a host that an attempt cut short left drained (its marker on the host), and nothing else', async () => {
+    const runId = await world.engine.start({ workflow: 'host-remediation', params, requester: REQUESTER });
+    for (;;) {
+      const run = await world.engine.get(runId);
+      if (run.gates.some((g) => g.state === 'waiting')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // What a worker that died between the drain and the return leaves behind on host 4: its marker, and
+    // the host drained though healthy. Host 3 was drained by an operator: no marker, so it is left alone.
+    expect((await run(3, sh`echo web/${world.host(3).name} > ${drainMarker(runId)}`)).exitCode).toBe(0);
+    await lb.drain({ backend: 'web', server: world.host(3).name }, ctx, { timeoutMs: 0 });
+    await lb.drain({ backend: 'web', server: world.host(2).name }, ctx, { timeoutMs: 0 });
+    await world.approve(runId, APPROVER);
+    const done = await world.finished(runId);
+    expect(done.state).toBe('succeeded');
+    const result = (i: number) => done.targets.find((t) => t.target === world.host(i).name);
+    expect(result(3)).toMatchObject({ ok: true, changed: true });
+    expect(result(3)?.summary).toBe('fixed (by an attempt cut short); HTTP 200; back in web');
+    expect(result(2)).toMatchObject({ ok: true, changed: false, summary: 'healthy: skipped' });
+    expect((await lb.state({ backend: 'web', server: world.host(3).name })).admin).toBe('ready');
+    expect((await lb.state({ backend: 'web', server: world.host(2).name })).admin).toBe('drain');
+    expect((await run(3, sh`test -e ${drainMarker(runId)}`)).exitCode).toBe(1);
+    await lb.ready({ backend: 'web', server: world.host(2).name }, ctx);
   });
 
   it('a host whose fix does not verify stays drained and fails, saying why', async () => {
