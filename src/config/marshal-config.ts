@@ -48,12 +48,33 @@ export const SshConfig = z
   });
 export type SshConfig = z.infer<typeof SshConfig>;
 
+/**
+ * The load balancer workflows drain hosts from (`deps.blocks.loadBalancer`): HAProxy's runtime API, its
+ * stats socket with `level admin` — a UNIX socket path (relative to this file) or a TCP address.
+ */
+export const LoadBalancerConfig = z
+  .object({
+    haproxy: z.union([
+      z.object({ socket: z.string().min(1, 'must name the stats socket') }).strict(),
+      z
+        .object({
+          host: z.string().min(1, 'must name the address of the stats socket'),
+          port: z.number().int().min(1).max(65535),
+        })
+        .strict(),
+    ]),
+  })
+  .strict();
+export type LoadBalancerConfig = z.infer<typeof LoadBalancerConfig>;
+
 export const MarshalConfigSchema = z
   .object({
     /** Path of the inventory YAML, relative to this file. */
     inventory: z.string().min(1, 'must name the inventory file'),
     /** How Marshal reaches hosts. Needed by processes that run workflows (serve, worker, run). */
     ssh: SshConfig.optional(),
+    /** The load balancer in front of the hosts, for workflows that drain and return them. */
+    loadBalancer: LoadBalancerConfig.optional(),
     /** The directory of configuration bundles (`<name>/bundle.yaml`), relative to this file. */
     bundles: z.string().min(1).default('bundles'),
     /** Directories on hosts that bundles may write into; a bundle targeting anything else is refused. */
@@ -93,6 +114,12 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
     ...config,
     inventory: fromHere(config.inventory),
     bundles: fromHere(config.bundles),
+    loadBalancer: config.loadBalancer && {
+      haproxy:
+        'socket' in config.loadBalancer.haproxy
+          ? { socket: fromHere(config.loadBalancer.haproxy.socket) }
+          : config.loadBalancer.haproxy,
+    },
     ssh: config.ssh && {
       ...config.ssh,
       knownHosts: fromHere(config.ssh.knownHosts),
