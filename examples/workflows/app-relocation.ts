@@ -19,6 +19,7 @@ import { z } from 'zod';
 import {
   HealthCheckSpec,
   defineWorkflowModule,
+  hostLocks,
   lbServerOf,
   probeFor,
   serviceManagerOf,
@@ -107,7 +108,7 @@ export default defineWorkflowModule({
           async (ctx) => {
             const p = ctx.params;
             const { a, b } = hosts(p);
-            await ctx.lock([`host:${a.name}`, `host:${b.name}`], `relocation of ${p.app}`);
+            if (!ctx.dryRun) await ctx.lock(hostLocks([a.name, b.name]), `relocation of ${p.app}`);
             for (const host of [a, b]) await lb().state(server(host, p));
             const running = await blocks.serviceStatus(a, p.app, serviceManagerOf(a), ctx);
             if (!running.active)

@@ -19,6 +19,7 @@ import {
   HealthCheckSpec,
   RolloutParams,
   defineWorkflowModule,
+  hostLocks,
   lbServerOf,
   probeFor,
   serviceManagerOf,
@@ -214,11 +215,7 @@ export default defineWorkflowModule({
           'pre-checks',
           async (ctx) => {
             const names = targets(ctx.params.selector);
-            if (!ctx.dryRun)
-              await ctx.lock(
-                names.map((n) => `host:${n}`),
-                'host remediation',
-              );
+            if (!ctx.dryRun) await ctx.lock(hostLocks(names), 'host remediation');
             // Each host must be a server of the backend before anything is drained.
             for (const name of names)
               await lb().state({ backend: ctx.params.backend, server: lbServerOf(hostOf(name)) });

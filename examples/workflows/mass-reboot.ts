@@ -17,6 +17,7 @@ import {
   HealthCheckSpec,
   RolloutParams,
   defineWorkflowModule,
+  hostLocks,
   probeFor,
   rolloutStrategy,
   type HealthProbe,
@@ -126,11 +127,7 @@ export default defineWorkflowModule({
           'pre-checks',
           async (ctx) => {
             const names = targets(ctx.params.selector);
-            if (!ctx.dryRun)
-              await ctx.lock(
-                names.map((n) => `host:${n}`),
-                'mass reboot',
-              );
+            if (!ctx.dryRun) await ctx.lock(hostLocks(names), 'mass reboot');
             // Every host must answer before the first one goes down.
             const boots = await Promise.all(names.map(async (n) => [n, await blocks.bootId(hostOf(n), ctx)]));
             return Object.fromEntries(boots) as Json;

@@ -25,4 +25,10 @@ export {
 export { defineWorkflowModule } from '../kit/index.js';
 export type { MarshalDeps, WorkflowModule } from '../kit/index.js';
 export type * from '../hosts/blocks/types.js';
-export { HealthCheckSpec, lbServerOf, probeFor, serviceManagerOf } from '../hosts/blocks/host-specs.js';
+export {
+  HealthCheckSpec,
+  hostLocks,
+  lbServerOf,
+  probeFor,
+  serviceManagerOf,
+} from '../hosts/blocks/host-specs.js';

@@ -42,3 +42,8 @@ export function serviceManagerOf(host: Host): ServiceManager {
 export function lbServerOf(host: Host): string {
   return typeof host.vars.lb_server === 'string' ? host.vars.lb_server : host.name;
 }
+
+/** The lock names of hosts (`host:<name>`): every workflow that changes a host holds its lock. */
+export function hostLocks(names: readonly string[]): string[] {
+  return names.map((name) => `host:${name}`);
+}
