@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -19,14 +19,14 @@ import { Host } from '../../src/hosts/host.js';
 import { SshExecutor } from '../../src/hosts/ssh/index.js';
 import { StaticInventory } from '../../src/inventory/inventory.js';
 import { isWorkflowModule, type AnyWorkflowModule, type MarshalDeps } from '../../src/kit/index.js';
-import { LocalHaproxy } from '../../src/local/haproxy.js';
-import { SshFleet, httpServerRunScript, installFleetService } from '../../src/local/fleet/index.js';
+import { WEB_TIER_PORT, WEB_TIER_WWW, startWebTier } from '../../src/local/demo/demo-environment.js';
+import type { LocalHaproxy } from '../../src/local/haproxy.js';
+import { SshFleet } from '../../src/local/fleet/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { uniquePrefix } from './redis.js';
 
 export const EXAMPLES_DIR = resolve('examples/workflows');
-export const WEB_PORT = 8080;
-export const WWW = '/var/lib/marshal-host/www';
+export { WEB_TIER_PORT as WEB_PORT, WEB_TIER_WWW as WWW };
 export const REQUESTER = 'U0REQUESTER';
 export const APPROVER = 'U0APPROVER';
 
@@ -83,17 +83,7 @@ export class ExampleWorld {
   static async start(redisUrl: string, options: WorldOptions): Promise<ExampleWorld> {
     const fleet = await SshFleet.start({ count: options.hosts, name: 'ex', rebootDownMs: 1000 });
     const hosts = fleet.hosts.map((h, i) => Host.parse({ ...h, vars: options.vars?.(i) ?? {} }));
-    for (const host of hosts) {
-      installFleetService(fleet, host, 'web', httpServerRunScript(host.address, WEB_PORT, WWW));
-      mkdirSync(fleet.localPath(host, WWW), { recursive: true });
-      writeFileSync(fleet.localPath(host, `${WWW}/index.html`), `${host.name}\n`);
-    }
-    await Promise.all(hosts.map((h) => fleet.reboot(h)));
-    const haproxy = await LocalHaproxy.start({
-      backends: [
-        { name: 'web', servers: hosts.map((h) => ({ name: h.name, address: h.address, port: WEB_PORT })) },
-      ],
-    });
+    const haproxy = await startWebTier(fleet);
     const inventory = new StaticInventory({ source: 'example world', warnings: [], hosts, groups: [] });
     const executor = new SshExecutor(
       { knownHostsPath: fleet.knownHostsPath, privateKeyPath: fleet.privateKeyPath, readyTimeoutMs: 5000 },
@@ -117,7 +107,7 @@ export class ExampleWorld {
     // Every host serves before a workflow looks at it (runsvdir starts the service at boot).
     for (const host of hosts)
       await deps.blocks.waitFor(
-        { kind: 'http', url: `http://${host.address}:${WEB_PORT}/` },
+        { kind: 'http', url: `http://${host.address}:${WEB_TIER_PORT}/` },
         { signal: new AbortController().signal },
         { timeoutMs: 60_000, intervalMs: 100 },
       );

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { SshFleet } from '../fleet/index.js';
+import { FLEET_SERVICE_DIR, SshFleet, httpServerRunScript, installFleetService } from '../fleet/index.js';
+import { LocalHaproxy } from '../haproxy.js';
 import { LocalRedis } from '../redis-server.js';
 import { SlackStandin } from '../slack-standin/index.js';
 import { startServer, type Server, type ServerOptions } from '../../app/start-server.js';
@@ -30,16 +31,27 @@ export class DemoEnvironment {
     readonly prefix: string,
     private readonly dir: string,
     private readonly redis: LocalRedis | undefined,
+    /** HAProxy in front of the web tier, when there is one. */
+    readonly haproxy: LocalHaproxy | undefined,
   ) {}
 
   static async start(options: {
     hosts: number;
     bundlesDir?: string;
     redisUrl?: string;
+    /**
+     * Every host serves HTTP on WEB_TIER_PORT (its own www directory, under runit, started at boot), in
+     * racks (`rack` var) behind HAProxy (backend `web`, one server per host, named after it), which
+     * Marshal's config names as its load balancer.
+     */
+    webTier?: boolean;
+    /** Access to workflows besides config push: name → who may start and approve. */
+    access?: Record<string, { start: string[]; approve: string[] }>;
   }): Promise<DemoEnvironment> {
     const redis = options.redisUrl ? undefined : await LocalRedis.start();
     const redisUrl = options.redisUrl ?? redis!.url;
     let fleet: SshFleet | undefined;
+    let haproxy: LocalHaproxy | undefined;
     try {
       fleet = await SshFleet.start({ count: options.hosts, name: 'web' });
       const standin = await SlackStandin.start({
@@ -53,7 +65,11 @@ export class DemoEnvironment {
       const dir = mkdtempSync(join(tmpdir(), 'marshal-demo-'));
       const bundlesDir = options.bundlesDir ?? resolve('bundles');
       installRateLimiter(fleet, bundlesDir);
-      const configPath = writeDemoConfig(dir, fleet, bundlesDir);
+      if (options.webTier) haproxy = await startWebTier(fleet);
+      const configPath = writeDemoConfig(dir, fleet, bundlesDir, {
+        ...(haproxy ? { haproxy } : {}),
+        access: options.access ?? {},
+      });
       return new DemoEnvironment(
         redisUrl,
         fleet,
@@ -63,8 +79,10 @@ export class DemoEnvironment {
         `marshal-demo-${randomBytes(3).toString('hex')}`,
         dir,
         redis,
+        haproxy,
       );
     } catch (err) {
+      await haproxy?.stop();
       await fleet?.stopAll();
       await redis?.destroy();
       throw err;
@@ -100,6 +118,7 @@ export class DemoEnvironment {
   }
 
   async stop(): Promise<void> {
+    await this.haproxy?.stop();
     await this.standin.stop();
     await this.fleet.stopAll();
     await this.redis?.destroy();
@@ -122,8 +141,38 @@ export function installRateLimiter(fleet: SshFleet, bundlesDir: string): void {
   }
 }
 
-/** Inventory: the fleet split into web and api roles over two regions; config: who may do what. */
-function writeDemoConfig(dir: string, fleet: SshFleet, bundlesDir: string): string {
+export const WEB_TIER_PORT = 8080;
+export const WEB_TIER_WWW = '/var/lib/marshal-host/www';
+
+/** Each host serves its name from its www directory under runit; HAProxy balances over all of them. */
+export async function startWebTier(fleet: SshFleet): Promise<LocalHaproxy> {
+  for (const host of fleet.hosts) {
+    installFleetService(fleet, host, 'web', httpServerRunScript(host.address, WEB_TIER_PORT, WEB_TIER_WWW));
+    mkdirSync(fleet.localPath(host, WEB_TIER_WWW), { recursive: true });
+    writeFileSync(fleet.localPath(host, `${WEB_TIER_WWW}/index.html`), `${host.name}\n`);
+  }
+  // The service starts at boot, as it would on a real host.
+  await Promise.all(fleet.hosts.map((h) => fleet.reboot(h)));
+  return LocalHaproxy.start({
+    backends: [
+      {
+        name: 'web',
+        servers: fleet.hosts.map((h) => ({ name: h.name, address: h.address, port: WEB_TIER_PORT })),
+      },
+    ],
+  });
+}
+
+/**
+ * Inventory: the fleet split into web and api roles over two regions (with a web tier: in two racks,
+ * services under runit); config: who may do what, and the load balancer.
+ */
+function writeDemoConfig(
+  dir: string,
+  fleet: SshFleet,
+  bundlesDir: string,
+  options: { haproxy?: LocalHaproxy; access: Record<string, { start: string[]; approve: string[] }> },
+): string {
   const hosts: Record<string, unknown> = {};
   fleet.hosts.forEach((host, i) => {
     hosts[host.name] = {
@@ -133,6 +182,9 @@ function writeDemoConfig(dir: string, fleet: SshFleet, bundlesDir: string): stri
       role: i % 4 === 3 ? 'api' : 'web',
       region: i % 2 === 0 ? 'eu-west-1' : 'us-east-1',
       tags: ['demo'],
+      ...(options.haproxy
+        ? { vars: { rack: `rack-${(i % 2) + 1}`, service_manager: `runit:${FLEET_SERVICE_DIR}` } }
+        : {}),
     };
   });
   writeFileSync(join(dir, 'inventory.yaml'), stringify({ version: 1, hosts }));
@@ -141,7 +193,10 @@ function writeDemoConfig(dir: string, fleet: SshFleet, bundlesDir: string): stri
     bundles: bundlesDir,
     configRoots: ['/etc/marshal-apps'],
     ssh: { privateKey: fleet.privateKeyPath, knownHosts: fleet.knownHostsPath },
-    access: { workflows: { 'config-push': { start: ['S0PLATFORM'], approve: ['S0PLATFORM'] } } },
+    ...(options.haproxy ? { loadBalancer: { haproxy: { socket: options.haproxy.socket } } } : {}),
+    access: {
+      workflows: { 'config-push': { start: ['S0PLATFORM'], approve: ['S0PLATFORM'] }, ...options.access },
+    },
   };
   const path = join(dir, 'marshal.yaml');
   writeFileSync(path, stringify(config));
