@@ -10,6 +10,7 @@ import { SlackUsergroupDirectory } from '../auth/usergroup-directory.js';
 import { registerApprovalActions } from '../interactions/register-approval-actions.js';
 import { boltLogger } from './bolt-logger.js';
 import { GuardedHttpReceiver } from './guarded-http-receiver.js';
+import { ListenerRoutes, trackRoutes } from './listener-routes.js';
 import type { SlackDeps, WorkflowCatalog } from './slack-deps.js';
 
 export interface SlackAppOptions {
@@ -49,12 +50,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const log = logger.child({ component: 'slack' });
   const blog = boltLogger(logger);
   const clientOptions = { slackApiUrl: settings.slack.apiUrl };
+  const routes = new ListenerRoutes();
   const receiver = settings.slack.appToken
     ? undefined
     : new GuardedHttpReceiver({
         signingSecret: settings.slack.signingSecret,
         boltLogger: blog,
         logger,
+        routes,
         ...(options.now ? { now: options.now } : {}),
       });
   const app = receiver
@@ -78,6 +81,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
     logger: log,
   };
+  // The receiver answers what no listener takes at once, so it learns every listener registered.
+  trackRoutes(app, routes);
   registerCommands(app, deps);
   registerApprovalActions(app, deps);
   app.error((err) => {
