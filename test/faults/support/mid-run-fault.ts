@@ -2,13 +2,8 @@ import { expect } from 'vitest';
 import type { AuditEntry } from '../../../src/audit/index.js';
 import type { RunSnapshot } from '../../../src/engine/index.js';
 import { MARSHAL_APPROVE } from '../../../src/slack/blocks/index.js';
-import {
-  ConfigPushFixture,
-  DEMO_APPROVER,
-  DEMO_REQUESTER,
-  LOADED,
-  messageText,
-} from '../../support/config-push-fixture.js';
+import type { ConfigPushFixture } from '../../support/config-push-fixture.js';
+import { DEMO_APPROVER, DEMO_REQUESTER, LOADED, messageText } from '../../support/config-push-fixture.js';
 
 export interface FaultRun {
   run: RunSnapshot;
