@@ -12,6 +12,7 @@ import {
 } from '@slack/bolt';
 import type { Logger } from '../../log/index.js';
 import { checkRequestTimestamp } from '../auth/request-timestamp.js';
+import { escapeMrkdwn } from '../blocks/index.js';
 import { classifyInbound } from './inbound-body.js';
 import { ListenerRoutes } from './listener-routes.js';
 
@@ -38,6 +39,8 @@ export interface GuardedHttpReceiverOptions {
  *    takes are answered 200 at once with a log line; only what a listener takes reaches Bolt.
  * Bolt then reads the same buffered body and verifies it again. Signature verification cannot be turned
  * off: there is no option for it. No request can end the process: whatever throws is logged and answered.
+ * (Bolt 5.1 reads `body.ssl_check` of whatever the body parsed to, so a signed JSON `null` is a TypeError
+ * in a detached promise; upstream fixed only ssl_check smuggling, slackapi/bolt-js#2897 and #2899.)
  */
 export class GuardedHttpReceiver implements Receiver {
   private readonly inner: HTTPReceiver;
@@ -111,11 +114,13 @@ export class GuardedHttpReceiver implements Receiver {
       }
       if (inbound.kind === 'unknown') {
         this.log.info({ what: inbound.what }, 'answered a Slack request no listener takes');
-        const command = /^command (\S+)$/.exec(inbound.what)?.[1];
-        if (command)
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ response_type: 'ephemeral', text: `Marshal has no ${command} command.` }));
+        if (inbound.command)
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              response_type: 'ephemeral',
+              text: `Marshal has no ${escapeMrkdwn(inbound.command)} command.`,
+            }),
+          );
         else res.writeHead(200).end();
         return;
       }

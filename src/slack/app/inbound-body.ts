@@ -69,8 +69,8 @@ const TypedBody = z.looseObject({ type: z.string().min(1).max(64) });
 export type InboundVerdict =
   /** A listener (or Bolt itself: ssl_check, url_verification) takes it. */
   | { kind: 'bolt'; what: string }
-  /** Well-formed, but nothing listens for it: answered 200 at once. */
-  | { kind: 'unknown'; what: string }
+  /** Well-formed, but nothing listens for it: answered 200 at once (a slash command is told so). */
+  | { kind: 'unknown'; what: string; command?: string }
   /** Not something Slack sends: answered 400 at once; `problem` says which field and why. */
   | { kind: 'malformed'; problem: string };
 
@@ -92,7 +92,9 @@ export function classifyInbound(body: unknown, routes: ListenerRoutes): InboundV
     );
   if (b.command !== undefined)
     return check(SlashCommandBody, b, (c) =>
-      routes.matches('command', c.command) ? bolt(`command ${c.command}`) : unknown(`command ${c.command}`),
+      routes.matches('command', c.command)
+        ? bolt(`command ${c.command}`)
+        : { kind: 'unknown', what: `command ${c.command}`, command: c.command },
     );
   if (b.name !== undefined || b.type === 'block_suggestion')
     return check(TypedBody, b, (o) => unknown(`options request ${o.type}`));
