@@ -19,13 +19,23 @@
  * Rollback a host that fails restores its own backup before failing; if the rollout fails, every host it
  *          changed is restored from its backup and reloaded (newest first), and the restore is audited.
  */
-import { defineWorkflow } from '../src/engine/index.js';
-import type { TaskContext } from '../src/engine/model/workflow.js';
+import {
+  defineWorkflow,
+  rolloutStrategy,
+  type TaskContext,
+  type TaskHandle,
+} from '../src/authoring/index.js';
 import { sidePaths } from '../src/bundles/target-path.js';
 import type { ConfigPushDeps } from './config-push/deps.js';
 import { createInstallStep } from './config-push/install-step.js';
 import { ConfigPushParams } from './config-push/params.js';
-import { describeBundle, pathLocks, pinnedBundles, validatedBundle } from './config-push/pinned-bundle.js';
+import {
+  describeBundle,
+  pathLocks,
+  pinnedBundles,
+  validatedBundle,
+  type ValidatedBundle,
+} from './config-push/pinned-bundle.js';
 import { checkHosts, resolveTargets } from './config-push/prechecks.js';
 import { alertOnFailure, approvalEvidence, recordAudit, runOutcome } from './config-push/reporting.js';
 import { RemoteConfigFile } from './config-push/remote-file.js';
@@ -34,19 +44,11 @@ import { settleInParallel } from './config-push/in-parallel.js';
 export { ConfigPushParams } from './config-push/params.js';
 export type { ConfigPushDeps, Notifier, HostDirectory } from './config-push/deps.js';
 
-const TARGETS_TASK = 'validation.targets';
 const ROLLOUT = 'execution';
 const ROLLBACK = 'rollback';
 const APPROVAL_TIMEOUT_MS = 30 * 60_000;
 
 export function createConfigPushWorkflow(deps: ConfigPushDeps) {
-  const pinned = pinnedBundles(deps.bundles);
-  const targets = (ctx: TaskContext<ConfigPushParams>): string[] => {
-    const names = ctx.output<string[]>(TARGETS_TASK);
-    if (!Array.isArray(names) || names.length === 0)
-      throw new Error(`task ${ctx.taskId} ran without the hosts of ${TARGETS_TASK}`);
-    return names;
-  };
   const now = (): string => (deps.clock?.() ?? new Date()).toISOString();
 
   return defineWorkflow({
@@ -58,15 +60,35 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
     locks: (params) => [`bundle:${params.bundle}`],
 
     tasks(wf) {
+      let bundleTask: TaskHandle<ValidatedBundle> | undefined;
+      let targetsTask: TaskHandle<string[]> | undefined;
       const validation = wf.group('validation', (g) => {
-        g.task('bundle', async (ctx) => describeBundle(await deps.bundles.load(ctx.params.bundle)), {
-          timeoutMs: 60_000,
-        });
-        g.task('targets', (ctx) => Promise.resolve(resolveTargets(deps.inventory, ctx.params.selector)), {
-          timeoutMs: 60_000,
-        });
+        bundleTask = g.task(
+          'bundle',
+          async (ctx) => describeBundle(await deps.bundles.load(ctx.params.bundle)),
+          {
+            timeoutMs: 60_000,
+          },
+        );
+        targetsTask = g.task(
+          'targets',
+          (ctx) => Promise.resolve(resolveTargets(deps.inventory, ctx.params.selector)),
+          {
+            timeoutMs: 60_000,
+          },
+        );
       });
+      const validatedOf = (ctx: TaskContext<ConfigPushParams>) =>
+        bundleTask && validatedBundle(ctx.output(bundleTask));
+      const pinned = pinnedBundles(deps.bundles, validatedOf);
+      const targets = (ctx: TaskContext<ConfigPushParams>): string[] => {
+        const names = targetsTask && ctx.output(targetsTask);
+        if (!Array.isArray(names) || names.length === 0)
+          throw new Error(`task ${ctx.taskId} ran without the hosts of ${targetsTask?.id ?? 'validation'}`);
+        return names;
+      };
 
+      let hostsTask: TaskHandle<{ hosts: number; startedAt: string }> | undefined;
       const prechecks = wf.group(
         'pre-checks',
         (g) => {
@@ -76,14 +98,14 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
             const hosts = targets(ctx);
             // The host locks keep pushes apart; the path locks name the file each host gets written, so
             // two bundles that write one file on one host never run at once, whatever else locks hosts.
-            const bundle = validatedBundle(ctx);
-            if (!bundle) throw new Error(`task ${ctx.taskId} ran without the bundle of validation.bundle`);
+            const bundle = validatedOf(ctx);
+            if (!bundle) throw new Error(`task ${ctx.taskId} ran without the bundle's validation`);
             await ctx.lock(
               [...hosts.map((name) => `host:${name}`), ...pathLocks(hosts, bundle.target)],
               `config push of ${ctx.params.bundle}`,
             );
           });
-          g.task(
+          hostsTask = g.task(
             'hosts',
             async (ctx) => {
               const bundle = await pinned(ctx);
@@ -103,16 +125,8 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
       const execution = wf.rollout(ROLLOUT, {
         after: prechecks,
         targets,
-        // A dry run changes nothing, so it has nothing to stage: every host is planned in one go, with no
-        // approval to wait for (which would hold the bundle lock against real pushes) and no soak.
-        strategy: (ctx) => ({
-          canary: ctx.dryRun ? 0 : ctx.params.canary,
-          batches: ctx.dryRun ? ['100%'] : ctx.params.batches,
-          concurrency: ctx.params.concurrency,
-          soakMs: ctx.dryRun ? 0 : ctx.params.soakMs,
-          maxFailPercentPerBatch: ctx.params.maxFailPercent,
-          maxFailPercentTotal: ctx.params.maxFailPercent,
-        }),
+        // A dry run plans every host in one go, with no approval to wait for and no soak (rolloutStrategy).
+        strategy: (ctx) => rolloutStrategy(ctx.params, ctx),
         approval: {
           // Fails closed: nobody deciding within this time rejects, and the canary is rolled back.
           timeoutMs: APPROVAL_TIMEOUT_MS,
@@ -129,8 +143,8 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
         'audit',
         async (ctx) => {
           const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const started = ctx.output<{ startedAt: string }>('pre-checks.hosts');
-          await recordAudit(deps, ctx, validatedBundle(ctx), outcome, started?.startedAt ?? now());
+          const started = hostsTask && ctx.output(hostsTask);
+          await recordAudit(deps, ctx, validatedOf(ctx), outcome, started?.startedAt ?? now());
         },
         { after: [execution, rollback], trigger: 'all_done' },
       );
@@ -139,7 +153,7 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
         'notify',
         async (ctx) => {
           const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          return { alerted: await alertOnFailure(deps, ctx, validatedBundle(ctx), outcome) };
+          return { alerted: await alertOnFailure(deps, ctx, validatedOf(ctx), outcome) };
         },
         { after: audit, trigger: 'all_done' },
       );
@@ -148,7 +162,7 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
         'cleanup',
         async (ctx) => {
           const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const bundle = validatedBundle(ctx);
+          const bundle = validatedOf(ctx);
           const metrics = {
             hosts: outcome.touchedHosts.length,
             changed: outcome.changedHosts.length,

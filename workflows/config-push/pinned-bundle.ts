@@ -6,8 +6,7 @@ import {
   type BundleIdentity,
 } from '../../src/bundles/bundle.js';
 import type { BundleStore } from '../../src/bundles/bundle-store.js';
-import { ErrorCode, ValidationError, type FieldIssue } from '../../src/errors/index.js';
-import type { TaskContext } from '../../src/engine/model/workflow.js';
+import { ErrorCode, ValidationError, type FieldIssue, type TaskContext } from '../../src/authoring/index.js';
 import type { ConfigPushParams } from './params.js';
 
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -24,8 +23,6 @@ export const ValidatedBundle = z.object({
 });
 export type ValidatedBundle = z.infer<typeof ValidatedBundle>;
 
-export const VALIDATION_TASK = 'validation.bundle';
-
 export function describeBundle(bundle: Bundle): ValidatedBundle {
   const { manifest } = bundle;
   return {
@@ -36,8 +33,9 @@ export function describeBundle(bundle: Bundle): ValidatedBundle {
   };
 }
 
-export function validatedBundle(ctx: TaskContext<ConfigPushParams>): ValidatedBundle | undefined {
-  const parsed = ValidatedBundle.safeParse(ctx.output(VALIDATION_TASK));
+/** The validation task's record, checked again: it crossed Redis. Undefined when validation did not run. */
+export function validatedBundle(recorded: unknown): ValidatedBundle | undefined {
+  const parsed = ValidatedBundle.safeParse(recorded);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -75,8 +73,8 @@ export class PinnedBundles {
 
 function changes(was: BundleIdentity, now: BundleIdentity): FieldIssue[] {
   const short = (sha: string): string => `${sha.slice(0, 12)}…`;
-  const issues: FieldIssue[] = [];
   const since = 'changed since this run validated it';
+  const issues: FieldIssue[] = [];
   if (now.name !== was.name)
     issues.push({ path: 'name', message: `${since} ("${was.name}", now "${now.name}")` });
   if (now.version !== was.version)
@@ -102,11 +100,14 @@ function changes(was: BundleIdentity, now: BundleIdentity): FieldIssue[] {
  * file contents stay out of Redis. If the bundle changed since validation the run stops: what is pushed
  * must be what was checked and approved.
  */
-export function pinnedBundles(store: BundleStore): (ctx: TaskContext<ConfigPushParams>) => Promise<Bundle> {
+export function pinnedBundles(
+  store: BundleStore,
+  validation: (ctx: TaskContext<ConfigPushParams>) => ValidatedBundle | undefined,
+): (ctx: TaskContext<ConfigPushParams>) => Promise<Bundle> {
   const pins = new PinnedBundles(store);
   return async (ctx) => {
-    const validated = validatedBundle(ctx);
-    if (!validated) throw new Error(`task ${ctx.taskId} ran without the output of ${VALIDATION_TASK}`);
+    const validated = validation(ctx);
+    if (!validated) throw new Error(`task ${ctx.taskId} ran without the bundle's validation`);
     return pins.get(validated, ctx.runId);
   };
 }
