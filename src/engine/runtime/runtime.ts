@@ -4,6 +4,7 @@ import type { Logger } from '../../log/index.js';
 import type { RunEvent, RunEvents } from '../model/events.js';
 import type { WorkflowRegistry } from '../registry.js';
 import type { Keys } from './keys.js';
+import type { RedisHealth } from './redis-health.js';
 import type { Scripts } from './lua/index.js';
 import type { RunInfoCache } from './run-info.js';
 
@@ -18,6 +19,8 @@ export interface Runtime {
   readonly events: RunEvents;
   readonly runs: RunInfoCache;
   readonly lockTtlMs: number;
+  /** Reports Redis outages once, not once per client and command. */
+  readonly health: RedisHealth;
   /** Publishes without waiting: commands on one connection keep their order, so events stay ordered. */
   emit(event: RunEvent): void;
 }

@@ -94,6 +94,7 @@ export class DemoEnvironment {
       logger: options.logger,
       host: '127.0.0.1',
       port: 0,
+      whenRedisIsDown: 'fail',
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
     });

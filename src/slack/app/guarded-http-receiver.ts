@@ -11,6 +11,8 @@ export interface GuardedHttpReceiverOptions {
   boltLogger: BoltLogger;
   logger: Logger;
   now?: () => number;
+  /** Served before Slack's endpoint on the same port (health and readiness). */
+  routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
@@ -23,6 +25,7 @@ export class GuardedHttpReceiver implements Receiver {
   private server: Server | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly routes: GuardedHttpReceiverOptions['routes'];
 
   constructor(options: GuardedHttpReceiverOptions) {
     this.inner = new HTTPReceiver({
@@ -33,6 +36,7 @@ export class GuardedHttpReceiver implements Receiver {
     });
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'slack-receiver' });
+    this.routes = options.routes;
   }
 
   init(app: App): void {
@@ -60,6 +64,7 @@ export class GuardedHttpReceiver implements Receiver {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.routes?.(req, res)) return;
     const header = req.headers['x-slack-request-timestamp'];
     // Missing, malformed and stale timestamps are Bolt's to refuse (and ssl_check carries none).
     const verdict = header === undefined ? undefined : checkRequestTimestamp(header, this.now());
