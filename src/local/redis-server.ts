@@ -13,6 +13,8 @@ export interface LocalRedisOptions {
    * allowed (MARSHAL_ALLOW_EPHEMERAL_REDIS=1): for tests of exactly that.
    */
   ephemeral?: boolean;
+  /** Listen on this port (a test that starts Redis where a process already waits for it). */
+  port?: number;
 }
 
 type Persistence = 'none' | 'everysec' | 'always';
@@ -46,7 +48,7 @@ export class LocalRedis {
         : options.persistent
           ? 'always'
           : 'everysec';
-      const redis = new LocalRedis(await freePort(), dir, persistence);
+      const redis = new LocalRedis(options.port ?? (await freePort()), dir, persistence);
       try {
         await redis.launch();
         return redis;
