@@ -72,6 +72,14 @@ export class RedisHealth {
   }
 
   clientError(err: unknown, name: string): void {
+    if (err instanceof Error && /^Missing key for job /.test(err.message)) {
+      // BullMQ finishing a job whose keys are gone: Redis lost its data (reported as such elsewhere).
+      this.logger.warn(
+        { client: name, error: err.message },
+        'a job finished whose record is gone from Redis',
+      );
+      return;
+    }
     if (isConnectionError(err) || !this.reachable) {
       this.logger.debug({ client: name, error: connectionErrorText(err) }, 'Redis client error');
       return;
