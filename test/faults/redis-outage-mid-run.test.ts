@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoEnvironment } from '../../src/local/demo/demo-environment.js';
-import { LocalRedis } from '../../src/local/redis-server.js';
 import {
   expectedOutcome,
   fleetOutcome,
-  marshalEnv,
   PUSH_ARGS,
-  startMarshal,
-  traceInstalls,
-  type MarshalProcess,
+  startFaultWorld,
+  type FaultWorld,
 } from '../support/marshal-process.js';
 
 /**
@@ -16,30 +12,20 @@ import {
  * drops and once when it is back (not once per client or command), and the run completes correctly.
  */
 describe('Redis down for 20 s mid-run', () => {
-  let env: DemoEnvironment;
-  let redis: LocalRedis;
-  const started: MarshalProcess[] = [];
-
+  let world: FaultWorld;
   beforeAll(async () => {
-    redis = await LocalRedis.start({ persistent: true });
-    env = await DemoEnvironment.start({ hosts: 12, redisUrl: redis.url });
-    traceInstalls(env);
+    world = await startFaultWorld({ hosts: 12, redis: { persistent: true } });
   });
-  afterAll(async () => {
-    for (const p of started) await p.kill();
-    await env?.stop();
-    await redis?.destroy();
-  });
+  afterAll(() => world?.close());
 
   it('warns once down and once back, and the run completes with every host changed once', async () => {
-    const run = startMarshal(PUSH_ARGS, marshalEnv(env, redis.url));
-    started.push(run);
+    const run = world.marshal(PUSH_ARGS);
     await run.waitFor(/batch 2\/2: \d+\/\d+ done/, 'the second batch to start');
-    await redis.stop();
+    await world.redis.stop();
     await run.waitFor(/is unreachable/, 'the outage to be reported');
     // The outage itself (a scenario length, not an assertion).
     await new Promise((r) => setTimeout(r, 20_000));
-    await redis.launch();
+    await world.redis.launch();
 
     const { code } = await run.exited;
     const out = run.stdout() + run.stderr();
@@ -48,6 +34,6 @@ describe('Redis down for 20 s mid-run', () => {
     expect(out.match(/Redis at REDIS_URL=\S+ is unreachable/g), out).toHaveLength(1);
     expect(out.match(/Redis at REDIS_URL=\S+ is reachable again/g), out).toHaveLength(1);
     expect(out).not.toMatch(/Unhandled error event|DATA LOSS/);
-    expect(fleetOutcome(env)).toEqual(expectedOutcome(env));
+    expect(fleetOutcome(world.env)).toEqual(expectedOutcome(world.env));
   });
 });

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoEnvironment } from '../../src/local/demo/demo-environment.js';
-import { LocalRedis } from '../../src/local/redis-server.js';
 import {
   bundleSha,
   hostSha,
-  marshalEnv,
   PUSH_ARGS,
-  startMarshal,
-  traceInstalls,
+  startFaultWorld,
   webHosts,
-  type MarshalProcess,
+  type FaultWorld,
 } from '../support/marshal-process.js';
 
 /**
@@ -20,39 +16,29 @@ import {
  * says the run was lost instead of "never existed".
  */
 describe('Redis restarts without persistence mid-run', () => {
-  let env: DemoEnvironment;
-  let redis: LocalRedis;
-  const started: MarshalProcess[] = [];
-
+  let world: FaultWorld;
+  const allow = { MARSHAL_ALLOW_EPHEMERAL_REDIS: '1' };
   beforeAll(async () => {
-    redis = await LocalRedis.start({ ephemeral: true });
-    env = await DemoEnvironment.start({ hosts: 12, redisUrl: redis.url });
-    traceInstalls(env);
+    world = await startFaultWorld({ hosts: 12, redis: { ephemeral: true } });
   });
-  afterAll(async () => {
-    for (const p of started) await p.kill();
-    await env?.stop();
-    await redis?.destroy();
-  });
+  afterAll(() => world?.close());
 
   it('is refused unless explicitly allowed', async () => {
-    const p = startMarshal(['status'], marshalEnv(env, redis.url));
-    started.push(p);
+    const p = world.marshal(['status']);
     expect((await p.exited).code).toBe(2);
     expect(p.stderr()).toMatch(/keeps nothing across a restart.*MARSHAL_ALLOW_EPHEMERAL_REDIS=1/);
   });
 
   it('reports the loss loudly, naming the hosts touched; no negative counters, no hang', async () => {
-    const allow = { ...marshalEnv(env, redis.url), MARSHAL_ALLOW_EPHEMERAL_REDIS: '1' };
-    const run = startMarshal(PUSH_ARGS, allow);
-    started.push(run);
+    const { env } = world;
+    const run = world.marshal(PUSH_ARGS, allow);
     const runId = (await run.waitFor(/▶ run (\S+):/, 'the run to start'))[1]!;
     // The second batch has started: the canary and the first batch are done and reported.
     await run.waitFor(/batch 2\/2: \d+\/\d+ done/, 'the second batch to start');
     const wanted = bundleSha();
     const changedBefore = webHosts(env).filter((h) => hostSha(env, h) === wanted);
-    await redis.kill();
-    await redis.launch();
+    await world.redis.kill();
+    await world.redis.launch();
 
     const { code } = await run.exited;
     const out = run.stdout() + run.stderr();
@@ -66,8 +52,7 @@ describe('Redis restarts without persistence mid-run', () => {
     expect(out).not.toMatch(/ \d+\/0 done/);
     expect(out).not.toMatch(/Unhandled error event/);
 
-    const status = startMarshal(['status', runId], allow);
-    started.push(status);
+    const status = world.marshal(['status', runId], allow);
     expect((await status.exited).code).not.toBe(0);
     expect(status.stderr()).toMatch(new RegExp(`DATA LOSS: run ${runId}`));
     expect(status.stderr()).not.toMatch(/never existed/);

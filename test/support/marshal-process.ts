@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import type { DemoEnvironment } from '../../src/local/demo/demo-environment.js';
+import { DemoEnvironment } from '../../src/local/demo/demo-environment.js';
+import { LocalRedis, type LocalRedisOptions } from '../../src/local/redis-server.js';
 import { HOOK_BIN_DIR } from '../../src/local/fleet/sshd-config.js';
 
 export const TARGET = '/etc/marshal-apps/rate-limiter/rate-limiter.yaml';
@@ -138,4 +139,42 @@ export function expectedOutcome(
     hasBundle: web.has(h.name),
     installs: web.has(h.name) ? 1 : 0,
   }));
+}
+
+/** A fault scenario's world: its own redis-server (to kill and restart), a demo fleet tracing installs. */
+export interface FaultWorld {
+  env: DemoEnvironment;
+  redis: LocalRedis;
+  /** Starts `bin/marshal.js` against this world; the process is killed by `close` if still running. */
+  marshal(args: string[], extraEnv?: Record<string, string>): MarshalProcess;
+  close(): Promise<void>;
+}
+
+export async function startFaultWorld(options: {
+  hosts: number;
+  redis: LocalRedisOptions;
+}): Promise<FaultWorld> {
+  const redis = await LocalRedis.start(options.redis);
+  const env = await DemoEnvironment.start({ hosts: options.hosts, redisUrl: redis.url }).catch(
+    async (err: unknown) => {
+      await redis.destroy();
+      throw err;
+    },
+  );
+  traceInstalls(env);
+  const started: MarshalProcess[] = [];
+  return {
+    env,
+    redis,
+    marshal(args, extraEnv = {}) {
+      const p = startMarshal(args, { ...marshalEnv(env, redis.url), ...extraEnv });
+      started.push(p);
+      return p;
+    },
+    async close() {
+      for (const p of started) await p.kill();
+      await env.stop();
+      await redis.destroy();
+    },
+  };
 }
