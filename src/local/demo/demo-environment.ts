@@ -89,6 +89,8 @@ export class DemoEnvironment {
         port: 0,
         configPath: this.configPath,
         prefix: this.prefix,
+        // Its own Redis persists (see LocalRedis); a REDIS_URL given to the demo may be a throwaway one.
+        allowEphemeralRedis: ['1', 'true', 'yes'].includes(process.env.MARSHAL_ALLOW_EPHEMERAL_REDIS ?? ''),
       },
       config: await loadMarshalConfig(this.configPath),
       logger: options.logger,
