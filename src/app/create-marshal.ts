@@ -104,6 +104,8 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       prefix,
       registry,
       logger,
+      // Rollout targets are inventory hosts: failure domains read their vars, steps get them as ctx.host.
+      resolveTarget: (name) => inventory.get(name),
       allowEphemeralRedis: options.allowEphemeralRedis ?? false,
       // The audit names the hosts a run touched: what survives of it helps report a lost run.
       survivingHosts: async (runId) =>
