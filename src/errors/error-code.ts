@@ -20,6 +20,10 @@ export const ErrorCode = {
   RunAborted: 'run_aborted',
   RunStateConflict: 'run_state_conflict',
   RedisMisconfigured: 'redis_misconfigured',
+  /** Redis does not answer at REDIS_URL (down, wrong address, refused, timed out). */
+  RedisUnavailable: 'redis_unavailable',
+  /** A run's state vanished from Redis (a restart without persistence, a flush) while work was under way. */
+  RunLost: 'run_lost',
   /** BullMQ gave up on an engine job (its worker kept dying, or it kept failing): the work it stood for failed. */
   JobAbandoned: 'job_abandoned',
 

@@ -9,7 +9,7 @@ import { ReplayGuard, type ReplayStore } from '../auth/replay-guard.js';
 import { SlackUsergroupDirectory } from '../auth/usergroup-directory.js';
 import { registerApprovalActions } from '../interactions/register-approval-actions.js';
 import { boltLogger } from './bolt-logger.js';
-import { GuardedHttpReceiver } from './guarded-http-receiver.js';
+import { GuardedHttpReceiver, type GuardedHttpReceiverOptions } from './guarded-http-receiver.js';
 import { ListenerRoutes, trackRoutes } from './listener-routes.js';
 import type { SlackDeps, WorkflowCatalog } from './slack-deps.js';
 
@@ -31,6 +31,8 @@ export interface SlackAppOptions {
   /** How long a user group's members are cached. */
   usergroupCacheMs?: number;
   now?: () => number;
+  /** HTTP mode only: routes served on the same port before Slack's (health and readiness). */
+  httpRoutes?: GuardedHttpReceiverOptions['httpRoutes'];
 }
 
 export interface SlackApp {
@@ -59,6 +61,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         logger,
         routes,
         ...(options.now ? { now: options.now } : {}),
+        ...(options.httpRoutes ? { httpRoutes: options.httpRoutes } : {}),
       });
   const app = receiver
     ? new App({ token: settings.slack.botToken, receiver, clientOptions, logger: blog })

@@ -27,6 +27,8 @@ export interface GuardedHttpReceiverOptions {
   /** Largest body accepted, in bytes (Bolt's default, 4 MiB); larger ones are answered 413. */
   bodyLimit?: number;
   now?: () => number;
+  /** Served before Slack's endpoint on the same port (health and readiness). */
+  httpRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export class GuardedHttpReceiver implements Receiver {
   private readonly signingSecret: string;
   private readonly bodyLimit: number;
   private readonly routes: ListenerRoutes;
+  private readonly httpRoutes: GuardedHttpReceiverOptions['httpRoutes'];
 
   constructor(options: GuardedHttpReceiverOptions) {
     this.bodyLimit = options.bodyLimit ?? defaultBodyLimit;
@@ -64,6 +67,7 @@ export class GuardedHttpReceiver implements Receiver {
     this.routes = options.routes ?? new ListenerRoutes();
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'slack-receiver' });
+    this.httpRoutes = options.httpRoutes;
   }
 
   init(app: App): void {
@@ -93,6 +97,7 @@ export class GuardedHttpReceiver implements Receiver {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.httpRoutes?.(req, res)) return;
     const header = req.headers['x-slack-request-timestamp'];
     // Missing, malformed and stale timestamps are refused by the signature check below (and
     // ssl_check carries none).
