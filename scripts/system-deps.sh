@@ -9,6 +9,8 @@ declare -A pkg_of=(
   [unshare]=util-linux
   [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
   [mount]=mount
+  [pebble]=pebble # ACME test server; the package also ships pebble-challtestsrv (src/local/acme)
+  [openssl]=openssl # the test CA signs ECDSA leaves with it (src/local/acme/test-ca.ts)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do
@@ -23,6 +25,6 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
 fi
 command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install ${missing[*]} with your package manager" >&2; exit 1; }
-$sudo apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.
