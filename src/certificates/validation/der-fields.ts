@@ -23,7 +23,9 @@ export function readDerFields(der: Buffer): DerFields {
 
   const dnsNames: string[] = [];
   const ipAddresses: string[] = [];
-  const extensions = children(tbs).find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && Number(n.type) === 3);
+  const extensions = children(tbs).find(
+    (n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && Number(n.type) === 3,
+  );
   for (const extension of extensions ? children(children(extensions)[0]) : []) {
     const parts = children(extension);
     const id = parts[0];
