@@ -11,6 +11,7 @@ declare -A pkg_of=(
   [mount]=mount
   [pebble]=pebble # ACME test server; the package also ships pebble-challtestsrv (src/local/acme)
   [openssl]=openssl # the test CA signs ECDSA leaves with it (src/local/acme/test-ca.ts)
+  [nginx]=nginx # the TLS server on fleet hosts (src/local/acme/fleet-nginx.ts)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do
@@ -28,3 +29,7 @@ command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install $
 $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.
+if printf '%s\n' "${missing[@]}" | grep -qx nginx; then
+  # Fleet hosts run their own nginx on their own addresses; the package's default site is not wanted.
+  $sudo systemctl disable --now nginx >/dev/null 2>&1 || $sudo service nginx stop >/dev/null 2>&1 || true
+fi
