@@ -33,13 +33,14 @@ export function checkChain(
     unused.delete(next);
     current = next;
   }
-  const expected = describeOrder(leaf, chain, anchors);
+  // Certificates beyond the trust anchor (a root shipped after its intermediate) are harmless; others are not.
+  const strays = [...unused].filter((c) => !anchors.some((a) => a.fingerprint256 === c.fingerprint256));
   return {
     rule: CertificateRule.ChainOrder,
     message:
-      unused.size > 0
-        ? `the chain holds ${unused.size} certificate(s) not on the path to a trusted root (${[...unused].map(subjectOf).join('; ')})`
-        : `the chain is complete but out of order; serve it as ${expected}`,
+      strays.length > 0
+        ? `the chain holds ${strays.length} certificate(s) not on the path to a trusted root (${strays.map(subjectOf).join('; ')})`
+        : `the chain is complete but out of order; serve it as ${describeOrder(leaf, chain, anchors)}`,
   };
 }
 
