@@ -1,4 +1,5 @@
 import { Resolver } from 'node:dns/promises';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsChallengeSolver } from '../../../src/certificates/acme/dns-challenge-solver.js';
 import { generateAccountKey } from '../../../src/certificates/acme/generate-key.js';
@@ -159,5 +160,28 @@ describe('ACME issuance through a real pebble (DNS-01 really checked)', () => {
         signal: controller.signal,
       }),
     ).rejects.toThrow('run aborted');
+  });
+});
+
+describe('LocalPebble', () => {
+  it('serves its directory over TLS only to clients trusting its own CA, and stop() ends both servers', async () => {
+    const pebble = await LocalPebble.start();
+    const ports = [pebble.directoryUrl, pebble.managementUrl, pebble.challengeApiUrl].map((u) =>
+      Number(new URL(u).port),
+    );
+    expect(await pebble.issuerRoots()).toContain('-----BEGIN CERTIFICATE-----');
+    await expect(fetch(pebble.directoryUrl)).rejects.toThrow(); // Node's roots do not trust it
+    await pebble.stop();
+    for (const port of ports) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', () => resolve(true));
+      });
+      expect(refused, `port ${port} still open`).toBe(true);
+    }
   });
 });
