@@ -25,7 +25,13 @@ export {
   type ValidatedCertificate,
 } from './validation/validate-certificate.js';
 export { summarizeCertificate, type CertificateSummary } from './certificate-summary.js';
-export { issueCertificate, type AcmeIssueRequest, type IssuedCertificate } from './acme/issue-certificate.js';
+export {
+  issueCertificate,
+  type AcmeIssueRequest,
+  type IssuedCertificate,
+  type ChallengeSolver,
+} from './acme/issue-certificate.js';
+export type { HttpChallengeSolver } from './acme/http-challenge-solver.js';
 export type { DnsChallengeSolver } from './acme/dns-challenge-solver.js';
 export { generatePrivateKey, generateAccountKey } from './acme/generate-key.js';
 export {

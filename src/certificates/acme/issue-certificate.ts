@@ -3,6 +3,10 @@ import acme from 'acme-client';
 import type { KeyType } from '../definition.js';
 import { AcmeOrderFailedError, type AcmeStage } from '../errors/acme-order-failed-error.js';
 import type { DnsChallengeSolver } from './dns-challenge-solver.js';
+import type { HttpChallengeSolver } from './http-challenge-solver.js';
+
+export type ChallengeSolver =
+  { type: 'dns-01'; dns: DnsChallengeSolver } | { type: 'http-01'; http: HttpChallengeSolver };
 import { generatePrivateKey } from './generate-key.js';
 
 export interface AcmeIssueRequest {
@@ -14,7 +18,8 @@ export interface AcmeIssueRequest {
   email: string;
   domains: readonly string[];
   keyType: KeyType;
-  solver: DnsChallengeSolver;
+  /** The definition's challenge type and what answers it. */
+  solver: ChallengeSolver;
   /**
    * A CA to trust for the directory's own HTTPS instead of Node's roots: only for a test ACME server
    * such as pebble, whose HTTPS certificate no public CA signed.
@@ -34,10 +39,11 @@ export interface IssuedCertificate {
 }
 
 /**
- * Issues a certificate through ACME (RFC 8555) with DNS-01: account, order, one TXT record per
- * authorization published through `solver`, the CA's validation awaited (a failed challenge is an
- * error naming the domain and the CA's reason), then a new key and CSR, finalisation and download.
- * TXT records are removed whatever happens. The result still has to pass `validateCertificate`.
+ * Issues a certificate through ACME (RFC 8555): account, order, each authorization answered through
+ * `solver` (DNS-01: a TXT record; HTTP-01: a served token), the CA's validation awaited (a failed
+ * challenge is an error naming the domain, the CA's reason and where it looked), then a new key and
+ * CSR, finalisation and download. Records and tokens are removed whatever happens. The result still
+ * has to pass `validateCertificate`.
  */
 export async function issueCertificate(request: AcmeIssueRequest): Promise<IssuedCertificate> {
   const { certificate, signal } = request;
@@ -79,34 +85,57 @@ export async function issueCertificate(request: AcmeIssueRequest): Promise<Issue
   );
   const authorizations = await step('order', () => client.getAuthorizations(order));
 
-  const published: string[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   try {
     for (const authz of authorizations) {
       if (authz.status === 'valid') continue;
       const domain = `${authz.wildcard ? '*.' : ''}${authz.identifier.value}`;
-      const challenge = authz.challenges.find((c) => c.type === 'dns-01');
+      const solver = request.solver;
+      const challenge = authz.challenges.find((c) => c.type === solver.type);
       if (!challenge)
-        throw new AcmeOrderFailedError(certificate, 'challenge', 'the CA offers no dns-01 challenge', {
+        throw new AcmeOrderFailedError(
+          certificate,
+          'challenge',
+          `the CA offers no ${solver.type} challenge`,
+          {
+            domain,
+            directoryUrl: request.directoryUrl,
+          },
+        );
+      const keyAuthorization = await step(
+        'challenge',
+        () => client.getChallengeKeyAuthorization(challenge),
+        domain,
+      );
+      let where: string;
+      if (solver.type === 'dns-01') {
+        const recordName = `_acme-challenge.${authz.identifier.value}`;
+        where = `the TXT record ${recordName}; check the DNS solver can publish it on the zone's authoritative servers`;
+        await step('challenge', () => solver.dns.setTxt(recordName, keyAuthorization), domain);
+        cleanups.push(() => solver.dns.clearTxt(recordName));
+      } else {
+        const token = (challenge as { token: string }).token;
+        where = `http://${authz.identifier.value}/.well-known/acme-challenge/${token}; check the name points at a host serving the token`;
+        await step(
+          'challenge',
+          () => solver.http.putToken(authz.identifier.value, token, keyAuthorization),
           domain,
-          directoryUrl: request.directoryUrl,
-        });
-      const recordName = `_acme-challenge.${authz.identifier.value}`;
-      const value = await step('challenge', () => client.getChallengeKeyAuthorization(challenge), domain);
-      await step('challenge', () => request.solver.setTxt(recordName, value), domain);
-      published.push(recordName);
+        );
+        cleanups.push(() => solver.http.removeToken(authz.identifier.value, token));
+      }
       await step('challenge', () => client.completeChallenge(challenge), domain);
       await step('challenge', () => client.waitForValidStatus(challenge), domain).catch((err: unknown) => {
         if (!(err instanceof AcmeOrderFailedError)) throw err;
         throw new AcmeOrderFailedError(
           certificate,
           'challenge',
-          `the CA says: ${String(err.context.detail)} (it looked up the TXT record ${recordName}; check the DNS solver can publish it on the zone's authoritative servers)`,
+          `the CA says: ${String(err.context.detail)} (it looked up ${where})`,
           { domain, cause: err.cause, directoryUrl: request.directoryUrl, retryable: err.retryable },
         );
       });
     }
   } finally {
-    await Promise.allSettled(published.map((name) => request.solver.clearTxt(name)));
+    await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
   }
 
   const keyPem = await generatePrivateKey(request.keyType);

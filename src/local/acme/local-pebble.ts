@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../free-port.js';
 import { ChalltestsrvDnsSolver } from './challtestsrv-dns-solver.js';
+import { ChalltestsrvHttpSolver } from './challtestsrv-http-solver.js';
 import { httpsGetText } from './https-text.js';
 import { TestCa } from './test-ca.js';
 
@@ -64,7 +65,7 @@ export class LocalPebble {
           managementListenAddress: `127.0.0.1:${managementPort}`,
           certificate: join(dir, 'cert.pem'),
           privateKey: join(dir, 'key.pem'),
-          // Where pebble would connect for HTTP-01 / TLS-ALPN-01: free ports, nothing listens unless a test does.
+          // Where pebble connects for HTTP-01: challtestsrv's HTTP-01 server. TLS-ALPN-01: nothing listens.
           httpPort,
           tlsPort,
           ocspResponderURL: '',
@@ -90,7 +91,7 @@ export class LocalPebble {
           '-dns01',
           `127.0.0.1:${dnsPort}`,
           '-http01',
-          '',
+          `127.0.0.1:${httpPort}`,
           '-https01',
           '',
           '-tlsalpn01',
@@ -122,6 +123,11 @@ export class LocalPebble {
   /** A DNS-01 solver that publishes TXT records on the DNS server pebble queries. */
   dnsSolver(): ChalltestsrvDnsSolver {
     return new ChalltestsrvDnsSolver(this.challengeApiUrl);
+  }
+
+  /** An HTTP-01 solver that serves tokens from the HTTP server pebble connects to. */
+  httpSolver(): ChalltestsrvHttpSolver {
+    return new ChalltestsrvHttpSolver(this.challengeApiUrl);
   }
 
   /** The root pebble issues under (made fresh at each start): the trust store for what it issues. */

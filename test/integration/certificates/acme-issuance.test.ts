@@ -56,7 +56,7 @@ describe('ACME issuance through a real pebble (DNS-01 really checked)', () => {
       certificate: 'shop',
       domains,
       keyType: 'ecdsa-p256',
-      solver,
+      solver: { type: 'dns-01', dns: solver },
     });
 
     // Each authorization's TXT record was really served by the DNS server pebble checks, then removed.
@@ -90,7 +90,7 @@ describe('ACME issuance through a real pebble (DNS-01 really checked)', () => {
       certificate: 'api',
       domains,
       keyType: 'rsa-2048',
-      solver: pebble.dnsSolver(),
+      solver: { type: 'dns-01', dns: pebble.dnsSolver() },
     });
     const valid = validateCertificate('api', issued, {
       domains,
@@ -107,7 +107,7 @@ describe('ACME issuance through a real pebble (DNS-01 really checked)', () => {
       certificate: 'broken',
       domains: ['broken.example.test'],
       keyType: 'ecdsa-p256',
-      solver,
+      solver: { type: 'dns-01', dns: solver },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AcmeOrderFailedError);
     const failure = err as AcmeOrderFailedError;
@@ -128,9 +128,45 @@ describe('ACME issuance through a real pebble (DNS-01 really checked)', () => {
       certificate: 'silent',
       domains: ['silent.example.test'],
       keyType: 'ecdsa-p256',
-      solver: silent,
+      solver: { type: 'dns-01', dns: silent },
     }).catch((e: unknown) => e);
     expect((err as AcmeOrderFailedError).stage).toBe('challenge');
+  });
+
+  it('issues through HTTP-01, the token really fetched by pebble; a wrong token fails naming the URL', async () => {
+    const domains = ['static.example.test'];
+    const issued = await issueCertificate({
+      ...base,
+      certificate: 'static',
+      domains,
+      keyType: 'ecdsa-p384',
+      solver: { type: 'http-01', http: pebble.httpSolver() },
+    });
+    const valid = validateCertificate('static', issued, {
+      domains,
+      keyType: 'ecdsa-p384',
+      trustStore: [await pebble.issuerRoots()],
+    });
+    expect(valid.dnsNames).toEqual(domains);
+
+    const real = pebble.httpSolver();
+    const err = await issueCertificate({
+      ...base,
+      certificate: 'static',
+      domains: ['wrong-token.example.test'],
+      keyType: 'ecdsa-p256',
+      solver: {
+        type: 'http-01',
+        http: {
+          putToken: (domain, token, keyAuthorization) => real.putToken(domain, token, `${keyAuthorization}x`),
+          removeToken: (domain, token) => real.removeToken(domain, token),
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect((err as AcmeOrderFailedError).stage).toBe('challenge');
+    expect((err as AcmeOrderFailedError).message).toContain(
+      'http://wrong-token.example.test/.well-known/acme-challenge/',
+    );
   });
 
   it('refuses a directory whose TLS certificate is not trusted (no blanket TLS bypass)', async () => {
@@ -140,7 +176,7 @@ describe('ACME issuance through a real pebble (DNS-01 really checked)', () => {
       certificate: 'tls',
       domains: ['tls.example.test'],
       keyType: 'ecdsa-p256',
-      solver: pebble.dnsSolver(),
+      solver: { type: 'dns-01', dns: pebble.dnsSolver() },
     }).catch((e: unknown) => e);
     expect((err as AcmeOrderFailedError).stage).toBe('directory');
     expect((err as AcmeOrderFailedError).message).toContain("the directory's TLS certificate is not trusted");
@@ -156,7 +192,7 @@ describe('ACME issuance through a real pebble (DNS-01 really checked)', () => {
         certificate: 'aborted',
         domains: ['aborted.example.test'],
         keyType: 'ecdsa-p256',
-        solver: pebble.dnsSolver(),
+        solver: { type: 'dns-01', dns: pebble.dnsSolver() },
         signal: controller.signal,
       }),
     ).rejects.toThrow('run aborted');
