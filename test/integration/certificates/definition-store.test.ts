@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryCertificateStore } from '../../../src/certificates/definition-store.js';
+import { validateCertificate } from '../../../src/certificates/validation/validate-certificate.js';
 import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
+import { TestCa } from '../../../src/local/acme/test-ca.js';
 
 const exampleDir = new URL('../../../examples/certificates/www-example/', import.meta.url).pathname;
 const options = { allowedRoots: ['/etc/ssl/marshal'] };
@@ -63,5 +65,21 @@ describe('DirectoryCertificateStore', () => {
       keyPem: 'KEY',
       chainPem: 'CHAIN',
     });
+  });
+
+  it('a provided certificate read from its files passes validation against the team CA', async () => {
+    const teamRoot = TestCa.root('Team PKI Root');
+    const intermediate = teamRoot.intermediate('Team PKI Intermediate');
+    const def = await store.load('internal-api');
+    const leaf = intermediate.issue({ commonName: def.domains[0]!, dnsNames: def.domains, keyBits: 2048 });
+    await writeFile(join(root, 'internal-api', 'cert.pem'), leaf.certPem);
+    await writeFile(join(root, 'internal-api', 'key.pem'), leaf.keyPem, { mode: 0o600 });
+    await writeFile(join(root, 'internal-api', 'chain.pem'), intermediate.certPem);
+    const valid = validateCertificate(def.name, await store.readProvided(def), {
+      domains: def.domains,
+      trustStore: [teamRoot.certPem],
+    });
+    expect(valid.dnsNames).toEqual(def.domains);
+    expect(valid.issuer).toBe('CN=Team PKI Intermediate');
   });
 });
