@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { FileMode, HostCommand, PosixName, SlackOwner } from '../bundles/manifest.js';
 import { targetPathProblem } from '../bundles/target-path.js';
 import { parseSelector } from '../inventory/selector/parse-selector.js';
-import { domainCovers } from './domain-name.js';
-import { DomainName } from './domain-name.js';
+import { DomainName, domainCovers } from './domain-name.js';
 import { Duration } from './duration.js';
 
 /**

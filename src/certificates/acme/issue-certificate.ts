@@ -27,6 +27,7 @@ export interface AcmeIssueRequest {
   directoryCaPem?: string;
   /** Polling of challenge and order status (acme-client's backoff): defaults suit a public CA. */
   polling?: { attempts?: number; minMs?: number; maxMs?: number };
+  /** Checked between steps (a request in flight finishes first); records and tokens are still removed. */
   signal?: AbortSignal;
 }
 
