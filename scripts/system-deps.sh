@@ -12,6 +12,9 @@ declare -A pkg_of=(
   [haproxy]=haproxy # load balancer block and example workflows: HAProxy's runtime API in front of fleet hosts
   [runsvdir]=runit  # fleet hosts have no systemd: their services are supervised by runit (sv)
   [python3]=python3 # the HTTP backends fleet hosts serve (python3 -m http.server)
+  [pebble]=pebble # ACME test server; the package also ships pebble-challtestsrv (src/local/acme)
+  [openssl]=openssl # the test CA signs ECDSA leaves with it (src/local/acme/test-ca.ts)
+  [nginx]=nginx # the TLS server on fleet hosts (src/local/acme/fleet-nginx.ts)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do
@@ -30,6 +33,10 @@ command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install $
 $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.
+if printf '%s\n' "${missing[@]}" | grep -qx nginx; then
+  # Fleet hosts run their own nginx on their own addresses; the package's default site is not wanted.
+  $sudo systemctl disable --now nginx >/dev/null 2>&1 || $sudo service nginx stop >/dev/null 2>&1 || true
+fi
 if printf '%s\n' "${missing[@]}" | grep -qx haproxy; then
   $sudo service haproxy stop >/dev/null 2>&1 || true
 fi
