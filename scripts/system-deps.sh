@@ -9,6 +9,9 @@ declare -A pkg_of=(
   [unshare]=util-linux
   [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
   [mount]=mount
+  [haproxy]=haproxy      # traffic tests: the runtime API in front of real backends
+  [knotd]=knot           # DNS tests: an authoritative server taking RFC 2136 updates with TSIG
+  [knsupdate]=knot-dnsutils # the RFC 2136 client Marshal drives (and kdig for read-back in tests)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do
@@ -23,6 +26,6 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
 fi
 command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install ${missing[*]} with your package manager" >&2; exit 1; }
-$sudo apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.

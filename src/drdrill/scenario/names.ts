@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+export { HaproxyName } from '../../traffic/haproxy/haproxy-name.js';
+
 /**
  * The words a scenario names things with. Each is narrow on purpose: these names travel into the HAProxy
  * runtime API (where `;` separates commands and a space separates arguments) and into `knsupdate`'s
@@ -12,14 +14,6 @@ export const LocalName = z
   .regex(
     /^[a-z0-9][a-z0-9_-]{0,62}$/,
     'must be 1–63 lowercase letters, digits, "-" or "_", starting with a letter or digit',
-  );
-
-/** An HAProxy proxy or server name: the characters HAProxy itself allows in them. */
-export const HaproxyName = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9_.:-]{1,100}$/,
-    'must be an HAProxy name: letters, digits, "-", "_", "." or ":" (no spaces or ";")',
   );
 
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?';
