@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 export { HaproxyName } from '../../traffic/haproxy/haproxy-name.js';
+export { DomainName } from '../../traffic/dns/domain-name.js';
 
 /**
  * The words a scenario names things with. Each is narrow on purpose: these names travel into the HAProxy
@@ -15,20 +16,6 @@ export const LocalName = z
     /^[a-z0-9][a-z0-9_-]{0,62}$/,
     'must be 1–63 lowercase letters, digits, "-" or "_", starting with a letter or digit',
   );
-
-const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?';
-const DOMAIN = new RegExp(`^(?:${LABEL}\\.)*${LABEL}\\.?$`);
-
-/** A DNS name, absolute or not; stored absolute (with its final dot) and lowercase. */
-export const DomainName = z
-  .string()
-  .max(253, 'a DNS name has at most 253 characters')
-  .regex(DOMAIN, 'must be a DNS name such as "api.example.com." (labels of letters, digits, "-", "_")')
-  .transform((name) => absolute(name.toLowerCase()));
-
-export function absolute(name: string): string {
-  return name.endsWith('.') ? name : `${name}.`;
-}
 
 /** The name of an environment variable that holds a secret; the secret itself never sits in a file. */
 export const EnvVarName = z

@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../errors/index.js';
 import { didYouMean } from '../../inventory/closest-matches.js';
+import { inZone } from '../../traffic/dns/domain-name.js';
 import type { Scenario } from './scenario-schema.js';
 
 /**
@@ -99,8 +100,4 @@ export function scenarioReferenceIssues(scenario: Scenario): FieldIssue[] {
     });
 
   return issues;
-}
-
-function inZone(owner: string, zone: string): boolean {
-  return owner === zone || owner.endsWith(`.${zone}`) || zone === '.';
 }
