@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoadGenerator, restoredAt, summarizeWindow } from '../../../src/checks/load-generator.js';
 import { createDrillTraffic } from '../../../src/drdrill/create-drill-traffic.js';
 import type { DrillTraffic } from '../../../src/drdrill/drill-traffic.js';
 import { ScenarioDirectory } from '../../../src/drdrill/scenario/scenario-directory.js';
@@ -115,15 +116,34 @@ describe('a drill scenario driving real HAProxy, DNS and Redis (no workflow yet)
 
   it('a secondary failing its checks at 25% is seen through the load balancer; shifting back restores service', async () => {
     const drill = await traffic(env.scenarioName);
+    // Users keep sending requests through the load balancer the whole time.
+    const users = LoadGenerator.start(env.haproxy.frontendUrl, {
+      concurrency: 2,
+      pauseMs: 10,
+      timeoutMs: 5_000,
+      expect: { status: [200], contains: 'ok' },
+    });
     env.secondary[0]!.behaviour = { kind: 'failing' };
     try {
+      const shifted = Date.now();
       await drill.shift(25);
       const degraded = await drill.runSuite('frontend');
       expect(degraded.pass).toBe(false);
       expect(degraded.results[0]!.summary.failureReasons[0]).toMatchObject({ reason: 'status 503' });
+      // Users see the 503s too (their requests reach the secondary's quarter); wait, bounded, for one.
+      for (let i = 0; i < 300 && !users.recorded.some((r) => !r.ok && r.at >= shifted); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const rollback = Date.now();
       await drill.shift(0);
+      const rolledBack = Date.now();
       expect((await drill.runSuite('frontend')).pass).toBe(true);
+      const seen = await users.stop();
+      // Users saw the errors of the degraded step, and none once the rollback had taken effect.
+      expect(summarizeWindow(seen, shifted, rollback).failures).toBeGreaterThan(0);
+      expect(summarizeWindow(seen, rolledBack).failures).toBe(0);
+      expect(restoredAt(seen, rollback)).toBeDefined();
     } finally {
+      await users.stop();
       env.secondary[0]!.behaviour = { kind: 'healthy' };
     }
   });
