@@ -52,12 +52,12 @@ export const ErrorCode = {
   ChecksumMismatch: 'checksum_mismatch',
   /** A host answered a probe (`uname -r`, `/etc/os-release`, `df`) with output Marshal cannot read. */
   UnexpectedHostOutput: 'unexpected_host_output',
+  /** A load balancer's runtime API refused a command, did not answer, or does not know the backend/server. */
+  LoadBalancerFailed: 'load_balancer_failed',
 
   // --- traffic and DR drills
   InvalidScenario: 'invalid_scenario',
   UnknownScenario: 'unknown_scenario',
-  /** The HAProxy runtime API refused a command, or its live state lacks a backend or server named. */
-  LoadBalancerCommandFailed: 'load_balancer_command_failed',
   /** A DNS dynamic update (RFC 2136) was refused: prerequisites, TSIG key, or the server's answer. */
   DnsUpdateFailed: 'dns_update_failed',
   /** A replica is not connected, or lags more than the scenario allows. */

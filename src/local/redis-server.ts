@@ -8,8 +8,6 @@ import { freePort } from './free-port.js';
 export interface LocalRedisOptions {
   /** Keep an append-only file so a restart keeps the data (crash and restart tests). */
   persistent?: boolean;
-  /** Start as a replica of this primary (`--replicaof`): the "secondary region" of a DR drill test. */
-  replicaOf?: { host: string; port: number };
 }
 
 /**
@@ -22,7 +20,6 @@ export class LocalRedis {
     readonly port: number,
     readonly dir: string,
     private readonly persistent: boolean,
-    private readonly replicaOf?: { host: string; port: number },
   ) {}
 
   get url(): string {
@@ -33,7 +30,7 @@ export class LocalRedis {
     assertRedisInstalled();
     const dir = mkdtempSync(join(tmpdir(), 'marshal-redis-'));
     for (let attempt = 0; ; attempt++) {
-      const redis = new LocalRedis(await freePort(), dir, options.persistent ?? false, options.replicaOf);
+      const redis = new LocalRedis(await freePort(), dir, options.persistent ?? false);
       try {
         await redis.launch();
         return redis;
@@ -64,7 +61,6 @@ export class LocalRedis {
       'no',
       '--logfile',
       '',
-      ...(this.replicaOf ? ['--replicaof', this.replicaOf.host, String(this.replicaOf.port)] : []),
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;

@@ -12,7 +12,7 @@ export class LoadBalancerError extends MarshalError {
     message: string,
     options: { socket: string; command?: string; retryable?: boolean; cause?: unknown; details?: unknown },
   ) {
-    super(ErrorCode.LoadBalancerCommandFailed, message, {
+    super(ErrorCode.LoadBalancerFailed, message, {
       retryable: options.retryable ?? false,
       cause: options.cause,
       context: {

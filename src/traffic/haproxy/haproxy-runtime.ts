@@ -60,8 +60,8 @@ export class HaproxyRuntime {
   }
 
   /**
-   * Sets the servers' weights in one command line, raising weights before lowering any, so capacity
-   * is never briefly withdrawn from both regions. Reads the state back and fails, naming each server
+   * Sets the servers' weights, raising weights before lowering any, so capacity is never briefly
+   * withdrawn from both regions. Reads the state back and fails, naming each server
    * whose live weight is not the one asked for, with HAProxy's own words.
    */
   async setWeights(
@@ -80,8 +80,20 @@ export class HaproxyRuntime {
     );
     const changes = ordered.filter(([server, weight]) => current.get(server) !== weight);
     if (changes.length === 0) return before;
-    const command = changes.map(([server, weight]) => `set weight ${backend}/${server} ${weight}`).join('; ');
-    const answer = await this.socket.send(command, signal);
+    // One command per connection (the runtime API's `;` is never used, see UnixRuntimeSocket); stop at
+    // the first refusal, then report what the live state holds.
+    const answers: string[] = [];
+    for (const [server, weight] of changes) {
+      const answer = (await this.socket.send(`set weight ${backend}/${server} ${weight}`, signal)).trim();
+      if (answer) {
+        answers.push(`${server}: ${answer.replace(/\s*\n\s*/g, ' ')}`);
+        break;
+      }
+    }
+    const answer = answers.join('; ');
+    const command = changes
+      .map(([server, weight]) => `set weight ${backend}/${server} ${weight}`)
+      .join(' / ');
     const after = await this.serversState(backend, signal);
     const wrong = [...weights].filter(
       ([server, weight]) => after.find((s) => s.server === server)?.weight !== weight,
@@ -93,7 +105,7 @@ export class HaproxyRuntime {
             ([server, weight]) =>
               `${server} is at ${after.find((s) => s.server === server)?.weight ?? '?'}, not ${weight}`,
           )
-          .join(', ')}${answer.trim() ? ` (HAProxy said: ${answer.trim().replace(/\s*\n\s*/g, ' ')})` : ''}`,
+          .join(', ')}${answer ? ` (HAProxy said: ${answer})` : ''}`,
         { socket: this.address, command, details: { backend, live: after } },
       );
     return after;

@@ -9,8 +9,8 @@ export interface RuntimeSocket {
 
 /**
  * The runtime API on a UNIX stats socket, in non-interactive mode: one connection per command line;
- * HAProxy answers and closes, so the answer is everything read until the close. A line may hold
- * several commands separated by `;` (one round trip for a whole weight change).
+ * HAProxy answers and closes, so the answer is everything read until the close. One command per
+ * line: `;` (HAProxy's command separator) is refused, so a name can never carry a second command.
  */
 export class UnixRuntimeSocket implements RuntimeSocket {
   constructor(
@@ -19,7 +19,12 @@ export class UnixRuntimeSocket implements RuntimeSocket {
   ) {}
 
   send(line: string, signal?: AbortSignal): Promise<string> {
-    if (/[\r\n]/.test(line)) throw new Error('a runtime API command line must not contain a line break');
+    if (/[\r\n;]/.test(line))
+      return Promise.reject(
+        new LoadBalancerError('a runtime API command is one line without ";" (one command per connection)', {
+          socket: this.address,
+        }),
+      );
     return new Promise((resolve, reject) => {
       const socket = createConnection(this.address);
       const chunks: Buffer[] = [];

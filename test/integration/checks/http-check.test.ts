@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHttpCheck, runHttpSuite, type HttpCheck } from '../../../src/checks/http-check.js';
-import { RegionBackend } from '../../../src/local/region-backend.js';
+import { RegionBackend } from '../../../src/local/drill/region-backend.js';
 
 const check = (over: Partial<HttpCheck> = {}): HttpCheck => ({
   name: 'health',

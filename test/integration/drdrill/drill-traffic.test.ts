@@ -7,7 +7,7 @@ import {
   DrillEnvironment,
   TSIG_SECRET_ENV,
   type ScenarioDocument,
-} from '../../../src/local/drill-environment.js';
+} from '../../../src/local/drill/drill-environment.js';
 import { DirectDnsReader } from '../../../src/traffic/dns/dns-reader.js';
 import { HaproxyRuntime } from '../../../src/traffic/haproxy/haproxy-runtime.js';
 import { UnixRuntimeSocket } from '../../../src/traffic/haproxy/runtime-socket.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/errors/index.js';
+import { startReplicaOf } from '../../../src/local/drill/redis-replica.js';
 import { LocalRedis } from '../../../src/local/redis-server.js';
 import {
   checkRedisReplication,
@@ -31,7 +32,7 @@ describe('a Redis replica in the secondary region, checked through INFO replicat
 
   beforeAll(async () => {
     primary = await LocalRedis.start();
-    replica = await LocalRedis.start({ replicaOf: { host: '127.0.0.1', port: primary.port } });
+    replica = await startReplicaOf({ host: '127.0.0.1', port: primary.port });
   });
   afterAll(async () => {
     await Promise.all(ends.map((e) => e.close()));

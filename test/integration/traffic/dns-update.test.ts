@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
 import { freePort } from '../../../src/local/free-port.js';
-import { LocalKnot } from '../../../src/local/knot-dns.js';
+import { LocalKnot } from '../../../src/local/drill/knot-dns.js';
 import { DirectDnsReader } from '../../../src/traffic/dns/dns-reader.js';
 import { DnsZone } from '../../../src/traffic/dns/dns-zone.js';
 import { KnsupdateSender } from '../../../src/traffic/dns/knsupdate-client.js';

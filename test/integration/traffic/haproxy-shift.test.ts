@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/errors/index.js';
-import { LocalHaproxy } from '../../../src/local/haproxy.js';
-import { RegionBackend } from '../../../src/local/region-backend.js';
+import { WeightedHaproxy } from '../../../src/local/drill/weighted-haproxy.js';
+import { RegionBackend } from '../../../src/local/drill/region-backend.js';
 import { HaproxyRuntime } from '../../../src/traffic/haproxy/haproxy-runtime.js';
 import { UnixRuntimeSocket } from '../../../src/traffic/haproxy/runtime-socket.js';
 import { planWeights } from '../../../src/traffic/weights/plan-weights.js';
@@ -20,19 +20,28 @@ async function distribution(url: string, n: number): Promise<Record<string, numb
 describe('shifting traffic between regions through the HAProxy runtime API', () => {
   let west: RegionBackend;
   let central: RegionBackend;
-  let haproxy: LocalHaproxy;
+  let haproxy: WeightedHaproxy;
   let runtime: HaproxyRuntime;
   const servers = { primary: ['west1'], secondary: ['central1'], fullWeight: 100 };
 
   beforeAll(async () => {
     west = await RegionBackend.start('eu-west', 'west-1');
     central = await RegionBackend.start('eu-central', 'central-1');
-    haproxy = await LocalHaproxy.start([
+    haproxy = await WeightedHaproxy.start([
       {
         name: 'checkout',
         servers: [
           { name: 'west1', host: west.host, port: west.port, weight: 100 },
           { name: 'central1', host: central.host, port: central.port, weight: 0 },
+        ],
+      },
+      {
+        // A static hashing algorithm: HAProxy refuses weights other than 0% and 100% at run time.
+        name: 'sticky',
+        balance: 'source',
+        servers: [
+          { name: 'west1', host: west.host, port: west.port, weight: 100 },
+          { name: 'central1', host: central.host, port: central.port, weight: 100 },
         ],
       },
     ]);
@@ -76,7 +85,7 @@ describe('shifting traffic between regions through the HAProxy runtime API', () 
   it('the dry run names a server that does not exist, with the close one, and changes nothing', async () => {
     const before = await runtime.serversState('checkout');
     const err = await runtime.verify('checkout', ['west1', 'centrl1']).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.LoadBalancerCommandFailed });
+    expect(err).toMatchObject({ code: ErrorCode.LoadBalancerFailed });
     expect((err as Error).message).toMatch(/no server 'centrl1'; did you mean 'central1'\?/);
     const weightsErr = await runtime
       .setWeights(
@@ -87,8 +96,14 @@ describe('shifting traffic between regions through the HAProxy runtime API', () 
         ]),
       )
       .catch((e: unknown) => e);
-    expect(weightsErr).toMatchObject({ code: ErrorCode.LoadBalancerCommandFailed });
+    expect(weightsErr).toMatchObject({ code: ErrorCode.LoadBalancerFailed });
     expect(await runtime.serversState('checkout')).toEqual(before);
+  });
+
+  it("reports a weight HAProxy refuses in HAProxy's words, with the live weights", async () => {
+    const err = await runtime.setWeights('sticky', new Map([['central1', 30]])).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.LoadBalancerFailed });
+    expect((err as Error).message).toMatch(/central1 is at 100, not 30 \(HAProxy said: central1: .*static/);
   });
 
   it('names a backend that does not exist, with the close one', async () => {
@@ -109,7 +124,7 @@ describe('shifting traffic between regions through the HAProxy runtime API', () 
   it('reports a runtime API that cannot be reached as retryable', async () => {
     const gone = new HaproxyRuntime(new UnixRuntimeSocket(`${haproxy.dir}/no-such.sock`));
     await expect(gone.serversState('checkout')).rejects.toMatchObject({
-      code: ErrorCode.LoadBalancerCommandFailed,
+      code: ErrorCode.LoadBalancerFailed,
       retryable: true,
     });
   });

@@ -2,9 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { LocalHaproxy } from './haproxy.js';
+import { WeightedHaproxy } from './weighted-haproxy.js';
 import { LocalKnot } from './knot-dns.js';
-import { LocalRedis } from './redis-server.js';
+import { LocalRedis } from '../redis-server.js';
+import { startReplicaOf } from './redis-replica.js';
 import { RegionBackend } from './region-backend.js';
 
 /**
@@ -31,7 +32,7 @@ export class DrillEnvironment {
     readonly scenarioName: string,
     readonly primary: RegionBackend[],
     readonly secondary: RegionBackend[],
-    readonly haproxy: LocalHaproxy,
+    readonly haproxy: WeightedHaproxy,
     readonly dns: LocalKnot,
     readonly redisPrimary: LocalRedis,
     readonly redisReplica: LocalRedis,
@@ -67,7 +68,7 @@ export class DrillEnvironment {
         secondary.push(track(await RegionBackend.start('eu-central', `central-${i}`)));
       }
       const haproxy = track(
-        await LocalHaproxy.start([
+        await WeightedHaproxy.start([
           {
             name: 'checkout',
             servers: [
@@ -90,9 +91,7 @@ export class DrillEnvironment {
       );
       const redisPrimary = await LocalRedis.start();
       started.push({ stop: () => redisPrimary.destroy() });
-      const redisReplica = await LocalRedis.start({
-        replicaOf: { host: '127.0.0.1', port: redisPrimary.port },
-      });
+      const redisReplica = await startReplicaOf({ host: '127.0.0.1', port: redisPrimary.port });
       started.push({ stop: () => redisReplica.destroy() });
 
       const scenariosDir = await mkdtemp(join(tmpdir(), 'marshal-drills-'));

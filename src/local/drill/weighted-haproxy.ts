@@ -2,22 +2,22 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UnixRuntimeSocket } from '../traffic/haproxy/runtime-socket.js';
-import { freePort } from './free-port.js';
+import { UnixRuntimeSocket } from '../../traffic/haproxy/runtime-socket.js';
+import { freePort } from '../free-port.js';
 
 /**
  * A real `haproxy` of the tests' own: one HTTP frontend on a loopback port, backends of servers given by
  * address, and the runtime API on a stats socket (level admin) in its own temp directory. Started in the
  * foreground (`-db`) as a child, so stopping the test stops it.
  */
-export interface LocalHaproxyBackend {
+export interface WeightedHaproxyBackend {
   name: string;
   /** `roundrobin` (the default) honours weight changes at run time. */
-  balance?: 'roundrobin' | 'leastconn';
+  balance?: 'roundrobin' | 'leastconn' | 'source';
   servers: { name: string; host: string; port: number; weight: number }[];
 }
 
-export class LocalHaproxy {
+export class WeightedHaproxy {
   private constructor(
     readonly dir: string,
     readonly frontendPort: number,
@@ -33,7 +33,7 @@ export class LocalHaproxy {
   }
 
   /** The first backend receives the frontend's traffic. */
-  static async start(backends: LocalHaproxyBackend[]): Promise<LocalHaproxy> {
+  static async start(backends: WeightedHaproxyBackend[]): Promise<WeightedHaproxy> {
     assertInstalled();
     const dir = mkdtempSync(join(tmpdir(), 'marshal-haproxy-'));
     for (let attempt = 0; ; attempt++) {
@@ -43,7 +43,7 @@ export class LocalHaproxy {
       const child = spawn('haproxy', ['-f', config, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const haproxy = new LocalHaproxy(dir, port, child);
+      const haproxy = new WeightedHaproxy(dir, port, child);
       try {
         await haproxy.waitReady(() => stderr);
         return haproxy;
@@ -85,7 +85,7 @@ export class LocalHaproxy {
   }
 }
 
-function renderConfig(dir: string, port: number, backends: LocalHaproxyBackend[]): string {
+function renderConfig(dir: string, port: number, backends: WeightedHaproxyBackend[]): string {
   const lines = [
     'global',
     `  stats socket ${join(dir, 'admin.sock')} mode 600 level admin`,

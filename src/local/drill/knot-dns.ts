@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirectDnsReader } from '../traffic/dns/dns-reader.js';
-import type { DnsServer } from '../traffic/dns/dns-update.js';
-import type { TsigAlgorithm } from '../traffic/dns/tsig-key.js';
-import { freePort } from './free-port.js';
+import { DirectDnsReader } from '../../traffic/dns/dns-reader.js';
+import type { DnsServer } from '../../traffic/dns/dns-update.js';
+import type { TsigAlgorithm } from '../../traffic/dns/tsig-key.js';
+import { freePort } from '../free-port.js';
 
 export interface LocalKnotOptions {
   /** The zone served, absolute, e.g. `drill.test.` */
