@@ -7,6 +7,7 @@ import { DirectDnsReader } from '../../traffic/dns/dns-reader.js';
 import type { DnsServer } from '../../traffic/dns/dns-update.js';
 import type { TsigAlgorithm } from '../../traffic/dns/tsig-key.js';
 import { freePort } from '../free-port.js';
+import { killChild } from './kill-child.js';
 
 export interface LocalKnotOptions {
   /** The zone served, absolute, e.g. `drill.test.` */
@@ -95,13 +96,8 @@ export class LocalKnot {
     throw new Error(`knotd did not serve ${this.zone} within 15 s: ${stderr().trim()}`);
   }
 
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  kill(): Promise<void> {
+    return killChild(this.child);
   }
 
   async stop(): Promise<void> {

@@ -63,3 +63,16 @@ export class RegionBackend {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/**
+ * Sends `n` requests to `url` one after another (through a load balancer, typically) and counts which
+ * region served each, as the region backends say in their body.
+ */
+export async function regionsServing(url: string, n: number): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const region = /region=(\S+)/.exec(await (await fetch(url)).text())?.[1] ?? 'unknown';
+    counts[region] = (counts[region] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnixRuntimeSocket } from '../../traffic/haproxy/runtime-socket.js';
 import { freePort } from '../free-port.js';
+import { killChild } from './kill-child.js';
 
 /**
  * A real `haproxy` of the tests' own: one HTTP frontend on a loopback port, backends of servers given by
@@ -70,13 +71,8 @@ export class WeightedHaproxy {
     throw new Error(`haproxy did not open its runtime API within 15 s: ${stderr().trim()}`);
   }
 
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  kill(): Promise<void> {
+    return killChild(this.child);
   }
 
   async stop(): Promise<void> {

@@ -8,18 +8,10 @@ import {
   TSIG_SECRET_ENV,
   type ScenarioDocument,
 } from '../../../src/local/drill/drill-environment.js';
+import { regionsServing } from '../../../src/local/drill/region-backend.js';
 import { DirectDnsReader } from '../../../src/traffic/dns/dns-reader.js';
 import { HaproxyRuntime } from '../../../src/traffic/haproxy/haproxy-runtime.js';
 import { UnixRuntimeSocket } from '../../../src/traffic/haproxy/runtime-socket.js';
-
-async function regionsServing(url: string, n: number): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const region = /region=(\S+)/.exec(await (await fetch(url)).text())?.[1] ?? 'unknown';
-    counts[region] = (counts[region] ?? 0) + 1;
-  }
-  return counts;
-}
 
 describe('a drill scenario driving real HAProxy, DNS and Redis (no workflow yet)', () => {
   let env: DrillEnvironment;

@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/errors/index.js';
 import { WeightedHaproxy } from '../../../src/local/drill/weighted-haproxy.js';
-import { RegionBackend } from '../../../src/local/drill/region-backend.js';
+import { RegionBackend, regionsServing } from '../../../src/local/drill/region-backend.js';
 import { HaproxyRuntime } from '../../../src/traffic/haproxy/haproxy-runtime.js';
 import { UnixRuntimeSocket } from '../../../src/traffic/haproxy/runtime-socket.js';
 import { planWeights } from '../../../src/traffic/weights/plan-weights.js';
-
-/** Sends `n` requests through the load balancer, one after another; counts who served them. */
-async function distribution(url: string, n: number): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const body = await (await fetch(url)).text();
-    const region = /region=(\S+)/.exec(body)?.[1] ?? 'unknown';
-    counts[region] = (counts[region] ?? 0) + 1;
-  }
-  return counts;
-}
 
 describe('shifting traffic between regions through the HAProxy runtime API', () => {
   let west: RegionBackend;
@@ -54,7 +43,7 @@ describe('shifting traffic between regions through the HAProxy runtime API', () 
   });
 
   it('moves real requests 0% → 25% → 100% to the secondary as the weights say', async () => {
-    const before = await distribution(haproxy.frontendUrl, 40);
+    const before = await regionsServing(haproxy.frontendUrl, 40);
     expect(before).toEqual({ 'eu-west': 40 });
 
     const quarter = planWeights(servers, 25);
@@ -63,14 +52,14 @@ describe('shifting traffic between regions through the HAProxy runtime API', () 
       ['west1', 75],
       ['central1', 25],
     ]);
-    const atQuarter = await distribution(haproxy.frontendUrl, 200);
+    const atQuarter = await regionsServing(haproxy.frontendUrl, 200);
     // Round robin spreads 200 requests 150/50 by weight; a few either way is still a quarter.
     expect(atQuarter['eu-central']).toBeGreaterThanOrEqual(40);
     expect(atQuarter['eu-central']).toBeLessThanOrEqual(60);
     expect((atQuarter['eu-west'] ?? 0) + (atQuarter['eu-central'] ?? 0)).toBe(200);
 
     await runtime.setWeights('checkout', planWeights(servers, 100).weights);
-    expect(await distribution(haproxy.frontendUrl, 40)).toEqual({ 'eu-central': 40 });
+    expect(await regionsServing(haproxy.frontendUrl, 40)).toEqual({ 'eu-central': 40 });
 
     // HAProxy's own counters agree: the secondary's server was sent connections.
     const stats = await runtime.stats();
@@ -79,7 +68,7 @@ describe('shifting traffic between regions through the HAProxy runtime API', () 
 
     // Fail back.
     await runtime.setWeights('checkout', planWeights(servers, 0).weights);
-    expect(await distribution(haproxy.frontendUrl, 20)).toEqual({ 'eu-west': 20 });
+    expect(await regionsServing(haproxy.frontendUrl, 20)).toEqual({ 'eu-west': 20 });
   });
 
   it('the dry run names a server that does not exist, with the close one, and changes nothing', async () => {
