@@ -80,6 +80,22 @@ export class DrillTraffic {
     return { plan, live };
   }
 
+  /** The weights in force now, per server of both regions: saved before the drill, restored by fail-back. */
+  async weights(signal?: AbortSignal): Promise<Map<string, number>> {
+    const { backend } = this.scenario.traffic.haproxy;
+    const live = await this.deps.haproxy.verify(
+      backend,
+      [...this.servers('primary'), ...this.servers('secondary')],
+      signal,
+    );
+    return new Map(live.map((s) => [s.server, s.weight]));
+  }
+
+  /** Puts back weights saved by `weights()` (fail-back to exactly what was there before the drill). */
+  async restoreWeights(saved: ReadonlyMap<string, number>, signal?: AbortSignal): Promise<ServerState[]> {
+    return this.deps.haproxy.setWeights(this.scenario.traffic.haproxy.backend, saved, signal);
+  }
+
   /** Every scenario record moved from one side's values to the other's, in one update checked by prerequisites. */
   async switchDns(from: Side, to: Side, signal?: AbortSignal): Promise<RecordSet[]> {
     const { zone, update } = this.dnsUpdate(from, to);

@@ -85,6 +85,7 @@ describe('a drill scenario driving real HAProxy, DNS and Redis (no workflow yet)
 
   it('canary, batches, DNS switch and fail back move real traffic; the suite passes at every step', async () => {
     const drill = await traffic(env.scenarioName);
+    const before = await drill.weights();
     expect((await drill.runSuite('primary')).pass).toBe(true);
     expect((await drill.runSuite('secondary')).pass).toBe(true);
     for (const share of [5, 25, 50, 100]) {
@@ -98,8 +99,13 @@ describe('a drill scenario driving real HAProxy, DNS and Redis (no workflow yet)
     await drill.switchDns('primary', 'secondary');
     expect(await dns.rrset('api.drill.test.', 'A')).toEqual(['198.51.100.10']);
 
+    // A step repeated (a retried job) leaves the same live state.
+    const again = await drill.shift(100);
+    expect(again.live.map((s) => s.weight)).toEqual([0, 100]);
+
     // Fail back: weights and DNS restored, the primary serves everything.
-    await drill.shift(0);
+    await drill.restoreWeights(before);
+    expect(await drill.weights()).toEqual(before);
     await drill.switchDns('secondary', 'primary');
     expect(await regionsServing(env.haproxy.frontendUrl, 20)).toEqual({ 'eu-west': 20 });
     expect(await dns.rrset('api.drill.test.', 'A')).toEqual(['192.0.2.10']);
