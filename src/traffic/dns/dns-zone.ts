@@ -72,7 +72,8 @@ export class DnsZone {
     let detail = explainRcode(outcome.rcode);
     if (outcome.rcode === 'NXRRSET' || outcome.rcode === 'YXRRSET')
       detail += `; ${await this.describePrerequisites(update.prerequisites)}`;
-    else if (unreachable && outcome.error) detail = outcome.error;
+    // knsupdate's own words, with the secret cut out should it ever quote its key line.
+    else if (unreachable && outcome.error) detail = outcome.error.split(key.secret).join('<secret>');
     throw this.error(`${detail}${outcome.rcode ? ` (${outcome.rcode})` : ''}`, {
       rcode: outcome.rcode,
       retryable: unreachable,
