@@ -1,7 +1,7 @@
-import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { deepFreeze } from '../../config/deep-freeze.js';
 import { ErrorCode, ValidationError, formatPath, type FieldIssue } from '../../errors/index.js';
+import { readYaml } from '../../inventory/parse-yaml-text.js';
 import { inventoryErrorMap } from '../../inventory/zod-messages.js';
 import { scenarioReferenceIssues } from './scenario-references.js';
 import { ScenarioSchema, type Scenario } from './scenario-schema.js';
@@ -32,16 +32,12 @@ export function invalidScenario(source: string, issues: FieldIssue[]): Validatio
 }
 
 function parseYaml(text: string, source: string): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
-  const first = doc.errors[0];
-  if (first) {
-    const line = lineCounter.linePos(first.pos[0]).line;
+  const read = readYaml(text);
+  if (!read.ok)
     throw invalidScenario(source, [
-      { path: `line ${line}`, message: `not valid YAML: ${first.message.split('\n')[0]}` },
+      { path: `line ${read.line}`, message: `not valid YAML: ${read.message}` },
     ]);
-  }
-  return doc.toJS({ maxAliasCount: 100 });
+  return read.data;
 }
 
 /** A missing field says "required"; the rest reads as the inventory's messages do. */
