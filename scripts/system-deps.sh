@@ -9,8 +9,11 @@ declare -A pkg_of=(
   [unshare]=util-linux
   [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
   [mount]=mount
-  [haproxy]=haproxy      # traffic tests: the runtime API in front of real backends
-  [knotd]=knot           # DNS tests: an authoritative server taking RFC 2136 updates with TSIG
+  [pebble]=pebble # ACME test server; the package also ships pebble-challtestsrv (src/local/acme)
+  [openssl]=openssl # the test CA signs ECDSA leaves with it (src/local/acme/test-ca.ts)
+  [nginx]=nginx # the TLS server on fleet hosts (src/local/acme/fleet-nginx.ts)
+  [haproxy]=haproxy # traffic tests: the runtime API in front of real backends
+  [knotd]=knot # DNS tests: an authoritative server taking RFC 2136 updates with TSIG
   [knsupdate]=knot-dnsutils # the RFC 2136 client Marshal drives (and kdig for read-back in tests)
 )
 missing=()
@@ -29,3 +32,7 @@ command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install $
 $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.
+if printf '%s\n' "${missing[@]}" | grep -qx nginx; then
+  # Fleet hosts run their own nginx on their own addresses; the package's default site is not wanted.
+  $sudo systemctl disable --now nginx >/dev/null 2>&1 || $sudo service nginx stop >/dev/null 2>&1 || true
+fi
