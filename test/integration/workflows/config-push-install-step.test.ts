@@ -32,6 +32,7 @@ describe('config-push install step', () => {
     await mkdir(join(root, 'bundles', 'rate-limiter'), { recursive: true });
     await writeBundle(rateLimiterManifest, rateLimiterConfig);
     audit = [];
+    checkpoints = [];
     const host = Host.parse({ name: 'gw-1', address: '127.0.0.2' });
     deps = {
       executor: new LocalShellExecutor(),
@@ -68,10 +69,15 @@ describe('config-push install step', () => {
         id === 'validation.bundle' ? (validated as unknown as T) : undefined,
       changedTargets: () => [],
       lock: () => Promise.resolve(),
+      fenced: (effect) => effect(),
       target: 'gw-1',
       stage: { kind: 'canary', index: 0 },
+      checkpoint: (data) => Promise.resolve(void checkpoints.push(data)),
     };
   }
+  /** What the step recorded with `ctx.checkpoint`, in order. */
+  let checkpoints: Json[] = [];
+  const phases = (): unknown[] => checkpoints.map((c) => (c as { phase?: string } | null)?.phase ?? c);
 
   const oldConfig = rateLimiterConfig.replace('rate: 5\n', 'rate: 3\n');
 
@@ -79,7 +85,7 @@ describe('config-push install step', () => {
     await writeFile(target, oldConfig);
     const step = createInstallStep(deps, pinnedBundles(deps.bundles));
     const ctx = await context();
-    expect(await step.check!(ctx)).toBe('not_applied');
+    expect(await step.check!(ctx, undefined)).toBe('not_applied');
     expect(await step.plan!(ctx)).toContain('+1 −1 lines');
 
     const outcome = await step.apply(ctx);
@@ -91,11 +97,15 @@ describe('config-push install step', () => {
     expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(rateLimiterConfig);
     expect(await readFile(`${target}.marshal-backup-run-7`, 'utf8')).toBe(oldConfig);
     expect((await stat(target)).mode & 0o777).toBe(0o644);
-    // This run's backup beside the new file: the check cannot tell whether the reload happened.
-    expect(await step.check!(ctx)).toBe('not_applied');
+    // The phase is recorded before each move that must not be repeated blindly.
+    expect(phases()).toEqual(['installing', 'reloading', 'reloaded']);
+    // A takeover reads the checkpoint: the reload finished, so the change is in place and is not redone.
+    expect(await step.check!(ctx, checkpoints.at(-1))).toBe('applied');
+    // Without a checkpoint, this run's backup beside the new file leaves the check unsure: not applied.
+    expect(await step.check!(ctx, undefined)).toBe('not_applied');
     expect(audit.map((e) => e.kind)).toEqual(['config.host.changed']);
 
-    await step.rollback!(ctx, (outcome as { data: Json }).data);
+    await step.rollback!(ctx, (outcome as { data: Json }).data, checkpoints.at(-1));
     expect(await readFile(target, 'utf8')).toBe(oldConfig);
     expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(oldConfig);
     expect(audit.map((e) => e.kind)).toEqual(['config.host.changed', 'config.host.restored']);
@@ -111,7 +121,9 @@ describe('config-push install step', () => {
     await writeFile(join(appDir, 'loaded.yaml'), oldConfig);
     const installed = (await stat(target)).ino;
 
-    expect(await step.check!(ctx)).toBe('not_applied');
+    // The dead worker recorded that it was about to reload: the reload is owed.
+    const reloading = checkpoints.find((c) => (c as { phase?: string }).phase === 'reloading');
+    expect(await step.check!(ctx, reloading)).toBe('not_applied');
     const again = await step.apply(ctx);
     expect(again).toMatchObject({
       changed: true,
@@ -126,7 +138,7 @@ describe('config-push install step', () => {
     await writeFile(target, rateLimiterConfig);
     const step = createInstallStep(deps, pinnedBundles(deps.bundles));
     const ctx = await context();
-    expect(await step.check!(ctx)).toBe('applied');
+    expect(await step.check!(ctx, undefined)).toBe('applied');
     expect(await step.apply(ctx)).toMatchObject({ changed: false });
     expect(audit).toEqual([]);
   });
@@ -165,6 +177,8 @@ describe('config-push install step', () => {
         data: { restored: true, beforeSha256: sha256Hex(oldConfig) },
       },
     ]);
+    // Put back by the step itself: its checkpoint is cleared, so the rollout's rollback leaves it alone.
+    expect(checkpoints.at(-1)).toBeNull();
   });
 
   it('creates the file on a host that has none, and rollback removes it again', async () => {
@@ -172,7 +186,7 @@ describe('config-push install step', () => {
     const ctx = await context();
     const outcome = await step.apply(ctx);
     expect(outcome).toMatchObject({ changed: true, data: { backupPath: null, beforeSha256: null } });
-    await step.rollback!(ctx, (outcome as { data: Json }).data);
+    await step.rollback!(ctx, (outcome as { data: Json }).data, checkpoints.at(-1));
     await expect(stat(target)).rejects.toThrow(/ENOENT/);
   });
 
