@@ -18,13 +18,22 @@
  * Rollback a host that fails restores its own backup before failing; if the rollout fails, every host it
  *          changed is restored from its backup and reloaded (newest first), and the restore is audited.
  */
-import { defineWorkflow } from '../src/engine/index.js';
-import type { TaskContext } from '../src/engine/model/workflow.js';
+import {
+  defineWorkflow,
+  rolloutStrategy,
+  type TaskContext,
+  type TaskHandle,
+} from '../src/authoring/index.js';
 import { sidePaths } from '../src/bundles/target-path.js';
 import type { ConfigPushDeps } from './config-push/deps.js';
 import { createInstallStep } from './config-push/install-step.js';
 import { ConfigPushParams } from './config-push/params.js';
-import { describeBundle, pinnedBundles, validatedBundle } from './config-push/pinned-bundle.js';
+import {
+  describeBundle,
+  pinnedBundles,
+  validatedBundle,
+  type ValidatedBundle,
+} from './config-push/pinned-bundle.js';
 import { checkHosts, resolveTargets } from './config-push/prechecks.js';
 import { alertOnFailure, approvalEvidence, recordAudit, runOutcome } from './config-push/reporting.js';
 import { RemoteConfigFile } from './config-push/remote-file.js';
@@ -33,19 +42,11 @@ import { settleInParallel } from './config-push/in-parallel.js';
 export { ConfigPushParams } from './config-push/params.js';
 export type { ConfigPushDeps, Notifier, HostDirectory } from './config-push/deps.js';
 
-const TARGETS_TASK = 'validation.targets';
 const ROLLOUT = 'execution';
 const ROLLBACK = 'rollback';
 const APPROVAL_TIMEOUT_MS = 30 * 60_000;
 
 export function createConfigPushWorkflow(deps: ConfigPushDeps) {
-  const pinned = pinnedBundles(deps.bundles);
-  const targets = (ctx: TaskContext<ConfigPushParams>): string[] => {
-    const names = ctx.output<string[]>(TARGETS_TASK);
-    if (!Array.isArray(names) || names.length === 0)
-      throw new Error(`task ${ctx.taskId} ran without the hosts of ${TARGETS_TASK}`);
-    return names;
-  };
   const now = (): string => (deps.clock?.() ?? new Date()).toISOString();
 
   return defineWorkflow({
@@ -57,15 +58,35 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
     locks: (params) => [`bundle:${params.bundle}`],
 
     tasks(wf) {
+      let bundleTask: TaskHandle<ValidatedBundle> | undefined;
+      let targetsTask: TaskHandle<string[]> | undefined;
       const validation = wf.group('validation', (g) => {
-        g.task('bundle', async (ctx) => describeBundle(await deps.bundles.load(ctx.params.bundle)), {
-          timeoutMs: 60_000,
-        });
-        g.task('targets', (ctx) => Promise.resolve(resolveTargets(deps.inventory, ctx.params.selector)), {
-          timeoutMs: 60_000,
-        });
+        bundleTask = g.task(
+          'bundle',
+          async (ctx) => describeBundle(await deps.bundles.load(ctx.params.bundle)),
+          {
+            timeoutMs: 60_000,
+          },
+        );
+        targetsTask = g.task(
+          'targets',
+          (ctx) => Promise.resolve(resolveTargets(deps.inventory, ctx.params.selector)),
+          {
+            timeoutMs: 60_000,
+          },
+        );
       });
+      const validatedOf = (ctx: TaskContext<ConfigPushParams>) =>
+        bundleTask && validatedBundle(ctx.output(bundleTask));
+      const pinned = pinnedBundles(deps.bundles, validatedOf);
+      const targets = (ctx: TaskContext<ConfigPushParams>): string[] => {
+        const names = targetsTask && ctx.output(targetsTask);
+        if (!Array.isArray(names) || names.length === 0)
+          throw new Error(`task ${ctx.taskId} ran without the hosts of ${targetsTask?.id ?? 'validation'}`);
+        return names;
+      };
 
+      let hostsTask: TaskHandle<{ hosts: number; startedAt: string }> | undefined;
       const prechecks = wf.group(
         'pre-checks',
         (g) => {
@@ -77,7 +98,7 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
               `config push of ${ctx.params.bundle}`,
             );
           });
-          g.task(
+          hostsTask = g.task(
             'hosts',
             async (ctx) => {
               const bundle = await pinned(ctx);
@@ -97,16 +118,8 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
       const execution = wf.rollout(ROLLOUT, {
         after: prechecks,
         targets,
-        // A dry run changes nothing, so it has nothing to stage: every host is planned in one go, with no
-        // approval to wait for (which would hold the bundle lock against real pushes) and no soak.
-        strategy: (ctx) => ({
-          canary: ctx.dryRun ? 0 : ctx.params.canary,
-          batches: ctx.dryRun ? ['100%'] : ctx.params.batches,
-          concurrency: ctx.params.concurrency,
-          soakMs: ctx.dryRun ? 0 : ctx.params.soakMs,
-          maxFailPercentPerBatch: ctx.params.maxFailPercent,
-          maxFailPercentTotal: ctx.params.maxFailPercent,
-        }),
+        // A dry run plans every host in one go, with no approval to wait for and no soak (rolloutStrategy).
+        strategy: (ctx) => rolloutStrategy(ctx.params, ctx),
         approval: {
           // Fails closed: nobody deciding within this time rejects, and the canary is rolled back.
           timeoutMs: APPROVAL_TIMEOUT_MS,
@@ -123,8 +136,8 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
         'audit',
         async (ctx) => {
           const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const started = ctx.output<{ startedAt: string }>('pre-checks.hosts');
-          await recordAudit(deps, ctx, validatedBundle(ctx), outcome, started?.startedAt ?? now());
+          const started = hostsTask && ctx.output(hostsTask);
+          await recordAudit(deps, ctx, validatedOf(ctx), outcome, started?.startedAt ?? now());
         },
         { after: [execution, rollback], trigger: 'all_done' },
       );
@@ -133,7 +146,7 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
         'notify',
         async (ctx) => {
           const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          return { alerted: await alertOnFailure(deps, ctx, validatedBundle(ctx), outcome) };
+          return { alerted: await alertOnFailure(deps, ctx, validatedOf(ctx), outcome) };
         },
         { after: audit, trigger: 'all_done' },
       );
@@ -142,7 +155,7 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
         'cleanup',
         async (ctx) => {
           const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const bundle = validatedBundle(ctx);
+          const bundle = validatedOf(ctx);
           const metrics = {
             hosts: outcome.touchedHosts.length,
             changed: outcome.changedHosts.length,

@@ -60,16 +60,17 @@ export async function runRollback(
     const failed: LedgerEntry[] = [];
     for (const entry of pending) {
       const field = ledgerField(entry.taskId, entry.target);
-      const hctx: HostStepContext<unknown> = {
-        ...ctx,
-        target: entry.target,
-        stage: { kind: entry.stage, index: entry.batchIndex },
-        checkpoint: () => Promise.reject(new Error('a step records checkpoints in apply, not in rollback')),
-      };
       let state: LedgerState = 'rolled_back';
       let detail: LedgerDetail = { ...entry, rolledBackAt: nowIso() };
       delete detail.rollbackError;
       try {
+        const hctx: HostStepContext<unknown> = {
+          ...ctx,
+          target: entry.target,
+          host: rt.resolveTarget(entry.target),
+          stage: { kind: entry.stage, index: entry.batchIndex },
+          checkpoint: () => Promise.reject(new Error('a step records checkpoints in apply, not in rollback')),
+        };
         if (step.rollback)
           await withTimeout(
             `${task.id}:${entry.target}`,

@@ -2,6 +2,7 @@ import { budgetVerdict } from '../rollout/failure-budget.js';
 import { backoffDelay, shouldRetry } from '../retry/backoff.js';
 import { AttemptSuperseded } from '../errors/attempt-superseded.js';
 import { FailureBudgetExceeded } from '../errors/failure-budget-exceeded.js';
+import type { Host } from '../../hosts/host.js';
 import type { HostStepContext, HostStepOutcome, Json } from '../model/workflow.js';
 import { ledgerField } from './keys.js';
 import type { LedgerDetail, LedgerState } from './ledger.js';
@@ -64,6 +65,23 @@ export async function runTargetJob(
     attempt.abort(err);
     return err;
   };
+  let host: Host;
+  try {
+    host = rt.resolveTarget(target);
+  } catch (err) {
+    await recordTarget(
+      rt,
+      info,
+      task,
+      plan,
+      target,
+      field,
+      'failed',
+      { ...fresh, finishedAt: nowIso(), error: `not in the inventory: ${errorText(err)}` },
+      token,
+    );
+    return;
+  }
   const ctx: HostStepContext<unknown> = {
     ...buildContext(rt, info, {
       taskId: task.id,
@@ -74,6 +92,7 @@ export async function runTargetJob(
       fence: { kind: 'target', field, token },
     }),
     target,
+    host,
     stage: { kind: stageKind, index: stageIndex },
     async checkpoint(data) {
       if (signal.aborted && signal.reason instanceof AttemptSuperseded) throw signal.reason;
