@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/index.js';
-import { MARSHAL_APPROVE } from '../../src/slack/blocks/index.js';
-import { ConfigPushFixture, DEMO_APPROVER, DEMO_REQUESTER } from '../support/config-push-fixture.js';
+import { ConfigPushFixture } from '../support/config-push-fixture.js';
 import {
-  MV_TRACE,
   bundlesWithReloadTimeout,
   expectFleetAsReported,
   isInstall,
   slowReload,
+  startApprovedPush,
+  traceHosts,
 } from '../support/fault-push.js';
 
 /**
@@ -32,16 +32,8 @@ describe('a host frozen in the middle of its reload', () => {
   it('is restored by the rollback once it answers again, and reported restored; the fleet is as reported', async () => {
     const web = f.webHosts;
     const before = f.fleetShas();
-    for (const host of f.hosts) {
-      f.env.fleet.install(host, 'mv', MV_TRACE);
-      f.env.fleet.install(host, 'cp', slowReload(1));
-    }
-    const reply = await f.sendCommand(
-      DEMO_REQUESTER,
-      'push rate-limiter to role=web --canary 1 --batches 100% --delay 1s --concurrency 2',
-    );
-    const runId = reply.runId!;
-    await f.press(MARSHAL_APPROVE, await f.waitForApprovalCard(runId), DEMO_APPROVER);
+    traceHosts(f, () => slowReload(1));
+    const runId = await startApprovedPush(f, 2);
     const frozen = await f.waitUntilHost('a batch host to be reloading', (host) => {
       const calls = f.tracedCalls(host);
       return host !== web[0] && calls.filter(isInstall).length === 1 && calls.at(-1) === 'reload-start';

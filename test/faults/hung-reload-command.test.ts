@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_BIN_DIR } from '../../src/local/fleet/sshd-config.js';
-import { MARSHAL_APPROVE } from '../../src/slack/blocks/index.js';
+import { ConfigPushFixture, LOADED, TRACE_LOG } from '../support/config-push-fixture.js';
 import {
-  ConfigPushFixture,
-  DEMO_APPROVER,
-  DEMO_REQUESTER,
-  LOADED,
-  TRACE_LOG,
-} from '../support/config-push-fixture.js';
-import {
-  MV_TRACE,
   bundlesWithReloadTimeout,
   expectFleetAsReported,
   isRestore,
   slowReload,
+  startApprovedPush,
+  traceHosts,
 } from '../support/fault-push.js';
 
 /** This host's first reload never ends (until it is killed); later reloads and other copies work. */
@@ -47,16 +41,8 @@ describe('a reload command that hangs on one host', () => {
     const web = f.webHosts;
     const hung = web[2]!;
     const before = f.fleetShas();
-    for (const host of f.hosts) {
-      f.env.fleet.install(host, 'mv', MV_TRACE);
-      f.env.fleet.install(host, 'cp', host.name === hung ? hungReload : slowReload(0));
-    }
-    const reply = await f.sendCommand(
-      DEMO_REQUESTER,
-      'push rate-limiter to role=web --canary 1 --batches 100% --delay 1s --concurrency 2',
-    );
-    const runId = reply.runId!;
-    await f.press(MARSHAL_APPROVE, await f.waitForApprovalCard(runId), DEMO_APPROVER);
+    traceHosts(f, (name) => (name === hung ? hungReload : slowReload(0)));
+    const runId = await startApprovedPush(f, 2);
     const run = await f.waitForRun(runId, 200_000);
 
     expect(run.state).toBe('failed');

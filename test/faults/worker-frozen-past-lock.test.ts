@@ -1,15 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MARSHAL_APPROVE } from '../../src/slack/blocks/index.js';
-import { ConfigPushFixture, DEMO_APPROVER, DEMO_REQUESTER } from '../support/config-push-fixture.js';
+import { ConfigPushFixture } from '../support/config-push-fixture.js';
 import {
-  MV_TRACE,
   bundlesWithReloadTimeout,
   expectFleetAsReported,
   isInstall,
   sleep,
   slowReload,
   startMarshalWorker,
+  startApprovedPush,
+  traceHosts,
 } from '../support/fault-push.js';
 import { killHard } from '../support/worker-process.js';
 
@@ -41,18 +41,10 @@ describe('a worker frozen past its lock in the middle of a reload', () => {
   it('the woken worker does nothing more: each host changed once, the report and the audit match the hosts', async () => {
     const web = f.webHosts;
     const before = f.fleetShas();
-    for (const host of f.hosts) {
-      f.env.fleet.install(host, 'mv', MV_TRACE);
-      f.env.fleet.install(host, 'cp', slowReload(1));
-    }
+    traceHosts(f, () => slowReload(1));
     const a = await startMarshalWorker(f, { lockDurationMs: LOCK_MS, stalledIntervalMs: 1000 });
     children.push(a);
-    const reply = await f.sendCommand(
-      DEMO_REQUESTER,
-      'push rate-limiter to role=web --canary 1 --batches 100% --delay 1s --concurrency 2',
-    );
-    const runId = reply.runId!;
-    await f.press(MARSHAL_APPROVE, await f.waitForApprovalCard(runId), DEMO_APPROVER);
+    const runId = await startApprovedPush(f, 2);
 
     // Freeze A while a batch host's reload runs (the file is in place, the reload has started).
     const frozenOn = await f.waitUntilHost('a batch host to be reloading', (host) => {

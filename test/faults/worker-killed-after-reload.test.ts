@@ -1,19 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_BIN_DIR } from '../../src/local/fleet/sshd-config.js';
-import { MARSHAL_APPROVE } from '../../src/slack/blocks/index.js';
+import { ConfigPushFixture, TRACE_LOG } from '../support/config-push-fixture.js';
 import {
-  ConfigPushFixture,
-  DEMO_APPROVER,
-  DEMO_REQUESTER,
-  TRACE_LOG,
-} from '../support/config-push-fixture.js';
-import {
-  MV_TRACE,
   expectFleetAsReported,
   isInstall,
   slowReload,
   startMarshalWorker,
+  startApprovedPush,
+  traceHosts,
 } from '../support/fault-push.js';
 import { killHard } from '../support/worker-process.js';
 
@@ -43,20 +38,12 @@ describe('a worker killed after a reload finished', () => {
   it('the surviving worker does not reload that host again; the fleet is as reported', async () => {
     const web = f.webHosts;
     const before = f.fleetShas();
-    for (const host of f.hosts) {
-      f.env.fleet.install(host, 'mv', MV_TRACE);
-      f.env.fleet.install(host, 'cp', slowReload(1));
-      f.env.fleet.install(host, 'cmp', slowHealth);
-    }
+    traceHosts(f, () => slowReload(1));
+    for (const host of f.hosts) f.env.fleet.install(host, 'cmp', slowHealth);
     const options = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
     const a = await startMarshalWorker(f, options);
     children.push(a);
-    const reply = await f.sendCommand(
-      DEMO_REQUESTER,
-      'push rate-limiter to role=web --canary 1 --batches 100% --delay 1s --concurrency 2',
-    );
-    const runId = reply.runId!;
-    await f.press(MARSHAL_APPROVE, await f.waitForApprovalCard(runId), DEMO_APPROVER);
+    const runId = await startApprovedPush(f, 2);
 
     const killedOn = await f.waitUntilHost('a batch host checking its health after its reload', (host) => {
       const calls = f.tracedCalls(host);

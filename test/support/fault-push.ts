@@ -6,7 +6,15 @@ import { expect } from 'vitest';
 import type { AuditEntry } from '../../src/audit/index.js';
 import type { RunSnapshot } from '../../src/engine/index.js';
 import { HOOK_BIN_DIR } from '../../src/local/fleet/sshd-config.js';
-import { LOADED, TARGET, TRACE_LOG, type ConfigPushFixture } from './config-push-fixture.js';
+import { MARSHAL_APPROVE } from '../../src/slack/blocks/index.js';
+import {
+  DEMO_APPROVER,
+  DEMO_REQUESTER,
+  LOADED,
+  TARGET,
+  TRACE_LOG,
+  type ConfigPushFixture,
+} from './config-push-fixture.js';
 
 /**
  * Shared parts of the config-push fault scenarios (test/faults/): real `marshal worker` processes,
@@ -97,6 +105,26 @@ export async function startMarshalWorker(
   // Keep reading its output, so a chatty worker never blocks on a full pipe.
   child.stdout?.resume();
   return child;
+}
+
+/** Alice pushes the rate limiter to the web hosts (canary 1, then the rest); Bob approves the canary. */
+export async function startApprovedPush(f: ConfigPushFixture, concurrency: number): Promise<string> {
+  const reply = await f.sendCommand(
+    DEMO_REQUESTER,
+    `push rate-limiter to role=web --canary 1 --batches 100% --delay 1s --concurrency ${concurrency}`,
+  );
+  const runId = reply.runId;
+  if (!runId) throw new Error(`the push did not start: ${reply.text}`);
+  await f.press(MARSHAL_APPROVE, await f.waitForApprovalCard(runId), DEMO_APPROVER);
+  return runId;
+}
+
+/** Every traced host: renames logged, reloads as `reload` gives them (or per host, by name). */
+export function traceHosts(f: ConfigPushFixture, reload: (host: string) => string): void {
+  for (const host of f.hosts) {
+    f.env.fleet.install(host, 'mv', MV_TRACE);
+    f.env.fleet.install(host, 'cp', reload(host.name));
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
