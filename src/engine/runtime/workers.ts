@@ -52,7 +52,7 @@ export function startWorkerPool(
   const workers: Worker[] = [];
   const leases = new AttemptLeases(o.lockDurationMs);
   for (let i = 0; i < (options.workers ?? 1); i++) {
-    const conn = connectRedis(connection, `marshal-worker-${i}`);
+    const conn = connectRedis(connection, `marshal-worker-${i}`, rt.health);
     connections.push(conn);
     // Three parameters: BullMQ then hands each job a signal (cancelJob), which the lease joins.
     const processor = async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<void> => {
@@ -78,7 +78,7 @@ export function startWorkerPool(
       rt.logger.warn({ jobIds }, 'could not renew the lock of running jobs: they stop here');
       for (const id of jobIds) leases.lose(id, 'BullMQ could not renew its lock');
     });
-    worker.on('error', (err) => rt.logger.error({ err }, 'engine worker error'));
+    worker.on('error', (err) => rt.health.clientError(err, `engine worker ${i}`));
     workers.push(worker);
   }
   const sweep = setInterval(
