@@ -26,6 +26,8 @@ export const ErrorCode = {
   RunLost: 'run_lost',
   /** BullMQ gave up on an engine job (its worker kept dying, or it kept failing): the work it stood for failed. */
   JobAbandoned: 'job_abandoned',
+  /** A step or task attempt lost its job (lock lost, taken over, ledger moved on): it may change nothing more. */
+  AttemptSuperseded: 'attempt_superseded',
 
   // --- hosts and inventory
   HostUnreachable: 'host_unreachable',

@@ -64,6 +64,13 @@ export const TargetResult = z.object({
   durationMs: z.number(),
   stage: z.enum(['canary', 'batch']),
   batchIndex: z.number().int(),
+  /**
+   * Set when the target had to be put back: `restored` (the rollback did it), `failed` (it could not;
+   * `restoreError` says why), `unknown` (its step failed part-way and could not undo its work, and no
+   * rollback has put it back yet). The host's real state in these cases is what this says, not `changed`.
+   */
+  restore: z.enum(['restored', 'failed', 'unknown']).optional(),
+  restoreError: z.string().optional(),
 });
 export type TargetResult = z.infer<typeof TargetResult>;
 
