@@ -122,7 +122,7 @@ async function answerChoice(options: TerminalRunOptions, runId: string, gate: Ga
         option: picked.id,
         by: `cli:${by}`,
       });
-      if (!result.applied)
+      if (!result.applied && result.why !== 'awaiting_quorum')
         print(
           `    already decided: ${result.option ?? result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`,
         );
@@ -163,6 +163,13 @@ async function answerGate(options: TerminalRunOptions, runId: string, gateId: st
     }
     try {
       const result = await engine.decide({ runId, gateId, decision: 'approve', by: `cli:${answer}` });
+      if (!result.applied && result.why === 'awaiting_quorum') {
+        // The gate needs more distinct approvers: ask for the next one.
+        print(
+          `    ${result.repeated ? 'already approved by them' : 'approval recorded'}: ${result.approvals} of ${result.quorum}`,
+        );
+        continue;
+      }
       if (!result.applied)
         print(`    already decided: ${result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`);
       return;

@@ -191,7 +191,10 @@ export const chain = defineWorkflow({
  * which writes what it read through the handles to `<dir>/act.json`; `on-closed` runs when a gate fails.
  */
 const DrillParams = z.object({ dir: z.string() });
-function drillWorkflow(name: string, gates: { approvalMs: number; choiceMs: number; fallback?: 'stay' }) {
+function drillWorkflow(
+  name: string,
+  gates: { approvalMs: number; choiceMs: number; fallback?: 'stay'; quorum?: number },
+) {
   return defineWorkflow({
     name,
     summary: 'a drill with an approval gate and a choice gate between its tasks',
@@ -201,6 +204,7 @@ function drillWorkflow(name: string, gates: { approvalMs: number; choiceMs: numb
       const go = wf.approval('go', {
         after: prepare,
         timeoutMs: gates.approvalMs,
+        ...(gates.quorum ? { quorum: gates.quorum } : {}),
         prompt: 'Fail over to the DR region?',
         evidence: async (ctx) => ({ region: ctx.output(prepare)?.region ?? null }),
       });
@@ -243,6 +247,7 @@ export const drillQuickChoice = drillWorkflow('drill-quick-choice', {
   choiceMs: 300,
   fallback: 'stay',
 });
+export const drillQuorum = drillWorkflow('drill-quorum', { approvalMs: 60_000, choiceMs: 60_000, quorum: 2 });
 export const drillQuickClosed = drillWorkflow('drill-quick-closed', { approvalMs: 300, choiceMs: 300 });
 
 export const allTestWorkflows = [
@@ -256,4 +261,5 @@ export const allTestWorkflows = [
   drill,
   drillQuickChoice,
   drillQuickClosed,
+  drillQuorum,
 ];

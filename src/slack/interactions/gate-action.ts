@@ -152,9 +152,24 @@ function pastGate(gate: GateSnapshot | undefined, gateId: string): string {
 }
 
 function notApplied(
-  result: { why: string; decision?: string; option?: string; by?: string; at?: string },
+  result: {
+    why: string;
+    decision?: string;
+    option?: string;
+    by?: string;
+    at?: string;
+    approvals?: number;
+    quorum?: number;
+    repeated?: boolean;
+  },
   gate?: GateSnapshot,
 ): string {
+  if (result.why === 'awaiting_quorum') {
+    const count = `${result.approvals ?? '?'} of ${result.quorum ?? '?'} approvals`;
+    return result.repeated
+      ? `:information_source: You have approved already (${count}); another approver is needed.`
+      : `:ballot_box_with_check: Your approval is recorded (${count}); the run goes on once enough others approve.`;
+  }
   if (result.why === 'already_decided') {
     const by = result.by ? ` by <@${result.by}>` : '';
     const label = gate?.options?.find((o) => o.id === result.option)?.label;

@@ -67,6 +67,17 @@ describe('approval and choice gates in a definition', () => {
         wf.choice('next', { options: [{ id: 'a', label: '' }, options[1]!], timeoutMs: 1_000 }),
       /label must be 1 to 75 characters/,
     ],
+    [
+      'a quorum of 0',
+      (wf: WorkflowBuilder<Record<string, never>>) => wf.approval('go', { timeoutMs: 1_000, quorum: 0 }),
+      /approval 'go': quorum 0 must be a whole number of approvers from 1 to 10/,
+    ],
+    [
+      'a quorum on a choice',
+      (wf: WorkflowBuilder<Record<string, never>>) =>
+        wf.choice('next', { options, timeoutMs: 1_000, ...({ quorum: 2 } as object) }),
+      /a choice is made by one person; quorum is for approvals/,
+    ],
   ])('refuses %s, naming the gate', (_what, build, message) => {
     let err: unknown;
     try {
