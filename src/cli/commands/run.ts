@@ -31,6 +31,7 @@ export async function runCommand(
     config: await loadMarshalConfig(settings.configPath),
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
+    allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
     logger,
     notifier: new TerminalNotifier(),
   });
