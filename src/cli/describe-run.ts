@@ -12,7 +12,14 @@ export function describeRun(run: RunSnapshot): string {
   ];
   for (const gate of run.gates) {
     if (gate.state === 'pending') continue;
-    lines.push(`  gate ${gate.gateId}: ${gate.state}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}`);
+    const choice = gate.choice ? `: ${gate.choice}` : '';
+    const quorum =
+      gate.quorum && gate.state === 'waiting'
+        ? ` (${gate.approvers?.length ?? 0} of ${gate.quorum} approvals)`
+        : '';
+    lines.push(
+      `  gate ${gate.gateId}: ${gate.state}${choice}${quorum}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}`,
+    );
   }
   for (const task of run.tasks) {
     lines.push(`  ${task.state.padEnd(15)} ${task.taskId}${task.error ? ` — ${task.error}` : ''}`);

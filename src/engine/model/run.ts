@@ -32,6 +32,9 @@ export const GateSnapshot = z.object({
   defaultOption: z.string().optional(),
   /** The option picked (or taken on timeout). */
   choice: z.string().optional(),
+  /** Distinct approvers the gate needs, when more than one; who approved so far. */
+  quorum: z.number().int().optional(),
+  approvers: z.array(z.string()).optional(),
   state: z.enum(['pending', 'waiting', 'approved', 'rejected', 'timed_out']),
   evidence: z.unknown().optional(),
   expiresAt: z.string().optional(),

@@ -165,6 +165,11 @@ export interface ApprovalGateSpec<P> {
   timeoutMs: number;
   /** What approvers are shown (canary results, checks, a diff summary). */
   evidence?(ctx: TaskContext<P>): Promise<Json>;
+  /**
+   * Distinct people (never the requester) who must approve before the gate passes; 1 by default. A
+   * single rejection rejects.
+   */
+  quorum?: number;
 }
 
 /** What a decided approval gate hands downstream: who approved, when. */

@@ -297,15 +297,20 @@ async function releaseSlot(
       continue;
     }
     if (reply[0] === 'ok') {
-      const next = String(reply[1] ?? '');
+      // More than one when a failure-domain cap had held targets back that may start now.
+      const next = reply.slice(1).map(String);
       emitProgress(rt, info, task, plan, {
         batch,
         total: batchTotal,
         done: batchDone_,
         failed: batchFailed,
-        inFlight: next ? inFlight + 1 : inFlight,
+        inFlight: inFlight + next.length,
       });
-      if (next) await enqueue(rt, [targetJob(runId, task.id, next, batch)]);
+      if (next.length > 0)
+        await enqueue(
+          rt,
+          next.map((t) => targetJob(runId, task.id, t, batch)),
+        );
       return;
     }
     emitProgress(rt, info, task, plan, {

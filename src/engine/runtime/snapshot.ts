@@ -42,6 +42,10 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
           options: task.gate.options,
           defaultOption: task.gate.default,
           choice: g[`${task.id}#choice`] || undefined,
+          quorum: task.gate.quorum > 1 ? task.gate.quorum : undefined,
+          approvers: g[`${task.id}#approvers`]
+            ? (JSON.parse(g[`${task.id}#approvers`]!) as unknown)
+            : undefined,
           state: g[task.id] ?? 'pending',
           evidence: ev === undefined ? undefined : (JSON.parse(ev) as unknown),
           expiresAt: g[`${task.id}#expiresAt`],
