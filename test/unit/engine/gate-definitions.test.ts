@@ -103,6 +103,7 @@ describe('approval and choice gates in a definition', () => {
         signal: new AbortController().signal,
         outputs: { a: '1' },
         changed: new Map(),
+        fence: { kind: 'task', taskId: 't', attempt: 1 },
       },
     );
     expect(() => ctx.output('a' as never)).toThrow(/takes the handle wf.task\(\) \(or a gate\) returned/);
