@@ -67,7 +67,8 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
                 keys.changed(runId, 'execution'),
                 keys.rollout(runId, 'execution'),
               ],
-              [field, 'applied', '{}', '0', pick],
+              // No fencing token: the scheduler, not an attempt, is under test ('' ends the entry as the engine does).
+              [field, 'applied', '{}', '0', pick, ''],
             );
             let ver = counters[1]!;
             for (;;) {
