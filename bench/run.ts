@@ -8,7 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchOptions } from './support/options.js';
 
-const BENCHES = ['engine-hop', 'slack-ack', 'slack-calls', 'ssh-executor', 'config-push'] as const;
+const BENCHES = [
+  'engine-hop',
+  'slack-ack',
+  'slack-calls',
+  'ssh-executor',
+  'config-push',
+  'traffic-shift',
+] as const;
 
 const USAGE = `
 npm run bench -- [--quick] [--only NAME,...]

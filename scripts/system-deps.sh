@@ -15,6 +15,9 @@ declare -A pkg_of=(
   [pebble]=pebble # ACME test server; the package also ships pebble-challtestsrv (src/local/acme)
   [openssl]=openssl # the test CA signs ECDSA leaves with it (src/local/acme/test-ca.ts)
   [nginx]=nginx # the TLS server on fleet hosts (src/local/acme/fleet-nginx.ts)
+  [haproxy]=haproxy # traffic tests: the runtime API in front of real backends
+  [knotd]=knot # DNS tests: an authoritative server taking RFC 2136 updates with TSIG
+  [knsupdate]=knot-dnsutils # the RFC 2136 client Marshal drives (and kdig for read-back in tests)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do

@@ -46,6 +46,12 @@ export const GOALS = {
     unit: 'MB',
     better: 'lower',
   },
+  drillShiftP99: {
+    figure: 'DR drill: passed check → HAProxy serving the new weights, p99',
+    limit: 250,
+    unit: 'ms',
+    better: 'lower',
+  },
 } as const satisfies Record<string, Goal>;
 
 export type GoalName = keyof typeof GOALS;

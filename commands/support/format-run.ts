@@ -21,7 +21,12 @@ export function formatRunStatus(run: RunSnapshot): string {
   }
   for (const g of run.gates) {
     const decided = g.decidedBy ? ` by <@${g.decidedBy}> at ${g.decidedAt ?? '?'}` : '';
-    lines.push(`• gate ${g.gateId}: ${g.state}${decided}`);
+    const choice = g.choice
+      ? `: ${escapeMrkdwn(g.options?.find((o) => o.id === g.choice)?.label ?? g.choice)}`
+      : '';
+    const quorum =
+      g.quorum && g.state === 'waiting' ? ` (${g.approvers?.length ?? 0} of ${g.quorum} approvals)` : '';
+    lines.push(`• gate ${g.gateId}: ${g.state}${choice}${quorum}${decided}`);
   }
   const failed = run.targets.filter((t) => !t.ok);
   if (failed.length) lines.push(`• failed targets: ${failed.map((t) => escapeMrkdwn(t.target)).join(', ')}`);

@@ -12,12 +12,26 @@ export function describeRun(run: RunSnapshot): string {
   ];
   for (const gate of run.gates) {
     if (gate.state === 'pending') continue;
-    lines.push(`  gate ${gate.gateId}: ${gate.state}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}`);
+    const choice = gate.choice ? `: ${gate.choice}` : '';
+    const quorum =
+      gate.quorum && gate.state === 'waiting'
+        ? ` (${gate.approvers?.length ?? 0} of ${gate.quorum} approvals)`
+        : '';
+    lines.push(
+      `  gate ${gate.gateId}: ${gate.state}${choice}${quorum}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}`,
+    );
   }
   for (const task of run.tasks) {
     lines.push(`  ${task.state.padEnd(15)} ${task.taskId}${task.error ? ` — ${task.error}` : ''}`);
   }
   for (const t of failed.slice(0, 20)) lines.push(`  ✗ ${t.target}: ${t.error ?? 'failed'}`);
+  const notRestored = run.targets.filter((t) => t.restore === 'failed' || t.restore === 'unknown');
+  for (const t of notRestored)
+    lines.push(
+      `  ! ${t.target} NOT restored: ${t.restore === 'failed' ? (t.restoreError ?? 'restore failed') : 'its step failed part-way; nothing put it back'}`,
+    );
+  const restored = run.targets.filter((t) => t.restore === 'restored').length;
+  if (restored) lines.push(`  ${restored} host(s) restored to their previous state`);
   if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more failed hosts`);
   return lines.join('\n');
 }

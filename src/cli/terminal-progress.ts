@@ -37,9 +37,9 @@ export function formatEventLine(event: RunEvent): string | undefined {
       if (event.result.ok) return undefined;
       return `${t}     ✗ ${event.result.target}: ${scrubSecrets(event.result.error ?? 'failed')}`;
     case 'gate.waiting':
-      return `${t} ⏸ ${event.gateId} waits for approval (until ${event.expiresAt.slice(11, 19)} UTC)`;
+      return `${t} ⏸ ${event.gateId} waits for ${event.kind === 'choice' ? 'a decision' : 'approval'} (until ${event.expiresAt.slice(11, 19)} UTC)`;
     case 'gate.decided':
-      return `${t} ${event.decision === 'approve' ? '✔' : '✖'} ${event.gateId} ${event.timedOut ? 'timed out' : `${event.decision}d by ${event.by}`}`;
+      return `${t} ${event.decision === 'approve' ? '✔' : '✖'} ${event.gateId} ${event.timedOut ? 'timed out' : `${event.decision}d by ${event.by}`}${event.option ? `: ${event.option}` : ''}`;
     case 'run.control':
       return `${t} ⚑ ${event.action}${event.rollback ? ' with rollback' : ''} by ${event.by}`;
     case 'run.finished':

@@ -49,7 +49,10 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
     const line = formatEventLine(event);
     if (line) print(line);
     if (event.type === 'run.lost') markLost(event);
-    if (event.type === 'gate.waiting') await answerGate(options, runId, event.gateId);
+    if (event.type === 'gate.waiting') {
+      if (event.kind === 'choice') await answerChoice(options, runId, event);
+      else await answerGate(options, runId, event.gateId);
+    }
     if (event.type === 'run.finished') finish?.();
   };
   // Subscribed before the run starts, so not one of its events is missed.
@@ -87,6 +90,72 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
   } finally {
     clearInterval(poll);
     await subscription.close();
+  }
+}
+
+type GateWaiting = Extract<RunEvent, { type: 'gate.waiting' }>;
+
+/**
+ * A choice gate at the prompt: which option (its number or id), then who decides (not the requester).
+ * `--auto-approve` takes the gate's default option; a choice without one needs a person, so the run
+ * is aborted, as a gate nobody can answer fails closed.
+ */
+async function answerChoice(options: TerminalRunOptions, runId: string, gate: GateWaiting): Promise<void> {
+  const { engine, print } = options;
+  const choices = gate.options ?? [];
+  if (options.autoApprove || !options.ask) {
+    if (gate.defaultOption) {
+      await engine.decide({
+        runId,
+        gateId: gate.gateId,
+        decision: 'approve',
+        option: gate.defaultOption,
+        by: 'cli:auto-approve',
+        reason: `${options.autoApprove ? '--auto-approve' : 'no terminal'}: the default option`,
+      });
+      return;
+    }
+    print(`    ${gate.gateId} has no default option and nobody here can choose: aborting`);
+    await engine.abort(runId, options.requester, { rollback: true });
+    return;
+  }
+  const menu = choices.map((o, i) => `${i + 1}) ${o.label} [${o.id}]`).join('  ');
+  for (;;) {
+    const answer = (
+      await options.ask(
+        `  ${gate.prompt ?? gate.gateId}  ${menu}
+  Choose (number or id), or "no" to abort and roll back: `,
+      )
+    ).trim();
+    if (answer === '' || /^no?$/i.test(answer)) {
+      await engine.abort(runId, options.requester, { rollback: true });
+      return;
+    }
+    const picked = choices.find((o, i) => o.id === answer || String(i + 1) === answer);
+    if (!picked) {
+      print(`    "${answer}" is not one of: ${choices.map((o, i) => `${i + 1} or ${o.id}`).join(', ')}`);
+      continue;
+    }
+    const by = (
+      await options.ask(`  Who decides "${picked.label}"? Type their name (not ${options.requester}): `)
+    ).trim();
+    try {
+      const result = await engine.decide({
+        runId,
+        gateId: gate.gateId,
+        decision: 'approve',
+        option: picked.id,
+        by: `cli:${by}`,
+      });
+      if (!result.applied && result.why !== 'awaiting_quorum')
+        print(
+          `    already decided: ${result.option ?? result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`,
+        );
+      return;
+    } catch (err) {
+      if (!isMarshalError(err)) throw err;
+      print(`    ${err.message}`);
+    }
   }
 }
 
@@ -132,6 +201,13 @@ async function answerGate(options: TerminalRunOptions, runId: string, gateId: st
     }
     try {
       const result = await engine.decide({ runId, gateId, decision: 'approve', by: `cli:${answer}` });
+      if (!result.applied && result.why === 'awaiting_quorum') {
+        // The gate needs more distinct approvers: ask for the next one.
+        print(
+          `    ${result.repeated ? 'already approved by them' : 'approval recorded'}: ${result.approvals} of ${result.quorum}`,
+        );
+        continue;
+      }
       if (!result.applied)
         print(`    already decided: ${result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`);
       return;

@@ -38,9 +38,14 @@ export type DecisionResult =
   | { applied: true; decision: GateDecision; option?: string; by: string; at: string }
   | {
       applied: false;
-      why: 'already_decided' | 'not_waiting' | 'finished';
+      /** `awaiting_quorum`: an approval was recorded, but the gate needs more distinct approvers. */
+      why: 'already_decided' | 'not_waiting' | 'finished' | 'awaiting_quorum';
       decision?: GateDecision;
       option?: string;
+      /** With `awaiting_quorum`: approvals so far, how many are needed, and whether this person had approved already. */
+      approvals?: number;
+      quorum?: number;
+      repeated?: boolean;
       by?: string;
       at?: string;
     };

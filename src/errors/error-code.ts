@@ -26,6 +26,8 @@ export const ErrorCode = {
   RunLost: 'run_lost',
   /** BullMQ gave up on an engine job (its worker kept dying, or it kept failing): the work it stood for failed. */
   JobAbandoned: 'job_abandoned',
+  /** A step or task attempt lost its job (lock lost, taken over, ledger moved on): it may change nothing more. */
+  AttemptSuperseded: 'attempt_superseded',
 
   // --- hosts and inventory
   HostUnreachable: 'host_unreachable',
@@ -70,6 +72,14 @@ export const ErrorCode = {
   TlsProbeFailed: 'tls_probe_failed',
   /** Sealing or opening a secret failed: no key in the environment, a bad key, or tampered data. */
   SecretSealFailed: 'secret_seal_failed',
+
+  // --- traffic and DR drills
+  InvalidScenario: 'invalid_scenario',
+  UnknownScenario: 'unknown_scenario',
+  /** A DNS dynamic update (RFC 2136) was refused: prerequisites, TSIG key, or the server's answer. */
+  DnsUpdateFailed: 'dns_update_failed',
+  /** A replica is not connected, or lags more than the scenario allows. */
+  ReplicationUnhealthy: 'replication_unhealthy',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -6,6 +6,22 @@ import { invalidInventory } from './inventory-error.js';
  * for Ansible files (PyYAML reads `yes`/`no` as booleans there) and 1.2 for Marshal's own.
  */
 export function parseYamlText(text: string, source: string, version: '1.1' | '1.2' = '1.2'): unknown {
+  const read = readYaml(text, version);
+  if (!read.ok)
+    throw invalidInventory(source, [
+      { path: `line ${read.line}`, message: `not valid YAML: ${read.message}` },
+    ]);
+  return read.data;
+}
+
+/**
+ * YAML text to plain data, or the first syntax error (duplicate keys included) with its line, for
+ * callers to put in their own error. Aliases are bounded; Ansible's tags are known.
+ */
+export function readYaml(
+  text: string,
+  version: '1.1' | '1.2' = '1.2',
+): { ok: true; data: unknown } | { ok: false; line: number; message: string } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     version,
@@ -15,13 +31,13 @@ export function parseYamlText(text: string, source: string, version: '1.1' | '1.
     lineCounter,
   });
   const first = doc.errors[0];
-  if (first) {
-    const line = lineCounter.linePos(first.pos[0]).line;
-    throw invalidInventory(source, [
-      { path: `line ${line}`, message: `not valid YAML: ${first.message.split('\n')[0]}` },
-    ]);
-  }
-  return doc.toJS({ maxAliasCount: 100 });
+  if (first)
+    return {
+      ok: false,
+      line: lineCounter.linePos(first.pos[0]).line,
+      message: first.message.split('\n')[0] ?? '',
+    };
+  return { ok: true, data: doc.toJS({ maxAliasCount: 100 }) };
 }
 
 /**

@@ -1,7 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, type EngineRuntime } from '../../src/engine/runtime/create-engine.js';
+import {
+  createEngine,
+  type EngineOptions,
+  type EngineRuntime,
+} from '../../src/engine/runtime/create-engine.js';
 import type { WorkerOptions } from '../../src/engine/runtime/workers.js';
 import { createRegistry } from '../../src/engine/registry.js';
 import type { RunEvent, RunSnapshot } from '../../src/engine/index.js';
@@ -24,12 +28,14 @@ export async function startHarness(
   redisUrl: string,
   prefix: string,
   workers: WorkerOptions | false = { concurrency: 8 },
+  options: Pick<EngineOptions, 'resolveTarget'> = {},
 ): Promise<Harness> {
   const engine = await createEngine({
     redis: redisUrl,
     prefix,
     registry: createRegistry(allTestWorkflows),
     logger: silentLogger(),
+    ...options,
   });
   const events: RunEvent[] = [];
   const waiters: { match: (e: RunEvent) => boolean; resolve: (e: RunEvent) => void }[] = [];

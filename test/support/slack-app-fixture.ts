@@ -15,6 +15,7 @@ import { Writable } from 'node:stream';
 import { createLogger, silentLogger } from '../../src/log/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app/index.js';
 import { renderApprovalCard } from '../../src/slack/blocks/index.js';
+import { z } from 'zod';
 import { ConfigPushParams } from '../../workflows/config-push/params.js';
 import { uniquePrefix } from './redis.js';
 import {
@@ -73,6 +74,36 @@ export const testConfigPush = defineWorkflow({
   },
 });
 
+/** What the task after the choice read through its handle, per run. */
+export const chosen = new Map<string, string | null>();
+
+/** A choice gate between two tasks: the option picked in Slack is read downstream. */
+export const testFailover = defineWorkflow({
+  name: 'dr-choice',
+  summary: 'test: fail over, then choose whether to fail back',
+  params: z.object({}),
+  tasks(wf) {
+    const failover = wf.task('failover', () => Promise.resolve({ region: 'dr' }));
+    const next = wf.choice('next', {
+      after: failover,
+      prompt: 'The service runs on DR. What now?',
+      options: [
+        { id: 'failback', label: 'Fail back now' },
+        { id: 'stay', label: 'Stay on DR' },
+      ],
+      timeoutMs: 120_000,
+    });
+    wf.task(
+      'act',
+      (ctx) => {
+        chosen.set(ctx.runId, ctx.output(next) ?? null);
+        return Promise.resolve(undefined);
+      },
+      { after: next },
+    );
+  },
+});
+
 export const TEST_CONFIG: MarshalConfig = parseMarshalConfig(
   {
     inventory: 'inventory.yaml',
@@ -80,6 +111,7 @@ export const TEST_CONFIG: MarshalConfig = parseMarshalConfig(
       workflows: {
         // The requester is an approver too, so only four-eyes stops them approving their own run.
         'config-push': { start: ['S0STARTERS'], approve: ['S0APPROVERS', REQUESTER] },
+        'dr-choice': { start: ['S0STARTERS'], approve: ['S0APPROVERS', REQUESTER] },
       },
     },
   },
@@ -132,7 +164,7 @@ export async function startSlackAppFixture(
     ],
     rateLimits: { enabled: false },
   });
-  const registry = createRegistry([testConfigPush]);
+  const registry = createRegistry([testConfigPush, testFailover]);
   const engine = await createEngine({ redis: redisUrl, prefix, registry, logger: silentLogger() });
   if (options.workers !== false) engine.startWorkers({ concurrency: 8 });
   const events: RunEvent[] = [];

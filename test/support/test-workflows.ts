@@ -26,6 +26,8 @@ export const RolloutParams = z.object({
   maxFailPercentPerBatch: z.number().default(100),
   maxFailPercentTotal: z.number().default(100),
   lock: z.string().optional(),
+  maxPer: z.object({ var: z.string(), n: z.number() }).optional(),
+  by: z.string().optional(),
 });
 type RolloutParams = z.infer<typeof RolloutParams>;
 
@@ -43,11 +45,15 @@ const fileStep: HostStep<RolloutParams> = {
   name: 'append-line',
   async apply(ctx) {
     const p = ctx.params;
+    // `+<domain> <target>` when the step starts, `-<domain> <target>` when it ends: what was in flight at once.
+    const domain = p.maxPer ? String(ctx.host.vars[p.maxPer.var]) : undefined;
+    if (domain !== undefined) appendFileSync(join(p.dir, 'flight.log'), `+${domain} ${ctx.target}\n`);
     if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);
     if (p.failOn.includes(ctx.target)) throw new Error(`step failed on ${ctx.target}`);
     if (p.crashOn.includes(ctx.target)) process.kill(process.pid, 'SIGKILL');
     appendFileSync(join(p.dir, ctx.target), `${ctx.runId} ${process.pid}\n`);
     if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);
+    if (domain !== undefined) appendFileSync(join(p.dir, 'flight.log'), `-${domain} ${ctx.target}\n`);
     return { changed: true, summary: 'line appended', data: { pid: process.pid } };
   },
   async check(ctx) {
@@ -82,6 +88,8 @@ function rolloutWorkflow(name: string, approvalTimeoutMs?: number) {
           soakMs: ctx.params.soakMs,
           maxFailPercentPerBatch: ctx.params.maxFailPercentPerBatch,
           maxFailPercentTotal: ctx.params.maxFailPercentTotal,
+          ...(ctx.params.maxPer ? { maxPer: ctx.params.maxPer } : {}),
+          ...(ctx.params.by ? { by: ctx.params.by } : {}),
         }),
         ...(approvalTimeoutMs
           ? {
@@ -183,7 +191,10 @@ export const chain = defineWorkflow({
  * which writes what it read through the handles to `<dir>/act.json`; `on-closed` runs when a gate fails.
  */
 const DrillParams = z.object({ dir: z.string() });
-function drillWorkflow(name: string, gates: { approvalMs: number; choiceMs: number; fallback?: 'stay' }) {
+function drillWorkflow(
+  name: string,
+  gates: { approvalMs: number; choiceMs: number; fallback?: 'stay'; quorum?: number },
+) {
   return defineWorkflow({
     name,
     summary: 'a drill with an approval gate and a choice gate between its tasks',
@@ -193,6 +204,7 @@ function drillWorkflow(name: string, gates: { approvalMs: number; choiceMs: numb
       const go = wf.approval('go', {
         after: prepare,
         timeoutMs: gates.approvalMs,
+        ...(gates.quorum ? { quorum: gates.quorum } : {}),
         prompt: 'Fail over to the DR region?',
         evidence: async (ctx) => ({ region: ctx.output(prepare)?.region ?? null }),
       });
@@ -235,6 +247,7 @@ export const drillQuickChoice = drillWorkflow('drill-quick-choice', {
   choiceMs: 300,
   fallback: 'stay',
 });
+export const drillQuorum = drillWorkflow('drill-quorum', { approvalMs: 60_000, choiceMs: 60_000, quorum: 2 });
 export const drillQuickClosed = drillWorkflow('drill-quick-closed', { approvalMs: 300, choiceMs: 300 });
 
 export const allTestWorkflows = [
@@ -248,4 +261,5 @@ export const allTestWorkflows = [
   drill,
   drillQuickChoice,
   drillQuickClosed,
+  drillQuorum,
 ];

@@ -22,6 +22,18 @@ export const AppliedChange = z.object({
 });
 export type AppliedChange = z.infer<typeof AppliedChange>;
 
+/**
+ * What the step records before each move that must not be repeated blindly (`ctx.checkpoint`): the
+ * change it is making, and how far it got. A takeover after a crash reads it in `check` and `rollback`.
+ * `installing`: the backup, staging and rename may have happened; `reloading`: the file is in place and the
+ * reload may or may not have run; `reloaded`: the reload finished, only the health check is owed.
+ */
+export const InstallCheckpoint = z.object({
+  phase: z.enum(['installing', 'reloading', 'reloaded']),
+  change: AppliedChange,
+});
+export type InstallCheckpoint = z.infer<typeof InstallCheckpoint>;
+
 const short = (sha: string | null): string => (sha ? sha.slice(0, 12) : 'none');
 
 /**
@@ -54,12 +66,22 @@ export function createInstallStep(
     name: 'install config file',
     timeoutMs: 5 * 60_000,
 
-    async check(ctx) {
+    // Read-only: checksums, and the health command (which compares, changes nothing).
+    async check(ctx, checkpoint) {
       const { bundle, file } = await open(ctx);
       const state = await file.state();
       if (!state.exists || state.sha256 !== bundle.sha256) return 'not_applied';
-      // The file is in place, but this run's backup is beside it: this run put it there, and its worker may
-      // have died before the reload and the health check. `apply` finishes them.
+      const recorded = InstallCheckpoint.safeParse(checkpoint);
+      if (recorded.success) {
+        // The dead attempt finished its reload: it is not done again; only the health check is owed.
+        if (recorded.data.phase !== 'reloaded') return 'not_applied';
+        return file.healthy().then(
+          () => 'applied' as const,
+          () => 'not_applied' as const,
+        );
+      }
+      // No checkpoint: the file is in place, but this run's backup is beside it: this run put it there, and
+      // its worker may have died before the reload and the health check. `apply` finishes them.
       return (await file.state(file.paths.backup)).exists ? 'not_applied' : 'applied';
     },
 
@@ -102,6 +124,7 @@ export function createInstallStep(
           beforeSha256: before.exists ? before.sha256 : null,
           afterSha256: bundle.sha256,
         };
+        await ctx.checkpoint({ phase: 'installing', change });
         if (before.exists) await file.backUp();
         await file.stage();
         await file.checkStaged();
@@ -109,36 +132,50 @@ export function createInstallStep(
       }
       try {
         await file.verify(bundle.sha256);
+        await ctx.checkpoint({ phase: 'reloading', change });
         await file.reload();
+        await ctx.checkpoint({ phase: 'reloaded', change });
         await file.healthy();
       } catch (err) {
         const restored = await restoreAfterFailure(file, change, log);
-        await deps.audit.append({
-          runId: ctx.runId,
-          at: now(),
-          kind: 'config.host.failed',
-          actor: 'marshal',
-          target: ctx.target,
-          data: { ...change, restored, startedAt, error: isMarshalError(err) ? err.toJSON() : String(err) },
-        });
+        // Put back: nothing is left for the rollout's rollback. Not put back: the checkpoint stays, so the
+        // rollback tries again, and the run reports the host as not restored until one does.
+        if (restored) await ctx.checkpoint(null);
+        await ctx.fenced(() =>
+          deps.audit.append({
+            runId: ctx.runId,
+            at: now(),
+            kind: 'config.host.failed',
+            actor: 'marshal',
+            target: ctx.target,
+            data: {
+              ...change,
+              restored,
+              startedAt,
+              error: isMarshalError(err) ? err.toJSON() : String(err),
+            },
+          }),
+        );
         throw err;
       }
-      await deps.audit.append({
-        runId: ctx.runId,
-        at: now(),
-        kind: 'config.host.changed',
-        actor: 'marshal',
-        target: ctx.target,
-        data: {
-          ...change,
-          bundle: bundle.manifest.name,
-          version: bundle.manifest.version,
-          diff: diff.headline,
-          stage: ctx.stage.kind,
-          startedAt,
-          ...(resumed ? { resumed: true } : {}),
-        },
-      });
+      await ctx.fenced(() =>
+        deps.audit.append({
+          runId: ctx.runId,
+          at: now(),
+          kind: 'config.host.changed',
+          actor: 'marshal',
+          target: ctx.target,
+          data: {
+            ...change,
+            bundle: bundle.manifest.name,
+            version: bundle.manifest.version,
+            diff: diff.headline,
+            stage: ctx.stage.kind,
+            startedAt,
+            ...(resumed ? { resumed: true } : {}),
+          },
+        }),
+      );
       return {
         changed: true,
         summary: `${bundle.manifest.name} ${bundle.manifest.version} installed (${diff.headline}), sha256 ${short(change.beforeSha256)} → ${short(change.afterSha256)}`,
@@ -146,11 +183,19 @@ export function createInstallStep(
       };
     },
 
-    async rollback(ctx, applied) {
+    // May repeat: it restores only a file that is not already the old one, and reloads either way (the
+    // application may still serve the new file, e.g. after a reload that was frozen and finished late).
+    async rollback(ctx, applied, checkpoint) {
       const { file } = await open(ctx);
       const parsed = AppliedChange.safeParse(applied);
-      // Without apply's record (the step was reconciled by `check`), the backup on the host is the record.
-      const change: AppliedChange | undefined = parsed.success ? parsed.data : await changeFromHost(file);
+      const recorded = InstallCheckpoint.safeParse(checkpoint);
+      // Without apply's record (reconciled by `check`, or apply never returned), the checkpoint is the
+      // record, and without one the backup on the host.
+      const change: AppliedChange | undefined = parsed.success
+        ? parsed.data
+        : recorded.success
+          ? recorded.data.change
+          : await changeFromHost(file);
       if (!change) {
         ctx.log.warn(
           { host: ctx.target },
@@ -158,7 +203,9 @@ export function createInstallStep(
         );
         return;
       }
-      await file.restore(change.backupPath);
+      const now_ = await file.state();
+      const current = now_.exists ? now_.sha256 : null;
+      if (current !== change.beforeSha256) await file.restore(change.backupPath);
       await file.verify(change.beforeSha256);
       if (change.backupPath === null) {
         // The host had no file before: the application ran without one, and may not reload without one.
@@ -171,14 +218,16 @@ export function createInstallStep(
         await file.reload();
         await file.healthy();
       }
-      await deps.audit.append({
-        runId: ctx.runId,
-        at: now(),
-        kind: 'config.host.restored',
-        actor: 'marshal',
-        target: ctx.target,
-        data: { ...change },
-      });
+      await ctx.fenced(() =>
+        deps.audit.append({
+          runId: ctx.runId,
+          at: now(),
+          kind: 'config.host.restored',
+          actor: 'marshal',
+          target: ctx.target,
+          data: { ...change, restored: true },
+        }),
+      );
     },
   };
 }

@@ -86,7 +86,12 @@ export async function recordAudit(
         batch: t.batchIndex,
         summary: t.summary ?? null,
         error: t.error ?? null,
+        // The truth about hosts that had to be put back: restored, or not (with why).
+        restored: t.restore === undefined ? null : t.restore === 'restored',
+        restore: t.restore ?? null,
+        restoreError: t.restoreError ?? null,
       })),
+      notRestored: outcome.unrestoredHosts.map((t) => t.target),
       requestedAt: snapshot.createdAt,
       startedAt,
     },
@@ -111,9 +116,10 @@ export async function alertOnFailure(
     ...outcome.causes.slice(0, 3).map((c) => `${c.taskId} failed: ${c.error}`),
     ...hosts,
     ...more,
-    outcome.rolledBack && outcome.changedHosts.length > 0
-      ? `Changed hosts were restored to their previous file (${outcome.changedHosts.length}).`
+    outcome.restoredHosts.length > 0
+      ? `Restored to their previous file: ${outcome.restoredHosts.length} host(s).`
       : '',
+    ...notRestoredLines(outcome),
   ].filter(Boolean);
   await deps.notifier.alert({
     runId: ctx.runId,
@@ -122,6 +128,22 @@ export async function alertOnFailure(
     text: lines.join('\n'),
   });
   return true;
+}
+
+/** Hosts whose restore failed or is unknown: named each, first, since someone has to look at them. */
+function notRestoredLines(outcome: RunOutcome): string[] {
+  const hosts = outcome.unrestoredHosts;
+  if (hosts.length === 0) return [];
+  return [
+    `NOT restored — check these hosts by hand (${hosts.length}):`,
+    ...hosts
+      .slice(0, 10)
+      .map(
+        (t) =>
+          `• ${t.target}: ${t.restore === 'failed' ? `restore failed: ${t.restoreError ?? 'no error recorded'}` : 'restore unknown: its step failed part-way and nothing put it back'}`,
+      ),
+    ...(hosts.length > 10 ? [`• and ${hosts.length - 10} more`] : []),
+  ];
 }
 
 export { runOutcome };

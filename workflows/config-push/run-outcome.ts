@@ -6,7 +6,15 @@ export interface RunOutcome {
   /** The tasks that failed themselves (not skipped because of another), with their errors: the causes. */
   causes: { taskId: string; error: string }[];
   failedHosts: TargetResult[];
+  /** Hosts the push changed and that still hold the change (not put back by a rollback). */
   changedHosts: TargetResult[];
+  /** Hosts a rollback put back to their previous file. */
+  restoredHosts: TargetResult[];
+  /**
+   * Hosts that are not as the run left them meant to be: their restore failed, or their step failed
+   * part-way and nothing has put them back yet. Their real state is unknown until someone looks.
+   */
+  unrestoredHosts: TargetResult[];
   /** Every host the rollout worked on, whatever the result. */
   touchedHosts: string[];
   /** Who approved the canary, if anyone did. */
@@ -30,10 +38,16 @@ export function runOutcome(snapshot: RunSnapshot, rolloutId: string, rollbackTas
     failedTasks,
     causes,
     failedHosts,
-    changedHosts: snapshot.targets.filter((t) => t.ok && t.changed),
+    changedHosts: snapshot.targets.filter((t) => t.ok && t.changed && t.restore === undefined),
+    restoredHosts: snapshot.targets.filter((t) => t.restore === 'restored'),
+    unrestoredHosts: snapshot.targets.filter((t) => t.restore === 'failed' || t.restore === 'unknown'),
     touchedHosts: snapshot.targets.map((t) => t.target),
     approvedBy: gate?.state === 'approved' ? gate.decidedBy : undefined,
     rolledBack,
-    succeeded: failedTasks.length === 0 && failedHosts.length === 0 && !snapshot.abortRequested,
+    succeeded:
+      failedTasks.length === 0 &&
+      failedHosts.length === 0 &&
+      !snapshot.abortRequested &&
+      !snapshot.targets.some((t) => t.restore !== undefined),
   };
 }

@@ -208,6 +208,15 @@ function checkGateBasics<P>(
   if (spec.prompt !== undefined && (typeof spec.prompt !== 'string' || spec.prompt.trim() === '')) {
     c.fail(`${what}: prompt must be a non-empty sentence people can read`, [id]);
   }
+  const quorum: unknown = spec.quorum;
+  if (
+    quorum !== undefined &&
+    (typeof quorum !== 'number' || !Number.isInteger(quorum) || quorum < 1 || quorum > 10)
+  ) {
+    c.fail(`${what}: ${fieldPrefix}quorum ${show(quorum)} must be a whole number of approvers from 1 to 10`, [
+      id,
+    ]);
+  }
 }
 
 /** Option ids are read by later tasks and sent back by buttons: the same shape as task ids. */
@@ -373,6 +382,9 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
       const full = checkId(c, scope, id, 'choice');
       checkGateBasics(c, `choice '${full}'`, full, spec);
       const options = checkChoiceOptions(c, full, spec.options, spec.default);
+      if ((spec as { quorum?: unknown }).quorum !== undefined) {
+        c.fail(`choice '${full}': a choice is made by one person; quorum is for approvals`, [full]);
+      }
       addGate(full, spec.after, { ...gateOf(spec, 'choice'), options, default: spec.default });
       return c.ref({ kind: 'task', id: full });
     },
@@ -402,6 +414,7 @@ function gateOf<P>(spec: ApprovalGateSpec<P> & { prompt?: string }, kind: GateSp
     prompt: spec.prompt,
     options: [],
     default: undefined,
+    quorum: spec.quorum ?? 1,
     ...(spec.evidence ? { evidence: spec.evidence.bind(spec) } : {}),
   };
 }

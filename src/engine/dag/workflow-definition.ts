@@ -39,6 +39,8 @@ export interface GateSpec<P> {
   readonly options: readonly ChoiceOption[];
   /** A choice gate's option taken on timeout; undefined fails the gate closed. */
   readonly default: string | undefined;
+  /** Distinct approvers an approval needs (1 for a choice). */
+  readonly quorum: number;
   evidence?(ctx: TaskContext<P>): Promise<Json>;
 }
 

@@ -1,3 +1,4 @@
+export { AttemptSuperseded } from './attempt-superseded.js';
 export { ApprovalRefused } from './approval-refused.js';
 export { FailureBudgetExceeded } from './failure-budget-exceeded.js';
 export { GateClosed } from './gate-closed.js';

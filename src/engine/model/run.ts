@@ -32,6 +32,9 @@ export const GateSnapshot = z.object({
   defaultOption: z.string().optional(),
   /** The option picked (or taken on timeout). */
   choice: z.string().optional(),
+  /** Distinct approvers the gate needs, when more than one; who approved so far. */
+  quorum: z.number().int().optional(),
+  approvers: z.array(z.string()).optional(),
   state: z.enum(['pending', 'waiting', 'approved', 'rejected', 'timed_out']),
   evidence: z.unknown().optional(),
   expiresAt: z.string().optional(),
@@ -64,6 +67,13 @@ export const TargetResult = z.object({
   durationMs: z.number(),
   stage: z.enum(['canary', 'batch']),
   batchIndex: z.number().int(),
+  /**
+   * Set when the target had to be put back: `restored` (the rollback did it), `failed` (it could not;
+   * `restoreError` says why), `unknown` (its step failed part-way and could not undo its work, and no
+   * rollback has put it back yet). The host's real state in these cases is what this says, not `changed`.
+   */
+  restore: z.enum(['restored', 'failed', 'unknown']).optional(),
+  restoreError: z.string().optional(),
 });
 export type TargetResult = z.infer<typeof TargetResult>;
 

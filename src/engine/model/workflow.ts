@@ -49,6 +49,12 @@ export interface TaskContext<P> {
    * names the holder when another run has one. Released when the run finishes, whatever its end.
    */
   lock(names: string[], reason: string): Promise<void>;
+  /**
+   * Runs an effect the engine cannot fence itself (an audit record, a notification through an injected
+   * dep) only while this attempt still owns its work: refused with `AttemptSuperseded` once its signal
+   * was aborted for that reason or Redis says a newer attempt holds the task or target.
+   */
+  fenced<T>(effect: () => Promise<T>): Promise<T>;
 }
 
 export type TaskFn<P, O extends Json | void = Json | void> = (ctx: TaskContext<P>) => Promise<O>;
@@ -113,20 +119,43 @@ export interface HostStepContext<P> extends TaskContext<P> {
   readonly host: Host;
   /** Which stage this is: `canary` or `batch` with its index (1-based). */
   readonly stage: { kind: 'canary' | 'batch'; index: number };
+  /**
+   * Records `data` with the ledger's `started` entry of this target, before a side effect that must
+   * not be repeated blindly (the phase before a reload, the boot id before a reboot). After a crash or a
+   * takeover, `check` and `rollback` receive the last one recorded. `null` clears it: the step undid its
+   * own work (a failed step that leaves a checkpoint is treated as possibly having changed the host, and
+   * the rollout's rollback visits it). Fenced: refused with `AttemptSuperseded` once a newer attempt
+   * holds the target.
+   */
+  checkpoint(data: Json): Promise<void>;
 }
 
 /**
- * One host's part of a rollout. `apply` does the change; `check` looks at the host to see whether the
- * change is already in place, so that a step that was in flight when a worker died is reconciled and
- * not blindly done again; `plan` says what `apply` would do (dry runs); `rollback` undoes it, given what
- * `apply` returned.
+ * One host's part of a rollout. The step contract (what the engine guarantees and what it asks):
+ * - `apply` does the change. It may be cut short anywhere (worker killed, frozen past its lock, host
+ *   gone) and then never finishes: the next attempt starts with `check`, never with a blind `apply`.
+ *   Whatever `apply` did before its last `checkpoint` may have happened; what came after may or may not
+ *   have. A failing `apply` undoes its own work and clears its checkpoint (`ctx.checkpoint(null)`), or
+ *   leaves the checkpoint so that the rollout's rollback undoes it.
+ * - Every host command and transfer takes `ctx.signal`; an attempt that is superseded has its signal
+ *   aborted, and effects through injected deps (the audit) go through `ctx.fenced`. A superseded attempt
+ *   records nothing: its result is dropped and its target reconciled by the next attempt.
+ * - `check(ctx, checkpoint)` must be read-only and safe to run any number of times: it says whether the
+ *   change is in place (`applied`: recorded as changed, not done again) or not (`not_applied`: `apply`
+ *   runs again and must finish or redo what the checkpoint says was started). It runs under the step's
+ *   timeout. Without `check`, a step in flight is applied again.
+ * - `rollback(ctx, applied, checkpoint)` may repeat (a rollback retried after its host answers again, or
+ *   redelivered): it puts the host back from `applied` (what `apply` returned) or, when `apply` never
+ *   returned, from `checkpoint`. It throws when the host could not be put back; the target is then
+ *   recorded `rollback_failed` with the error, reported so, and retried (bounded).
+ * - `plan` (dry runs) changes nothing.
  */
 export interface HostStep<P> {
   name: string;
   apply(ctx: HostStepContext<P>): Promise<HostStepOutcome>;
-  check?(ctx: HostStepContext<P>): Promise<'applied' | 'not_applied'>;
+  check?(ctx: HostStepContext<P>, checkpoint: Json | undefined): Promise<'applied' | 'not_applied'>;
   plan?(ctx: HostStepContext<P>): Promise<string>;
-  rollback?(ctx: HostStepContext<P>, applied: Json | undefined): Promise<void>;
+  rollback?(ctx: HostStepContext<P>, applied: Json | undefined, checkpoint: Json | undefined): Promise<void>;
   retry?: RetryPolicy;
   timeoutMs?: number;
 }
@@ -136,6 +165,11 @@ export interface ApprovalGateSpec<P> {
   timeoutMs: number;
   /** What approvers are shown (canary results, checks, a diff summary). */
   evidence?(ctx: TaskContext<P>): Promise<Json>;
+  /**
+   * Distinct people (never the requester) who must approve before the gate passes; 1 by default. A
+   * single rejection rejects.
+   */
+  quorum?: number;
 }
 
 /** What a decided approval gate hands downstream: who approved, when. */

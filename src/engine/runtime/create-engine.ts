@@ -285,6 +285,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
         by: d.by,
         at: r.at,
       };
+    if (r.why === 'awaiting_quorum') return r;
     const earlier =
       r.state === 'approved'
         ? 'approve'

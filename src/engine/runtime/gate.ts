@@ -84,6 +84,7 @@ export type GateOutcome = 'approved' | 'rejected' | 'timed_out';
 
 export type GateDecideResult =
   | { applied: true; at: string }
+  | { applied: false; why: 'awaiting_quorum'; approvals: number; quorum: number; repeated: boolean }
   | {
       applied: false;
       why: 'finished' | 'not_waiting' | 'already_decided';
@@ -122,7 +123,13 @@ export async function decideGate(
   const output: Json | undefined = !passes ? undefined : chosen !== undefined ? chosen : { by, at };
   const reply = await rt.scripts.run<unknown[]>(
     'marshalGateDecide',
-    [rt.keys.run(runId), rt.keys.tasks(runId), rt.keys.gates(runId), rt.keys.outputs(runId)],
+    [
+      rt.keys.run(runId),
+      rt.keys.tasks(runId),
+      rt.keys.gates(runId),
+      rt.keys.outputs(runId),
+      rt.keys.gateApprovers(runId, gateId),
+    ],
     [
       gateId,
       outcome,
@@ -133,8 +140,19 @@ export async function decideGate(
       error,
       output === undefined ? '' : JSON.stringify(output),
       chosen ?? '',
+      task?.kind === 'gate' ? task.gate.quorum : 1,
     ],
   );
+  if (reply[0] === 'partial') {
+    const quorum = task?.kind === 'gate' ? task.gate.quorum : 1;
+    return {
+      applied: false,
+      why: 'awaiting_quorum',
+      approvals: Number(reply[1]),
+      quorum,
+      repeated: reply[2] !== 1,
+    };
+  }
   if (reply[0] === 'finished') return { applied: false, why: 'finished' };
   if (reply[0] === 'not_waiting') {
     const state = String(reply[1]);

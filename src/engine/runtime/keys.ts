@@ -10,6 +10,8 @@ export interface Keys {
   tasks(runId: string): string;
   outputs(runId: string): string;
   gates(runId: string): string;
+  /** Who approved a gate that needs a quorum so far (a set). */
+  gateApprovers(runId: string, gateId: string): string;
   rollout(runId: string, rolloutId: string): string;
   stage(runId: string, taskId: string): string;
   stageQueue(runId: string, taskId: string): string;
@@ -38,6 +40,7 @@ export function createKeys(prefix: string): Keys {
     tasks: (id) => `${r(id)}:tasks`,
     outputs: (id) => `${r(id)}:out`,
     gates: (id) => `${r(id)}:gates`,
+    gateApprovers: (id, gateId) => `${r(id)}:gates:ap:${gateId}`,
     rollout: (id, rolloutId) => `${r(id)}:ro:${rolloutId}`,
     stage: (id, taskId) => `${r(id)}:st:${taskId}`,
     stageQueue: (id, taskId) => `${r(id)}:st:${taskId}:q`,

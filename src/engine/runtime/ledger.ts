@@ -5,9 +5,20 @@ import type { Keys } from './keys.js';
 /**
  * The per-target ledger: one entry per (run, stage task, target). `started` before the step touches
  * the host, then `applied` | `failed` (or `planned` in a dry run, `skipped` when a halted rollout never
- * started it); `rolled_back` once its rollback ran. It is what reconciliation and rollback trust.
+ * started it); `rolled_back` once its rollback put the host back, `rollback_failed` (with the error) while
+ * it could not. It is what reconciliation, rollback and every report of the run trust.
+ * Beside each entry: `#d` its detail, `#n` the fencing token of the attempt that holds it, `#c` the
+ * step's checkpoint, `#r` whether its batch slot was released.
  */
-export const LedgerState = z.enum(['started', 'applied', 'failed', 'planned', 'skipped', 'rolled_back']);
+export const LedgerState = z.enum([
+  'started',
+  'applied',
+  'failed',
+  'planned',
+  'skipped',
+  'rolled_back',
+  'rollback_failed',
+]);
 export type LedgerState = z.infer<typeof LedgerState>;
 
 export const LedgerDetail = z.object({
@@ -22,6 +33,9 @@ export const LedgerDetail = z.object({
   data: z.unknown().optional(),
   reconciled: z.boolean().optional(),
   rolledBackAt: z.string().optional(),
+  /** Why the last rollback of this target failed, and how often it was tried. */
+  rollbackError: z.string().optional(),
+  rollbackAttempts: z.number().int().optional(),
 });
 export type LedgerDetail = z.infer<typeof LedgerDetail> & { data?: unknown };
 
@@ -29,6 +43,8 @@ export interface LedgerEntry extends LedgerDetail {
   taskId: string;
   target: string;
   state: LedgerState;
+  /** What the step recorded before its side effects (`ctx.checkpoint`), if anything is left. */
+  checkpoint?: unknown;
 }
 
 /** Every ledger entry of a run, validated. */
@@ -44,6 +60,7 @@ export async function readLedger(redis: Redis, keys: Keys, runId: string): Promi
       taskId: field.slice(0, sep),
       target: field.slice(sep + 1),
       state: LedgerState.parse(value),
+      ...(h[`${field}#c`] ? { checkpoint: JSON.parse(h[`${field}#c`]!) as unknown } : {}),
     });
   }
   return out;

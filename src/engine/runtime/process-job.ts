@@ -6,8 +6,11 @@ import { runTargetJob } from './rollout-target.js';
 import type { Runtime } from './runtime.js';
 import { runTaskJob } from './task-job.js';
 
-/** The BullMQ processor: validates the job and hands it to the part of the runtime it is for. */
-export async function processJob(rt: Runtime, job: Job): Promise<void> {
+/**
+ * The BullMQ processor: validates the job and hands it to the part of the runtime it is for. `signal`
+ * is the job's lease (see AttemptLeases): aborted once this process may no longer act for the job.
+ */
+export async function processJob(rt: Runtime, job: Job, signal?: AbortSignal): Promise<void> {
   const parsed = JobData.safeParse(job.data);
   if (!parsed.success) {
     rt.logger.error(
@@ -20,9 +23,16 @@ export async function processJob(rt: Runtime, job: Job): Promise<void> {
   const info = await rt.runs.get(data.runId);
   switch (data.kind) {
     case 'task':
-      return runTaskJob(rt, info, data.taskId, job.id ?? '');
+      return runTaskJob(rt, info, data.taskId, job.id ?? '', signal);
     case 'target':
-      return runTargetJob(rt, info, stageTask(info.def.tasks.get(data.taskId)), data.target, data.batch);
+      return runTargetJob(
+        rt,
+        info,
+        stageTask(info.def.tasks.get(data.taskId)),
+        data.target,
+        data.batch,
+        signal,
+      );
     case 'batch':
       return startBatch(rt, info, stageTask(info.def.tasks.get(data.taskId)), data.batch);
     case 'gate_timeout':

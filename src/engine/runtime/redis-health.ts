@@ -80,6 +80,14 @@ export class RedisHealth {
       );
       return;
     }
+    if (err instanceof Error && /^(could not renew lock for job |Missing lock for job )/.test(err.message)) {
+      // A job whose lock was lost (its worker frozen or starved): the attempt was superseded and stops.
+      this.logger.warn(
+        { client: name, error: err.message },
+        'a job lost its lock; another worker may have it',
+      );
+      return;
+    }
     if (isConnectionError(err) || !this.reachable) {
       this.logger.debug({ client: name, error: connectionErrorText(err) }, 'Redis client error');
       return;

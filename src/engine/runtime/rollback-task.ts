@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompiledTask } from '../dag/workflow-definition.js';
-import type { HostStepContext, TaskContext } from '../model/workflow.js';
+import { AttemptSuperseded } from '../errors/attempt-superseded.js';
+import type { HostStepContext, Json, TaskContext } from '../model/workflow.js';
+import { readLedger, type LedgerDetail, type LedgerEntry, type LedgerState } from './ledger.js';
 import { ledgerField } from './keys.js';
-import { LedgerDetail } from './ledger.js';
 import { errorText, nowIso, type Runtime } from './runtime.js';
 import type { RunInfo } from './run-info.js';
 import { finishTask } from './scheduler.js';
@@ -10,8 +12,17 @@ import { withTimeout } from './with-timeout.js';
 export type RollbackTask = Extract<CompiledTask<unknown>, { kind: 'rollback' }>;
 
 /**
- * Restores exactly the targets the ledger says the rollout changed, newest first, and records each as
- * `rolled_back` (so a redelivered job does not roll a target back twice).
+ * Waits before each further try of the targets whose restore failed (a host frozen or down may answer
+ * again); bounded, so a host that never answers ends the rollback as failed, and is reported so.
+ */
+export const ROLLBACK_RETRY_DELAYS_MS = [2_000, 10_000, 30_000] as const;
+
+/**
+ * Restores exactly the targets the ledger says the rollout may have changed, newest first: those it
+ * changed, those whose step failed leaving a checkpoint (it could not undo its own work), and those whose
+ * restore failed before. Each is recorded `rolled_back`, or `rollback_failed` with the error and tried
+ * again (bounded) — so a redelivered job does not roll a target back twice, and no report can say a host
+ * was restored when it was not. Every ledger write is fenced on this task's attempt.
  */
 export async function runRollback(
   rt: Runtime,
@@ -32,52 +43,114 @@ export async function runRollback(
     return;
   }
   const step = stage.rollout.step;
-  const changed = (await rt.redis.lrange(rt.keys.changed(runId, task.of), 0, -1)).reverse();
+  let pending = await rollbackCandidates(rt, runId, task.of);
   const rolledBack: string[] = [];
-  const errors: string[] = [];
-  for (const target of changed) {
-    const fields = [ledgerField(`${task.of}.batches`, target), ledgerField(`${task.of}.canary`, target)];
-    for (const field of fields) {
-      const state = await rt.redis.hget(rt.keys.ledger(runId), field);
-      if (state !== 'applied') continue;
-      const detail = LedgerDetail.parse(
-        JSON.parse((await rt.redis.hget(rt.keys.ledger(runId), `${field}#d`)) ?? '{}'),
+  let errors = new Map<string, string>();
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > 0) {
+      const delay = ROLLBACK_RETRY_DELAYS_MS[round - 1];
+      if (delay === undefined) break;
+      ctx.log.warn(
+        { targets: pending.map((p) => p.target), delayMs: delay },
+        'restore failed on some targets; trying them again',
       );
-      if (!detail.changed) continue;
+      await sleep(delay, undefined, { signal: ctx.signal });
+    }
+    errors = new Map();
+    const failed: LedgerEntry[] = [];
+    for (const entry of pending) {
+      const field = ledgerField(entry.taskId, entry.target);
+      let state: LedgerState = 'rolled_back';
+      let detail: LedgerDetail = { ...entry, rolledBackAt: nowIso() };
+      delete detail.rollbackError;
       try {
         const hctx: HostStepContext<unknown> = {
           ...ctx,
-          target,
-          host: rt.resolveTarget(target),
-          stage: { kind: detail.stage, index: detail.batchIndex },
+          target: entry.target,
+          host: rt.resolveTarget(entry.target),
+          stage: { kind: entry.stage, index: entry.batchIndex },
+          checkpoint: () => Promise.reject(new Error('a step records checkpoints in apply, not in rollback')),
         };
         if (step.rollback)
-          await withTimeout(`${task.id}:${target}`, task.timeoutMs ?? step.timeoutMs, (signal) =>
-            step.rollback!({ ...hctx, signal }, detail.data as never),
+          await withTimeout(
+            `${task.id}:${entry.target}`,
+            step.timeoutMs ?? task.timeoutMs,
+            (signal) =>
+              step.rollback!({ ...hctx, signal }, entry.data as Json | undefined, entry.checkpoint as Json),
+            ctx.signal,
           );
-        await rt.redis.hset(
-          rt.keys.ledger(runId),
-          field,
-          'rolled_back',
-          `${field}#d`,
-          JSON.stringify({ ...detail, rolledBackAt: nowIso() }),
-        );
-        rolledBack.push(target);
       } catch (err) {
-        errors.push(`${target}: ${errorText(err)}`);
+        if (ctx.signal.aborted && ctx.signal.reason instanceof AttemptSuperseded) throw ctx.signal.reason;
+        state = 'rollback_failed';
+        detail = {
+          ...entry,
+          rollbackError: errorText(err),
+          rollbackAttempts: (entry.rollbackAttempts ?? 0) + 1,
+        };
+        delete detail.rolledBackAt;
       }
-      break;
+      const mark = await rt.scripts.run<number>(
+        'marshalRollbackMark',
+        [rt.keys.tasks(runId), rt.keys.ledger(runId)],
+        [task.id, attempt, field, state, JSON.stringify(ledgerDetail(detail))],
+      );
+      if (mark === -1) throw new AttemptSuperseded(`task ${task.id}`, 'a newer attempt holds the rollback');
+      if (state === 'rolled_back') rolledBack.push(entry.target);
+      else {
+        failed.push({ ...entry, ...detail });
+        errors.set(entry.target, detail.rollbackError ?? 'restore failed');
+      }
     }
+    pending = failed;
   }
-  if (errors.length > 0) {
+  if (errors.size > 0) {
+    const list = [...errors].map(([target, error]) => `${target}: ${error}`);
     await finishTask(rt, info, task.id, {
       from: ['running'],
       to: 'failed',
       attempt,
-      error: `rollback failed on ${errors.join('; ')}`,
-      output: { rolledBack },
+      error: `rollback failed on ${list.join('; ')}`,
+      output: { rolledBack, rollbackFailed: [...errors.keys()] },
     });
     return;
   }
-  await finishTask(rt, info, task.id, { from: ['running'], to: 'success', attempt, output: { rolledBack } });
+  await finishTask(rt, info, task.id, {
+    from: ['running'],
+    to: 'success',
+    attempt,
+    output: { rolledBack, rollbackFailed: [] },
+  });
+}
+
+/** The entry's detail as the ledger stores it (without the fields readLedger adds). */
+function ledgerDetail(e: LedgerDetail & Partial<LedgerEntry>): LedgerDetail {
+  const { taskId: _t, target: _g, state: _s, checkpoint: _c, ...detail } = e;
+  return detail;
+}
+
+/**
+ * What the rollout may have changed, newest change first: changed targets (in the order the ledger's
+ * changed list gives, reversed), then failed ones whose step left a checkpoint, then earlier failed restores.
+ */
+async function rollbackCandidates(rt: Runtime, runId: string, rolloutId: string): Promise<LedgerEntry[]> {
+  const stages = new Set([`${rolloutId}.batches`, `${rolloutId}.canary`]);
+  const entries = (await readLedger(rt.redis, rt.keys, runId)).filter((e) => stages.has(e.taskId));
+  const changed = (await rt.redis.lrange(rt.keys.changed(runId, rolloutId), 0, -1)).reverse();
+  const out: LedgerEntry[] = [];
+  const seen = new Set<string>();
+  const take = (e: LedgerEntry): void => {
+    if (seen.has(e.target)) return;
+    seen.add(e.target);
+    out.push(e);
+  };
+  for (const target of changed) {
+    // The batch's entry wins over the canary's: a target is in one stage only, but be exact.
+    const e =
+      entries.find((x) => x.target === target && x.taskId.endsWith('.batches') && x.state === 'applied') ??
+      entries.find((x) => x.target === target && x.state === 'applied');
+    if (e?.changed) take(e);
+  }
+  for (const e of entries) if (e.state === 'failed' && e.checkpoint !== undefined) take(e);
+  for (const e of entries) if (e.state === 'rollback_failed') take(e);
+  return out;
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Host } from '../../hosts/host.js';
+import { domainValue, type DomainLookup } from '../rollout/failure-domain.js';
 import { planRollout } from '../rollout/plan-rollout.js';
 import type { RolloutSpec, TaskContext } from '../model/workflow.js';
 import type { RunInfo } from './run-info.js';
@@ -12,6 +14,8 @@ const StoredPlan = z.object({
   maxFailPercentPerBatch: z.number(),
   maxFailPercentTotal: z.number(),
   total: z.number().int(),
+  /** The failure-domain cap the in-batch scheduler holds to, with each target's domain. */
+  maxPer: z.object({ n: z.number().int().min(1), domains: z.record(z.string(), z.string()) }).optional(),
 });
 export type StoredPlan = z.infer<typeof StoredPlan>;
 
@@ -35,10 +39,11 @@ export async function ensurePlan(
   const only = info.retryTargets?.[rolloutId];
   if (only) targets = targets.filter((t) => only.includes(t));
   const strategy = spec.strategy(ctx);
-  const { canary, batches } = planRollout(targets, strategy);
+  const { canary, batches, maxPer } = planRollout(targets, strategy, domainLookup(rt));
   const plan: StoredPlan = {
     canary,
     batches,
+    ...(maxPer ? { maxPer } : {}),
     concurrency: Math.max(1, strategy.concurrency),
     soakMs: strategy.soakMs,
     maxFailPercentPerBatch: strategy.maxFailPercentPerBatch,
@@ -48,6 +53,24 @@ export async function ensurePlan(
   const won = await rt.redis.hsetnx(key, 'plan', JSON.stringify(plan));
   if (won === 1) await rt.redis.hset(key, 'total', plan.total);
   return remember(info, rolloutId, (await rt.redis.hget(key, 'plan')) ?? JSON.stringify(plan));
+}
+
+/** Failure-domain vars read from each target's inventory host; a target the inventory lacks has none. */
+function domainLookup(rt: Runtime): DomainLookup {
+  const hosts = new Map<string, Host | undefined>();
+  return (target, variable) => {
+    if (!hosts.has(target)) {
+      let host: Host | undefined;
+      try {
+        host = rt.resolveTarget(target);
+      } catch {
+        host = undefined;
+      }
+      hosts.set(target, host);
+    }
+    const host = hosts.get(target);
+    return host === undefined ? undefined : domainValue(host, variable);
+  };
 }
 
 export async function loadPlan(rt: Runtime, info: RunInfo, rolloutId: string): Promise<StoredPlan> {

@@ -65,7 +65,14 @@ export async function startBatch(rt: Runtime, info: RunInfo, task: StageTask, ba
       rt.keys.stage(runId, task.id),
       rt.keys.stageQueue(runId, task.id),
     ],
-    [task.id, batch, plan.concurrency, batches.length, ...targets],
+    [
+      task.id,
+      batch,
+      plan.concurrency,
+      batches.length,
+      plan.maxPer?.n ?? 0,
+      ...targets.flatMap((t) => [t, plan.maxPer?.domains[t] ?? '']),
+    ],
   );
   switch (reply[0]) {
     case 'started': {

@@ -1,8 +1,9 @@
 import { budgetVerdict } from '../rollout/failure-budget.js';
 import { backoffDelay, shouldRetry } from '../retry/backoff.js';
+import { AttemptSuperseded } from '../errors/attempt-superseded.js';
 import { FailureBudgetExceeded } from '../errors/failure-budget-exceeded.js';
 import type { Host } from '../../hosts/host.js';
-import type { HostStepContext, HostStepOutcome } from '../model/workflow.js';
+import type { HostStepContext, HostStepOutcome, Json } from '../model/workflow.js';
 import { ledgerField } from './keys.js';
 import type { LedgerDetail, LedgerState } from './ledger.js';
 import { loadPlan, type StoredPlan } from './rollout-plan.js';
@@ -10,7 +11,7 @@ import { batchDone, emitProgress, targetJob, type StageTask } from './rollout-st
 import type { RunInfo } from './run-info.js';
 import { errorText, nowIso, type Runtime } from './runtime.js';
 import { enqueue } from './scheduler.js';
-import { buildContext } from './task-context.js';
+import { buildContext, joinSignals } from './task-context.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -24,6 +25,7 @@ export async function runTargetJob(
   task: StageTask,
   target: string,
   batch: number,
+  jobSignal?: AbortSignal,
 ): Promise<void> {
   const { runId } = info;
   const field = ledgerField(task.id, target);
@@ -49,41 +51,78 @@ export async function runTargetJob(
     });
     return;
   }
+  const reconcile = begin[0] === 'reconcile';
+  const token = String((reconcile ? begin[2] : begin[1]) ?? '');
+  const checkpoint = reconcile && begin[3] ? (JSON.parse(begin[3]) as Json) : undefined;
   const t0 = Date.now();
   const step = task.rollout.step;
-  const controller = new AbortController();
+  // Aborted when the job's lease is lost (jobSignal) or a fenced write finds a newer attempt (attempt).
+  const attempt = new AbortController();
+  const signal = joinSignals(jobSignal, attempt.signal);
+  const work = `host ${target} (${task.id})`;
+  const superseded = (why: string): AttemptSuperseded => {
+    const err = new AttemptSuperseded(work, why);
+    attempt.abort(err);
+    return err;
+  };
   let host: Host;
   try {
     host = rt.resolveTarget(target);
   } catch (err) {
-    await recordTarget(rt, info, task, plan, target, field, 'failed', {
-      ...fresh,
-      finishedAt: nowIso(),
-      error: `not in the inventory: ${errorText(err)}`,
-    });
+    await recordTarget(
+      rt,
+      info,
+      task,
+      plan,
+      target,
+      field,
+      'failed',
+      { ...fresh, finishedAt: nowIso(), error: `not in the inventory: ${errorText(err)}` },
+      token,
+    );
     return;
   }
   const ctx: HostStepContext<unknown> = {
     ...buildContext(rt, info, {
       taskId: task.id,
       attempt: 1,
-      signal: controller.signal,
+      signal,
       outputs: await upstreamOutputs(rt, runId, task.id),
       changed: new Map(),
+      fence: { kind: 'target', field, token },
     }),
     target,
     host,
     stage: { kind: stageKind, index: stageIndex },
+    async checkpoint(data) {
+      if (signal.aborted && signal.reason instanceof AttemptSuperseded) throw signal.reason;
+      const ok = await rt.scripts.run<number>(
+        'marshalTargetCheckpoint',
+        [rt.keys.ledger(runId)],
+        [field, token, data === null ? '' : JSON.stringify(data)],
+      );
+      if (ok !== 1) throw superseded('a newer attempt holds the target');
+    },
   };
+  const timeoutMs = step.timeoutMs ?? task.timeoutMs;
   let state: LedgerState;
   let detail: LedgerDetail;
   try {
-    if (begin[0] === 'reconcile' && step.check && !info.dryRun && (await step.check(ctx)) === 'applied') {
+    const verdict =
+      reconcile && step.check && !info.dryRun
+        ? await withTimeout(
+            `${task.id}:${target}:check`,
+            timeoutMs,
+            (s) => step.check!({ ...ctx, signal: s }, checkpoint),
+            signal,
+          )
+        : undefined;
+    if (verdict === 'applied') {
       state = 'applied';
       detail = { ...fresh, changed: true, reconciled: true, summary: 'found applied on reconciliation' };
     } else if (info.dryRun) {
       const summary = step.plan
-        ? await withTimeout(task.id, step.timeoutMs, (signal) => step.plan!({ ...ctx, signal }))
+        ? await withTimeout(task.id, timeoutMs, (s) => step.plan!({ ...ctx, signal: s }), signal)
         : `would run ${step.name}`;
       state = 'planned';
       detail = { ...fresh, summary };
@@ -101,28 +140,58 @@ export async function runTargetJob(
     state = 'failed';
     detail = { ...fresh, error: errorText(err) };
   }
-  await recordTarget(rt, info, task, plan, target, field, state, {
-    ...detail,
-    finishedAt: nowIso(),
-    durationMs: Date.now() - t0,
-  });
+  if (signal.aborted && signal.reason instanceof AttemptSuperseded) {
+    // Whatever it found, it is not this attempt's to record: the attempt that holds the target reconciles it.
+    ctx.log.warn(
+      { target, reason: errorText(signal.reason) },
+      'superseded attempt stops; it records nothing',
+    );
+    throw signal.reason;
+  }
+  const recorded = await recordTarget(
+    rt,
+    info,
+    task,
+    plan,
+    target,
+    field,
+    state,
+    {
+      ...detail,
+      finishedAt: nowIso(),
+      durationMs: Date.now() - t0,
+    },
+    token,
+  );
+  if (!recorded) {
+    ctx.log.warn({ target }, 'superseded attempt: a newer attempt holds the target; its result is dropped');
+    throw superseded('a newer attempt holds the target');
+  }
 }
 
 async function applyWithRetry(task: StageTask, ctx: HostStepContext<unknown>): Promise<HostStepOutcome> {
   const step = task.rollout.step;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withTimeout(`${task.id}:${ctx.target}`, step.timeoutMs ?? task.timeoutMs, (signal) =>
-        step.apply({ ...ctx, attempt, signal }),
+      return await withTimeout(
+        `${task.id}:${ctx.target}`,
+        step.timeoutMs ?? task.timeoutMs,
+        (signal) => step.apply({ ...ctx, attempt, signal }),
+        ctx.signal,
       );
     } catch (err) {
-      if (!step.retry || !shouldRetry(err, attempt, step.retry)) throw err;
+      if (ctx.signal.aborted || !step.retry || !shouldRetry(err, attempt, step.retry)) throw err;
       await new Promise((r) => setTimeout(r, backoffDelay(step.retry!, attempt)));
     }
   }
 }
 
-/** Records a target's end in the ledger (once) and frees its slot in the batch. */
+/**
+ * Records a target's end in the ledger (once) and frees its slot in the batch. `token` fences the write
+ * to the attempt that holds the target; without one (the engine ending the work of a job BullMQ gave up
+ * on) the token moves on, so a lost attempt can record nothing after it. Returns false when the token
+ * was stale: nothing was recorded or released.
+ */
 export async function recordTarget(
   rt: Runtime,
   info: RunInfo,
@@ -132,7 +201,8 @@ export async function recordTarget(
   field: string,
   state: LedgerState,
   detail: LedgerDetail,
-): Promise<void> {
+  token = '',
+): Promise<boolean> {
   const { runId } = info;
   const reply = await rt.scripts.run<number[]>(
     'marshalTargetDone',
@@ -142,8 +212,9 @@ export async function recordTarget(
       rt.keys.changed(runId, task.rolloutId),
       rt.keys.rollout(runId, task.rolloutId),
     ],
-    [field, state, JSON.stringify(detail), state === 'applied' && detail.changed ? '1' : '0', target],
+    [field, state, JSON.stringify(detail), state === 'applied' && detail.changed ? '1' : '0', target, token],
   );
+  if (reply[0] === -1) return false;
   if (state !== 'skipped' && reply[0] === 1) {
     rt.emit({
       type: 'target.finished',
@@ -163,6 +234,7 @@ export async function recordTarget(
     });
   }
   await releaseSlot(rt, info, task, plan, field, reply);
+  return true;
 }
 
 /**
@@ -225,15 +297,20 @@ async function releaseSlot(
       continue;
     }
     if (reply[0] === 'ok') {
-      const next = String(reply[1] ?? '');
+      // More than one when a failure-domain cap had held targets back that may start now.
+      const next = reply.slice(1).map(String);
       emitProgress(rt, info, task, plan, {
         batch,
         total: batchTotal,
         done: batchDone_,
         failed: batchFailed,
-        inFlight: next ? inFlight + 1 : inFlight,
+        inFlight: inFlight + next.length,
       });
-      if (next) await enqueue(rt, [targetJob(runId, task.id, next, batch)]);
+      if (next.length > 0)
+        await enqueue(
+          rt,
+          next.map((t) => targetJob(runId, task.id, t, batch)),
+        );
       return;
     }
     emitProgress(rt, info, task, plan, {

@@ -42,6 +42,10 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
           options: task.gate.options,
           defaultOption: task.gate.default,
           choice: g[`${task.id}#choice`] || undefined,
+          quorum: task.gate.quorum > 1 ? task.gate.quorum : undefined,
+          approvers: g[`${task.id}#approvers`]
+            ? (JSON.parse(g[`${task.id}#approvers`]!) as unknown)
+            : undefined,
           state: g[task.id] ?? 'pending',
           evidence: ev === undefined ? undefined : (JSON.parse(ev) as unknown),
           expiresAt: g[`${task.id}#expiresAt`],
@@ -72,9 +76,20 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
     if (e.state === 'started' || e.state === 'skipped') continue;
     const prev = latest.get(e.target);
     if (prev && prev.stage === 'batch' && e.stage === 'canary') continue;
+    const restore =
+      e.state === 'rolled_back'
+        ? 'restored'
+        : e.state === 'rollback_failed'
+          ? 'failed'
+          : e.state === 'failed' && e.checkpoint !== undefined
+            ? 'unknown'
+            : undefined;
     latest.set(e.target, {
       target: e.target,
-      ok: e.state !== 'failed',
+      // A failed target stays failed once it was rolled back (its apply error is kept).
+      ok: e.state !== 'failed' && !e.error,
+      ...(restore ? { restore } : {}),
+      ...(e.rollbackError ? { restoreError: e.rollbackError } : {}),
       changed: e.changed,
       durationMs: e.durationMs ?? 0,
       stage: e.stage,

@@ -1,3 +1,4 @@
+import { AttemptSuperseded } from '../errors/attempt-superseded.js';
 import type { TaskContext, TaskHandle } from '../model/workflow.js';
 import { acquireLocks } from './locks.js';
 import type { RunInfo } from './run-info.js';
@@ -9,7 +10,12 @@ export interface ContextData {
   signal: AbortSignal;
   outputs: Record<string, string>;
   changed: Map<string, string[]>;
+  /** What makes this attempt the owner of its work: the task's attempt, or the target's fencing token. */
+  fence: Fence;
 }
+
+export type Fence =
+  { kind: 'task'; taskId: string; attempt: number } | { kind: 'target'; field: string; token: string };
 
 /** Reads what a task may see (outputs, changed targets) in the same round trip as its begin script. */
 export function rolloutIdsOf(info: RunInfo): string[] {
@@ -47,5 +53,39 @@ export function buildContext(rt: Runtime, info: RunInfo, d: ContextData): TaskCo
     },
     changedTargets: (rolloutId) => d.changed.get(rolloutId) ?? [],
     lock: (names, reason) => acquireLocks(rt, info.runId, names, reason),
+    fenced: async (effect) => {
+      await assertOwner(rt, info.runId, d.fence, d.signal);
+      return effect();
+    },
   };
+}
+
+/**
+ * Throws `AttemptSuperseded` when the attempt lost its work: its signal says so (lock lost), or Redis
+ * does (a newer attempt holds the task or the target). Other aborts (a timeout) do not stop an effect
+ * such as the audit record of the failure.
+ */
+export async function assertOwner(
+  rt: Runtime,
+  runId: string,
+  fence: Fence,
+  signal: AbortSignal,
+): Promise<void> {
+  if (signal.aborted && signal.reason instanceof AttemptSuperseded) throw signal.reason;
+  const owner = await rt.scripts.run<number>(
+    'marshalFenceCheck',
+    [fence.kind === 'target' ? rt.keys.ledger(runId) : rt.keys.tasks(runId)],
+    fence.kind === 'target' ? ['target', fence.field, fence.token] : ['task', fence.taskId, fence.attempt],
+  );
+  if (signal.aborted && signal.reason instanceof AttemptSuperseded) throw signal.reason;
+  if (owner !== 1) {
+    const work = fence.kind === 'target' ? `target ${fence.field}` : `task ${fence.taskId}`;
+    throw new AttemptSuperseded(work, 'a newer attempt holds it');
+  }
+}
+
+/** An attempt's signal: aborted by its job's lease or by its own deadline, whichever comes first. */
+export function joinSignals(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length === 1 ? present[0]! : AbortSignal.any(present);
 }

@@ -1,5 +1,6 @@
 import { backoffDelay, shouldRetry } from '../retry/backoff.js';
 import type { CompiledTask } from '../dag/workflow-definition.js';
+import { AttemptSuperseded } from '../errors/attempt-superseded.js';
 import type { TaskState } from '../model/task-state.js';
 import { openGate } from './gate.js';
 import type { RunInfo } from './run-info.js';
@@ -16,7 +17,13 @@ export type PlainTask = Extract<CompiledTask<unknown>, { kind: 'task' }>;
  * A task's job: claims the task (begin script, in one round trip with what the task may read), then
  * runs it by kind. Every outcome goes through compare-and-set scripts, so a redelivered job is harmless.
  */
-export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string, jobId: string): Promise<void> {
+export async function runTaskJob(
+  rt: Runtime,
+  info: RunInfo,
+  taskId: string,
+  jobId: string,
+  jobSignal?: AbortSignal,
+): Promise<void> {
   const task = info.def.tasks.get(taskId) as CompiledTask<unknown> | undefined;
   if (!task) {
     rt.logger.error(
@@ -51,12 +58,18 @@ export async function runTaskJob(rt: Runtime, info: RunInfo, taskId: string, job
   const changed = new Map<string, string[]>();
   rollouts.forEach((r, i) => changed.set(r, (replies[i + 2]?.[1] as string[]) ?? []));
   const outputs = (replies[1]?.[1] as Record<string, string>) ?? {};
-  const controller = new AbortController();
-  const ctx = buildContext(rt, info, { taskId, attempt, signal: controller.signal, outputs, changed });
+  const signal = jobSignal ?? new AbortController().signal;
+  const fence = { kind: 'task', taskId, attempt } as const;
+  const ctx = buildContext(rt, info, { taskId, attempt, signal, outputs, changed, fence });
   switch (task.kind) {
     case 'task':
-      return runPlainTask(rt, info, task, attempt, (signal) =>
-        buildContext(rt, info, { taskId, attempt, signal, outputs, changed }),
+      return runPlainTask(
+        rt,
+        info,
+        task,
+        attempt,
+        (s) => buildContext(rt, info, { taskId, attempt, signal: s, outputs, changed, fence }),
+        signal,
       );
     case 'stage':
       try {
@@ -83,11 +96,14 @@ async function runPlainTask(
   task: PlainTask,
   attempt: number,
   context: (signal: AbortSignal) => ReturnType<typeof buildContext>,
+  jobSignal: AbortSignal,
 ): Promise<void> {
   let output: unknown;
   try {
-    output = await withTimeout(task.id, task.timeoutMs, (signal) => task.fn(context(signal)));
+    output = await withTimeout(task.id, task.timeoutMs, (signal) => task.fn(context(signal)), jobSignal);
   } catch (err) {
+    // A superseded attempt records nothing: the attempt that holds the task (or the reconciler) ends it.
+    if (jobSignal.aborted && jobSignal.reason instanceof AttemptSuperseded) throw jobSignal.reason;
     const error = errorText(err);
     if (task.retry && shouldRetry(err, attempt, task.retry)) {
       const delay = backoffDelay(task.retry, attempt);

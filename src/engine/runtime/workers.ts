@@ -1,5 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { AttemptLeases } from './attempt-leases.js';
 import { giveUpOnJob } from './give-up.js';
 import { sweepLocks } from './locks.js';
 import { processJob } from './process-job.js';
@@ -49,10 +50,21 @@ export function startWorkerPool(
   const o = { ...WORKER_DEFAULTS, ...options };
   const connections: Redis[] = [];
   const workers: Worker[] = [];
+  const leases = new AttemptLeases(o.lockDurationMs);
   for (let i = 0; i < (options.workers ?? 1); i++) {
     const conn = connectRedis(connection, `marshal-worker-${i}`, rt.health);
     connections.push(conn);
-    const worker = new Worker(rt.keys.queueName, (job) => processJob(rt, job), {
+    // Three parameters: BullMQ then hands each job a signal (cancelJob), which the lease joins.
+    const processor = async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<void> => {
+      const id = job.id ?? '';
+      const signal = leases.begin(id, job.processedOn ?? Date.now(), bullSignal);
+      try {
+        await processJob(rt, job, signal);
+      } finally {
+        leases.end(id);
+      }
+    };
+    const worker = new Worker(rt.keys.queueName, processor, {
       connection: conn,
       prefix: rt.keys.prefix,
       concurrency: o.concurrency,
@@ -61,6 +73,11 @@ export function startWorkerPool(
       maxStalledCount: o.maxStalledCount,
     });
     worker.on('failed', (job, err) => onFailed(rt, job, err));
+    worker.on('locksRenewed', ({ jobIds }) => leases.renewed(jobIds));
+    worker.on('lockRenewalFailed', (jobIds) => {
+      rt.logger.warn({ jobIds }, 'could not renew the lock of running jobs: they stop here');
+      for (const id of jobIds) leases.lose(id, 'BullMQ could not renew its lock');
+    });
     worker.on('error', (err) => rt.health.clientError(err, `engine worker ${i}`));
     workers.push(worker);
   }
@@ -85,6 +102,7 @@ export function startWorkerPool(
       clearInterval(reconcile);
       await reconciling;
       await Promise.all(workers.map((w) => w.close()));
+      leases.close();
       for (const c of connections) c.disconnect();
     },
   };

@@ -15,7 +15,10 @@ const PGID_LINE = /^__marshal_pgid=(\d+)\n/;
 /**
  * Runs one command on an open connection. A result is returned only when the server reported the
  * command's exit (status or signal); a connection that dies first rejects with HostUnreachable, so a
- * dead link is never mistaken for success.
+ * dead link is never mistaken for success. A timeout or an abort wins only over a command whose exit
+ * has not arrived: both first let pending I/O drain (one turn of the event loop's poll phase), so a
+ * process that was frozen past the timeout, with the exit status waiting in its socket, reports the
+ * command as it really ended instead of as timed out (and does not go on to undo a change that was made).
  */
 export function runCommand(
   hostName: string,
@@ -60,17 +63,45 @@ export function runCommand(
           'the connection closed before the command reported its exit; its outcome is unknown',
         ),
       );
-    const onAbort = (): void => {
-      kill();
+    const aborted = (): Error => {
       const reason: unknown = options.signal?.reason;
-      fail(reason instanceof Error ? reason : new Error(`command on ${hostName} aborted`));
+      return reason instanceof Error ? reason : new Error(`command on ${hostName} aborted`);
     };
-    const timer = setTimeout(() => {
-      kill();
-      fail(new CommandTimeout(hostName, options.timeoutMs));
-    }, options.timeoutMs);
+    /** Ends the command unless its exit is (or, once pending I/O is read, turns out to be) known. */
+    const endUnlessExited = (error: () => Error): void => {
+      setImmediate(() => {
+        if (settled) return;
+        if (exit) return succeed();
+        kill();
+        fail(error());
+      });
+    };
+    const onAbort = (): void => endUnlessExited(aborted);
+    const timer = setTimeout(
+      () => endUnlessExited(() => new CommandTimeout(hostName, options.timeoutMs)),
+      options.timeoutMs,
+    );
+    const succeed = (): void => {
+      if (settled || !exit) return;
+      if (stderrHead?.length) err.push(stderrHead);
+      settled = true;
+      cleanup();
+      resolve({
+        host: hostName,
+        exitCode: exit.code,
+        signal: exit.signal,
+        stdout: out.text(),
+        stderr: err.text(),
+        truncated: out.truncated || err.truncated,
+        durationMs: Math.round(performance.now() - started),
+      });
+    };
 
-    if (options.signal?.aborted) return onAbort();
+    // Never start a command for an attempt that was already stopped.
+    if (options.signal?.aborted) {
+      clearTimeout(timer);
+      return reject(aborted());
+    }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     client.once('close', onConnectionClosed);
 
@@ -103,19 +134,7 @@ export function runCommand(
         });
         stream.once('close', () => {
           if (!exit) return onConnectionClosed();
-          if (settled) return;
-          if (stderrHead?.length) err.push(stderrHead);
-          settled = true;
-          cleanup();
-          resolve({
-            host: hostName,
-            exitCode: exit.code,
-            signal: exit.signal,
-            stdout: out.text(),
-            stderr: err.text(),
-            truncated: out.truncated || err.truncated,
-            durationMs: Math.round(performance.now() - started),
-          });
+          succeed();
         });
         if (options.stdin !== undefined) stream.end(options.stdin);
         else stream.end();

@@ -17,6 +17,14 @@ import { runCommand } from './run-command.js';
 import { SshExecutorSettings, type SshExecutorSettingsInput } from './settings.js';
 import { downloadFile, openSftp, uploadAtomic } from './sftp-transfer.js';
 
+/**
+ * One turn of the timers before a command or transfer starts. A process that was frozen (SIGSTOP,
+ * a paused VM) wakes up reading I/O first, and the continuation that would start the next command runs
+ * before any overdue timer; the engine's lease watchdog is such a timer. Waiting one timer turn lets it
+ * abort the signal of an attempt whose lease ran out, so the command is refused instead of started.
+ */
+const dueTimers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 export interface SshExecutorDeps {
   logger: Logger;
   /** Finds the host a `Host.jump` names (the inventory's lookup). Needed only when jumps are used. */
@@ -72,6 +80,7 @@ export class SshExecutor implements HostExecutor {
     }
     const lease = await this.pool.acquire(host);
     try {
+      await dueTimers();
       const result = await runCommand(host.name, lease.client, command, {
         ...options,
         timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs,
@@ -100,13 +109,14 @@ export class SshExecutor implements HostExecutor {
   ): Promise<{ sha256: string }> {
     const ids: { uid?: number; gid?: number } = {};
     if (file.owner !== undefined)
-      ids.uid = await this.lookupId(host, file.path, sh`id -u -- ${file.owner}`, 'owner');
+      ids.uid = await this.lookupId(host, file.path, sh`id -u -- ${file.owner}`, 'owner', options.signal);
     if (file.group !== undefined)
       ids.gid = await this.lookupId(
         host,
         file.path,
         sh`getent group -- ${file.group} | cut -d: -f3`,
         'group',
+        options.signal,
       );
     return this.transfer(host, file.path, options, (sftp) => uploadAtomic(sftp, file, ids));
   }
@@ -123,8 +133,14 @@ export class SshExecutor implements HostExecutor {
     await this.pool.close();
   }
 
-  private async lookupId(host: Host, path: string, command: ShellCommand, what: string): Promise<number> {
-    const r = await this.exec(host, command, { timeoutMs: 30_000 });
+  private async lookupId(
+    host: Host,
+    path: string,
+    command: ShellCommand,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    const r = await this.exec(host, command, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
     const id = Number(r.stdout.trim());
     if (r.exitCode !== 0 || r.stdout.trim() === '' || !Number.isInteger(id)) {
       throw new TransferFailed(host.name, path, `${what} does not exist on the host`, {
@@ -142,10 +158,13 @@ export class SshExecutor implements HostExecutor {
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
     const lease: Lease = await this.pool.acquire(host);
+    await dueTimers().catch(() => undefined);
     let sftp: Awaited<ReturnType<typeof openSftp>> | undefined;
     let timer: NodeJS.Timeout | undefined;
     let onClose: (() => void) | undefined;
     try {
+      // Never start a transfer for an attempt that was already stopped.
+      options.signal?.throwIfAborted();
       const lost = new Promise<never>((_, reject) => {
         onClose = () =>
           reject(new HostUnreachable(host.name, 'the connection closed during a file transfer'));

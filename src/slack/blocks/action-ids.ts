@@ -4,6 +4,12 @@ import { z } from 'zod';
 export const MARSHAL_APPROVE = 'marshal_approve';
 export const MARSHAL_HOLD = 'marshal_hold';
 export const MARSHAL_ABORT = 'marshal_abort';
+/**
+ * A choice gate's option buttons: `marshal_choose:<option id>` (action ids are unique within a block).
+ * The Bolt app registers one handler for all of them; the option travels in the button's value.
+ */
+export const MARSHAL_CHOOSE_PREFIX = 'marshal_choose:';
+export const MARSHAL_CHOOSE = /^marshal_choose:/;
 export const GATE_ACTIONS_BLOCK_ID = 'marshal_gate_actions';
 
 /**
@@ -13,6 +19,8 @@ export const GATE_ACTIONS_BLOCK_ID = 'marshal_gate_actions';
 export const GateActionValue = z.strictObject({
   runId: z.string().min(1).max(200),
   gateId: z.string().min(1).max(200),
+  /** A choice gate's option; the engine checks it is one of the gate's. */
+  option: z.string().min(1).max(100).optional(),
 });
 export type GateActionValue = z.infer<typeof GateActionValue>;
 

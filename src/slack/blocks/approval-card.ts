@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import type { GateSnapshot, RunSnapshot } from '../../engine/model/run.js';
+import type { GateOption, GateSnapshot, RunSnapshot } from '../../engine/model/run.js';
 import { scrubSecrets } from '../../log/index.js';
 import {
   GATE_ACTIONS_BLOCK_ID,
   MARSHAL_ABORT,
   MARSHAL_APPROVE,
+  MARSHAL_CHOOSE_PREFIX,
   MARSHAL_HOLD,
   encodeGateActionValue,
 } from './action-ids.js';
-import { mrkdwn, plain, type Block, type SlackMessage } from './block-kit.js';
+import { mrkdwn, plain, type Block, type Button, type SlackMessage } from './block-kit.js';
 import { fitMessage, summariseList, truncate } from './limits.js';
 import { escapeMrkdwn, slackDate, who } from './mrkdwn.js';
 import { formatCount } from './run-facts.js';
@@ -32,25 +33,39 @@ export interface GateView {
   gateId: string;
   evidence?: unknown;
   expiresAt?: string;
+  /** Absent: an approval. */
+  kind?: 'approval' | 'choice';
+  prompt?: string;
+  options?: readonly GateOption[];
+  defaultOption?: string;
 }
 
-/** The card that asks for a decision between the canary and the batches. */
+/**
+ * The card that asks for a decision: Approve / Hold / Abort for an approval gate (between a rollout's
+ * canary and its batches, or anywhere in a workflow), one button per option (and Abort) for a choice.
+ */
 export function renderApprovalCard(run: RunSnapshot, gate: GateView): SlackMessage {
+  const choice = gate.kind === 'choice';
+  const fallback = gate.options?.find((o) => o.id === gate.defaultOption);
+  const onTimeout = fallback
+    ? `*${escapeMrkdwn(fallback.label)}* is taken automatically if undecided by`
+    : 'rejected automatically if undecided by';
   const blocks: Block[] = [
     {
       type: 'header',
-      text: plain(`:raised_hand: Approval needed: ${run.workflow}${run.dryRun ? ' [DRY RUN]' : ''}`),
+      text: plain(
+        `:raised_hand: ${choice ? 'Decision' : 'Approval'} needed: ${run.workflow}${run.dryRun ? ' [DRY RUN]' : ''}`,
+      ),
     },
+    ...(gate.prompt ? [{ type: 'section', text: mrkdwn(`*${escapeMrkdwn(gate.prompt)}*`) } as Block] : []),
     ...evidenceBlocks(run, gate.evidence),
     {
       type: 'context',
       elements: [
         mrkdwn(
           [
-            `Requested by ${who(run.requester)} (who cannot approve their own run)`,
-            gate.expiresAt
-              ? `rejected automatically if undecided by ${slackDate(gate.expiresAt)}`
-              : undefined,
+            `Requested by ${who(run.requester)} (who cannot ${choice ? 'decide' : 'approve'} their own run)`,
+            gate.expiresAt ? `${onTimeout} ${slackDate(gate.expiresAt)}` : undefined,
             `run \`${escapeMrkdwn(run.runId)}\``,
           ]
             .filter(Boolean)
@@ -58,18 +73,22 @@ export function renderApprovalCard(run: RunSnapshot, gate: GateView): SlackMessa
         ),
       ],
     },
-    gateButtons(run.runId, gate.gateId),
+    choice ? choiceButtons(run.runId, gate.gateId, gate.options ?? []) : gateButtons(run.runId, gate.gateId),
   ];
   return fitMessage({
-    text: `Approval needed for ${run.workflow} (run ${run.runId}) requested by ${run.requester}`,
+    text: `${choice ? 'Decision' : 'Approval'} needed for ${run.workflow} (run ${run.runId}) requested by ${run.requester}`,
     blocks,
   });
 }
 
 /** The same card once decided: who decided and when; the buttons are gone so nobody presses them again. */
 export function renderDecidedCard(run: RunSnapshot, gate: GateSnapshot): SlackMessage {
-  const verdict =
-    gate.state === 'approved'
+  const chosen = gate.options?.find((o) => o.id === gate.choice);
+  const verdict = chosen
+    ? gate.state === 'timed_out'
+      ? `:alarm_clock: Not decided in time: *${escapeMrkdwn(chosen.label)}* taken (the default)`
+      : `:white_check_mark: *${escapeMrkdwn(chosen.label)}* chosen by ${who(gate.decidedBy ?? 'unknown')}`
+    : gate.state === 'approved'
       ? `:white_check_mark: Approved by ${who(gate.decidedBy ?? 'unknown')}`
       : gate.state === 'timed_out'
         ? ':alarm_clock: Not decided in time: rejected (fails closed)'
@@ -79,9 +98,10 @@ export function renderDecidedCard(run: RunSnapshot, gate: GateSnapshot): SlackMe
     {
       type: 'header',
       text: plain(
-        `Approval for ${run.workflow}${run.dryRun ? ' [DRY RUN]' : ''}: ${gate.state.replace('_', ' ')}`,
+        `${gate.kind === 'choice' ? 'Decision' : 'Approval'} for ${run.workflow}${run.dryRun ? ' [DRY RUN]' : ''}: ${gate.state.replace('_', ' ')}`,
       ),
     },
+    ...(gate.prompt ? [{ type: 'section', text: mrkdwn(`*${escapeMrkdwn(gate.prompt)}*`) } as Block] : []),
     {
       type: 'section',
       text: mrkdwn(`${verdict}${when}${gate.reason ? `\n>${escapeMrkdwn(gate.reason)}` : ''}`),
@@ -106,23 +126,44 @@ function gateButtons(runId: string, gateId: string): Block {
     elements: [
       { type: 'button', text: plain('Approve'), action_id: MARSHAL_APPROVE, value, style: 'primary' },
       { type: 'button', text: plain('Hold'), action_id: MARSHAL_HOLD, value },
-      {
-        type: 'button',
-        text: plain('Abort'),
-        action_id: MARSHAL_ABORT,
-        value,
-        style: 'danger',
-        confirm: {
-          title: plain('Abort this run?'),
-          text: mrkdwn(
-            'No new hosts are started; hosts in flight finish, then cleanup runs. This cannot be undone.',
-          ),
-          confirm: plain('Abort'),
-          deny: plain('Keep running'),
-          style: 'danger',
-        },
-      },
+      abortButton(value),
     ],
+  };
+}
+
+/** One button per option (in the workflow's order), then Abort; Slack allows 25 elements per block. */
+function choiceButtons(runId: string, gateId: string, options: readonly GateOption[]): Block {
+  return {
+    type: 'actions',
+    block_id: GATE_ACTIONS_BLOCK_ID,
+    elements: [
+      ...options.slice(0, 24).map((o): Button => ({
+        type: 'button',
+        text: plain(truncate(o.label, 75)),
+        action_id: `${MARSHAL_CHOOSE_PREFIX}${o.id}`,
+        value: encodeGateActionValue({ runId, gateId, option: o.id }),
+      })),
+      abortButton(encodeGateActionValue({ runId, gateId })),
+    ],
+  };
+}
+
+function abortButton(value: string): Button {
+  return {
+    type: 'button',
+    text: plain('Abort'),
+    action_id: MARSHAL_ABORT,
+    value,
+    style: 'danger',
+    confirm: {
+      title: plain('Abort this run?'),
+      text: mrkdwn(
+        'No new hosts are started; hosts in flight finish, then cleanup runs. This cannot be undone.',
+      ),
+      confirm: plain('Abort'),
+      deny: plain('Keep running'),
+      style: 'danger',
+    },
   };
 }
 

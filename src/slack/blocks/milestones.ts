@@ -27,6 +27,7 @@ export function renderStageDone(run: RunSnapshot, stage: StageProgress, ctx: Ren
   if (changed.length)
     blocks.push({ type: 'context', elements: [mrkdwn(`Changed: ${escapeMrkdwn(summariseList(changed))}`)] });
   if (run.dryRun) blocks.push(...planBlocks(results.filter((t) => t.ok)));
+  blocks.push(...restoreBlocks(run.targets));
   blocks.push(...failureBlocks(failures));
   const f = runFacts(run, ctx);
   blocks.push({
@@ -59,7 +60,10 @@ export function renderRunControl(run: RunSnapshot, event: RunEventOf<'run.contro
 /** The closing reply: what changed, where, how long, who approved, and where the audit record is. */
 export function renderFinalSummary(run: RunSnapshot, ctx: RenderContext): SlackMessage {
   const f = runFacts(run, ctx);
-  const changed = run.targets.filter((t) => t.ok && t.changed).map((t) => t.target);
+  // A host put back by the rollback no longer holds the change: it is listed as restored, not changed.
+  const changed = run.targets
+    .filter((t) => t.ok && t.changed && t.restore === undefined)
+    .map((t) => t.target);
   const unchanged = run.targets.filter((t) => t.ok && !t.changed).length;
   const failures = run.targets.filter((t) => !t.ok);
   const approvals = run.gates
@@ -104,6 +108,7 @@ export function renderFinalSummary(run: RunSnapshot, ctx: RenderContext): SlackM
     });
   blocks.push(...planBlocks(planned));
   blocks.push(...failedTaskBlocks(run));
+  blocks.push(...restoreBlocks(run.targets));
   blocks.push(...failureBlocks(failures));
   const counted = run.dryRun ? `${planned.length} planned` : `${changed.length} changed`;
   const text = `${run.workflow}${run.dryRun ? ' [dry run]' : ''} ${run.state}: ${counted}, ${failures.length} failed in ${formatDuration(f.elapsedMs)} (audit ${ctx.auditRef ?? run.runId})`;
@@ -143,6 +148,32 @@ function planBlocks(planned: readonly TargetResult[]): Block[] {
       `… and ${formatCount(planned.length - MAX_PLAN_LINES)} more hosts (the audit record has every plan)`,
     );
   return [{ type: 'section', text: mrkdwn(`*Plan per host:*\n${lines.join('\n')}`) }];
+}
+
+/** Hosts put back, and first of all those whose restore failed or is unknown: someone must look at them. */
+function restoreBlocks(targets: readonly TargetResult[]): Block[] {
+  const restored = targets.filter((t) => t.restore === 'restored').map((t) => t.target);
+  const notRestored = targets.filter((t) => t.restore === 'failed' || t.restore === 'unknown');
+  const blocks: Block[] = [];
+  if (notRestored.length)
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `*:warning: NOT restored (${formatCount(notRestored.length)}), check by hand:*\n${notRestored
+          .slice(0, MAX_EXCERPTS)
+          .map(
+            (t) =>
+              `\`${escapeMrkdwn(t.target)}\` ${t.restore === 'failed' ? `restore failed: ${escapeMrkdwn(t.restoreError ?? 'no error recorded')}` : 'restore unknown: its step failed part-way'}`,
+          )
+          .join('\n')}`,
+      ),
+    });
+  if (restored.length)
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`*Restored (${formatCount(restored.length)}):* ${escapeMrkdwn(summariseList(restored))}`),
+    });
+  return blocks;
 }
 
 function failureBlocks(failures: readonly TargetResult[]): Block[] {

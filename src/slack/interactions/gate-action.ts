@@ -8,7 +8,8 @@ import {
   type SlackMessage,
 } from '../blocks/index.js';
 
-export type GateButton = 'approve' | 'hold' | 'abort';
+/** `choose`: an option button of a choice gate (the option is in the button's value). */
+export type GateButton = 'approve' | 'choose' | 'hold' | 'abort';
 
 /** A message to the presser: plain mrkdwn text, or a rendered message with blocks. */
 export type Notice = { text: string; blocks?: SlackMessage['blocks'] };
@@ -58,15 +59,16 @@ export async function handleGateAction(
   }
 
   const isRequester = run.requester === user;
-  if (button === 'approve' && isRequester) {
+  const deciding = button === 'approve' || button === 'choose';
+  if (deciding && isRequester) {
     return {
       notice: note(
-        ':no_entry: You requested this run, so you cannot approve it: another approver has to (four-eyes).',
+        `:no_entry: You requested this run, so you cannot ${button === 'choose' ? 'decide' : 'approve'} it: another approver has to (four-eyes).`,
       ),
     };
   }
-  // Approving needs the approve right; holding and aborting are also open to the requester (as with /ops).
-  if (!(button !== 'approve' && isRequester) && !(await access.allows('approve', run.workflow, user))) {
+  // Deciding needs the approve right; holding and aborting are also open to the requester (as with /ops).
+  if (!(!deciding && isRequester) && !(await access.allows('approve', run.workflow, user))) {
     try {
       await access.require('approve', run.workflow, user);
     } catch (err) {
@@ -83,6 +85,22 @@ export async function handleGateAction(
         by: user,
       });
       if (!result.applied) return { notice: note(notApplied(result)) };
+      return { card: await decidedCard(deps, run.runId, gate) };
+    }
+    case 'choose': {
+      const option = gate.options?.find((o) => o.id === target.option);
+      if (!option) {
+        const known = (gate.options ?? []).map((o) => o.label).join(', ');
+        return { notice: note(`:warning: This button names no option of this decision (${known}).`) };
+      }
+      const result = await engine.decide({
+        runId: run.runId,
+        gateId: gate.gateId,
+        decision: 'approve',
+        option: option.id,
+        by: user,
+      });
+      if (!result.applied) return { notice: note(notApplied(result, gate)) };
       return { card: await decidedCard(deps, run.runId, gate) };
     }
     case 'hold':
@@ -133,10 +151,30 @@ function pastGate(gate: GateSnapshot | undefined, gateId: string): string {
   return `This approval was already ${gate.state}${by}${gate.decidedAt ? ` at ${gate.decidedAt}` : ''}.`;
 }
 
-function notApplied(result: { why: string; decision?: string; by?: string; at?: string }): string {
+function notApplied(
+  result: {
+    why: string;
+    decision?: string;
+    option?: string;
+    by?: string;
+    at?: string;
+    approvals?: number;
+    quorum?: number;
+    repeated?: boolean;
+  },
+  gate?: GateSnapshot,
+): string {
+  if (result.why === 'awaiting_quorum') {
+    const count = `${result.approvals ?? '?'} of ${result.quorum ?? '?'} approvals`;
+    return result.repeated
+      ? `:information_source: You have approved already (${count}); another approver is needed.`
+      : `:ballot_box_with_check: Your approval is recorded (${count}); the run goes on once enough others approve.`;
+  }
   if (result.why === 'already_decided') {
     const by = result.by ? ` by <@${result.by}>` : '';
-    return `:information_source: Already decided (${result.decision ?? 'decided'}${by}${result.at ? ` at ${result.at}` : ''}); your click changed nothing.`;
+    const label = gate?.options?.find((o) => o.id === result.option)?.label;
+    const what = label ? `${label} was chosen` : (result.decision ?? 'decided');
+    return `:information_source: Already decided (${what}${by}${result.at ? ` at ${result.at}` : ''}); your click changed nothing.`;
   }
   if (result.why === 'finished')
     return ':information_source: The run has finished; your click changed nothing.';

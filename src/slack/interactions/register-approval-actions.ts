@@ -9,6 +9,7 @@ import type { SlackDeps } from '../app/slack-deps.js';
 import {
   MARSHAL_ABORT,
   MARSHAL_APPROVE,
+  MARSHAL_CHOOSE,
   MARSHAL_HOLD,
   decodeGateActionValue,
   renderErrorForUser,
@@ -17,9 +18,10 @@ import { handleGateAction, type GateButton, type Notice } from './gate-action.js
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-/** Registers the Approve, Hold and Abort buttons of approval cards. */
+/** Registers the Approve, Hold and Abort buttons of approval cards, and the option buttons of choice cards. */
 export function registerApprovalActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(MARSHAL_APPROVE, gateButtonListener('approve', deps));
+  app.action<BlockAction<ButtonAction>>(MARSHAL_CHOOSE, gateButtonListener('choose', deps));
   app.action<BlockAction<ButtonAction>>(MARSHAL_HOLD, gateButtonListener('hold', deps));
   app.action<BlockAction<ButtonAction>>(MARSHAL_ABORT, gateButtonListener('abort', deps));
 }

@@ -109,6 +109,10 @@ export class ProgressNotifier {
             gateId: event.gateId,
             evidence: event.evidence,
             expiresAt: event.expiresAt,
+            ...(event.kind ? { kind: event.kind } : {}),
+            ...(event.prompt ? { prompt: event.prompt } : {}),
+            ...(event.options ? { options: event.options } : {}),
+            ...(event.defaultOption ? { defaultOption: event.defaultOption } : {}),
           });
           const posted = await this.options.chat.post(thread.channel, card, thread.ts);
           thread.gateCards[event.gateId] = posted.ts;

@@ -1,26 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_BIN_DIR } from '../../../src/local/fleet/sshd-config.js';
-import { MARSHAL_APPROVE } from '../../../src/slack/blocks/index.js';
-import {
-  ConfigPushFixture,
-  DEMO_APPROVER,
-  DEMO_REQUESTER,
-  LOADED,
-  TARGET,
-  TRACE_LOG,
-} from '../../support/config-push-fixture.js';
+import { ConfigPushFixture, LOADED, TARGET, TRACE_LOG } from '../../support/config-push-fixture.js';
+import { startApprovedPush, startMarshalWorker, traceHosts } from '../../support/fault-push.js';
 import { killHard } from '../../support/worker-process.js';
 
 /**
- * Each host counts what Marshal does to it, in its own log: every rename onto the config file (an install
- * or a restore), and every reload. The reload takes a second, as a real gateway's does, so a worker killed
+ * Each host counts what Marshal does to it, in its own log (MV_TRACE): every rename onto the config file
+ * (an install or a restore), and every reload. The reload takes a second, as a real gateway's does, so a worker killed
  * mid-batch leaves hosts with the file in place but not yet reloaded: the case a resumed step must finish.
  */
-const mvCounter = `#!/bin/sh
-echo "mv $*" >> ${TRACE_LOG}
-PATH=\${PATH#${HOOK_BIN_DIR}:} exec mv "$@"
-`;
 const slowReload = `#!/bin/sh
 last=""; for a in "$@"; do last="$a"; done
 if [ "$last" = ${LOADED} ]; then
@@ -33,42 +22,8 @@ PATH=\${PATH#${HOOK_BIN_DIR}:} exec cp "$@"
 `;
 
 /** `marshal worker` as operators run it, in its own process, taking over stalled jobs after 2 s. */
-async function startWorker(f: ConfigPushFixture): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      'bin/marshal.js',
-      'worker',
-      '--concurrency',
-      '16',
-      '--lock-duration',
-      '2000',
-      '--stalled-interval',
-      '1000',
-    ],
-    {
-      env: {
-        ...process.env,
-        REDIS_URL: f.env.redisUrl,
-        MARSHAL_CONFIG: f.env.configPath,
-        MARSHAL_PREFIX: f.env.prefix,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('marshal worker is running')) resolve();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`marshal worker exited with ${code} before it ran: ${out}`)),
-    );
-  });
-  return child;
-}
+const startWorker = (f: ConfigPushFixture): Promise<ChildProcess> =>
+  startMarshalWorker(f, { lockDurationMs: 2000, stalledIntervalMs: 1000 });
 
 describe('config push with a worker killed mid-batch', () => {
   let f: ConfigPushFixture;
@@ -86,19 +41,11 @@ describe('config push with a worker killed mid-batch', () => {
     const web = f.webHosts;
     const others = f.hosts.map((h) => h.name).filter((n) => !web.includes(n));
     const before = f.fleetShas();
-    for (const host of f.hosts) {
-      f.env.fleet.install(host, 'mv', mvCounter);
-      f.env.fleet.install(host, 'cp', slowReload);
-    }
+    traceHosts(f, () => slowReload);
     const first = await startWorker(f);
     children.push(first);
 
-    const reply = await f.sendCommand(
-      DEMO_REQUESTER,
-      'push rate-limiter to role=web --canary 1 --batches 100% --delay 1s --concurrency 3',
-    );
-    const runId = reply.runId!;
-    await f.press(MARSHAL_APPROVE, await f.waitForApprovalCard(runId), DEMO_APPROVER);
+    const runId = await startApprovedPush(f, 3);
 
     // Kill mid-batch at the worst moment: a host of the batch has the new file in place and is reloading.
     const isInstall = (line: string) => /^mv .*marshal-new-/.test(line) && line.endsWith(TARGET);

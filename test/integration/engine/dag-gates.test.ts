@@ -186,4 +186,56 @@ describe('approval and choice gates anywhere in the DAG', () => {
     expect(end.state).toBe('succeeded');
     expect(acts(dir)).toEqual([{ choice: null, approvedBy: null }]);
   });
+
+  it('an approval with a quorum of 2 passes on the second distinct approver; one person twice does not count', async () => {
+    const dir = tempDir();
+    const runId = await h.engine.start({ workflow: 'drill-quorum', params: { dir }, requester: 'U-REQ' });
+    await waiting(runId, 'go');
+    await expect(
+      h.engine.decide({ runId, gateId: 'go', decision: 'approve', by: 'U-REQ' }),
+    ).rejects.toBeInstanceOf(ApprovalRefused);
+    expect(await h.engine.decide({ runId, gateId: 'go', decision: 'approve', by: 'U-BOB' })).toMatchObject({
+      applied: false,
+      why: 'awaiting_quorum',
+      approvals: 1,
+      quorum: 2,
+      repeated: false,
+    });
+    expect(await h.engine.decide({ runId, gateId: 'go', decision: 'approve', by: 'U-BOB' })).toMatchObject({
+      why: 'awaiting_quorum',
+      approvals: 1,
+      repeated: true,
+    });
+    expect((await h.engine.get(runId)).gates[0]).toMatchObject({
+      state: 'waiting',
+      quorum: 2,
+      approvers: ['U-BOB'],
+    });
+    expect(stateOf(await h.engine.get(runId), 'next')).toBe('pending');
+    expect(await h.engine.decide({ runId, gateId: 'go', decision: 'approve', by: 'U-CAROL' })).toMatchObject({
+      applied: true,
+    });
+    await waiting(runId, 'next');
+    expect((await h.engine.get(runId)).gates[0]).toMatchObject({
+      state: 'approved',
+      approvers: ['U-BOB', 'U-CAROL'],
+      decidedBy: 'U-CAROL',
+    });
+    await h.engine.decide({ runId, gateId: 'next', decision: 'approve', option: 'stay', by: 'U-BOB' });
+    expect((await h.finished(runId)).state).toBe('succeeded');
+  });
+
+  it('one rejection closes a quorum gate, whatever approvals came before', async () => {
+    const dir = tempDir();
+    const runId = await h.engine.start({ workflow: 'drill-quorum', params: { dir }, requester: 'U-REQ' });
+    await waiting(runId, 'go');
+    await h.engine.decide({ runId, gateId: 'go', decision: 'approve', by: 'U-BOB' });
+    expect(await h.engine.decide({ runId, gateId: 'go', decision: 'reject', by: 'U-CAROL' })).toMatchObject({
+      applied: true,
+      decision: 'reject',
+    });
+    const end = await h.finished(runId);
+    expect(end.state).toBe('failed');
+    expect(stateOf(end, 'next')).toBe('upstream_failed');
+  });
 });

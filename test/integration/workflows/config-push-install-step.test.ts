@@ -36,6 +36,7 @@ describe('config-push install step', () => {
     await mkdir(join(root, 'bundles', 'rate-limiter'), { recursive: true });
     await writeBundle(rateLimiterManifest, rateLimiterConfig);
     audit = [];
+    checkpoints = [];
     const host = Host.parse({ name: 'gw-1', address: '127.0.0.2' });
     deps = {
       executor: new LocalShellExecutor(),
@@ -72,11 +73,16 @@ describe('config-push install step', () => {
       output: () => undefined,
       changedTargets: () => [],
       lock: () => Promise.resolve(),
+      fenced: (effect) => effect(),
       target: 'gw-1',
       host: deps.inventory.get('gw-1'),
       stage: { kind: 'canary', index: 0 },
+      checkpoint: (data) => Promise.resolve(void checkpoints.push(data)),
     };
   }
+  /** What the step recorded with `ctx.checkpoint`, in order. */
+  let checkpoints: Json[] = [];
+  const phases = (): unknown[] => checkpoints.map((c) => (c as { phase?: string } | null)?.phase ?? c);
 
   const oldConfig = rateLimiterConfig.replace('rate: 5\n', 'rate: 3\n');
 
@@ -87,7 +93,7 @@ describe('config-push install step', () => {
       pinnedBundles(deps.bundles, () => validated),
     );
     const ctx = await context();
-    expect(await step.check!(ctx)).toBe('not_applied');
+    expect(await step.check!(ctx, undefined)).toBe('not_applied');
     expect(await step.plan!(ctx)).toContain('+1 −1 lines');
 
     const outcome = await step.apply(ctx);
@@ -99,11 +105,15 @@ describe('config-push install step', () => {
     expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(rateLimiterConfig);
     expect(await readFile(`${target}.marshal-backup-run-7`, 'utf8')).toBe(oldConfig);
     expect((await stat(target)).mode & 0o777).toBe(0o644);
-    // This run's backup beside the new file: the check cannot tell whether the reload happened.
-    expect(await step.check!(ctx)).toBe('not_applied');
+    // The phase is recorded before each move that must not be repeated blindly.
+    expect(phases()).toEqual(['installing', 'reloading', 'reloaded']);
+    // A takeover reads the checkpoint: the reload finished, so the change is in place and is not redone.
+    expect(await step.check!(ctx, checkpoints.at(-1))).toBe('applied');
+    // Without a checkpoint, this run's backup beside the new file leaves the check unsure: not applied.
+    expect(await step.check!(ctx, undefined)).toBe('not_applied');
     expect(audit.map((e) => e.kind)).toEqual(['config.host.changed']);
 
-    await step.rollback!(ctx, (outcome as { data: Json }).data);
+    await step.rollback!(ctx, (outcome as { data: Json }).data, checkpoints.at(-1));
     expect(await readFile(target, 'utf8')).toBe(oldConfig);
     expect(await readFile(join(appDir, 'loaded.yaml'), 'utf8')).toBe(oldConfig);
     expect(audit.map((e) => e.kind)).toEqual(['config.host.changed', 'config.host.restored']);
@@ -122,7 +132,9 @@ describe('config-push install step', () => {
     await writeFile(join(appDir, 'loaded.yaml'), oldConfig);
     const installed = (await stat(target)).ino;
 
-    expect(await step.check!(ctx)).toBe('not_applied');
+    // The dead worker recorded that it was about to reload: the reload is owed.
+    const reloading = checkpoints.find((c) => (c as { phase?: string }).phase === 'reloading');
+    expect(await step.check!(ctx, reloading)).toBe('not_applied');
     const again = await step.apply(ctx);
     expect(again).toMatchObject({
       changed: true,
@@ -140,7 +152,7 @@ describe('config-push install step', () => {
       pinnedBundles(deps.bundles, () => validated),
     );
     const ctx = await context();
-    expect(await step.check!(ctx)).toBe('applied');
+    expect(await step.check!(ctx, undefined)).toBe('applied');
     expect(await step.apply(ctx)).toMatchObject({ changed: false });
     expect(audit).toEqual([]);
   });
@@ -185,6 +197,8 @@ describe('config-push install step', () => {
         data: { restored: true, beforeSha256: sha256Hex(oldConfig) },
       },
     ]);
+    // Put back by the step itself: its checkpoint is cleared, so the rollout's rollback leaves it alone.
+    expect(checkpoints.at(-1)).toBeNull();
   });
 
   it('creates the file on a host that has none, and rollback removes it again', async () => {
@@ -195,7 +209,7 @@ describe('config-push install step', () => {
     const ctx = await context();
     const outcome = await step.apply(ctx);
     expect(outcome).toMatchObject({ changed: true, data: { backupPath: null, beforeSha256: null } });
-    await step.rollback!(ctx, (outcome as { data: Json }).data);
+    await step.rollback!(ctx, (outcome as { data: Json }).data, checkpoints.at(-1));
     await expect(stat(target)).rejects.toThrow(/ENOENT/);
   });
 

@@ -6,7 +6,10 @@ import { RUN_ABORT_LUA } from './run-abort.js';
 import { RUN_HOLD_LUA } from './run-hold.js';
 import { STAGE_RELEASE_LUA } from './stage-release.js';
 import { STAGE_START_BATCH_LUA } from './stage-start-batch.js';
+import { FENCE_CHECK_LUA } from './fence-check.js';
+import { ROLLBACK_MARK_LUA } from './rollback-mark.js';
 import { TARGET_BEGIN_LUA } from './target-begin.js';
+import { TARGET_CHECKPOINT_LUA } from './target-checkpoint.js';
 import { TARGET_DONE_LUA } from './target-done.js';
 import { TASK_BEGIN_LUA } from './task-begin.js';
 import { TASK_FINISH_LUA } from './task-finish.js';
@@ -21,6 +24,9 @@ const SCRIPTS = {
   marshalStageStartBatch: STAGE_START_BATCH_LUA,
   marshalTargetBegin: TARGET_BEGIN_LUA,
   marshalTargetDone: TARGET_DONE_LUA,
+  marshalTargetCheckpoint: TARGET_CHECKPOINT_LUA,
+  marshalFenceCheck: FENCE_CHECK_LUA,
+  marshalRollbackMark: ROLLBACK_MARK_LUA,
   marshalStageRelease: STAGE_RELEASE_LUA,
   marshalRunAbort: RUN_ABORT_LUA,
   marshalRunHold: RUN_HOLD_LUA,

@@ -2,11 +2,16 @@
  * targetDone: records a target's end in the ledger and the stage's counters, once.
  * KEYS[1] stage hash, KEYS[2] ledger hash, KEYS[3] changed-targets list, KEYS[4] rollout hash
  * ARGV[1] ledger field, ARGV[2] ledger state (applied | failed | planned | skipped), ARGV[3] detail JSON,
- * ARGV[4] changed '1' | '0', ARGV[5] target
- * Returns {recorded 0|1, ver, batchTotal, batchDone, batchFailed, inFlight, runTotal, runDone, runFailed, batch}
+ * ARGV[4] changed '1' | '0', ARGV[5] target, ARGV[6] the attempt's fencing token (see targetBegin), or ''
+ * when the engine ends the work of an attempt that is gone (a job BullMQ gave up on): that also moves the
+ * token on, so the lost attempt, should it still run somewhere, can write nothing more.
+ * Returns {-1} when the token is stale (a newer attempt holds the entry: this one records nothing and
+ * releases nothing), else {recorded 0|1, ver, batchTotal, batchDone, batchFailed, inFlight, runTotal, runDone, runFailed, batch}
  */
 export const TARGET_DONE_LUA = `
 local f = ARGV[1]
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[2], f .. '#n') ~= ARGV[6] then return {-1} end
+if ARGV[6] == '' then redis.call('HINCRBY', KEYS[2], f .. '#n', 1) end
 local st = redis.call('HGET', KEYS[2], f)
 local recorded = 0
 if (not st) or st == 'started' then

@@ -135,6 +135,35 @@ describe('milestones', () => {
     expect(text).toContain('audit:r-5');
     expect(msg.text).toMatch(/config-push succeeded: \d+ changed, 0 failed in \d+s/);
   });
+
+  it('lists hosts whose restore failed or is unknown, and does not count restored hosts as changed', () => {
+    const run = runAfter({ runId: 'r-6', hosts: 4, canary: 1, batches: 1, approver: 'U0ALICE' });
+    const [a, b, c, d] = run.targets;
+    const withRestores: RunSnapshot = {
+      ...run,
+      targets: [
+        { ...a!, ok: true, changed: true, restore: 'restored' },
+        {
+          ...b!,
+          ok: false,
+          changed: false,
+          error: 'reload timed out',
+          restore: 'failed',
+          restoreError: 'host down',
+        },
+        { ...c!, ok: false, changed: false, error: 'reload timed out', restore: 'unknown' },
+        { ...d!, ok: true, changed: true },
+      ],
+    };
+    const msg = renderFinalSummary(withRestores, NOW);
+    assertValidMessage(msg);
+    const text = allText(msg);
+    expect(text).toContain('NOT restored (2)');
+    expect(text).toContain('restore failed: host down');
+    expect(text).toContain('restore unknown');
+    expect(text).toContain(`*Restored (1):* ${a!.target}`);
+    expect(text).toMatch(/Changed\*\\n1 hosts/);
+  });
 });
 
 describe('dry-run milestones', () => {

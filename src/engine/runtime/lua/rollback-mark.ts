@@ -1,0 +1,17 @@
+/**
+ * rollbackMark: the rollback task records what its restore of one target came to. Fenced on the task's
+ * attempt: a rollback attempt that was superseded (its job taken over) writes nothing.
+ * KEYS[1] task-state hash, KEYS[2] ledger hash
+ * ARGV[1] rollback task id, ARGV[2] its attempt, ARGV[3] ledger field,
+ * ARGV[4] new state (`rolled_back` | `rollback_failed`), ARGV[5] detail JSON
+ * Returns 1 (recorded) | 0 (the entry is no longer one to roll back) | -1 (this attempt was superseded)
+ */
+export const ROLLBACK_MARK_LUA = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'running' or redis.call('HGET', KEYS[1], ARGV[1] .. '#a') ~= ARGV[2] then
+  return -1
+end
+local st = redis.call('HGET', KEYS[2], ARGV[3])
+if st ~= 'applied' and st ~= 'failed' and st ~= 'rollback_failed' then return 0 end
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4], ARGV[3] .. '#d', ARGV[5])
+return 1
+`;
