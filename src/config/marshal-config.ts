@@ -50,19 +50,11 @@ export type SshConfig = z.infer<typeof SshConfig>;
 
 /**
  * The load balancer workflows drain hosts from (`deps.blocks.loadBalancer`): HAProxy's runtime API, its
- * stats socket with `level admin` — a UNIX socket path (relative to this file) or a TCP address.
+ * stats socket with `level admin`: a UNIX socket path, relative to this file.
  */
 export const LoadBalancerConfig = z
   .object({
-    haproxy: z.union([
-      z.object({ socket: z.string().min(1, 'must name the stats socket') }).strict(),
-      z
-        .object({
-          host: z.string().min(1, 'must name the address of the stats socket'),
-          port: z.number().int().min(1).max(65535),
-        })
-        .strict(),
-    ]),
+    haproxy: z.object({ socket: z.string().min(1, 'must name the stats socket') }).strict(),
   })
   .strict();
 export type LoadBalancerConfig = z.infer<typeof LoadBalancerConfig>;
@@ -115,10 +107,7 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
     inventory: fromHere(config.inventory),
     bundles: fromHere(config.bundles),
     loadBalancer: config.loadBalancer && {
-      haproxy:
-        'socket' in config.loadBalancer.haproxy
-          ? { socket: fromHere(config.loadBalancer.haproxy.socket) }
-          : config.loadBalancer.haproxy,
+      haproxy: { socket: fromHere(config.loadBalancer.haproxy.socket) },
     },
     ssh: config.ssh && {
       ...config.ssh,

@@ -10,7 +10,7 @@ import {
   writeFileCheck,
 } from './files.js';
 import { HaproxyLoadBalancer } from './haproxy/haproxy-load-balancer.js';
-import type { RuntimeApiEndpoint } from './haproxy/runtime-api.js';
+import type { RuntimeApiEndpoint } from './haproxy/haproxy-load-balancer.js';
 import { probe } from './probes.js';
 import { readBootId, rebootAndWait, rebootCheck } from './reboot.js';
 import { restartCheck, restartService, serviceStatus, startService, stopService } from './services.js';
@@ -19,7 +19,7 @@ import { waitFor } from './wait-for.js';
 
 export type * from './types.js';
 export { HaproxyLoadBalancer } from './haproxy/haproxy-load-balancer.js';
-export type { RuntimeApiEndpoint } from './haproxy/runtime-api.js';
+export type { RuntimeApiEndpoint } from './haproxy/haproxy-load-balancer.js';
 export { waitUntilReachable } from './wait-until-reachable.js';
 
 export interface HostBlocksDeps {
@@ -32,8 +32,7 @@ export interface HostBlocksDeps {
 export function createHostBlocks(deps: HostBlocksDeps): HostBlocks {
   const x = deps.executor;
   const lb = deps.loadBalancer;
-  const loadBalancer =
-    lb === undefined ? undefined : 'socket' in lb || 'host' in lb ? new HaproxyLoadBalancer(lb) : lb;
+  const loadBalancer = lb === undefined ? undefined : 'socket' in lb ? new HaproxyLoadBalancer(lb) : lb;
   return {
     run: (host, command, ctx, options) => runChecked(x, host, command, ctx, options),
     fileState: (host, path, ctx) => fileState(x, host, path, ctx),

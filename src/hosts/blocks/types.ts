@@ -175,8 +175,8 @@ export type LbAdminState = 'ready' | 'drain' | 'maint';
 
 export interface LbServerState extends LbServer {
   admin: LbAdminState;
-  /** HAProxy's operational state: up, down, stopping, starting. */
-  operational: 'down' | 'starting' | 'up' | 'stopping';
+  /** HAProxy's operational state (its health checks): running, stopped, starting, stopping. */
+  operational: 'stopped' | 'starting' | 'running' | 'stopping';
   address: string;
   port: number;
 }

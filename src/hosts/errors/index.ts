@@ -6,4 +6,3 @@ export { SshNegotiationFailed } from './ssh-negotiation-failed.js';
 export { TransferFailed } from './transfer-failed.js';
 export { UnsafeArgument } from './unsafe-argument.js';
 export { HostStepError } from './host-step-error.js';
-export { LoadBalancerFailed } from './load-balancer-failed.js';

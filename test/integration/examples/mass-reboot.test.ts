@@ -61,6 +61,16 @@ describe('example workflow mass-reboot (examples/workflows), on the real sshd fl
       expect(t.summary).toMatch(/^rebooted: boot [0-9a-f]{8} → [0-9a-f]{8}, HTTP 200$/);
     // Each host went down once, on its own request, and is on a new boot now.
     expect(world.fleet.selfReboots.map((r) => r.host).sort()).toEqual([...boots.keys()].sort());
+    // Never two hosts of one rack down at once: within a rack, one host was back before the next went down.
+    for (const rack of new Set(racks)) {
+      const inRack = world.inventory
+        .hosts()
+        .filter((h) => h.vars.rack === rack)
+        .map((h) => world.fleet.selfReboots.find((r) => r.host === h.name)!)
+        .sort((a, b) => a.downAt - b.downAt);
+      for (let i = 1; i < inRack.length; i++)
+        expect(inRack[i]!.downAt).toBeGreaterThanOrEqual(inRack[i - 1]!.upAt);
+    }
     for (const [name, before] of boots) {
       const after = world.fleet.bootId(name);
       expect(after).not.toBe(before);

@@ -42,7 +42,7 @@ describe("Marshal's config file", () => {
     }
   });
 
-  it('takes a load balancer: an HAProxy stats socket relative to the file, or a TCP address', () => {
+  it('takes a load balancer: an HAProxy stats socket, relative to the file', () => {
     const base = { inventory: 'inv.yaml', access: { workflows: {} } };
     const unix = parseMarshalConfig(
       { ...base, loadBalancer: { haproxy: { socket: 'run/admin.sock' } } },
@@ -50,12 +50,6 @@ describe("Marshal's config file", () => {
       '/etc/marshal',
     );
     expect(unix.loadBalancer).toEqual({ haproxy: { socket: '/etc/marshal/run/admin.sock' } });
-    const tcp = parseMarshalConfig(
-      { ...base, loadBalancer: { haproxy: { host: '10.0.0.5', port: 9999 } } },
-      'm',
-      '/etc',
-    );
-    expect(tcp.loadBalancer).toEqual({ haproxy: { host: '10.0.0.5', port: 9999 } });
     expect(parseMarshalConfig(base, 'm', '/etc').loadBalancer).toBeUndefined();
     expect(() =>
       parseMarshalConfig({ ...base, loadBalancer: { haproxy: { port: 9999 } } }, 'm', '/etc'),

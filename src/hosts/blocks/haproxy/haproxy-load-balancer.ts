@@ -1,4 +1,7 @@
-import { LoadBalancerFailed } from '../../errors/load-balancer-failed.js';
+import { HaproxyRuntime } from '../../../traffic/haproxy/haproxy-runtime.js';
+import { UnixRuntimeSocket } from '../../../traffic/haproxy/runtime-socket.js';
+import type { ServerState } from '../../../traffic/haproxy/servers-state.js';
+import { LoadBalancerError } from '../../../traffic/errors/load-balancer-error.js';
 import { abortable } from '../abortable-sleep.js';
 import type {
   BlockContext,
@@ -9,35 +12,30 @@ import type {
   LbServerState,
   LoadBalancer,
 } from '../types.js';
-import { describeEndpoint, sendRuntimeCommand, type RuntimeApiEndpoint } from './runtime-api.js';
-import { HAPROXY_NAME, parseServersState, sessionsOf } from './servers-state.js';
+
+/** Where HAProxy's runtime API listens: its admin stats socket (`stats socket <path> level admin`). */
+export interface RuntimeApiEndpoint {
+  socket: string;
+}
 
 /**
- * Drains and returns backend servers through HAProxy's runtime API (`set server <be>/<srv> state …`,
- * `show servers state`, `show stat`). The API needs `level admin` on its stats socket.
+ * Drains and returns backend servers through HAProxy's runtime API, on the same client the traffic shift
+ * uses (src/traffic/haproxy): names checked against HAProxy's grammar, every change read back.
  */
 export class HaproxyLoadBalancer implements LoadBalancer {
-  private readonly where: string;
+  private readonly runtime: HaproxyRuntime;
 
-  constructor(private readonly endpoint: RuntimeApiEndpoint) {
-    this.where = describeEndpoint(endpoint);
+  constructor(endpoint: RuntimeApiEndpoint) {
+    this.runtime = new HaproxyRuntime(new UnixRuntimeSocket(endpoint.socket));
   }
 
   async state(target: LbServer, signal?: AbortSignal): Promise<LbServerState> {
-    const { backend, server } = this.checked(target);
-    const text = await this.send(`show servers state ${backend}`, signal);
-    if (/^Can't find backend/m.test(text))
-      throw new LoadBalancerFailed(this.where, `no backend named ${backend}`, { context: { backend } });
-    const row = parseServersState(text).find((s) => s.server === server);
-    if (!row)
-      throw new LoadBalancerFailed(this.where, `backend ${backend} has no server named ${server}`, {
-        context: { backend, server },
-      });
-    return row;
+    const [server] = await this.runtime.verify(target.backend, [target.server], signal);
+    return stateOf(server!);
   }
 
   async drain(target: LbServer, ctx: BlockContext, options: DrainOptions = {}): Promise<void> {
-    await this.setState(target, 'drain', ctx.signal);
+    await this.runtime.setState(target.backend, target.server, 'drain', ctx.signal);
     const timeoutMs = options.timeoutMs ?? 60_000;
     if (timeoutMs === 0) return;
     // Drained means no new sessions; the ones in flight are waited out so the host can be worked on.
@@ -46,17 +44,16 @@ export class HaproxyLoadBalancer implements LoadBalancer {
       const left = await this.sessions(target, ctx.signal);
       if (left === 0) return;
       if (Date.now() >= deadline)
-        throw new LoadBalancerFailed(
-          this.where,
+        throw new LoadBalancerError(
           `${target.backend}/${target.server} still has ${left} session(s) ${Math.round(timeoutMs / 1000)} s after the drain`,
-          { context: { ...target, sessions: left } },
+          { socket: this.runtime.address, details: { ...target, sessions: left } },
         );
       await abortable(500, ctx.signal);
     }
   }
 
   async ready(target: LbServer, ctx: BlockContext): Promise<void> {
-    await this.setState(target, 'ready', ctx.signal);
+    await this.runtime.setState(target.backend, target.server, 'ready', ctx.signal);
   }
 
   async check(target: LbServer, expected: LbAdminState): Promise<CheckResult> {
@@ -64,49 +61,25 @@ export class HaproxyLoadBalancer implements LoadBalancer {
   }
 
   async sessions(target: LbServer, signal?: AbortSignal): Promise<number> {
-    this.checked(target);
-    const count = sessionsOf(await this.send('show stat', signal), target);
-    if (count === undefined)
-      throw new LoadBalancerFailed(this.where, `show stat lists no ${target.backend}/${target.server}`, {
-        context: { ...target },
+    const row = (await this.runtime.stats(signal)).find(
+      (r) => r.pxname === target.backend && r.svname === target.server,
+    );
+    if (!row)
+      throw new LoadBalancerError(`show stat lists no ${target.backend}/${target.server}`, {
+        socket: this.runtime.address,
+        details: { ...target },
       });
-    return count;
+    return row.scur;
   }
+}
 
-  private async setState(target: LbServer, state: LbAdminState, signal: AbortSignal): Promise<void> {
-    const { backend, server } = this.checked(target);
-    const answer = (await this.send(`set server ${backend}/${server} state ${state}`, signal)).trim();
-    // The runtime API answers a successful `set server … state` with nothing.
-    if (answer !== '')
-      throw new LoadBalancerFailed(this.where, `set ${backend}/${server} to ${state}: ${answer}`, {
-        context: { backend, server, state },
-      });
-    const now = await this.state(target, signal);
-    if (now.admin !== state)
-      throw new LoadBalancerFailed(
-        this.where,
-        `${backend}/${server} is ${now.admin} after being set to ${state}`,
-        {
-          context: { backend, server, state },
-        },
-      );
-  }
-
-  private checked(target: LbServer): LbServer {
-    for (const [field, value] of [
-      ['backend', target.backend],
-      ['server', target.server],
-    ] as const)
-      if (!HAPROXY_NAME.test(value))
-        throw new LoadBalancerFailed(
-          this.where,
-          `${field} ${JSON.stringify(value)} is not a HAProxy name (letters, digits, _ . : - only)`,
-          { context: { [field]: value } },
-        );
-    return target;
-  }
-
-  private send(command: string, signal?: AbortSignal): Promise<string> {
-    return sendRuntimeCommand(this.endpoint, command, signal ? { signal } : {});
-  }
+function stateOf(s: ServerState): LbServerState {
+  return {
+    backend: s.backend,
+    server: s.server,
+    admin: s.admin,
+    operational: s.operational,
+    address: s.address,
+    port: s.port,
+  };
 }
