@@ -1,8 +1,7 @@
 /**
- * Configuration distribution: `/config push <bundle> <selector>`.
+ * Configuration distribution: `/config push <bundle> to <selector>` (or `/marshal run config-push …`).
  *
- * Inputs   bundle (a directory under bundles/), selector (inventory hosts), canary (N or N%), batches
- *          (Ansible serial, e.g. 25%,100%), soakMs (soak between batches, ms), concurrency, maxFailPercent.
+ * Inputs   bundle (a directory under bundles/), selector (inventory hosts), and the shared rollout flags.
  *          Dry runs are the engine's: hosts are probed and each shows its diff; nothing changes. A dry run
  *          plans every host in one batch: no canary, no approval, no soak.
  * Phases   validation   load the bundle and check it (schema, rules); resolve the selector, fail closed
@@ -11,22 +10,27 @@
  *          execution    canary → approval (canary results + its diff) → batches with a soak between them;
  *                       per host: back up, stage beside the target, application check, rename, verify
  *                       sha256, reload, health check
- *          audit        who asked, who approved, bundle name/version/sha256, each host's result
+ *          audit        the kit's record, with the bundle's name, version and sha256
  *          notify       on failure, the bundle's owners and the requester are alerted
- *          cleanup      on success the backups go; on failure they stay for the operators; metrics recorded
+ *          cleanup      on success the backups go; on failure they stay for the operators
  * Changes  one file per host (the bundle's target), plus `<target>.marshal-backup-<runId>` until success.
  * Rollback a host that fails restores its own backup before failing; if the rollout fails, every host it
  *          changed is restored from its backup and reloaded (newest first), and the restore is audited.
  */
-import { defineWorkflow } from '../src/engine/index.js';
-import type { TaskContext } from '../src/engine/model/workflow.js';
+import { defineWorkflowModule, type RunOutcome, type WorkflowBody } from '../src/kit/index.js';
+import type { Json, TaskContext } from '../src/engine/model/workflow.js';
 import { sidePaths } from '../src/bundles/target-path.js';
 import type { ConfigPushDeps } from './config-push/deps.js';
 import { createInstallStep } from './config-push/install-step.js';
-import { ConfigPushParams } from './config-push/params.js';
-import { describeBundle, pinnedBundles, validatedBundle } from './config-push/pinned-bundle.js';
+import { BundleWord, ConfigPushParams, SelectorWord } from './config-push/params.js';
+import {
+  describeBundle,
+  pinnedBundles,
+  validatedBundle,
+  type ValidatedBundle,
+} from './config-push/pinned-bundle.js';
 import { checkHosts, resolveTargets } from './config-push/prechecks.js';
-import { alertOnFailure, approvalEvidence, recordAudit, runOutcome } from './config-push/reporting.js';
+import { approvalEvidence } from './config-push/reporting.js';
 import { RemoteConfigFile } from './config-push/remote-file.js';
 import { settleInParallel } from './config-push/in-parallel.js';
 
@@ -37,10 +41,41 @@ const TARGETS_TASK = 'validation.targets';
 const ROLLOUT = 'execution';
 const ROLLBACK = 'rollback';
 const APPROVAL_TIMEOUT_MS = 30 * 60_000;
+const MAX_LISTED = 5;
 
-export function createConfigPushWorkflow(deps: ConfigPushDeps) {
+type Ctx = TaskContext<ConfigPushParams>;
+
+export default defineWorkflowModule({
+  name: 'config-push',
+  summary: 'Push a validated configuration bundle to hosts: canary, approval, batches; rolls back on failure',
+  params: ConfigPushParams,
+  syntax: {
+    positionals: [
+      {
+        name: 'bundle',
+        help: 'a bundle name from the bundle store, e.g. nginx-base or nginx-base@v12 (letters, digits, . _ @ -)',
+        word: BundleWord,
+      },
+      { literal: 'to' },
+      {
+        name: 'selector',
+        help: 'an inventory selector such as `role=web`, `web-0*` or `env=prod,role=db` (quote it if it has spaces)',
+        word: SelectorWord,
+      },
+    ],
+    rollout: true,
+  },
+  slashCommand: {
+    command: '/config',
+    subcommand: 'push',
+    description: 'Push a configuration bundle, canary first',
+  },
+  workflow: (deps) => createConfigPush(deps),
+});
+
+export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushParams> {
   const pinned = pinnedBundles(deps.bundles);
-  const targets = (ctx: TaskContext<ConfigPushParams>): string[] => {
+  const targets = (ctx: Ctx): string[] => {
     const names = ctx.output<string[]>(TARGETS_TASK);
     if (!Array.isArray(names) || names.length === 0)
       throw new Error(`task ${ctx.taskId} ran without the hosts of ${TARGETS_TASK}`);
@@ -48,13 +83,10 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
   };
   const now = (): string => (deps.clock?.() ?? new Date()).toISOString();
 
-  return defineWorkflow({
-    name: 'config-push',
-    summary:
-      'Push a validated configuration bundle to hosts: canary, approval, batches; rolls back on failure',
-    params: ConfigPushParams,
+  return {
     // Two pushes of one bundle at once would race on the same file.
     locks: (params) => [`bundle:${params.bundle}`],
+    auditKind: 'config.push',
 
     tasks(wf) {
       const validation = wf.group('validation', (g) => {
@@ -117,68 +149,74 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
       });
 
       // Runs when the canary, the approval or a batch failed (a rejected canary is restored too).
-      const rollback = wf.rollback(ROLLBACK, { of: execution, timeoutMs: 30 * 60_000 });
-
-      const audit = wf.task(
-        'audit',
-        async (ctx) => {
-          const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const started = ctx.output<{ startedAt: string }>('pre-checks.hosts');
-          await recordAudit(deps, ctx, validatedBundle(ctx), outcome, started?.startedAt ?? now());
-        },
-        { after: [execution, rollback], trigger: 'all_done' },
-      );
-
-      const notify = wf.task(
-        'notify',
-        async (ctx) => {
-          const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          return { alerted: await alertOnFailure(deps, ctx, validatedBundle(ctx), outcome) };
-        },
-        { after: audit, trigger: 'all_done' },
-      );
-
-      wf.task(
-        'cleanup',
-        async (ctx) => {
-          const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const bundle = validatedBundle(ctx);
-          const metrics = {
-            hosts: outcome.touchedHosts.length,
-            changed: outcome.changedHosts.length,
-            failed: outcome.failedHosts.length,
-            backupsRemoved: 0,
-          };
-          if (!bundle || ctx.dryRun) return metrics;
-          // Only hosts the rollout reached have side files; hosts stopped by the pre-checks were never touched.
-          const all = outcome.touchedHosts;
-          const changed = new Set(ctx.changedTargets(ROLLOUT));
-          const content = await pinned(ctx);
-          // Staged and restore copies are never needed after the run; backups only until it succeeded.
-          const results = await settleInParallel(all, Math.max(ctx.params.concurrency, 10), async (name) => {
-            const paths = sidePaths(bundle.target, ctx.runId);
-            const file = new RemoteConfigFile(
-              deps.executor,
-              deps.inventory.get(name),
-              content,
-              ctx.runId,
-              ctx.signal,
-            );
-            const removeBackup = outcome.succeeded && changed.has(name);
-            await file.removeSideFiles(
-              removeBackup
-                ? [paths.candidate, paths.restore, paths.backup]
-                : [paths.candidate, paths.restore],
-            );
-            return removeBackup;
-          });
-          metrics.backupsRemoved = results.filter((r) => r.status === 'fulfilled' && r.value).length;
-          const cleanupFailures = results.flatMap((r, i) => (r.status === 'rejected' ? [all[i] ?? '?'] : []));
-          ctx.log.info({ ...metrics, cleanupFailures, succeeded: outcome.succeeded }, 'config push finished');
-          return { ...metrics, cleanupFailures };
-        },
-        { after: notify, trigger: 'all_done' },
-      );
+      wf.rollback(ROLLBACK, { of: execution, timeoutMs: 30 * 60_000 });
     },
-  });
+
+    auditDetails: ({ ctx }) => {
+      const bundle = validatedBundle(ctx);
+      const started = ctx.output<{ startedAt: string }>('pre-checks.hosts');
+      const described: Json = bundle
+        ? { name: bundle.name, version: bundle.version, sha256: bundle.sha256, target: bundle.target }
+        : { name: ctx.params.bundle };
+      return {
+        bundle: described,
+        selector: ctx.params.selector,
+        startedAt: started?.startedAt ?? null,
+      };
+    },
+
+    // The bundle's owners (or, before the bundle was read, only the requester) hear about a failure.
+    notify: ({ ctx, outcome }) => Promise.resolve(failureAlert(ctx, validatedBundle(ctx), outcome)),
+
+    async cleanup({ ctx, outcome }) {
+      const bundle = validatedBundle(ctx);
+      if (!bundle || ctx.dryRun) return { backupsRemoved: 0, cleanupFailures: [] };
+      // Only hosts the rollout reached have side files; hosts stopped by the pre-checks were never touched.
+      const all = outcome.touched;
+      const changed = new Set(ctx.changedTargets(ROLLOUT));
+      const content = await pinned(ctx);
+      // Staged and restore copies are never needed after the run; backups only until it succeeded.
+      const results = await settleInParallel(all, Math.max(ctx.params.concurrency, 10), async (name) => {
+        const paths = sidePaths(bundle.target, ctx.runId);
+        const file = new RemoteConfigFile(
+          deps.executor,
+          deps.inventory.get(name),
+          content,
+          ctx.runId,
+          ctx.signal,
+        );
+        const removeBackup = outcome.succeeded && changed.has(name);
+        await file.removeSideFiles(
+          removeBackup ? [paths.candidate, paths.restore, paths.backup] : [paths.candidate, paths.restore],
+        );
+        return removeBackup;
+      });
+      return {
+        backupsRemoved: results.filter((r) => r.status === 'fulfilled' && r.value).length,
+        cleanupFailures: results.flatMap((r, i) => (r.status === 'rejected' ? [all[i] ?? '?'] : [])),
+      };
+    },
+  };
+}
+
+function failureAlert(
+  ctx: Ctx,
+  bundle: ValidatedBundle | undefined,
+  outcome: RunOutcome,
+): { to: string[]; title: string; text: string } {
+  const to = bundle && !ctx.dryRun ? [...new Set([...bundle.owners, ctx.requester])] : [ctx.requester];
+  const what = bundle ? `${bundle.name} ${bundle.version}` : ctx.params.bundle;
+  const failed = outcome.targets.filter((t) => !t.ok);
+  const lines = [
+    `Config push of ${what} to "${ctx.params.selector}" failed (run ${ctx.runId}${ctx.dryRun ? ', dry run' : ''}).`,
+    // The causes, as their errors say them (which field, which host, which lock); not every task skipped after.
+    ...outcome.causes.slice(0, 3).map((c) => `${c.taskId} failed: ${c.error}`),
+    ...failed.slice(0, MAX_LISTED).map((t) => `• ${t.target}: ${t.error ?? 'failed'}`),
+    failed.length > MAX_LISTED ? `• and ${failed.length - MAX_LISTED} more` : '',
+    ...outcome.restoreFailed.map((r) => `• ${r.target} was NOT restored: ${r.error}`),
+    outcome.rolledBack && outcome.changed.length > 0
+      ? `Changed hosts were restored to their previous file (${outcome.changed.length}).`
+      : '',
+  ].filter(Boolean);
+  return { to, title: `Config push failed: ${what}`, text: lines.join('\n') };
 }

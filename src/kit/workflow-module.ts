@@ -69,9 +69,11 @@ export interface WorkflowBody<P> {
    * batches), rollback. The kit's audit, notify and cleanup phases run after all of them.
    */
   tasks(wf: WorkflowBuilder<P>): void;
+  /** The audit record's kind is `<auditKind>.finished` (or `.dry_run`); default the workflow's name. */
+  auditKind?: string;
   /**
-   * The audit record's workflow-specific part (e.g. the bundle's name and sha256), merged into the
-   * kit's record under `details`. Return `undefined` to add nothing.
+   * The audit record's workflow-specific part (e.g. the bundle's name and sha256): an object whose
+   * fields are added to the kit's record. Return `undefined` to add nothing.
    */
   auditDetails?(input: PhaseInput<P>): Promise<Json | undefined> | Json | undefined;
   /**

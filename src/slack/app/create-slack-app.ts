@@ -10,12 +10,14 @@ import { SlackUsergroupDirectory } from '../auth/usergroup-directory.js';
 import { registerApprovalActions } from '../interactions/register-approval-actions.js';
 import { boltLogger } from './bolt-logger.js';
 import { GuardedHttpReceiver } from './guarded-http-receiver.js';
-import type { SlackDeps, WorkflowCatalog } from './slack-deps.js';
+import { effectiveAccess } from '../../kit/access.js';
+import type { WorkflowCatalog } from '../../kit/catalog.js';
+import type { SlackDeps } from './slack-deps.js';
 
 export interface SlackAppOptions {
   settings: Settings;
   engine: Engine;
-  /** Which workflows exist (the engine's registry). */
+  /** The loaded workflow modules (what /marshal routes, the commands they claimed, default access). */
   workflows: WorkflowCatalog;
   config: MarshalConfig;
   logger: Logger;
@@ -72,7 +74,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     engine: options.engine,
     workflows: options.workflows,
     access: new AccessControl(
-      options.config.access,
+      effectiveAccess(options.config.access, options.workflows),
       new SlackUsergroupDirectory(app.client, options.usergroupCacheMs),
     ),
     replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
