@@ -1,4 +1,5 @@
 import type { WorkflowCatalog } from '../src/kit/catalog.js';
+import { escapeMrkdwn } from '../src/slack/blocks/index.js';
 import { OPS_USAGES, parseOpsCommand, type OpsCommand } from './parse/ops-command.js';
 import { claimedUsage, MARSHAL_USAGE, marshalRunUsage } from './parse/marshal-command.js';
 import { formatLocks, formatRunLine, formatRunStatus } from './support/format-run.js';
