@@ -8,17 +8,15 @@ import type { CommandContext, SlashCommand } from './support/slash-command.js';
 
 /** Every command this Marshal answers: its workflows' (generic and claimed), then /ops. */
 function help(catalog: WorkflowCatalog): string {
-  return [
-    '*Marshal commands*',
-    `• \`${MARSHAL_USAGE}\``,
+  const usages = [
+    MARSHAL_USAGE,
     ...catalog
       .list()
-      .flatMap((w) => [
-        `• \`${marshalRunUsage(w)}\``,
-        ...(w.module.slashCommand ? [`• \`${claimedUsage(w)}\``] : []),
-      ]),
-    ...Object.values(OPS_USAGES).map((u) => `• \`${u}\``),
-  ].join('\n');
+      .flatMap((w) => [marshalRunUsage(w), ...(w.module.slashCommand ? [claimedUsage(w)] : [])]),
+    ...Object.values(OPS_USAGES),
+  ];
+  // `<placeholders>` would read as Slack links: escaped.
+  return ['*Marshal commands*', ...usages.map((u) => `• \`${escapeMrkdwn(u)}\``)].join('\n');
 }
 
 /** A mutating /ops command acts once per invocation, even if its signed request is sent again. */

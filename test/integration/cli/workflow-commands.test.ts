@@ -19,7 +19,7 @@ writeFileSync(
 /** `marshal …` as an operator runs it: a real process, its own environment. */
 function marshal(args: string[], env: Record<string, string | undefined> = {}) {
   const base = { ...process.env, MARSHAL_CONFIG: undefined, REDIS_URL: undefined, ...env };
-  return exec('node', ['bin/marshal.js', ...args], { env: base as NodeJS.ProcessEnv, timeout: 60_000 });
+  return exec('node', ['bin/marshal.js', ...args], { env: base, timeout: 60_000 });
 }
 
 const failure = (p: Promise<unknown>) =>
