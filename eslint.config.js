@@ -24,8 +24,9 @@ export default tseslint.config(
     },
   },
   {
-    // Workflows read like runbooks: their effects are injected, never imported from I/O libraries.
-    files: ['workflows/**/*.ts'],
+    // Workflows read like runbooks: their effects are injected, and everything they are written with comes
+    // from the one authoring entry (src/authoring, `marshal/authoring`), which loads no I/O library.
+    files: ['workflows/**/*.{ts,js}', 'examples/workflows/**/*.{ts,js}'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -33,11 +34,17 @@ export default tseslint.config(
           patterns: [
             {
               group: ['@slack/*', 'ssh2', 'ioredis', 'bullmq'],
-              message: 'Workflows get effects injected; import only types from src/.',
+              message: 'Workflows get effects injected: Slack, SSH and Redis clients are never imported.',
             },
             {
-              group: ['**/src/slack/**', '**/src/hosts/ssh/**'],
-              message: 'Workflows must not reach into Slack or SSH transport code.',
+              group: [
+                '**/src/**',
+                '!**/src/authoring',
+                '!**/src/authoring/index.js',
+                '!**/src/authoring/index.ts',
+              ],
+              message:
+                "Import what a workflow is written with from the authoring entry ('marshal/authoring' or src/authoring/index.js), not from Marshal's internals.",
             },
           ],
         },
@@ -45,7 +52,35 @@ export default tseslint.config(
     },
   },
   {
-    // The engine is the core: it knows nothing of Slack, SSH or the command line.
+    // Config push is built on the bundles library (manifests, formats, diffs, host pre-checks): its domain.
+    files: ['workflows/config-push.ts', 'workflows/config-push/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@slack/*', 'ssh2', 'ioredis', 'bullmq'],
+              message: 'Workflows get effects injected: Slack, SSH and Redis clients are never imported.',
+            },
+            {
+              group: [
+                '**/src/**',
+                '!**/src/authoring',
+                '!**/src/authoring/index.js',
+                '!**/src/bundles',
+                '!**/src/bundles/**',
+              ],
+              message:
+                "Config push imports the authoring entry and the bundles library, nothing else of Marshal's.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine is the core: it knows nothing of Slack, SSH, the CLI, the commands or the process wiring.
     files: ['src/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -53,8 +88,35 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@slack/*', 'ssh2', '**/slack/**', '**/hosts/ssh/**', '**/cli/**'],
-              message: 'The engine knows nothing of Slack, SSH or the CLI.',
+              group: [
+                '@slack/*',
+                'ssh2',
+                '**/slack/**',
+                '**/hosts/ssh/**',
+                '**/cli/**',
+                '**/app/**',
+                '**/local/**',
+                '**/commands/**',
+              ],
+              message:
+                'The engine knows nothing of Slack, SSH, the CLI, slash commands or how the process is wired.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Slash commands parse, ack and hand work to the Engine: no Redis, SSH or queue in a listener.
+    files: ['commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['ioredis', 'bullmq', 'ssh2', '**/hosts/ssh/**'],
+              message: 'commands/ reaches Redis, queues and hosts only through the Engine.',
             },
           ],
         },

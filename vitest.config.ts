@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workflow modules import the authoring entry by its package name (package.json "exports").
+  resolve: {
+    alias: { 'marshal/authoring': fileURLToPath(new URL('./src/authoring/index.ts', import.meta.url)) },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // The fault suite (real processes frozen, killed, restarted) is slow: `npm run test:faults`, also in CI.

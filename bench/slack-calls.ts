@@ -1,10 +1,10 @@
 /**
  * Slack calls per rollout of 1,000 hosts (canary + 4 batches) through the ProgressNotifier and the
- * Slack stand-in, with the real WebClient and a real redis-server. Goal: under 40 calls.
+ * Slack stand-in, with the real WebClient and a real redis-server. Goals: bench/support/goals.ts.
  *
  * Two pacings: events as fast as they come (every edit coalesced), and spread over `PACED_MS` of wall
  * time with the default 2 s edit interval (parent edits then grow with time, at most one per interval).
- * Run: `npx tsx bench/slack-calls.ts` (prints medians of 3 runs each).
+ * Run: `npx tsx bench/slack-calls.ts [--runs 3] [--quick]` (prints medians of the runs).
  */
 import { LogLevel, WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
@@ -13,10 +13,20 @@ import { LocalRedis } from '../src/local/redis-server.js';
 import { silentLogger } from '../src/log/index.js';
 import { ProgressNotifier, RedisThreadStore, webClientChat } from '../src/slack/progress/index.js';
 import { RunModel, rolloutEvents } from '../test/support/slack/run-model.js';
+import { GOALS } from './support/goals.js';
+import { benchOptions, count } from './support/options.js';
+
+const USAGE = `
+slack-calls: Slack Web API calls per 1,000-host rollout (canary + 4 batches) through the progress
+notifier and the Slack stand-in, burst and paced.
+  npx tsx bench/slack-calls.ts [--runs N] [--quick]
+  --runs N   runs of each pacing (default 3; --quick: 1, paced over 5 s instead of 10 s)
+`;
+const options = benchOptions(USAGE, { runs: { type: 'string' } });
 
 const TOKEN = 'xoxb-bench-0-slack-calls';
-const RUNS = 3;
-const PACED_MS = 10_000;
+const RUNS = count(options['runs'], options['quick'] ? 1 : 3, 'runs');
+const PACED_MS = options['quick'] ? 5_000 : 10_000;
 
 interface Count {
   calls: number;
@@ -85,7 +95,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < RUNS; i++) results.push(await once(url, paced, i));
       const m = (k: keyof Count) => median(results.map((r) => r[k]));
       console.log(
-        `slack-calls 1000 hosts, canary + 4 batches, ${label}: median ${m('calls')} calls (${m('posts')} posts, ${m('edits')} edits, ${m('limited')} answered 429) over ${RUNS} runs; goal < 40`,
+        `slack-calls 1000 hosts, canary + 4 batches, ${label}: median ${m('calls')} calls (${m('posts')} posts, ${m('edits')} edits, ${m('limited')} answered 429) over ${RUNS} runs; goal ≤ ${GOALS.slackCallsPerRun.limit} + 1 per minute of run time (${(GOALS.slackCallsPerRun.limit + Math.ceil(paced / 60_000)).toString()} here), zero 429s`,
       );
     }
   } finally {

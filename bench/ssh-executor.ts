@@ -1,6 +1,6 @@
 /**
  * SSH executor against a bare ssh2 loop, side by side, on a fleet of real sshd hosts.
- *   npx tsx bench/ssh-executor.ts [hosts=200] [rounds=5]
+ *   npx tsx bench/ssh-executor.ts [--hosts 200] [--rounds 5] [--quick]
  * Both sides use the same algorithms, key and concurrency (50). Reports medians over rounds:
  *   - cold command latency p50: connect + handshake + `true` on a host with no open connection
  *   - bare handshake p50 (connect → ready), for reference
@@ -17,9 +17,22 @@ import { sh } from '../src/hosts/quote.js';
 import { SshExecutor, modernAlgorithms } from '../src/hosts/ssh/index.js';
 import { SshFleet } from '../src/local/fleet/index.js';
 import { silentLogger } from '../src/log/index.js';
+import { GOALS } from './support/goals.js';
+import { benchOptions, count } from './support/options.js';
 
-const HOSTS = Number(process.argv[2] === 'memory-child' ? 0 : (process.argv[2] ?? 200));
-const ROUNDS = Number(process.argv[3] ?? 5);
+const USAGE = `
+ssh-executor: Marshal's SSH executor against a bare ssh2 loop on a fleet of real sshd hosts.
+  npx tsx bench/ssh-executor.ts [--hosts N] [--rounds N] [--quick]
+  --hosts N   fleet size (default 200; --quick: 50)
+  --rounds N  rounds (default 5; --quick: 1)
+`;
+const IS_CHILD = process.argv[2] === 'memory-child';
+const options = IS_CHILD
+  ? {}
+  : benchOptions(USAGE, { hosts: { type: 'string' }, rounds: { type: 'string' } });
+
+const HOSTS = IS_CHILD ? 0 : count(options['hosts'], options['quick'] ? 50 : 200, 'hosts');
+const ROUNDS = count(options['rounds'], options['quick'] ? 1 : 5, 'rounds');
 const CONCURRENCY = 50;
 
 const median = (xs: number[]): number => {
@@ -261,7 +274,7 @@ async function memoryChild(side: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'memory-child') return memoryChild(process.argv[3]!);
+  if (IS_CHILD) return memoryChild(process.argv[3]!);
   let t = performance.now();
   const fleet = await SshFleet.start({ count: HOSTS, name: 'bench' });
   const startupSec = (performance.now() - t) / 1000;
@@ -322,7 +335,7 @@ async function main(): Promise<void> {
     console.log(`bare handshake p50 (connect → ready): ${m('bareHandshakeP50').toFixed(1)} ms`);
     console.log(`executor warm (pooled) hosts/s, \`true\`: ${m('execWarmHostsPerSec').toFixed(1)}`);
     console.log(
-      '\n| metric | bare ssh2 | executor | executor cost (1.00 = equal; goal ≤ 1.10) |\n|---|---|---|---|',
+      `\n| metric | bare ssh2 | executor | executor cost (1.00 = equal; goal ≤ ${GOALS.sshExecutorOverBare.limit}) |\n|---|---|---|---|`,
     );
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   } finally {

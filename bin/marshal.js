@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Workflow modules import the authoring entry as `marshal/authoring`, wherever they live on disk.
+await import('../src/authoring/register.js');
 await import('../src/cli/main.ts');

@@ -17,8 +17,15 @@
  * Rollback a host that fails restores its own backup before failing; if the rollout fails, every host it
  *          changed is restored from its backup and reloaded (newest first), and the restore is audited.
  */
-import { defineWorkflowModule, type RunOutcome, type WorkflowBody } from '../src/kit/index.js';
-import type { Json, TaskContext } from '../src/engine/model/workflow.js';
+import {
+  defineWorkflowModule,
+  rolloutStrategy,
+  type Json,
+  type RunOutcome,
+  type TaskContext,
+  type TaskHandle,
+  type WorkflowBody,
+} from '../src/authoring/index.js';
 import { sidePaths } from '../src/bundles/target-path.js';
 import type { ConfigPushDeps } from './config-push/deps.js';
 import { createInstallStep } from './config-push/install-step.js';
@@ -37,7 +44,6 @@ import { settleInParallel } from './config-push/in-parallel.js';
 export { ConfigPushParams } from './config-push/params.js';
 export type { ConfigPushDeps, Notifier, HostDirectory } from './config-push/deps.js';
 
-const TARGETS_TASK = 'validation.targets';
 const ROLLOUT = 'execution';
 const ROLLBACK = 'rollback';
 const APPROVAL_TIMEOUT_MS = 30 * 60_000;
@@ -74,11 +80,17 @@ export default defineWorkflowModule({
 });
 
 export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushParams> {
-  const pinned = pinnedBundles(deps.bundles);
+  // Handles of the tasks whose outputs later tasks (and the kit's phases) read; set when tasks() runs.
+  let bundleTask: TaskHandle<ValidatedBundle> | undefined;
+  let targetsTask: TaskHandle<string[]> | undefined;
+  let hostsTask: TaskHandle<{ hosts: number; startedAt: string }> | undefined;
+  const validatedOf = (ctx: Ctx): ValidatedBundle | undefined =>
+    bundleTask && validatedBundle(ctx.output(bundleTask));
+  const pinned = pinnedBundles(deps.bundles, validatedOf);
   const targets = (ctx: Ctx): string[] => {
-    const names = ctx.output<string[]>(TARGETS_TASK);
+    const names = targetsTask && ctx.output(targetsTask);
     if (!Array.isArray(names) || names.length === 0)
-      throw new Error(`task ${ctx.taskId} ran without the hosts of ${TARGETS_TASK}`);
+      throw new Error(`task ${ctx.taskId} ran without the hosts of ${targetsTask?.id ?? 'validation'}`);
     return names;
   };
   const now = (): string => (deps.clock?.() ?? new Date()).toISOString();
@@ -90,12 +102,20 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
 
     tasks(wf) {
       const validation = wf.group('validation', (g) => {
-        g.task('bundle', async (ctx) => describeBundle(await deps.bundles.load(ctx.params.bundle)), {
-          timeoutMs: 60_000,
-        });
-        g.task('targets', (ctx) => Promise.resolve(resolveTargets(deps.inventory, ctx.params.selector)), {
-          timeoutMs: 60_000,
-        });
+        bundleTask = g.task(
+          'bundle',
+          async (ctx) => describeBundle(await deps.bundles.load(ctx.params.bundle)),
+          {
+            timeoutMs: 60_000,
+          },
+        );
+        targetsTask = g.task(
+          'targets',
+          (ctx) => Promise.resolve(resolveTargets(deps.inventory, ctx.params.selector)),
+          {
+            timeoutMs: 60_000,
+          },
+        );
       });
 
       const prechecks = wf.group(
@@ -109,7 +129,7 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
               `config push of ${ctx.params.bundle}`,
             );
           });
-          g.task(
+          hostsTask = g.task(
             'hosts',
             async (ctx) => {
               const bundle = await pinned(ctx);
@@ -129,16 +149,8 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
       const execution = wf.rollout(ROLLOUT, {
         after: prechecks,
         targets,
-        // A dry run changes nothing, so it has nothing to stage: every host is planned in one go, with no
-        // approval to wait for (which would hold the bundle lock against real pushes) and no soak.
-        strategy: (ctx) => ({
-          canary: ctx.dryRun ? 0 : ctx.params.canary,
-          batches: ctx.dryRun ? ['100%'] : ctx.params.batches,
-          concurrency: ctx.params.concurrency,
-          soakMs: ctx.dryRun ? 0 : ctx.params.soakMs,
-          maxFailPercentPerBatch: ctx.params.maxFailPercent,
-          maxFailPercentTotal: ctx.params.maxFailPercent,
-        }),
+        // A dry run plans every host in one go, with no approval to wait for and no soak (rolloutStrategy).
+        strategy: (ctx) => rolloutStrategy(ctx.params, ctx),
         approval: {
           // Fails closed: nobody deciding within this time rejects, and the canary is rolled back.
           timeoutMs: APPROVAL_TIMEOUT_MS,
@@ -153,8 +165,8 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
     },
 
     auditDetails: ({ ctx }) => {
-      const bundle = validatedBundle(ctx);
-      const started = ctx.output<{ startedAt: string }>('pre-checks.hosts');
+      const bundle = validatedOf(ctx);
+      const started = hostsTask && ctx.output(hostsTask);
       const described: Json = bundle
         ? { name: bundle.name, version: bundle.version, sha256: bundle.sha256, target: bundle.target }
         : { name: ctx.params.bundle };
@@ -166,10 +178,10 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
     },
 
     // The bundle's owners (or, before the bundle was read, only the requester) hear about a failure.
-    notify: ({ ctx, outcome }) => Promise.resolve(failureAlert(ctx, validatedBundle(ctx), outcome)),
+    notify: ({ ctx, outcome }) => Promise.resolve(failureAlert(ctx, validatedOf(ctx), outcome)),
 
     async cleanup({ ctx, outcome }) {
-      const bundle = validatedBundle(ctx);
+      const bundle = validatedOf(ctx);
       if (!bundle || ctx.dryRun) return { backupsRemoved: 0, cleanupFailures: [] };
       // Only hosts the rollout reached have side files; hosts stopped by the pre-checks were never touched.
       const all = outcome.touched;

@@ -7,6 +7,11 @@ import {
   type SizeMinimum,
 } from '../../src/engine/rollout/batch-size.js';
 import { durationMsSchema } from '../../src/engine/rollout/duration.js';
+import {
+  DomainVarSchema,
+  MaxPerSchema,
+  type MaxPer as MaxPerValue,
+} from '../../src/engine/rollout/failure-domain.js';
 import { codeSpan } from './code-span.js';
 import { CommandInputError } from './command-input-error.js';
 
@@ -75,6 +80,26 @@ export const MaxFail: ValueKind<number> = {
     return z.NEVER;
   }),
   allowed: 'the percentage of hosts that may fail before the rollout halts, from 0% to 100%, e.g. 10%',
+};
+
+export const MaxPer: ValueKind<MaxPerValue> = {
+  schema: z
+    .string()
+    .regex(/^[^=\s]+=\d{1,4}$/, 'is not VAR=N')
+    .transform((text, ctx) => {
+      const read = MaxPerSchema.safeParse(text);
+      if (read.success) return read.data;
+      const issue = read.error.issues[0];
+      const part = issue?.path[0] === 'n' ? 'N' : issue?.path[0] === 'var' ? 'VAR' : 'VAR=N';
+      ctx.addIssue({ code: 'custom', message: `${part} ${issue?.message ?? 'is not valid'}` });
+      return z.NEVER;
+    }),
+  allowed: 'VAR=N: at most N hosts sharing a value of inventory var VAR at once, e.g. rack=1',
+};
+
+export const DomainVar: ValueKind<string> = {
+  schema: DomainVarSchema,
+  allowed: 'the name of an inventory var whose values the batches walk one at a time, e.g. az or rack',
 };
 
 export const RunId: ValueKind<string> = {

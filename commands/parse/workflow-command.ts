@@ -82,6 +82,8 @@ const ROLLOUT_PARAM_FLAGS: Readonly<Record<string, string>> = {
   soakMs: '--delay',
   concurrency: '--concurrency',
   maxFailPercent: '--max-fail',
+  maxPer: '--max-per',
+  by: '--by',
 };
 
 const ROLLOUT_HELP = [
@@ -90,6 +92,8 @@ const ROLLOUT_HELP = [
   '--delay 30s  soak time between batches',
   '--concurrency N  targets worked on at once inside a batch',
   '--max-fail N%  targets per batch (and in all) that may fail before the rollout halts',
+  '--max-per VAR=N  never more than N targets sharing a value of inventory var VAR at once (e.g. rack=1)',
+  '--by VAR  batches walk one value of inventory var VAR at a time (e.g. az)',
 ];
 
 /** The flags a declarative syntax takes: its own, the rollout flags if it is a rollout, `--dry-run` always. */

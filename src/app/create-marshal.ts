@@ -109,7 +109,14 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     ),
   );
   try {
-    engine = await createEngine({ redis: options.redisUrl, prefix, registry, logger });
+    engine = await createEngine({
+      redis: options.redisUrl,
+      prefix,
+      registry,
+      logger,
+      // Rollout targets are inventory hosts: failure domains read their vars, steps get them as ctx.host.
+      resolveTarget: (name) => inventory.get(name),
+    });
   } catch (err) {
     redis.disconnect();
     await executor.close();

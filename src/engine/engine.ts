@@ -16,6 +16,8 @@ export interface Engine {
     runId: string;
     gateId: string;
     decision: GateDecision;
+    /** A choice gate's option id, with decision `approve`; never given for an approval gate. */
+    option?: string;
     by: string;
     reason?: string;
   }): Promise<DecisionResult>;
@@ -33,11 +35,12 @@ export interface Engine {
 }
 
 export type DecisionResult =
-  | { applied: true; decision: GateDecision; by: string; at: string }
+  | { applied: true; decision: GateDecision; option?: string; by: string; at: string }
   | {
       applied: false;
       why: 'already_decided' | 'not_waiting' | 'finished';
       decision?: GateDecision;
+      option?: string;
       by?: string;
       at?: string;
     };

@@ -123,16 +123,14 @@ export const diamond = defineWorkflow({
       'b',
       async (ctx) => {
         if (ctx.params.failB) throw new Error('b broke');
-        return `b saw ${ctx.output<string>('a')}`;
+        return `b saw ${ctx.output(a)}`;
       },
       { after: a },
     );
     const c = wf.task('c', async () => 'c', { after: a });
-    const d = wf.task(
-      'd',
-      async (ctx) => [ctx.output<string>('b') ?? null, ctx.output<string>('c') ?? null] as Json,
-      { after: [b, c] },
-    );
+    const d = wf.task('d', async (ctx) => [ctx.output(b) ?? null, ctx.output(c) ?? null] as Json, {
+      after: [b, c],
+    });
     const e = wf.task('e', async () => 'e', { after: d });
     wf.task('on-failure', async () => 'handled', { after: [b, c], trigger: 'one_failed' });
     wf.task('cleanup', async () => 'clean', { after: e, trigger: 'all_done' });
@@ -180,4 +178,74 @@ export const chain = defineWorkflow({
   },
 });
 
-export const allTestWorkflows = [deploy, deployGated, deployQuickGate, diamond, retrying, slow, chain];
+/**
+ * Gates anywhere in the DAG: prepare → approval `go` → choice `next` (fail back / stay on DR) → `act`,
+ * which writes what it read through the handles to `<dir>/act.json`; `on-closed` runs when a gate fails.
+ */
+const DrillParams = z.object({ dir: z.string() });
+function drillWorkflow(name: string, gates: { approvalMs: number; choiceMs: number; fallback?: 'stay' }) {
+  return defineWorkflow({
+    name,
+    summary: 'a drill with an approval gate and a choice gate between its tasks',
+    params: DrillParams,
+    tasks(wf) {
+      const prepare = wf.task('prepare', async () => ({ region: 'dr-1' }));
+      const go = wf.approval('go', {
+        after: prepare,
+        timeoutMs: gates.approvalMs,
+        prompt: 'Fail over to the DR region?',
+        evidence: async (ctx) => ({ region: ctx.output(prepare)?.region ?? null }),
+      });
+      const next = wf.choice('next', {
+        after: go,
+        prompt: 'The drill is on DR. What now?',
+        options: [
+          { id: 'failback', label: 'Fail back now' },
+          { id: 'stay', label: 'Stay on DR' },
+        ],
+        timeoutMs: gates.choiceMs,
+        ...(gates.fallback ? { default: gates.fallback } : {}),
+      });
+      const act = wf.task(
+        'act',
+        async (ctx) => {
+          // Typed through the handles: `choice` is 'failback' | 'stay', `approval.by` a string.
+          const choice: 'failback' | 'stay' | undefined = ctx.output(next);
+          const approval = ctx.output(go);
+          const seen = { choice: choice ?? null, approvedBy: approval?.by ?? null };
+          appendFileSync(join(ctx.params.dir, 'act.json'), `${JSON.stringify(seen)}\n`);
+          return seen;
+        },
+        { after: next },
+      );
+      wf.task(
+        'on-closed',
+        async (ctx) => {
+          appendFileSync(join(ctx.params.dir, 'closed.log'), `${ctx.runId}\n`);
+        },
+        { after: [go, next], trigger: 'one_failed' },
+      );
+      wf.task('cleanup', async () => 'clean', { after: act, trigger: 'all_done' });
+    },
+  });
+}
+export const drill = drillWorkflow('drill', { approvalMs: 60_000, choiceMs: 60_000 });
+export const drillQuickChoice = drillWorkflow('drill-quick-choice', {
+  approvalMs: 60_000,
+  choiceMs: 300,
+  fallback: 'stay',
+});
+export const drillQuickClosed = drillWorkflow('drill-quick-closed', { approvalMs: 300, choiceMs: 300 });
+
+export const allTestWorkflows = [
+  deploy,
+  deployGated,
+  deployQuickGate,
+  diamond,
+  retrying,
+  slow,
+  chain,
+  drill,
+  drillQuickChoice,
+  drillQuickClosed,
+];

@@ -1,11 +1,6 @@
-import type { AuditSink } from '../../src/audit/index.js';
+import type { AuditSink, RunSnapshot, HostExecutor, Host, Notifier } from '../../src/authoring/index.js';
+export type { Notifier } from '../../src/authoring/index.js';
 import type { BundleStore } from '../../src/bundles/bundle-store.js';
-import type { RunSnapshot } from '../../src/engine/model/run.js';
-import type { HostExecutor } from '../../src/hosts/executor.js';
-import type { Host } from '../../src/hosts/host.js';
-import type { Notifier } from '../../src/notify/notifier.js';
-
-export type { Notifier } from '../../src/notify/notifier.js';
 
 /** The part of the inventory a config push uses. */
 export interface HostDirectory {

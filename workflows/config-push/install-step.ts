@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import type { Bundle } from '../../src/bundles/bundle.js';
 import { formatDiffSummary, summarizeDiff } from '../../src/bundles/diff-summary.js';
-import { isMarshalError } from '../../src/errors/index.js';
-import type { HostStep, HostStepContext, Json, TaskContext } from '../../src/engine/model/workflow.js';
+import {
+  isMarshalError,
+  type HostStep,
+  type HostStepContext,
+  type Json,
+  type TaskContext,
+} from '../../src/authoring/index.js';
 import type { ConfigPushDeps } from './deps.js';
 import type { ConfigPushParams } from './params.js';
 import { RemoteConfigFile } from './remote-file.js';

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Bundle } from '../../src/bundles/bundle.js';
 import type { BundleStore } from '../../src/bundles/bundle-store.js';
-import { ErrorCode, ValidationError } from '../../src/errors/index.js';
-import type { TaskContext } from '../../src/engine/model/workflow.js';
+import { ErrorCode, ValidationError, type TaskContext } from '../../src/authoring/index.js';
 import type { ConfigPushParams } from './params.js';
 
 /** What the validation task records about the bundle: the identity every later task holds the bundle to. */
@@ -16,8 +15,6 @@ export const ValidatedBundle = z.object({
 });
 export type ValidatedBundle = z.infer<typeof ValidatedBundle>;
 
-export const VALIDATION_TASK = 'validation.bundle';
-
 export function describeBundle(bundle: Bundle): ValidatedBundle {
   const { manifest } = bundle;
   return {
@@ -30,8 +27,9 @@ export function describeBundle(bundle: Bundle): ValidatedBundle {
   };
 }
 
-export function validatedBundle(ctx: TaskContext<ConfigPushParams>): ValidatedBundle | undefined {
-  const parsed = ValidatedBundle.safeParse(ctx.output(VALIDATION_TASK));
+/** The validation task's record, checked again: it crossed Redis. Undefined when validation did not run. */
+export function validatedBundle(recorded: unknown): ValidatedBundle | undefined {
+  const parsed = ValidatedBundle.safeParse(recorded);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -40,11 +38,14 @@ export function validatedBundle(ctx: TaskContext<ConfigPushParams>): ValidatedBu
  * file contents stay out of Redis. If the bundle changed since validation the run stops: what is pushed
  * must be what was checked and approved.
  */
-export function pinnedBundles(store: BundleStore): (ctx: TaskContext<ConfigPushParams>) => Promise<Bundle> {
+export function pinnedBundles(
+  store: BundleStore,
+  validation: (ctx: TaskContext<ConfigPushParams>) => ValidatedBundle | undefined,
+): (ctx: TaskContext<ConfigPushParams>) => Promise<Bundle> {
   const cache = new Map<string, Bundle>();
   return async (ctx) => {
-    const validated = validatedBundle(ctx);
-    if (!validated) throw new Error(`task ${ctx.taskId} ran without the output of ${VALIDATION_TASK}`);
+    const validated = validation(ctx);
+    if (!validated) throw new Error(`task ${ctx.taskId} ran without the bundle's validation`);
     const cached = cache.get(validated.sha256);
     if (cached) return cached;
     const bundle = await store.load(validated.name);

@@ -4,9 +4,7 @@ import { parseDfPortable } from '../../src/bundles/prechecks/disk-space.js';
 import { parseOsRelease } from '../../src/bundles/prechecks/os-release.js';
 import { unmetRequirements, type HostFacts } from '../../src/bundles/prechecks/requirements.js';
 import { HOST_FACT_PROBES, hostFactsCommand, splitHostFacts } from '../../src/bundles/remote-commands.js';
-import { ErrorCode, ValidationError } from '../../src/errors/index.js';
-import type { HostExecutor } from '../../src/hosts/executor.js';
-import type { Host } from '../../src/hosts/host.js';
+import { ErrorCode, ValidationError, type HostExecutor, type Host } from '../../src/authoring/index.js';
 import type { HostDirectory } from './deps.js';
 import { settleInParallel } from './in-parallel.js';
 

@@ -15,9 +15,13 @@ import {
   type RemoteFileState,
 } from '../../src/bundles/remote-commands.js';
 import { sidePaths } from '../../src/bundles/target-path.js';
-import { ErrorCode } from '../../src/errors/index.js';
-import type { ExecResult, HostExecutor, ShellCommand } from '../../src/hosts/executor.js';
-import type { Host } from '../../src/hosts/host.js';
+import {
+  ErrorCode,
+  type ExecResult,
+  type HostExecutor,
+  type ShellCommand,
+  type Host,
+} from '../../src/authoring/index.js';
 
 const MAX_INLINE_READ_BYTES = 1024 * 1024;
 

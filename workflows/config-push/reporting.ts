@@ -1,6 +1,6 @@
 import { summarizeDiff } from '../../src/bundles/diff-summary.js';
 import type { Bundle } from '../../src/bundles/bundle.js';
-import type { Json, TaskContext } from '../../src/engine/model/workflow.js';
+import type { Json, TaskContext } from '../../src/authoring/index.js';
 import type { ConfigPushDeps } from './deps.js';
 import type { ConfigPushParams } from './params.js';
 import type { ValidatedBundle } from './pinned-bundle.js';

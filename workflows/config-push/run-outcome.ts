@@ -1,4 +1,4 @@
-import type { RunSnapshot, TargetResult } from '../../src/engine/model/run.js';
+import type { RunSnapshot, TargetResult } from '../../src/authoring/index.js';
 
 /** How the push went, read from the run's own record; the one place audit, notify and cleanup agree on it. */
 export interface RunOutcome {

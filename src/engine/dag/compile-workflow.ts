@@ -3,9 +3,14 @@ import { formatPath } from '../../errors/validation-error.js';
 import { WorkflowDefinitionError } from '../errors/workflow-definition-error.js';
 import { TriggerRule } from '../model/trigger-rule.js';
 import type {
+  ApprovalGateSpec,
+  ApprovalOutput,
+  ChoiceOption,
+  Json,
   RetryPolicy,
   RolloutSpec,
   TaskFn,
+  TaskHandle,
   TaskOptions,
   TaskRef,
   WorkflowBuilder,
@@ -13,7 +18,7 @@ import type {
 } from '../model/workflow.js';
 import { NO_RETRY, RetryPolicySchema, TimeoutMsSchema } from '../retry/retry-policy-schema.js';
 import { validateDag } from './graph.js';
-import type { CompiledTask, WorkflowDefinition } from './workflow-definition.js';
+import type { CompiledTask, GateSpec, WorkflowDefinition } from './workflow-definition.js';
 
 /** Task, group and rollout ids: lower-case words joined by dashes; dots are reserved for groups. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -180,18 +185,64 @@ function checkRollout<P>(c: Compilation<P>, id: string, spec: RolloutSpec<P>): v
     if (step[hook] !== undefined) checkFunction(c, typeof step[hook], id, `step.${hook}`);
   }
   checkOptions(c, id, { retry: step.retry, timeoutMs: step.timeoutMs }, 'step.');
-  if (spec.approval !== undefined) {
-    const parsed = TimeoutMsSchema.safeParse(spec.approval.timeoutMs);
-    if (!parsed.success) {
+  if (spec.approval !== undefined) checkGateBasics(c, `rollout '${id}'`, id, spec.approval, 'approval.');
+}
+
+function checkGateBasics<P>(
+  c: Compilation<P>,
+  what: string,
+  id: string,
+  spec: ApprovalGateSpec<P> & { prompt?: unknown },
+  fieldPrefix = '',
+): void {
+  if (typeof spec !== 'object' || spec === null) c.fail(`${what}: a gate spec is required`, [id]);
+  const parsed = TimeoutMsSchema.safeParse(spec.timeoutMs);
+  if (!parsed.success) {
+    c.fail(
+      `${what}: ${fieldPrefix}timeoutMs ${show(spec.timeoutMs)}: ${parsed.error.issues[0]?.message} ` +
+        '(a gate must end: nobody deciding in time fails it closed)',
+      [id],
+    );
+  }
+  if (spec.evidence !== undefined) checkFunction(c, typeof spec.evidence, id, `${fieldPrefix}evidence`);
+  if (spec.prompt !== undefined && (typeof spec.prompt !== 'string' || spec.prompt.trim() === '')) {
+    c.fail(`${what}: prompt must be a non-empty sentence people can read`, [id]);
+  }
+}
+
+/** Option ids are read by later tasks and sent back by buttons: the same shape as task ids. */
+function checkChoiceOptions<P>(
+  c: Compilation<P>,
+  id: string,
+  options: unknown,
+  fallback: unknown,
+): ChoiceOption[] {
+  if (!Array.isArray(options) || options.length < 2) {
+    c.fail(`choice '${id}': options must list at least two { id, label } answers`, [id]);
+  }
+  const seen = new Set<string>();
+  const out: ChoiceOption[] = [];
+  for (const [i, o] of (options as unknown[]).entries()) {
+    const option = o as Partial<ChoiceOption> | null;
+    if (typeof option?.id !== 'string' || !ID_PATTERN.test(option.id)) {
       c.fail(
-        `rollout '${id}': approval.timeoutMs ${show(spec.approval.timeoutMs)}: ${parsed.error.issues[0]?.message}`,
+        `choice '${id}': options[${i}].id ${show(option?.id)} is not allowed; use lower-case letters, digits and dashes`,
         [id],
       );
     }
-    if (spec.approval.evidence !== undefined) {
-      checkFunction(c, typeof spec.approval.evidence, id, 'approval.evidence');
+    if (typeof option.label !== 'string' || option.label.trim() === '' || option.label.length > 75) {
+      c.fail(`choice '${id}': options[${i}].label must be 1 to 75 characters (it is a button's text)`, [id]);
     }
+    if (seen.has(option.id)) c.fail(`choice '${id}': option id '${option.id}' is listed twice`, [id]);
+    seen.add(option.id);
+    out.push(Object.freeze({ id: option.id, label: option.label }));
   }
+  if (fallback !== undefined && (typeof fallback !== 'string' || !seen.has(fallback))) {
+    c.fail(`choice '${id}': default ${show(fallback)} is not one of its options (${[...seen].join(', ')})`, [
+      id,
+    ]);
+  }
+  return out;
 }
 
 function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
@@ -199,7 +250,7 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
     after === undefined ? [...scope.defaultUpstream] : c.expand(id, after);
 
   return {
-    task(id: string, fn: TaskFn<P>, options: TaskOptions = {}): TaskRef {
+    task<O extends Json | void>(id: string, fn: TaskFn<P, O>, options: TaskOptions = {}): TaskHandle<O> {
       const full = checkId(c, scope, id, 'task');
       checkFunction(c, typeof fn, full, 'the task function');
       const checked = checkOptions(c, full, options);
@@ -258,8 +309,8 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
           kind: 'gate',
           id: approval,
           rolloutId: full,
-          gate: spec.approval,
           upstream: [canary],
+          gate: gateOf(spec.approval, 'approval'),
           timeoutMs: spec.approval.timeoutMs,
         });
       }
@@ -310,6 +361,48 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
       });
       return c.ref({ kind: 'task', id: full });
     },
+
+    approval(id, spec): TaskHandle<ApprovalOutput> {
+      const full = checkId(c, scope, id, 'approval');
+      checkGateBasics(c, `approval '${full}'`, full, spec);
+      addGate(full, spec.after, gateOf(spec, 'approval'));
+      return c.ref({ kind: 'task', id: full });
+    },
+
+    choice(id, spec) {
+      const full = checkId(c, scope, id, 'choice');
+      checkGateBasics(c, `choice '${full}'`, full, spec);
+      const options = checkChoiceOptions(c, full, spec.options, spec.default);
+      addGate(full, spec.after, { ...gateOf(spec, 'choice'), options, default: spec.default });
+      return c.ref({ kind: 'task', id: full });
+    },
+  };
+
+  function addGate(full: string, after: Refs, gate: GateSpec<P>): void {
+    const upstream = upstreamFor(full, after);
+    c.claim(full, gate.kind);
+    c.tasks.set(full, {
+      kind: 'gate',
+      id: full,
+      rolloutId: undefined,
+      gate,
+      upstream,
+      trigger: 'all_success',
+      retry: NO_RETRY,
+      timeoutMs: gate.timeoutMs,
+      group: scope.group,
+    });
+  }
+}
+
+function gateOf<P>(spec: ApprovalGateSpec<P> & { prompt?: string }, kind: GateSpec<P>['kind']): GateSpec<P> {
+  return {
+    kind,
+    timeoutMs: spec.timeoutMs,
+    prompt: spec.prompt,
+    options: [],
+    default: undefined,
+    ...(spec.evidence ? { evidence: spec.evidence.bind(spec) } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ApprovalGateSpec, RetryPolicy, RolloutSpec, TaskFn } from '../model/workflow.js';
+import type { ChoiceOption, Json, RetryPolicy, RolloutSpec, TaskContext, TaskFn } from '../model/workflow.js';
 import type { TriggerRule } from '../model/trigger-rule.js';
 
 /** What every compiled task has, whatever its kind. */
@@ -29,11 +29,27 @@ export interface CompiledStage<P> extends CompiledTaskBase {
   readonly rollout: RolloutSpec<P>;
 }
 
-/** The approval gate between a rollout's canary and its batches. `timeoutMs` is the gate's. */
+/** What a gate asks: approve (or reject), or pick one of named options. */
+export interface GateSpec<P> {
+  readonly kind: 'approval' | 'choice';
+  /** Fails closed (or takes `default`, for a choice) when nobody decides within this time. */
+  readonly timeoutMs: number;
+  readonly prompt: string | undefined;
+  /** A choice gate's options, in the order people see them; empty for an approval. */
+  readonly options: readonly ChoiceOption[];
+  /** A choice gate's option taken on timeout; undefined fails the gate closed. */
+  readonly default: string | undefined;
+  evidence?(ctx: TaskContext<P>): Promise<Json>;
+}
+
+/**
+ * A gate: the approval between a rollout's canary and its batches (`rolloutId` set), or an approval or
+ * choice gate anywhere in the DAG. `timeoutMs` is the gate's.
+ */
 export interface CompiledGate<P> extends CompiledTaskBase {
   readonly kind: 'gate';
-  readonly rolloutId: string;
-  readonly gate: ApprovalGateSpec<P>;
+  readonly rolloutId: string | undefined;
+  readonly gate: GateSpec<P>;
 }
 
 /** Restores the targets the rollout `of` changed, newest first, with its step's `rollback`. */

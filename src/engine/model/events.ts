@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GateDecision, StageProgress, TargetResult } from './run.js';
+import { GateDecision, GateOption, StageProgress, TargetResult } from './run.js';
 import { RunState, TaskState } from './task-state.js';
 
 /**
@@ -35,6 +35,10 @@ export const RunEvent = z.discriminatedUnion('type', [
     evidence: z.unknown(),
     expiresAt: z.string(),
     requester: z.string(),
+    kind: z.enum(['approval', 'choice']).optional(),
+    prompt: z.string().optional(),
+    options: z.array(GateOption).optional(),
+    defaultOption: z.string().optional(),
   }),
   z.object({
     type: z.literal('gate.decided'),
@@ -44,6 +48,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     by: z.string(),
     reason: z.string().optional(),
     timedOut: z.boolean(),
+    /** A choice gate's option: picked, or its default taken on timeout. */
+    option: z.string().optional(),
   }),
   z.object({
     type: z.literal('run.control'),

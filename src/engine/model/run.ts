@@ -17,8 +17,21 @@ export type RunRequest = z.input<typeof RunRequest>;
 export const GateDecision = z.enum(['approve', 'reject']);
 export type GateDecision = z.infer<typeof GateDecision>;
 
+/** One answer of a choice gate, as people see it on a button. */
+export const GateOption = z.object({ id: z.string(), label: z.string() });
+export type GateOption = z.infer<typeof GateOption>;
+
 export const GateSnapshot = z.object({
   gateId: z.string(),
+  /** `approval` (also when absent): approve or reject; `choice`: pick one of `options` (or reject). */
+  kind: z.enum(['approval', 'choice']).optional(),
+  /** The question asked; undefined for a rollout's approval between canary and batches. */
+  prompt: z.string().optional(),
+  options: z.array(GateOption).optional(),
+  /** A choice gate's option taken on timeout, if any. */
+  defaultOption: z.string().optional(),
+  /** The option picked (or taken on timeout). */
+  choice: z.string().optional(),
   state: z.enum(['pending', 'waiting', 'approved', 'rejected', 'timed_out']),
   evidence: z.unknown().optional(),
   expiresAt: z.string().optional(),

@@ -4,7 +4,9 @@
  * everything that touches Redis, BullMQ, SSH or Slack lives behind the dependencies they are handed.
  */
 import type { z } from 'zod';
+import type { Host } from '../../hosts/host.js';
 import type { Logger } from '../../log/index.js';
+import type { MaxPer } from '../rollout/failure-domain.js';
 import type { TriggerRule } from './trigger-rule.js';
 
 /** A thing a rollout works on, by its inventory name. The engine never looks inside. */
@@ -34,8 +36,12 @@ export interface TaskContext<P> {
   readonly log: Logger;
   /** Aborted when the task's timeout passes or an operator aborts the run. Pass it to every I/O call. */
   readonly signal: AbortSignal;
-  /** What an upstream task returned (Airflow's XCom). Undefined when it returned nothing or did not run. */
-  output<T extends Json = Json>(taskId: string): T | undefined;
+  /**
+   * What an upstream task returned (Airflow's XCom), typed by the handle `wf.task()` (or a gate)
+   * returned: a choice gate's handle reads the chosen option's id, an approval's who approved.
+   * Undefined when it returned nothing or did not run.
+   */
+  output<O>(task: TaskHandle<O>): Exclude<O, void> | undefined;
   /** Targets a rollout changed, in the order they were changed (for audit and notification). */
   changedTargets(rolloutId: string): readonly TargetId[];
   /**
@@ -45,7 +51,7 @@ export interface TaskContext<P> {
   lock(names: string[], reason: string): Promise<void>;
 }
 
-export type TaskFn<P> = (ctx: TaskContext<P>) => Promise<Json | void>;
+export type TaskFn<P, O extends Json | void = Json | void> = (ctx: TaskContext<P>) => Promise<O>;
 
 export interface TaskOptions {
   /** Upstream tasks or groups; a group stands for its last tasks. */
@@ -58,6 +64,17 @@ export interface TaskOptions {
 /** What the builder hands back for a task or a group, to name it in `after`. */
 export interface TaskRef {
   readonly id: string;
+}
+
+declare const outputType: unique symbol;
+
+/**
+ * A task (or gate) whose output later tasks read with `ctx.output(handle)`; it carries the output's
+ * type, so a reader never names a string id or casts.
+ */
+export interface TaskHandle<O = Json | void> extends TaskRef {
+  /** Type-level only: never set at run time. */
+  readonly [outputType]?: O;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -79,12 +96,21 @@ export interface RolloutStrategy {
   maxFailPercentPerBatch: number;
   /** Failure budget over the whole run. */
   maxFailPercentTotal: number;
+  /**
+   * Failure domain cap: never more than `n` targets sharing a value of inventory var `var` worked on at
+   * once (the in-batch scheduler holds the rest back). Every target must have the var.
+   */
+  maxPer?: MaxPer;
+  /** Batches walk one value of this inventory var at a time (zone by zone); a batch never mixes values. */
+  by?: string;
 }
 
 export type HostStepOutcome = { changed: boolean; summary?: string; data?: Json } | void;
 
 export interface HostStepContext<P> extends TaskContext<P> {
   readonly target: TargetId;
+  /** The target as the inventory knows it (`EngineOptions.resolveTarget`): address, groups, vars. */
+  readonly host: Host;
   /** Which stage this is: `canary` or `batch` with its index (1-based). */
   readonly stage: { kind: 'canary' | 'batch'; index: number };
 }
@@ -112,6 +138,40 @@ export interface ApprovalGateSpec<P> {
   evidence?(ctx: TaskContext<P>): Promise<Json>;
 }
 
+/** What a decided approval gate hands downstream: who approved, when. */
+export interface ApprovalOutput {
+  [key: string]: Json;
+  by: string;
+  at: string;
+}
+
+/** A standalone approval gate anywhere in the DAG. The run's requester can never decide it. */
+export interface ApprovalSpec<P> extends ApprovalGateSpec<P> {
+  after?: TaskRef | TaskRef[];
+  /** The question shown to approvers, e.g. 'Fail over to the DR region?'. Defaults to the gate's id. */
+  prompt?: string;
+}
+
+/** One answer of a choice gate: `id` is what `ctx.output(choice)` reads, `label` what people click. */
+export interface ChoiceOption {
+  readonly id: string;
+  readonly label: string;
+}
+
+/**
+ * A gate with named options (e.g. 'Fail back now' / 'Stay on DR'): another person picks one, and later
+ * tasks read its id through the handle. On timeout the `default` option is taken, or, without one, the
+ * gate fails closed. Rejecting it fails it.
+ */
+export interface ChoiceSpec<P, O extends readonly ChoiceOption[]> {
+  after?: TaskRef | TaskRef[];
+  prompt?: string;
+  options: O;
+  timeoutMs: number;
+  default?: O[number]['id'];
+  evidence?(ctx: TaskContext<P>): Promise<Json>;
+}
+
 export interface RolloutSpec<P> {
   after?: TaskRef | TaskRef[];
   targets(ctx: TaskContext<P>): Promise<TargetId[]> | TargetId[];
@@ -128,7 +188,7 @@ export interface RollbackSpec {
 
 /** The builder a workflow's `tasks` function is given. */
 export interface WorkflowBuilder<P> {
-  task(id: string, fn: TaskFn<P>, options?: TaskOptions): TaskRef;
+  task<O extends Json | void>(id: string, fn: TaskFn<P, O>, options?: TaskOptions): TaskHandle<O>;
   group(
     id: string,
     build: (group: WorkflowBuilder<P>) => void,
@@ -138,6 +198,13 @@ export interface WorkflowBuilder<P> {
   rollout(id: string, spec: RolloutSpec<P>): TaskRef;
   /** A task with trigger `one_failed` on the rollout that restores exactly the changed targets. */
   rollback(id: string, spec: RollbackSpec & Pick<TaskOptions, 'after' | 'timeoutMs'>): TaskRef;
+  /** An approval gate anywhere: downstream waits until another person approves (four-eyes). */
+  approval(id: string, spec: ApprovalSpec<P>): TaskHandle<ApprovalOutput>;
+  /** A choice gate: another person picks one option; `ctx.output(handle)` is its id. */
+  choice<const O extends readonly ChoiceOption[]>(
+    id: string,
+    spec: ChoiceSpec<P, O>,
+  ): TaskHandle<O[number]['id']>;
 }
 
 export interface WorkflowSpec<S extends z.ZodType> {

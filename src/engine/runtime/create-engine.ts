@@ -6,8 +6,10 @@ import type { Logger } from '../../log/index.js';
 import type { DecisionResult, Engine } from '../engine.js';
 import { ApprovalRefused } from '../errors/approval-refused.js';
 import { RedisRunEvents } from '../events/redis-run-events.js';
+import { bareTarget, type TargetResolver } from '../model/target.js';
 import { GateDecision, RunRequest, type LockInfo, type RunSnapshot } from '../model/run.js';
 import { FINAL_RUN_STATES, type TaskState } from '../model/task-state.js';
+import type { CompiledGate } from '../dag/workflow-definition.js';
 import type { WorkflowRegistry } from '../registry.js';
 import { abortRun, holdRun, resumeRun } from './controls.js';
 import { decideGate } from './gate.js';
@@ -31,6 +33,11 @@ export interface EngineOptions {
   logger: Logger;
   /** How long a lock lives without renewal; workers renew the locks of active runs. */
   lockTtlMs?: number;
+  /**
+   * What each rollout target is (Marshal passes its inventory's `get`): the planner reads its vars for
+   * failure domains and host steps get it as `ctx.host`. Without it, targets are bare names (`bareTarget`).
+   */
+  resolveTarget?: TargetResolver;
 }
 
 /** The Engine plus what only a process that owns the connections may do. */
@@ -44,6 +51,7 @@ const DecideInput = z.object({
   runId: z.string().min(1),
   gateId: z.string().min(1),
   decision: GateDecision,
+  option: z.string().min(1).optional(),
   by: z.string().min(1),
   reason: z.string().optional(),
 });
@@ -84,6 +92,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     events,
     runs: new RunInfoCache(redis, keys, options.registry),
     lockTtlMs: options.lockTtlMs ?? 10 * 60_000,
+    resolveTarget: options.resolveTarget ?? bareTarget,
     emit(event) {
       events
         .publish(event)
@@ -184,6 +193,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       );
     }
     if (d.by === info.requester) throw new ApprovalRefused(d.runId, d.gateId, d.by);
+    checkOption(d.runId, gate, d.decision, d.option);
     const r = await decideGate(
       rt,
       info,
@@ -191,8 +201,16 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       d.decision === 'approve' ? 'approved' : 'rejected',
       d.by,
       d.reason,
+      d.decision === 'approve' ? d.option : undefined,
     );
-    if (r.applied) return { applied: true, decision: d.decision, by: d.by, at: r.at };
+    if (r.applied)
+      return {
+        applied: true,
+        decision: d.decision,
+        ...(d.decision === 'approve' && d.option ? { option: d.option } : {}),
+        by: d.by,
+        at: r.at,
+      };
     const earlier =
       r.state === 'approved'
         ? 'approve'
@@ -203,6 +221,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       applied: false,
       why: r.why,
       ...(earlier ? { decision: earlier } : {}),
+      ...(r.option ? { option: r.option } : {}),
       ...(r.by ? { by: r.by } : {}),
       ...(r.at ? { at: r.at } : {}),
     };
@@ -254,6 +273,36 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/**
+ * A choice gate is approved with one of its options, and only so; an approval gate takes no option.
+ * Refused before anything is written, naming what is allowed.
+ */
+function checkOption(
+  runId: string,
+  gate: CompiledGate<unknown>,
+  decision: GateDecision,
+  option: string | undefined,
+): void {
+  const ids = gate.gate.options.map((o) => o.id);
+  let message: string | undefined;
+  if (gate.gate.kind === 'approval' && option !== undefined) {
+    message = `gate "${gate.id}" of run ${runId} is an approval: approve or reject it, with no option`;
+  } else if (
+    gate.gate.kind === 'choice' &&
+    decision === 'approve' &&
+    (option === undefined || !ids.includes(option))
+  ) {
+    message =
+      `${option === undefined ? 'no option was given' : `"${option}" is not an option`} of choice gate ` +
+      `"${gate.id}" of run ${runId}; pick one of ${ids.join(', ')}`;
+  }
+  if (message !== undefined) {
+    throw new ValidationError('gate decision', [{ path: 'option', message }], {
+      code: ErrorCode.InvalidInput,
+    });
+  }
 }
 
 /** Sortable by time, unique enough, and free of `:` and `|` (used in job ids). */

@@ -23,8 +23,14 @@ export async function openGate(
 ): Promise<void> {
   // A dry run changes nothing, so there is nothing for anyone to approve: waiting would only hold the
   // run's locks against real runs until someone clicks or the gate times out.
+  // Downstream of a choice reads its default option then (nothing, without one): nobody was asked.
   if (info.dryRun) {
-    await finishTask(rt, info, task.id, { from: ['running'], to: 'success', attempt });
+    await finishTask(rt, info, task.id, {
+      from: ['running'],
+      to: 'success',
+      attempt,
+      output: task.gate.default,
+    });
     return;
   }
   let evidence: Json = null;
@@ -58,6 +64,7 @@ export async function openGate(
     },
   ]);
   rt.emit({ type: 'task.state', runId, at: nowIso(), taskId: task.id, state: 'waiting', attempt });
+  const { gate } = task;
   rt.emit({
     type: 'gate.waiting',
     runId,
@@ -66,6 +73,10 @@ export async function openGate(
     evidence,
     expiresAt,
     requester: info.requester,
+    kind: gate.kind,
+    ...(gate.prompt ? { prompt: gate.prompt } : {}),
+    options: [...gate.options],
+    ...(gate.default ? { defaultOption: gate.default } : {}),
   });
 }
 
@@ -79,9 +90,14 @@ export type GateDecideResult =
       state?: string;
       by?: string;
       at?: string;
+      option?: string;
     };
 
-/** Decides a waiting gate exactly once; approve lets the rollout go on, reject or timeout fails the gate. */
+/**
+ * Decides a waiting gate exactly once. Approve (with the picked option, for a choice gate) lets the
+ * downstream go on and records the gate's output; reject fails the gate; a timeout fails it closed, or
+ * takes a choice gate's default option. The caller has checked `option` against the gate's options.
+ */
 export async function decideGate(
   rt: Runtime,
   info: RunInfo,
@@ -89,22 +105,35 @@ export async function decideGate(
   outcome: GateOutcome,
   by: string,
   reason: string | undefined,
+  option?: string,
 ): Promise<GateDecideResult> {
   const at = nowIso();
   const { runId } = info;
-  const taskState = outcome === 'approved' ? 'success' : 'failed';
-  const error =
-    outcome === 'approved'
-      ? ''
-      : new GateClosed(
-          gateId,
-          outcome === 'timed_out' ? 'not decided in time (fails closed)' : 'rejected',
-          by,
-        ).message;
+  const task = info.def.tasks.get(gateId);
+  const fallback = task?.kind === 'gate' && outcome === 'timed_out' ? task.gate.default : undefined;
+  const chosen = outcome === 'approved' ? option : fallback;
+  const passes = outcome === 'approved' || chosen !== undefined;
+  const taskState = passes ? 'success' : 'failed';
+  const error = passes
+    ? ''
+    : new GateClosed(gateId, outcome === 'timed_out' ? 'not decided in time (fails closed)' : 'rejected', by)
+        .message;
+  // What downstream reads through the gate's handle: the option's id, or who approved.
+  const output: Json | undefined = !passes ? undefined : chosen !== undefined ? chosen : { by, at };
   const reply = await rt.scripts.run<unknown[]>(
     'marshalGateDecide',
-    [rt.keys.run(runId), rt.keys.tasks(runId), rt.keys.gates(runId)],
-    [gateId, outcome, by, reason ?? '', at, taskState, error],
+    [rt.keys.run(runId), rt.keys.tasks(runId), rt.keys.gates(runId), rt.keys.outputs(runId)],
+    [
+      gateId,
+      outcome,
+      by,
+      reason ?? '',
+      at,
+      taskState,
+      error,
+      output === undefined ? '' : JSON.stringify(output),
+      chosen ?? '',
+    ],
   );
   if (reply[0] === 'finished') return { applied: false, why: 'finished' };
   if (reply[0] === 'not_waiting') {
@@ -116,9 +145,10 @@ export async function decideGate(
       state,
       by: str(reply[2]) || undefined,
       at: str(reply[3]) || undefined,
+      option: str(reply[4]) || undefined,
     };
   }
-  const decision: GateDecision = outcome === 'approved' ? 'approve' : 'reject';
+  const decision: GateDecision = passes ? 'approve' : 'reject';
   rt.emit({
     type: 'gate.decided',
     runId,
@@ -128,6 +158,7 @@ export async function decideGate(
     by,
     timedOut: outcome === 'timed_out',
     ...(reason ? { reason } : {}),
+    ...(chosen !== undefined ? { option: chosen } : {}),
   });
   rt.emit({
     type: 'task.state',

@@ -44,12 +44,13 @@ export async function runRollback(
         JSON.parse((await rt.redis.hget(rt.keys.ledger(runId), `${field}#d`)) ?? '{}'),
       );
       if (!detail.changed) continue;
-      const hctx: HostStepContext<unknown> = {
-        ...ctx,
-        target,
-        stage: { kind: detail.stage, index: detail.batchIndex },
-      };
       try {
+        const hctx: HostStepContext<unknown> = {
+          ...ctx,
+          target,
+          host: rt.resolveTarget(target),
+          stage: { kind: detail.stage, index: detail.batchIndex },
+        };
         if (step.rollback)
           await withTimeout(`${task.id}:${target}`, task.timeoutMs ?? step.timeoutMs, (signal) =>
             step.rollback!({ ...hctx, signal }, detail.data as never),

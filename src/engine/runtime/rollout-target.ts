@@ -1,6 +1,7 @@
 import { budgetVerdict } from '../rollout/failure-budget.js';
 import { backoffDelay, shouldRetry } from '../retry/backoff.js';
 import { FailureBudgetExceeded } from '../errors/failure-budget-exceeded.js';
+import type { Host } from '../../hosts/host.js';
 import type { HostStepContext, HostStepOutcome } from '../model/workflow.js';
 import { ledgerField } from './keys.js';
 import type { LedgerDetail, LedgerState } from './ledger.js';
@@ -51,6 +52,17 @@ export async function runTargetJob(
   const t0 = Date.now();
   const step = task.rollout.step;
   const controller = new AbortController();
+  let host: Host;
+  try {
+    host = rt.resolveTarget(target);
+  } catch (err) {
+    await recordTarget(rt, info, task, plan, target, field, 'failed', {
+      ...fresh,
+      finishedAt: nowIso(),
+      error: `not in the inventory: ${errorText(err)}`,
+    });
+    return;
+  }
   const ctx: HostStepContext<unknown> = {
     ...buildContext(rt, info, {
       taskId: task.id,
@@ -60,6 +72,7 @@ export async function runTargetJob(
       changed: new Map(),
     }),
     target,
+    host,
     stage: { kind: stageKind, index: stageIndex },
   };
   let state: LedgerState;

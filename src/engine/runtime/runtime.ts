@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log/index.js';
 import type { RunEvent, RunEvents } from '../model/events.js';
+import type { TargetResolver } from '../model/target.js';
 import type { WorkflowRegistry } from '../registry.js';
 import type { Keys } from './keys.js';
 import type { Scripts } from './lua/index.js';
@@ -18,6 +19,8 @@ export interface Runtime {
   readonly events: RunEvents;
   readonly runs: RunInfoCache;
   readonly lockTtlMs: number;
+  /** A target's inventory host (EngineOptions.resolveTarget). */
+  readonly resolveTarget: TargetResolver;
   /** Publishes without waiting: commands on one connection keep their order, so events stay ordered. */
   emit(event: RunEvent): void;
 }

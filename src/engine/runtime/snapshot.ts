@@ -37,6 +37,11 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
       gates.push(
         GateSnapshot.parse({
           gateId: task.id,
+          kind: task.gate.kind,
+          prompt: task.gate.prompt,
+          options: task.gate.options,
+          defaultOption: task.gate.default,
+          choice: g[`${task.id}#choice`] || undefined,
           state: g[task.id] ?? 'pending',
           evidence: ev === undefined ? undefined : (JSON.parse(ev) as unknown),
           expiresAt: g[`${task.id}#expiresAt`],

@@ -1,4 +1,4 @@
-import type { Json, TaskContext } from '../model/workflow.js';
+import type { TaskContext, TaskHandle } from '../model/workflow.js';
 import { acquireLocks } from './locks.js';
 import type { RunInfo } from './run-info.js';
 import type { Runtime } from './runtime.js';
@@ -35,9 +35,15 @@ export function buildContext(rt: Runtime, info: RunInfo, d: ContextData): TaskCo
     attempt: d.attempt,
     log,
     signal: d.signal,
-    output<T extends Json = Json>(taskId: string): T | undefined {
-      const raw = d.outputs[taskId];
-      return raw === undefined ? undefined : (JSON.parse(raw) as T);
+    output<O>(task: TaskHandle<O>): Exclude<O, void> | undefined {
+      // Workflow modules in plain JavaScript get no type check: say what to pass instead.
+      if (typeof task !== 'object' || task === null || typeof task.id !== 'string') {
+        throw new TypeError(
+          `ctx.output takes the handle wf.task() (or a gate) returned, not ${JSON.stringify(task)}`,
+        );
+      }
+      const raw = d.outputs[task.id];
+      return raw === undefined ? undefined : (JSON.parse(raw) as Exclude<O, void>);
     },
     changedTargets: (rolloutId) => d.changed.get(rolloutId) ?? [],
     lock: (names, reason) => acquireLocks(rt, info.runId, names, reason),

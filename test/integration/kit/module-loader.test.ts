@@ -26,7 +26,7 @@ function moduleDir(files: Record<string, string>): string {
   return dir;
 }
 
-const kit = (dir: string) => relative(dir, resolve('src/kit/index.js')).replace(/\\/g, '/');
+const kit = (dir: string) => relative(dir, resolve('src/authoring/index.js')).replace(/\\/g, '/');
 
 /** A module file: a workflow named `name` with one rollout, with `extra` text spliced into its spec. */
 function moduleText(

@@ -12,7 +12,11 @@ import { silentLogger } from '../../../src/log/index.js';
 import type { ConfigPushDeps } from '../../../workflows/config-push/deps.js';
 import { createInstallStep } from '../../../workflows/config-push/install-step.js';
 import { ConfigPushParams } from '../../../workflows/config-push/params.js';
-import { describeBundle, pinnedBundles } from '../../../workflows/config-push/pinned-bundle.js';
+import {
+  describeBundle,
+  pinnedBundles,
+  type ValidatedBundle,
+} from '../../../workflows/config-push/pinned-bundle.js';
 import { LocalShellExecutor } from '../../support/local-shell-executor.js';
 import { rateLimiterConfig, rateLimiterDir, rateLimiterManifest } from '../../unit/bundles/fixtures.js';
 
@@ -52,8 +56,9 @@ describe('config-push install step', () => {
     await writeFile(join(dir, 'rate-limiter.yaml'), config);
   }
 
+  let validated: ValidatedBundle;
   async function context(): Promise<HostStepContext<ConfigPushParams>> {
-    const validated = describeBundle(await deps.bundles.load('rate-limiter'));
+    validated = describeBundle(await deps.bundles.load('rate-limiter'));
     return {
       runId: 'run-7',
       workflow: 'config-push',
@@ -64,11 +69,11 @@ describe('config-push install step', () => {
       attempt: 1,
       log: silentLogger(),
       signal: new AbortController().signal,
-      output: <T extends Json>(id: string) =>
-        id === 'validation.bundle' ? (validated as unknown as T) : undefined,
+      output: () => undefined,
       changedTargets: () => [],
       lock: () => Promise.resolve(),
       target: 'gw-1',
+      host: deps.inventory.get('gw-1'),
       stage: { kind: 'canary', index: 0 },
     };
   }
@@ -77,7 +82,10 @@ describe('config-push install step', () => {
 
   it('replaces the file, reloads, keeps a backup, and rollback puts the old file back', async () => {
     await writeFile(target, oldConfig);
-    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const step = createInstallStep(
+      deps,
+      pinnedBundles(deps.bundles, () => validated),
+    );
     const ctx = await context();
     expect(await step.check!(ctx)).toBe('not_applied');
     expect(await step.plan!(ctx)).toContain('+1 −1 lines');
@@ -104,7 +112,10 @@ describe('config-push install step', () => {
   it('a worker that died after installing the file but before the reload: the next attempt reloads, installs nothing', async () => {
     await writeFile(target, oldConfig);
     await writeFile(join(appDir, 'loaded.yaml'), oldConfig);
-    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const step = createInstallStep(
+      deps,
+      pinnedBundles(deps.bundles, () => validated),
+    );
     const ctx = await context();
     await step.apply(ctx);
     // As if the reload never ran: the application still serves the old file.
@@ -124,7 +135,10 @@ describe('config-push install step', () => {
 
   it('a host already at the bundle before the run is left alone', async () => {
     await writeFile(target, rateLimiterConfig);
-    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const step = createInstallStep(
+      deps,
+      pinnedBundles(deps.bundles, () => validated),
+    );
     const ctx = await context();
     expect(await step.check!(ctx)).toBe('applied');
     expect(await step.apply(ctx)).toMatchObject({ changed: false });
@@ -138,7 +152,10 @@ describe('config-push install step', () => {
       rateLimiterManifest,
       rateLimiterConfig.replace('match: /auth/login', 'match: "/auth/login\t"'),
     );
-    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const step = createInstallStep(
+      deps,
+      pinnedBundles(deps.bundles, () => validated),
+    );
     const err = await step.apply(await context()).catch((e: unknown) => e);
     expect(isMarshalError(err) && err.code).toBe(ErrorCode.ConfigCheckFailed);
     expect((err as Error).message).toMatch(/line \d+: tab character/);
@@ -154,7 +171,10 @@ describe('config-push install step', () => {
       `argv: [cp, --, ${join(rateLimiterDir, 'bundle.yaml')},`,
     );
     await writeBundle(brokenReload.replace('intervalSeconds: 2', 'intervalSeconds: 0'), rateLimiterConfig);
-    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const step = createInstallStep(
+      deps,
+      pinnedBundles(deps.bundles, () => validated),
+    );
     const err = await step.apply(await context()).catch((e: unknown) => e);
     expect(isMarshalError(err) && err.code).toBe(ErrorCode.HealthCheckFailed);
     expect(await readFile(target, 'utf8')).toBe(oldConfig);
@@ -168,7 +188,10 @@ describe('config-push install step', () => {
   });
 
   it('creates the file on a host that has none, and rollback removes it again', async () => {
-    const step = createInstallStep(deps, pinnedBundles(deps.bundles));
+    const step = createInstallStep(
+      deps,
+      pinnedBundles(deps.bundles, () => validated),
+    );
     const ctx = await context();
     const outcome = await step.apply(ctx);
     expect(outcome).toMatchObject({ changed: true, data: { backupPath: null, beforeSha256: null } });
@@ -179,7 +202,10 @@ describe('config-push install step', () => {
   it('refuses to push a bundle that changed after the run validated it', async () => {
     const ctx = await context();
     await writeBundle(rateLimiterManifest, rateLimiterConfig.replace('rate: 5\n', 'rate: 4\n'));
-    const err = await createInstallStep(deps, pinnedBundles(deps.bundles))
+    const err = await createInstallStep(
+      deps,
+      pinnedBundles(deps.bundles, () => validated),
+    )
       .apply(ctx)
       .catch((e: unknown) => e);
     expect(isMarshalError(err) && err.code).toBe(ErrorCode.InvalidBundle);

@@ -2,10 +2,13 @@ import { RUN_CLOSING_LUA } from './run-closing.js';
 
 /**
  * gateDecide: decides a waiting gate exactly once (approve, reject, or the timeout failing closed).
- * KEYS[1] run hash, KEYS[2] task-state hash, KEYS[3] gates hash
+ * KEYS[1] run hash, KEYS[2] task-state hash, KEYS[3] gates hash, KEYS[4] outputs hash
  * ARGV[1] gateId, ARGV[2] gate state (approved | rejected | timed_out), ARGV[3] by, ARGV[4] reason,
- * ARGV[5] now, ARGV[6] task state (success | failed), ARGV[7] task error ('' = none)
- * Returns {'finished'} (run over) | {'not_waiting', state, by, at} | {'applied', remaining, runFinal,
+ * ARGV[5] now, ARGV[6] task state (success | failed), ARGV[7] task error ('' = none),
+ * ARGV[8] the gate's output JSON for downstream ('' = none), ARGV[9] a choice gate's option ('' = none)
+ * The decision, the task's end and its output are written together, so downstream never sees one
+ * without the others.
+ * Returns {'finished'} (run over) | {'not_waiting', state, by, at, option} | {'applied', remaining, runFinal,
  * abort, abortRollback, id1, state1, ...}
  */
 export const GATE_DECIDE_LUA = `${RUN_CLOSING_LUA}
@@ -15,10 +18,12 @@ local rs = redis.call('HGET', runKey, 'state')
 if (not rs) or isFinalRun(rs) then return {'finished'} end
 local g = redis.call('HGET', gatesKey, id)
 if g ~= 'waiting' or redis.call('HGET', tasksKey, id) ~= 'waiting' then
-  local d = redis.call('HMGET', gatesKey, id .. '#by', id .. '#at')
-  return {'not_waiting', g or 'pending', d[1] or '', d[2] or ''}
+  local d = redis.call('HMGET', gatesKey, id .. '#by', id .. '#at', id .. '#choice')
+  return {'not_waiting', g or 'pending', d[1] or '', d[2] or '', d[3] or ''}
 end
 redis.call('HSET', gatesKey, id, ARGV[2], id .. '#by', ARGV[3], id .. '#at', ARGV[5], id .. '#reason', ARGV[4])
+if ARGV[9] ~= '' then redis.call('HSET', gatesKey, id .. '#choice', ARGV[9]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[4], id, ARGV[8]) end
 redis.call('HSET', tasksKey, id, ARGV[6], id .. '#f', ARGV[5])
 if ARGV[7] ~= '' then redis.call('HSET', tasksKey, id .. '#e', ARGV[7]) end
 local remaining = redis.call('HINCRBY', runKey, 'remaining', -1)

@@ -1,0 +1,59 @@
+/**
+ * Every benchmark's goals, in one place (issue "Marshal at 10,000 hosts"): each bench prints its figures
+ * against these, so a goal changes here and nowhere else. `better` says which way is good.
+ */
+export interface Goal {
+  /** What is measured, as the bench prints it. */
+  figure: string;
+  limit: number;
+  unit: string;
+  better: 'lower' | 'higher';
+}
+
+export const GOALS = {
+  hopP50: { figure: 'task-to-task hop p50, 1,000-hop chain', limit: 3, unit: 'ms', better: 'lower' },
+  hopP99: { figure: 'task-to-task hop p99, 1,000-hop chain', limit: 15, unit: 'ms', better: 'lower' },
+  approvalToBatchP99: {
+    figure: 'approval click → first host of the next batch, other run filling every slot, p99',
+    limit: 250,
+    unit: 'ms',
+    better: 'lower',
+  },
+  gateToCardP99: {
+    figure: 'gate opened → approval card posted, p99',
+    limit: 1000,
+    unit: 'ms',
+    better: 'lower',
+  },
+  slackAckP99: { figure: 'slash-command ack p99 during a rollout', limit: 100, unit: 'ms', better: 'lower' },
+  slackCallsPerRun: {
+    figure: 'Slack calls per 1,000-host run (≤ 20 + 1 per minute of run time)',
+    limit: 20,
+    unit: 'calls + 1/min',
+    better: 'lower',
+  },
+  configPushOverBareSameSteps: {
+    figure: 'config push, 200 hosts, marshal / bare ssh2 doing the same steps',
+    limit: 1.1,
+    unit: '×',
+    better: 'lower',
+  },
+  ansibleOverMarshal: { figure: 'config push, ansible / marshal', limit: 5, unit: '×', better: 'higher' },
+  sshExecutorOverBare: { figure: 'SSH executor / bare ssh2 loop', limit: 1.1, unit: '×', better: 'lower' },
+  workerRssMb: {
+    figure: 'worker RSS on a 10,000-host rollout, peak',
+    limit: 150,
+    unit: 'MB',
+    better: 'lower',
+  },
+} as const satisfies Record<string, Goal>;
+
+export type GoalName = keyof typeof GOALS;
+
+/** `hop p50 2.41 ms (goal ≤ 3 ms: met)`: a figure with its goal and verdict. */
+export function againstGoal(name: GoalName, value: number, digits = 2): string {
+  const goal: Goal = GOALS[name];
+  const met = goal.better === 'lower' ? value <= goal.limit : value >= goal.limit;
+  const sign = goal.better === 'lower' ? '≤' : '≥';
+  return `${goal.figure}: ${value.toFixed(digits)} ${goal.unit} (goal ${sign} ${goal.limit} ${goal.unit}: ${met ? 'met' : 'NOT MET'})`;
+}
