@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisAuditLog } from '../audit/index.js';
 import { DirectoryBundleStore } from '../bundles/bundle-store.js';
@@ -99,11 +98,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
           },
         },
         clock: () => new Date(),
-        dirs: {
-          config: config.configDir,
-          module: w.dir,
-          assets: w.module.assets === undefined ? undefined : resolve(w.dir, w.module.assets),
-        },
+        dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
       }),
     ),

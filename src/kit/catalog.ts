@@ -1,3 +1,4 @@
+import type { WorkflowDirs } from './deps.js';
 import { WorkflowModuleError } from './workflow-module-error.js';
 import type { AnyWorkflowModule, SlashCommandClaim } from './workflow-module.js';
 
@@ -9,6 +10,8 @@ export interface LoadedWorkflow {
   readonly builtIn: boolean;
   /** The directory the module was loaded from (its folder, for a folder module). */
   readonly dir: string;
+  /** What its deps' `dirs` are: the config's directory, the module's, its assets'. */
+  readonly dirs: WorkflowDirs;
   /** Things that load but deserve a look (a host step without `check`), one line each. */
   readonly warnings: readonly string[];
 }

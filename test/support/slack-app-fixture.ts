@@ -153,7 +153,7 @@ export async function startSlackAppFixture(
     .filter((w) => !w.builtIn)
     .map((w) =>
       compileWorkflowModule(w.module, {
-        ...inertDeps({ config: '/tmp', module: w.dir, assets: undefined }),
+        ...inertDeps(w.dirs),
         audit: { append: (e) => Promise.resolve(void recorded.audit.push(e)) },
         notifier: { alert: (a) => Promise.resolve(void recorded.alerts.push(a)) },
         runs: { get: (runId) => engineRef!.get(runId) },

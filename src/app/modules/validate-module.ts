@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ROLLOUT_FLAGS } from '../../../commands/parse/rollout-flags.js';
+import { Principal } from '../../config/marshal-config.js';
 import { WorkflowDefinitionError } from '../../engine/errors/workflow-definition-error.js';
 import type { LoadedWorkflow } from '../../kit/catalog.js';
 import {
@@ -66,6 +67,7 @@ export function validateModule(
   }
   checkSyntax(m.syntax, m.params as SchemaLike, fail);
   checkClaim(m, fail);
+  checkPrincipals(m, fail);
   const module = (WORKFLOW_MODULE in m ? m : { ...m, [WORKFLOW_MODULE]: true }) as AnyWorkflowModule;
   const dirs: WorkflowDirs = {
     config: where.configDir,
@@ -85,7 +87,7 @@ export function validateModule(
       );
     }
   }
-  return { module, source: file, builtIn: where.builtIn, dir: where.dir, warnings };
+  return { module, source: file, builtIn: where.builtIn, dir: where.dir, dirs, warnings };
 }
 
 type Fail = (p: Omit<ModuleProblem, 'file'>) => never;
@@ -169,6 +171,26 @@ function checkSyntax(syntax: CommandSyntax | undefined, params: SchemaLike, fail
       });
     }
     fills(flagParam(name, flag), task);
+  }
+}
+
+/** Default access and owners are Slack ids, as in Marshal's config file (a name would grant nothing). */
+function checkPrincipals(m: Partial<AnyWorkflowModule>, fail: Fail): void {
+  const lists: [string, unknown][] = [
+    ['access.start', m.access?.start],
+    ['access.approve', m.access?.approve],
+    ['owners', m.owners],
+  ];
+  for (const [task, list] of lists) {
+    if (list === undefined) continue;
+    const bad = Array.isArray(list) ? list.find((p) => !Principal.safeParse(p).success) : list;
+    if (bad !== undefined || !Array.isArray(list)) {
+      fail({
+        task,
+        problem: `${JSON.stringify(bad)} is not a Slack user or user group id`,
+        fix: 'list Slack user ids (U…, W…) or user group ids (S…), e.g. [S0123ABCD]',
+      });
+    }
   }
 }
 

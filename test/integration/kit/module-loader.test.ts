@@ -177,6 +177,16 @@ describe('loading workflow modules from a directory', () => {
       },
     ],
     [
+      'default access that names a person instead of a Slack id',
+      (dir) => ({ 'access.ts': moduleText(dir, { spec: "access: { start: ['alice'] }," }) }),
+      {
+        file: 'access.ts',
+        task: 'access.start',
+        problem: /"alice" is not a Slack user/,
+        fix: /user group ids \(S…\)/,
+      },
+    ],
+    [
       'a syntax word that fills no param',
       (dir) => ({
         'syntax.ts': moduleText(dir, { spec: '', params: 'z.object({ hosts: z.string() })' }),
