@@ -183,7 +183,8 @@ function checkPrincipals(m: Partial<AnyWorkflowModule>, fail: Fail): void {
   ];
   for (const [task, list] of lists) {
     if (list === undefined) continue;
-    const bad = Array.isArray(list) ? list.find((p) => !Principal.safeParse(p).success) : list;
+    const items: unknown[] = Array.isArray(list) ? (list as unknown[]) : [list];
+    const bad = items.find((p) => !Principal.safeParse(p).success);
     if (bad !== undefined || !Array.isArray(list)) {
       fail({
         task,
