@@ -21,7 +21,6 @@ import {
   defineWorkflowModule,
   rolloutStrategy,
   type Json,
-  type RunOutcome,
   type TaskContext,
   type TaskHandle,
   type WorkflowBody,
@@ -47,7 +46,6 @@ export type { ConfigPushDeps, Notifier, HostDirectory } from './config-push/deps
 const ROLLOUT = 'execution';
 const ROLLBACK = 'rollback';
 const APPROVAL_TIMEOUT_MS = 30 * 60_000;
-const MAX_LISTED = 5;
 
 type Ctx = TaskContext<ConfigPushParams>;
 
@@ -178,7 +176,16 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
     },
 
     // The bundle's owners (or, before the bundle was read, only the requester) hear about a failure.
-    notify: ({ ctx, outcome }) => Promise.resolve(failureAlert(ctx, validatedOf(ctx), outcome)),
+    notify: ({ ctx }, alert) => {
+      const bundle = validatedOf(ctx);
+      const what = bundle ? `${bundle.name} ${bundle.version}` : ctx.params.bundle;
+      const owners = bundle && !ctx.dryRun ? bundle.owners : [];
+      return {
+        to: [...new Set([...owners, ctx.requester])],
+        title: `Config push failed: ${what}`,
+        text: `Config push of ${what} to "${ctx.params.selector}":\n${alert.text}`,
+      };
+    },
 
     async cleanup({ ctx, outcome }) {
       const bundle = validatedOf(ctx);
@@ -209,26 +216,4 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
       };
     },
   };
-}
-
-function failureAlert(
-  ctx: Ctx,
-  bundle: ValidatedBundle | undefined,
-  outcome: RunOutcome,
-): { to: string[]; title: string; text: string } {
-  const to = bundle && !ctx.dryRun ? [...new Set([...bundle.owners, ctx.requester])] : [ctx.requester];
-  const what = bundle ? `${bundle.name} ${bundle.version}` : ctx.params.bundle;
-  const failed = outcome.targets.filter((t) => !t.ok);
-  const lines = [
-    `Config push of ${what} to "${ctx.params.selector}" failed (run ${ctx.runId}${ctx.dryRun ? ', dry run' : ''}).`,
-    // The causes, as their errors say them (which field, which host, which lock); not every task skipped after.
-    ...outcome.causes.slice(0, 3).map((c) => `${c.taskId} failed: ${c.error}`),
-    ...failed.slice(0, MAX_LISTED).map((t) => `• ${t.target}: ${t.error ?? 'failed'}`),
-    failed.length > MAX_LISTED ? `• and ${failed.length - MAX_LISTED} more` : '',
-    ...outcome.restoreFailed.map((r) => `• ${r.target} was NOT restored: ${r.error}`),
-    outcome.rolledBack && outcome.changed.length > 0
-      ? `Changed hosts were restored to their previous file (${outcome.changed.length}).`
-      : '',
-  ].filter(Boolean);
-  return { to, title: `Config push failed: ${what}`, text: lines.join('\n') };
 }

@@ -4,7 +4,7 @@ import type { WorkflowDefinition } from '../engine/dag/workflow-definition.js';
 import type { Json, TaskContext, TaskRef, WorkflowBuilder } from '../engine/model/workflow.js';
 import type { MarshalDeps } from './deps.js';
 import { readRunOutcome, type RunOutcome } from './run-outcome.js';
-import type { AnyWorkflowModule, PhaseInput, WorkflowBody } from './workflow-module.js';
+import type { AnyWorkflowModule, FailureAlert, PhaseInput, WorkflowBody } from './workflow-module.js';
 
 /** The ids of the phases the kit adds after a workflow's own tasks; a workflow cannot use them. */
 export const KIT_PHASES = ['audit', 'notify', 'cleanup'] as const;
@@ -59,7 +59,8 @@ export function compileWorkflowModule<P>(
         async (ctx) => {
           const input = await outcomeOf(ctx);
           if (input.outcome.succeeded) return { alerted: false };
-          const alert = body.notify ? await body.notify(input) : defaultAlert(module, ctx, input.outcome);
+          const standard = defaultAlert(module, ctx, input.outcome);
+          const alert = body.notify ? await body.notify(input, standard) : standard;
           if (!alert) return { alerted: false };
           await deps.notifier.alert({ runId: ctx.runId, ...alert });
           return { alerted: true };
@@ -134,11 +135,7 @@ function auditRecord(outcome: RunOutcome, finishedAt: string): Record<string, Js
   };
 }
 
-function defaultAlert<P>(
-  module: AnyWorkflowModule,
-  ctx: TaskContext<P>,
-  outcome: RunOutcome,
-): { to: readonly string[]; title: string; text: string } {
+function defaultAlert<P>(module: AnyWorkflowModule, ctx: TaskContext<P>, outcome: RunOutcome): FailureAlert {
   const failed = outcome.targets.filter((t) => !t.ok);
   const lines = [
     `${module.name} failed (run ${ctx.runId}${ctx.dryRun ? ', dry run' : ''}).`,

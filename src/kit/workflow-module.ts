@@ -54,6 +54,13 @@ export interface SlashCommandClaim {
   readonly description?: string;
 }
 
+/** An alert about a failed run, as the kit's notify phase sends it through the Notifier. */
+export interface FailureAlert {
+  readonly to: readonly string[];
+  readonly title: string;
+  readonly text: string;
+}
+
 /** What the kit's phases are given besides the task context. */
 export interface PhaseInput<P> {
   readonly ctx: TaskContext<P>;
@@ -77,10 +84,14 @@ export interface WorkflowBody<P> {
    */
   auditDetails?(input: PhaseInput<P>): Promise<Json | undefined> | Json | undefined;
   /**
-   * On failure, who is alerted and what they read. Default: the module's `owners` and the requester,
-   * with the failed tasks' errors and the failed targets. Return `undefined` to send nothing.
+   * On failure, who is alerted and what they read. Given the kit's alert (to the module's owners and the
+   * requester; the failed tasks' errors, failed targets, targets not restored), returns it changed, or
+   * `undefined` to send nothing.
    */
-  notify?(input: PhaseInput<P>): Promise<{ to: readonly string[]; title: string; text: string } | undefined>;
+  notify?(
+    input: PhaseInput<P>,
+    alert: FailureAlert,
+  ): Promise<FailureAlert | undefined> | FailureAlert | undefined;
   /**
    * Removes the run's temporary state (backups after a success, staged files always). Runs last,
    * whatever happened; its result is added to the run's metrics.

@@ -123,7 +123,7 @@ export interface FixtureOptions {
 /** What the fixture's workflows recorded through the kit's standard deps (audit and alerts). */
 export const recorded = {
   audit: [] as AuditEntryInput[],
-  alerts: [] as { runId: string; to: readonly string[]; title: string }[],
+  alerts: [] as { runId: string; to: readonly string[]; title: string; text: string }[],
 };
 
 export async function startSlackAppFixture(

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { marshalCli } from '../../support/marshal-cli.js';
 
-const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'marshal-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -16,11 +14,9 @@ writeFileSync(
   `inventory: inventory.yaml\nworkflows: [${resolve('test/fixtures/workflow-modules')}]\n`,
 );
 
-/** `marshal …` as an operator runs it: a real process, its own environment. */
-function marshal(args: string[], env: Record<string, string | undefined> = {}) {
-  const base = { ...process.env, MARSHAL_CONFIG: undefined, REDIS_URL: undefined, ...env };
-  return exec('node', ['bin/marshal.js', ...args], { env: base, timeout: 60_000 });
-}
+/** `marshal …` with only the given settings (none from the test's own environment). */
+const marshal = (args: string[], env: Record<string, string | undefined> = {}) =>
+  marshalCli(() => ({ MARSHAL_CONFIG: undefined, REDIS_URL: undefined, ...env }), 60_000)(args);
 
 const failure = (p: Promise<unknown>) =>
   p.then(

@@ -28,16 +28,23 @@ afterAll(() => f?.close());
 const ackText = (json: Record<string, unknown> | undefined): string =>
   `${String(json?.text)} ${JSON.stringify(json?.blocks)}`;
 
-async function started(user: string, piece: string): Promise<string> {
-  const text = await f.ephemeral(user, piece);
-  return /run `([^`]+)`/.exec(text)![1]!;
+/** The run the user was told was started: the reply that names the run and carries `piece`. */
+async function started(user: string, piece: string, tag: string): Promise<string> {
+  for (;;) {
+    for (const text of f.ephemerals(user).filter((t) => t.includes(piece))) {
+      const runId = /run `([^`]+)`/.exec(text)![1]!;
+      const run = await f.engine.get(runId);
+      if ((run.params as { tag: string }).tag === tag) return runId;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe('/marshal run: every loaded workflow through one command', () => {
   it('starts a module loaded from a directory; another user approves; the kit audits the run', async () => {
     const res = await f.command(REQUESTER, '/marshal', 'run tag-hosts blue on h-1 h-2 h-3', newTriggerId());
     expect(res.status).toBe(200);
-    const runId = await started(REQUESTER, 'Started `tag-hosts` as run');
+    const runId = await started(REQUESTER, 'Started `tag-hosts` as run', 'blue');
     expect(await f.engine.get(runId)).toMatchObject({
       workflow: 'tag-hosts',
       requester: REQUESTER,
@@ -71,9 +78,23 @@ describe('/marshal run: every loaded workflow through one command', () => {
     ]);
   });
 
+  it('on failure, the kit alerts the module’s owners and the requester, and audits the failure', async () => {
+    await f.command(REQUESTER, '/marshal', 'run tag-hosts refused on h-5 h-6', newTriggerId());
+    const runId = await started(REQUESTER, 'Started `tag-hosts` as run', 'refused');
+    await f.event((e) => e.type === 'run.finished' && e.runId === runId);
+    expect((await f.engine.get(runId)).state).toBe('failed');
+    const alert = recorded.alerts.find((a) => a.runId === runId);
+    expect(alert).toMatchObject({ to: ['S0APPROVERS', REQUESTER], title: 'tag-hosts failed' });
+    expect(alert?.text).toContain('h-5: h-5 refuses the tag');
+    expect(recorded.audit.find((e) => e.runId === runId)).toMatchObject({
+      kind: 'tag-hosts.finished',
+      data: { succeeded: false, approvedBy: null },
+    });
+  });
+
   it('routes the slash command the module claimed to it', async () => {
     await f.command(REQUESTER, '/tag', 'green on h-9 --dry-run', newTriggerId());
-    const runId = await started(REQUESTER, 'Started `tag-hosts` (dry run)');
+    const runId = await started(REQUESTER, 'Started `tag-hosts` (dry run)', 'green');
     expect(await f.engine.get(runId)).toMatchObject({
       workflow: 'tag-hosts',
       dryRun: true,

@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoEnvironment } from '../../../src/local/demo/demo-environment.js';
 import { RedisAuditLog } from '../../../src/audit/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../../support/redis.js';
+import { marshalCli } from '../../support/marshal-cli.js';
 
-const exec = promisify(execFile);
 const TUTORIAL = resolve('test/fixtures/tutorial');
 const FILE = '/etc/marshal-apps/banner/banner.txt';
 
@@ -20,16 +18,11 @@ const FILE = '/etc/marshal-apps/banner/banner.txt';
  */
 describe('the writing-workflows tutorial', () => {
   let env: DemoEnvironment;
-  const marshal = (args: string[]) =>
-    exec('node', ['bin/marshal.js', ...args], {
-      env: {
-        ...process.env,
-        REDIS_URL: env.redisUrl,
-        MARSHAL_CONFIG: env.configPath,
-        MARSHAL_PREFIX: env.prefix,
-      },
-      timeout: 120_000,
-    });
+  const marshal = marshalCli(() => ({
+    REDIS_URL: env.redisUrl,
+    MARSHAL_CONFIG: env.configPath,
+    MARSHAL_PREFIX: env.prefix,
+  }));
 
   beforeAll(async () => {
     env = await DemoEnvironment.start({ hosts: 4, redisUrl: testRedisUrl(), workflows: [TUTORIAL] });
