@@ -9,6 +9,9 @@ declare -A pkg_of=(
   [unshare]=util-linux
   [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
   [mount]=mount
+  [pebble]=pebble # ACME test server; the package also ships pebble-challtestsrv (src/local/acme)
+  [openssl]=openssl # the test CA signs ECDSA leaves with it (src/local/acme/test-ca.ts)
+  [nginx]=nginx # the TLS server on fleet hosts (src/local/acme/fleet-nginx.ts)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do
@@ -23,6 +26,10 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
 fi
 command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install ${missing[*]} with your package manager" >&2; exit 1; }
-$sudo apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.
+if printf '%s\n' "${missing[@]}" | grep -qx nginx; then
+  # Fleet hosts run their own nginx on their own addresses; the package's default site is not wanted.
+  $sudo systemctl disable --now nginx >/dev/null 2>&1 || $sudo service nginx stop >/dev/null 2>&1 || true
+fi

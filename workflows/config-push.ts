@@ -5,7 +5,8 @@
  *          Dry runs are the engine's: hosts are probed and each shows its diff; nothing changes. A dry run
  *          plans every host in one batch: no canary, no approval, no soak.
  * Phases   validation   load the bundle and check it (schema, rules); resolve the selector, fail closed
- *          pre-checks   lock every host (`host:<name>`), then each must answer and meet the bundle's
+ *          pre-checks   lock every host (`host:<name>`) and the file written there (`path:<name>:<target>`),
+ *                       then each must answer and meet the bundle's
  *                       requirements (OS, kernel, free disk)
  *          execution    canary → approval (canary results + its diff) → batches with a soak between them;
  *                       per host: back up, stage beside the target, application check, rename, verify
@@ -31,6 +32,7 @@ import { createInstallStep } from './config-push/install-step.js';
 import { BundleWord, ConfigPushParams, SelectorWord } from './config-push/params.js';
 import {
   describeBundle,
+  pathLocks,
   pinnedBundles,
   validatedBundle,
   type ValidatedBundle,
@@ -122,8 +124,13 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
           const locks = g.task('locks', async (ctx) => {
             // A dry run changes nothing, so it holds nothing that would block a real push.
             if (ctx.dryRun) return;
+            const hosts = targets(ctx);
+            // The host locks keep pushes apart; the path locks name the file each host gets written, so
+            // two bundles that write one file on one host never run at once, whatever else locks hosts.
+            const bundle = validatedOf(ctx);
+            if (!bundle) throw new Error(`task ${ctx.taskId} ran without the bundle's validation`);
             await ctx.lock(
-              targets(ctx).map((name) => `host:${name}`),
+              [...hosts.map((name) => `host:${name}`), ...pathLocks(hosts, bundle.target)],
               `config push of ${ctx.params.bundle}`,
             );
           });

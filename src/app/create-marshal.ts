@@ -1,9 +1,10 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RedisAuditLog } from '../audit/index.js';
 import { DirectoryBundleStore } from '../bundles/bundle-store.js';
 import type { MarshalConfig } from '../config/marshal-config.js';
 import { InvalidConfigError } from '../config/invalid-config-error.js';
 import { createEngine, createRegistry, type EngineRuntime, type WorkflowRegistry } from '../engine/index.js';
+import { connectRedis, probeRedis, waitForRedis } from '../engine/runtime/redis-connection.js';
 import { SshExecutor } from '../hosts/ssh/index.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -23,6 +24,13 @@ export interface MarshalOptions {
   notifier: Notifier;
   /** The workflows, when the caller has loaded them already (default: loaded from `config`). */
   catalog?: WorkflowCatalog;
+  /** Start on a Redis that keeps nothing across a restart (throwaway use: the local run, tests). */
+  allowEphemeralRedis?: boolean;
+  /**
+   * When Redis does not answer at start: `fail` at once with one line naming REDIS_URL (`run`,
+   * `status`), or `retry` with backoff, one log line per attempt (`serve`, `worker`). Default `fail`.
+   */
+  whenRedisIsDown?: 'fail' | 'retry';
 }
 
 /** Everything a Marshal process works with, connected and checked. */
@@ -48,6 +56,9 @@ export interface Marshal {
 export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   const { config, logger } = options;
   const prefix = options.prefix ?? 'marshal';
+  // Before any long-lived client: those queue commands forever while Redis is down.
+  if (options.whenRedisIsDown === 'retry') await waitForRedis(options.redisUrl, logger);
+  else await probeRedis(options.redisUrl);
   const ssh = config.ssh;
   if (!ssh) {
     throw new InvalidConfigError("Marshal's config file", [
@@ -77,7 +88,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       resolveHost: (name) => inventory.hosts().find((h) => h.name === name),
     },
   );
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'marshal-app' });
+  const redis = connectRedis(options.redisUrl, 'marshal-app');
   const audit = new RedisAuditLog(redis, prefix, logger.child({ component: 'audit' }));
   // The engine is created after the registry, but workflows read runs through it: bind late.
   let engine: EngineRuntime | undefined;
@@ -111,7 +122,12 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       logger,
       // Rollout targets are inventory hosts: failure domains read their vars, steps get them as ctx.host.
       resolveTarget: (name) => inventory.get(name),
+      allowEphemeralRedis: options.allowEphemeralRedis ?? false,
+      // The audit names the hosts a run touched: what survives of it helps report a lost run.
+      survivingHosts: async (runId) =>
+        (await audit.entries(runId)).flatMap((e) => (e.target ? [e.target] : [])),
     });
+    engine.health.watch(redis, 'marshal-app');
   } catch (err) {
     redis.disconnect();
     await executor.close();

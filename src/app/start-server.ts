@@ -11,7 +11,9 @@ import {
   type SlackChat,
 } from '../slack/progress/index.js';
 import type { EventSubscription } from '../engine/index.js';
+import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
+import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
 
 export interface ServerOptions {
   settings: Settings;
@@ -25,6 +27,8 @@ export interface ServerOptions {
   workers?: WorkerOptions | false;
   /** Progress-thread edits at most this often per message. */
   updateIntervalMs?: number;
+  /** See createMarshal: `serve` waits for Redis (default `retry`); the demo and tests fail at once. */
+  whenRedisIsDown?: 'fail' | 'retry';
 }
 
 export interface Server {
@@ -50,18 +54,35 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
   let store: RedisThreadStore | undefined;
-  marshal = await createMarshal({
-    config,
-    redisUrl: settings.redisUrl,
-    prefix: settings.prefix,
-    logger,
-    notifier: new SlackAlertNotifier({
-      chat: lateChat,
-      threads: { get: (runId) => required(store, 'thread store').get(runId) },
-      getRun,
+  const routes = healthRoutes(() =>
+    marshal
+      ? marshal.engine.health.readiness()
+      : { ready: false, why: `waiting for Redis at REDIS_URL=${redactUrl(settings.redisUrl)}` },
+  );
+  const host = options.host ?? '0.0.0.0';
+  const listenPort = options.port ?? settings.port;
+  // /healthz and /readyz answer while Redis is awaited (a fixed port only: 0 is for tests). In Socket
+  // Mode this server stays; in HTTP mode the Slack app takes the port over and serves the same routes.
+  let health = listenPort !== 0 ? await startHealthServer(listenPort, host, routes) : undefined;
+  try {
+    marshal = await createMarshal({
+      config,
+      redisUrl: settings.redisUrl,
+      prefix: settings.prefix,
       logger,
-    }),
-  });
+      allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
+      whenRedisIsDown: options.whenRedisIsDown ?? 'retry',
+      notifier: new SlackAlertNotifier({
+        chat: lateChat,
+        threads: { get: (runId) => required(store, 'thread store').get(runId) },
+        getRun,
+        logger,
+      }),
+    });
+  } catch (err) {
+    await stopHealthServer(health);
+    throw err;
+  }
   const m = marshal;
   store = new RedisThreadStore(m.redis, m.prefix);
   const slack = createSlackApp({
@@ -72,6 +93,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     logger,
     redis: m.redis,
     keyPrefix: m.prefix,
+    httpRoutes: routes,
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
@@ -89,12 +111,17 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   try {
     subscription = await progress.subscribe(m.engine.events);
     pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
+    if (!settings.slack.appToken) {
+      await stopHealthServer(health);
+      health = undefined;
+    }
     const port = await slack.start();
     logger.info({ port, mode: settings.slack.appToken ? 'socket' : 'http' }, 'marshal is serving');
     return {
       marshal: m,
       port,
       async close() {
+        await stopHealthServer(health);
         await slack.stop();
         await pool?.close();
         await progress.flush();
@@ -104,6 +131,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       },
     };
   } catch (err) {
+    await stopHealthServer(health);
     await pool?.close();
     await subscription?.close();
     await m.close();

@@ -12,8 +12,13 @@ export interface Bundle {
   manifest: BundleManifest;
   /** The file exactly as it will be written on hosts. */
   content: string;
-  /** sha256 (hex) of `content`: the identity of what was validated, approved and pushed. */
+  /** sha256 (hex) of `content`: the bytes hosts must end up with. Not the bundle's identity on its own. */
   sha256: string;
+  /**
+   * sha256 (hex) of the manifest as checked (its JSON form): where the file goes and how it is reloaded.
+   * Two bundles with byte-identical files but different targets differ here.
+   */
+  manifestSha256: string;
   /** The file read in its format (the string itself for plain files). */
   config: unknown;
 }
@@ -71,7 +76,36 @@ export function checkBundleFile(manifest: BundleManifest, content: string): Bund
   // Rules assume the shapes the schema promises; on a malformed file they would only add noise.
   if (issues.length === 0) issues.push(...checkSemanticRules(parsed.value, manifest.rules));
   if (issues.length > 0) throw invalid(manifest.name, what, issues);
-  return { manifest, content, sha256: sha256Hex(content), config: parsed.value };
+  return {
+    manifest,
+    content,
+    sha256: sha256Hex(content),
+    manifestSha256: sha256Hex(JSON.stringify(manifest)),
+    config: parsed.value,
+  };
+}
+
+/** What a bundle is: name, version, manifest and content together. Content alone aliases bundles. */
+export interface BundleIdentity {
+  name: string;
+  version: string;
+  manifestSha256: string;
+  sha256: string;
+}
+
+export function bundleIdentity(bundle: Bundle): BundleIdentity {
+  const { manifest } = bundle;
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    manifestSha256: bundle.manifestSha256,
+    sha256: bundle.sha256,
+  };
+}
+
+/** One string for an identity, as a cache or map key. */
+export function bundleIdentityKey(id: BundleIdentity): string {
+  return JSON.stringify([id.name, id.version, id.manifestSha256, id.sha256]);
 }
 
 export function sha256Hex(content: string | Buffer): string {

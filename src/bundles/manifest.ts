@@ -21,17 +21,17 @@ const Version = z
   .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version like 1.4.0 or 2.0.0-rc.1');
 
 /** Slack user (`U…`, `W…`) or user-group (`S…`) ids: who is alerted when a push of this bundle fails. */
-const SlackOwner = z
+export const SlackOwner = z
   .string()
   .regex(/^[UWS][A-Z0-9]{2,}$/, 'must be a Slack user id (U…/W…) or user-group id (S…)');
 
-const FileMode = z
+export const FileMode = z
   .string()
   .regex(/^0?[0-7]{3}$/, 'must be an octal mode like "0644" (quoted, so YAML keeps it a string)')
   .transform((text) => parseInt(text, 8))
   .refine((mode) => (mode & 0o002) === 0, 'must not be world-writable');
 
-const PosixName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user or group name');
+export const PosixName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user or group name');
 
 export const ConfigFormat = z.enum(['yaml', 'json', 'ini', 'plain']);
 
@@ -67,7 +67,7 @@ const Argv = z
   });
 
 // A bare list is shorthand for `{ argv: [...] }`; preprocessing (not a union) keeps error paths exact.
-const Command = z.preprocess(
+export const HostCommand = z.preprocess(
   (value) => (Array.isArray(value) ? { argv: value } : value),
   z
     .object({
@@ -79,7 +79,7 @@ const Command = z.preprocess(
     })
     .strict(),
 );
-export type BundleCommand = z.infer<typeof Command>;
+export type BundleCommand = z.infer<typeof HostCommand>;
 
 const MinVersion = z
   .union([z.string(), z.number()])
@@ -115,7 +115,9 @@ export const BundleManifest = z
     file: BundleFile,
     schema: ConfigSchemaNode.optional(),
     rules: z.array(SemanticRule).default([]),
-    commands: z.object({ check: Command.optional(), reload: Command, health: Command.optional() }).strict(),
+    commands: z
+      .object({ check: HostCommand.optional(), reload: HostCommand, health: HostCommand.optional() })
+      .strict(),
     requirements: Requirements.default({}),
   })
   .strict()

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../engine/index.js';
+import type { RunEvent, StageProgress } from '../engine/index.js';
 import { scrubSecrets } from '../log/index.js';
 
 /**
@@ -23,8 +23,16 @@ export function formatEventLine(event: RunEvent): string | undefined {
     case 'stage.progress': {
       const p = event.progress;
       const stage = p.stage === 'canary' ? 'canary' : `batch ${p.batchIndex}/${p.batchCount}`;
+      // Counters that cannot be (negative, more done than there are) were rebuilt from nothing after
+      // Redis lost the run's state: never print them as progress.
+      if (!consistent(p))
+        return `${t}   ⚠ ${p.rolloutId} ${stage}: progress unknown — its counters were lost from Redis`;
       return `${t}     ${p.rolloutId} ${stage}: ${p.done}/${p.total} done, ${p.failed} failed, ${p.inFlight} in flight`;
     }
+    case 'run.lost':
+      return `${t} 🚨 run ${event.runId} LOST: ${event.why}; hosts touched as far as known: ${
+        event.hosts.join(', ') || 'none recorded'
+      }`;
     case 'target.finished':
       if (event.result.ok) return undefined;
       return `${t}     ✗ ${event.result.target}: ${scrubSecrets(event.result.error ?? 'failed')}`;
@@ -37,6 +45,18 @@ export function formatEventLine(event: RunEvent): string | undefined {
     case 'run.finished':
       return `${t} ■ run ${event.runId} ${event.state} after ${(event.durationMs / 1000).toFixed(1)} s`;
   }
+}
+
+/** Progress counters a live run can have: none negative, no more finished or running than there are. */
+export function consistent(p: StageProgress): boolean {
+  return (
+    p.total >= 0 &&
+    p.done >= 0 &&
+    p.failed >= 0 &&
+    p.inFlight >= 0 &&
+    p.failed <= p.done &&
+    p.done + p.inFlight <= p.total
+  );
 }
 
 function symbol(state: string): string {

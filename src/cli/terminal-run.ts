@@ -1,6 +1,6 @@
-import { isMarshalError } from '../errors/index.js';
-import type { Engine, RunEvent, RunSnapshot } from '../engine/index.js';
-import { FINAL_RUN_STATES } from '../engine/index.js';
+import { ErrorCode, isMarshalError } from '../errors/index.js';
+import type { Engine, LostRunFacts, RunEvent, RunSnapshot } from '../engine/index.js';
+import { FINAL_RUN_STATES, RunLost } from '../engine/index.js';
 import type { TerminalRunRequest } from './run-arguments.js';
 import { formatEventLine } from './terminal-progress.js';
 
@@ -16,9 +16,13 @@ export interface TerminalRunOptions {
   print: (line: string) => void;
 }
 
+/** Polls that find the run gone (with no loss reported yet) before the run is taken for lost. */
+const GONE_POLLS = 3;
+
 /**
  * `marshal run`: starts a run, prints its progress as it happens and answers its approval gates at
- * the prompt. Resolves with the finished run.
+ * the prompt. Resolves with the finished run; throws RunLost (after printing it loudly) when the run's
+ * state vanished from Redis, naming every host this terminal or a surviving record saw it touch.
  */
 export async function runInTerminal(options: TerminalRunOptions): Promise<RunSnapshot> {
   const { engine, print } = options;
@@ -26,6 +30,14 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
   const early: RunEvent[] = [];
   let finish: (() => void) | undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  // This terminal's own record of the hosts the run touched: it survives a Redis that loses its data.
+  const touched = new Set<string>();
+  let lost: LostRunFacts | undefined;
+  let gonePolls = 0;
+  const markLost = (facts: LostRunFacts): void => {
+    lost = { ...facts, hosts: [...new Set([...(lost?.hosts ?? []), ...facts.hosts])] };
+    finish?.();
+  };
 
   const onEvent = async (event: RunEvent): Promise<void> => {
     if (runId === undefined) {
@@ -33,8 +45,10 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
       return;
     }
     if (event.runId !== runId) return;
+    if (event.type === 'target.finished') touched.add(event.result.target);
     const line = formatEventLine(event);
     if (line) print(line);
+    if (event.type === 'run.lost') markLost(event);
     if (event.type === 'gate.waiting') await answerGate(options, runId, event.gateId);
     if (event.type === 'run.finished') finish?.();
   };
@@ -43,10 +57,20 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
   // A safety net for a lost event stream connection: the run's state in Redis is the truth.
   const poll = setInterval(() => {
     if (!runId) return;
+    const id = runId;
     engine
-      .get(runId)
-      .then((snap) => FINAL_RUN_STATES.has(snap.state) && finish?.())
-      .catch(() => undefined);
+      .get(id)
+      .then((snap) => {
+        gonePolls = 0;
+        if (FINAL_RUN_STATES.has(snap.state)) finish?.();
+      })
+      .catch((err: unknown) => {
+        if (err instanceof RunLost) markLost(err.facts);
+        // Gone without a word: the engine's watch reports a loss within seconds; if none comes (a
+        // flush rather than a restart), the run is lost all the same and must not be waited on.
+        else if (isMarshalError(err) && err.code === ErrorCode.UnknownRun && ++gonePolls >= GONE_POLLS)
+          markLost({ runId: id, hosts: [], why: 'the run vanished from Redis' });
+      });
   }, 5_000);
   try {
     runId = await engine.start({
@@ -58,11 +82,25 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
     });
     for (const event of early.splice(0)) await onEvent(event);
     await finished;
+    if (lost) throw reportLost(print, { ...lost, hosts: [...new Set([...lost.hosts, ...touched])].sort() });
     return await engine.get(runId);
   } finally {
     clearInterval(poll);
     await subscription.close();
   }
+}
+
+function reportLost(print: (line: string) => void, facts: LostRunFacts): RunLost {
+  const err = new RunLost(facts);
+  print('');
+  print('🚨🚨 DATA LOSS 🚨🚨');
+  print(`run ${facts.runId}: ${facts.why}. Nothing was rolled back; the run will never finish.`);
+  print(
+    facts.hosts.length
+      ? `hosts touched as far as this terminal and surviving records know: ${facts.hosts.join(', ')}`
+      : 'no record names a host it touched: check every host the run targeted',
+  );
+  return err;
 }
 
 async function answerGate(options: TerminalRunOptions, runId: string, gateId: string): Promise<void> {

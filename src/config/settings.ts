@@ -17,6 +17,8 @@ const HOW_TO_FIX: Record<string, string> = {
   PORT: 'Set it to a TCP port between 1 and 65535 (default 3000)',
   MARSHAL_CONFIG: 'Set it to the path of Marshal’s YAML config file (see examples/marshal.yaml)',
   MARSHAL_PREFIX: 'Leave it unset for `marshal`, or use letters, digits, - and _ (at most 40)',
+  MARSHAL_ALLOW_EPHEMERAL_REDIS:
+    'Leave it unset (Redis must keep its data across a restart), or set it to 1 for a throwaway Redis only',
 };
 
 const blankIsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -34,6 +36,13 @@ const CoreEnvSchema = z.object({
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'has characters other than letters, digits, - and _ (or is too long)')
       .default('marshal'),
+  ),
+  MARSHAL_ALLOW_EPHEMERAL_REDIS: z.preprocess(
+    blankIsUnset,
+    z
+      .enum(['1', 'true', 'yes', '0', 'false', 'no'], { error: 'is not 1 or 0' })
+      .transform((v) => ['1', 'true', 'yes'].includes(v))
+      .default(false),
   ),
 });
 
@@ -80,6 +89,8 @@ export interface CoreSettings {
   readonly configPath: string;
   /** Key prefix of everything Marshal keeps in Redis. */
   readonly prefix: string;
+  /** MARSHAL_ALLOW_EPHEMERAL_REDIS: start on a Redis without persistence (throwaway use only). */
+  readonly allowEphemeralRedis?: boolean;
 }
 
 export interface Settings extends CoreSettings {
@@ -107,13 +118,19 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     port: e.PORT,
     configPath: e.MARSHAL_CONFIG,
     prefix: e.MARSHAL_PREFIX,
+    allowEphemeralRedis: e.MARSHAL_ALLOW_EPHEMERAL_REDIS,
   });
 }
 
 /** The settings of processes that never talk to Slack (`marshal worker`, `run`, `status`). */
 export function loadCoreSettings(env: Record<string, string | undefined> = process.env): CoreSettings {
   const e = parseEnv(CoreEnvSchema, env);
-  return deepFreeze({ redisUrl: e.REDIS_URL, configPath: e.MARSHAL_CONFIG, prefix: e.MARSHAL_PREFIX });
+  return deepFreeze({
+    redisUrl: e.REDIS_URL,
+    configPath: e.MARSHAL_CONFIG,
+    prefix: e.MARSHAL_PREFIX,
+    allowEphemeralRedis: e.MARSHAL_ALLOW_EPHEMERAL_REDIS,
+  });
 }
 
 function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {

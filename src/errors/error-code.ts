@@ -20,6 +20,10 @@ export const ErrorCode = {
   RunAborted: 'run_aborted',
   RunStateConflict: 'run_state_conflict',
   RedisMisconfigured: 'redis_misconfigured',
+  /** Redis does not answer at REDIS_URL (down, wrong address, refused, timed out). */
+  RedisUnavailable: 'redis_unavailable',
+  /** A run's state vanished from Redis (a restart without persistence, a flush) while work was under way. */
+  RunLost: 'run_lost',
   /** BullMQ gave up on an engine job (its worker kept dying, or it kept failing): the work it stood for failed. */
   JobAbandoned: 'job_abandoned',
 
@@ -52,6 +56,18 @@ export const ErrorCode = {
   ChecksumMismatch: 'checksum_mismatch',
   /** A host answered a probe (`uname -r`, `/etc/os-release`, `df`) with output Marshal cannot read. */
   UnexpectedHostOutput: 'unexpected_host_output',
+
+  // --- certificates
+  /** A certificate definition (`certificates/<name>/certificate.yaml`) Marshal refuses. */
+  InvalidCertificateDefinition: 'invalid_certificate_definition',
+  /** A new certificate (issued or provided) broke a validation rule; no host was touched. */
+  CertificateRejected: 'certificate_rejected',
+  /** The ACME server did not issue: an order, a challenge or finalisation failed. */
+  AcmeOrderFailed: 'acme_order_failed',
+  /** The TLS handshake with a served endpoint did not give its certificate (refused, timeout, handshake). */
+  TlsProbeFailed: 'tls_probe_failed',
+  /** Sealing or opening a secret failed: no key in the environment, a bad key, or tampered data. */
+  SecretSealFailed: 'secret_seal_failed',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

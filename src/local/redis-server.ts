@@ -6,20 +6,33 @@ import { createConnection } from 'node:net';
 import { freePort } from './free-port.js';
 
 export interface LocalRedisOptions {
-  /** Keep an append-only file so a restart keeps the data (crash and restart tests). */
+  /** fsync every write to the append-only file, so even a SIGKILL loses nothing (crash tests). */
   persistent?: boolean;
+  /**
+   * Keep nothing across a restart (no AOF, no RDB). Marshal refuses such a Redis unless explicitly
+   * allowed (MARSHAL_ALLOW_EPHEMERAL_REDIS=1): for tests of exactly that.
+   */
+  ephemeral?: boolean;
+  /** Listen on this port (a test that starts Redis where a process already waits for it). */
+  port?: number;
 }
+
+type Persistence = 'none' | 'everysec' | 'always';
 
 /**
  * A `redis-server` of Marshal's own on a free loopback port: for tests (so a crash or restart test
  * disturbs nothing else) and for the local demo when no REDIS_URL is given.
+ *
+ * By default it keeps an append-only file (fsync once a second) in its own temporary directory: the
+ * same kind of Redis production must run, so the local run, the tests and the benchmarks pass
+ * Marshal's persistence check instead of switching it off, at the cost of one write(2) per command.
  */
 export class LocalRedis {
   private child: ChildProcess | undefined;
   private constructor(
     readonly port: number,
     readonly dir: string,
-    private readonly persistent: boolean,
+    private readonly persistence: Persistence,
   ) {}
 
   get url(): string {
@@ -30,7 +43,12 @@ export class LocalRedis {
     assertRedisInstalled();
     const dir = mkdtempSync(join(tmpdir(), 'marshal-redis-'));
     for (let attempt = 0; ; attempt++) {
-      const redis = new LocalRedis(await freePort(), dir, options.persistent ?? false);
+      const persistence: Persistence = options.ephemeral
+        ? 'none'
+        : options.persistent
+          ? 'always'
+          : 'everysec';
+      const redis = new LocalRedis(options.port ?? (await freePort()), dir, persistence);
       try {
         await redis.launch();
         return redis;
@@ -52,9 +70,9 @@ export class LocalRedis {
       '--save',
       '',
       '--appendonly',
-      this.persistent ? 'yes' : 'no',
+      this.persistence === 'none' ? 'no' : 'yes',
       '--appendfsync',
-      'always',
+      this.persistence === 'always' ? 'always' : 'everysec',
       '--maxmemory-policy',
       'noeviction',
       '--daemonize',

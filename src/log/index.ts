@@ -1,2 +1,2 @@
 export { createLogger, silentLogger, type Logger, type LoggerSettings } from './logger.js';
-export { scrubSecrets, REDACTED, REDACT_PATHS } from './redact.js';
+export { scrubSecrets, redactUrl, REDACTED, REDACT_PATHS } from './redact.js';

@@ -43,3 +43,20 @@ export function scrubSecrets(text: string): string {
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
+
+/**
+ * A connection URL fit for a log line or an error message: the password (and a user name given
+ * without one, which Redis 5 and older take as the password) is replaced by `***`. Text that is not a
+ * URL is kept but scrubbed of anything between `//` and `@`.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/]*@/, '//***@');
+  }
+  if (parsed.password) parsed.password = '***';
+  else if (parsed.username) parsed.username = '***';
+  return parsed.toString();
+}

@@ -37,6 +37,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     catalog,
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
+    allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
     logger,
     notifier: new TerminalNotifier(),
   });

@@ -1,3 +1,4 @@
+import { installProcessGuard } from '../../app/process-guard.js';
 import { startServer } from '../../app/start-server.js';
 import { loadSettings } from '../../config/settings.js';
 import { createLogger } from '../../log/index.js';
@@ -11,6 +12,8 @@ export async function serveCommand(options: { workers: boolean; concurrency: num
     logger,
     workers: options.workers ? { concurrency: options.concurrency } : false,
   });
+  // Once serving, no request may end the process; a failed start still exits with its error.
+  installProcessGuard(logger);
   onShutdown(
     () => server.close(),
     (msg) => logger.info(msg),

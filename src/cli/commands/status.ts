@@ -16,6 +16,7 @@ export async function statusCommand(runId: string | undefined): Promise<void> {
     config: await loadMarshalConfig(settings.configPath),
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
+    allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
     logger: createLogger({ level: 'error', destination: pino.destination(2) }),
     notifier: new TerminalNotifier(),
   });

@@ -30,6 +30,10 @@ export async function workerCommand(options: {
     prefix: settings.prefix,
     logger,
     notifier: alertNotifier(logger, marshalRef),
+    allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
+    // A worker outlives Redis restarts and deploys: it waits for Redis rather than give up (a signal
+    // while waiting ends the process: no handler is installed yet).
+    whenRedisIsDown: 'retry',
   });
   const pool = marshal.engine.startWorkers({
     concurrency: options.concurrency,

@@ -4,6 +4,8 @@ export { GateClosed } from './gate-closed.js';
 export { JobAbandoned } from './job-abandoned.js';
 export { LockConflict } from './lock-conflict.js';
 export { RedisMisconfigured } from './redis-misconfigured.js';
+export { RedisUnavailable } from './redis-unavailable.js';
+export { RunLost, type LostRunFacts } from './run-lost.js';
 export { RunAborted } from './run-aborted.js';
 export { RunStateConflict } from './run-state-conflict.js';
 export { TaskTimeout } from './task-timeout.js';

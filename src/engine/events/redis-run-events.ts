@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log/index.js';
 import { RunEvent, type EventSubscription, type RunEvents } from '../model/events.js';
+import { isConnectionError } from '../runtime/redis-connection.js';
 
 export interface RedisRunEventsOptions {
   /** Commands (XADD, XRANGE) go here. */
@@ -51,7 +52,10 @@ export class RedisRunEvents implements RunEvents {
           reply = await conn.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', stream, lastId);
         } catch (err) {
           if (closed) return;
-          this.options.logger.warn({ err }, 'event subscription read failed; retrying');
+          // A Redis outage is reported once by the engine's connection, not every 200 ms from here.
+          if (isConnectionError(err))
+            this.options.logger.debug({ err }, 'event subscription waits for Redis');
+          else this.options.logger.warn({ err }, 'event subscription read failed; retrying');
           await new Promise((r) => setTimeout(r, 200));
           continue;
         }

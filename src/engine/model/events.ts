@@ -59,6 +59,17 @@ export const RunEvent = z.discriminatedUnion('type', [
     rollback: z.boolean().optional(),
   }),
   z.object({ type: z.literal('run.finished'), ...base, state: RunState, durationMs: z.number() }),
+  /**
+   * The run's state vanished from Redis under running work (a restart without persistence): it will
+   * never finish. `hosts` are those the surviving records name; other processes may know more.
+   */
+  z.object({
+    type: z.literal('run.lost'),
+    ...base,
+    hosts: z.array(z.string()),
+    why: z.string(),
+    detectedAt: z.string(),
+  }),
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;
 export type RunEventType = RunEvent['type'];

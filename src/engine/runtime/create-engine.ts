@@ -6,6 +6,7 @@ import type { Logger } from '../../log/index.js';
 import type { DecisionResult, Engine } from '../engine.js';
 import { ApprovalRefused } from '../errors/approval-refused.js';
 import { RedisRunEvents } from '../events/redis-run-events.js';
+import type { RunEvent } from '../model/events.js';
 import { bareTarget, type TargetResolver } from '../model/target.js';
 import { GateDecision, RunRequest, type LockInfo, type RunSnapshot } from '../model/run.js';
 import { FINAL_RUN_STATES, type TaskState } from '../model/task-state.js';
@@ -17,7 +18,11 @@ import { createKeys } from './keys.js';
 import { readLedger } from './ledger.js';
 import { acquireLocks, listLocks } from './locks.js';
 import { Scripts } from './lua/index.js';
-import { connectRedis, type RedisConnection } from './redis-connection.js';
+import { UnknownRun } from '../errors/unknown-run.js';
+import { RunLost } from '../errors/run-lost.js';
+import { connectRedis, describeRedis, type RedisConnection } from './redis-connection.js';
+import { RedisHealth } from './redis-health.js';
+import { readLostRun, startRedisWatch } from './redis-watch.js';
 import { RunInfoCache, type RunInfo } from './run-info.js';
 import { nowIso, type Runtime } from './runtime.js';
 import { startRoots } from './scheduler.js';
@@ -34,6 +39,15 @@ export interface EngineOptions {
   /** How long a lock lives without renewal; workers renew the locks of active runs. */
   lockTtlMs?: number;
   /**
+   * Start on a Redis that keeps nothing across a restart. Only for throwaway use: a restart then loses
+   * every run in progress (which the engine notices and reports, but cannot undo).
+   */
+  allowEphemeralRedis?: boolean;
+  /** How often the engine looks at Redis's run_id and eviction policy (default 2 s). */
+  watchIntervalMs?: number;
+  /** Hosts a run touched according to records outside the engine (the audit), for reports of lost runs. */
+  survivingHosts?: (runId: string) => Promise<string[]>;
+  /**
    * What each rollout target is (Marshal passes its inventory's `get`): the planner reads its vars for
    * failure domains and host steps get it as `ctx.host`. Without it, targets are bare names (`bareTarget`).
    */
@@ -44,6 +58,8 @@ export interface EngineOptions {
 export interface EngineRuntime extends Engine {
   /** Starts BullMQ Workers in this process that work on runs (any run, started by any process). */
   startWorkers(options?: WorkerOptions): WorkerPool;
+  /** Whether this process's Redis is reachable and safe to work on (readiness). */
+  readonly health: RedisHealth;
   close(): Promise<void>;
 }
 
@@ -61,9 +77,15 @@ const DecideInput = z.object({
  * worker: call `startWorkers` in the processes that should do the work.
  */
 export async function createEngine(options: EngineOptions): Promise<EngineRuntime> {
+  const where = describeRedis(options.redis);
+  const health = new RedisHealth(options.logger, where);
   const redis = connectRedis(options.redis, 'marshal-engine');
+  health.watchPrimary(redis);
   try {
-    await checkRedis(redis, options.logger);
+    await checkRedis(redis, options.logger, {
+      where,
+      allowEphemeral: options.allowEphemeralRedis ?? false,
+    });
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -73,7 +95,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
   const events = new RedisRunEvents({
     redis,
     connect: () => {
-      const c = connectRedis(options.redis, 'marshal-events');
+      const c = connectRedis(options.redis, 'marshal-events', health);
       subscribers.add(c);
       return c;
     },
@@ -82,6 +104,24 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     logger: options.logger,
   });
   const queue = new Queue(keys.queueName, { connection: redis, prefix: keys.prefix });
+  health.watch(queue, 'marshal-queue');
+  // What this process itself knows of the runs it follows, kept outside Redis: if Redis loses its
+  // data, these are the runs to look for and (part of) the hosts they touched.
+  const live = new Set<string>();
+  const touched = new Map<string, Set<string>>();
+  const follow = (event: RunEvent): void => {
+    if (event.type === 'run.finished' || event.type === 'run.lost') {
+      live.delete(event.runId);
+      touched.delete(event.runId);
+      return;
+    }
+    live.add(event.runId);
+    if (event.type === 'target.finished') {
+      let hosts = touched.get(event.runId);
+      if (!hosts) touched.set(event.runId, (hosts = new Set()));
+      hosts.add(event.result.target);
+    }
+  };
   const rt: Runtime = {
     redis,
     scripts: new Scripts(redis),
@@ -92,8 +132,10 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     events,
     runs: new RunInfoCache(redis, keys, options.registry),
     lockTtlMs: options.lockTtlMs ?? 10 * 60_000,
+    health,
     resolveTarget: options.resolveTarget ?? bareTarget,
     emit(event) {
+      follow(event);
       events
         .publish(event)
         .catch((err: unknown) =>
@@ -102,6 +144,15 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     },
   };
   const pools: WorkerPool[] = [];
+  const watch = startRedisWatch(rt, {
+    health,
+    intervalMs: options.watchIntervalMs ?? 2000,
+    liveRuns: () => live,
+    touchedBy: (runId) => touched.get(runId) ?? [],
+    ...(options.survivingHosts ? { survivingHosts: options.survivingHosts } : {}),
+  });
+  // The run_id every later look is compared with.
+  await watch.tick().catch((err: unknown) => options.logger.debug({ err }, 'first Redis watch failed'));
 
   async function start(input: RunRequest): Promise<string> {
     const parsed = RunRequest.safeParse(input);
@@ -153,6 +204,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       .sadd(keys.activeRuns, runId)
       .exec();
     rt.runs.remember(info);
+    live.add(runId);
     rt.emit({
       type: 'run.started',
       runId,
@@ -177,6 +229,28 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       (out[stage.rolloutId] ??= []).push(e.target);
     }
     return out;
+  }
+
+  /** A run Redis does not know: lost (and say what is known) if any record says so, else unknown. */
+  async function lostOr(err: unknown, runId: string): Promise<never> {
+    if (!(err instanceof UnknownRun)) throw err;
+    const recorded = await readLostRun(rt, runId);
+    if (recorded) throw recorded;
+    // No loss was recorded, but records written after the loss (the ledger of steps that were in
+    // flight, the audit) may still name the run: then it did exist, and those hosts were touched.
+    const hosts = new Set<string>();
+    for (const field of await redis.hkeys(keys.ledger(runId))) {
+      const sep = field.indexOf('|');
+      if (sep > 0 && !field.includes('#')) hosts.add(field.slice(sep + 1));
+    }
+    for (const h of (await options.survivingHosts?.(runId).catch(() => [])) ?? []) hosts.add(h);
+    const traces = hosts.size > 0 || (await redis.exists(keys.run(runId), keys.tasks(runId))) > 0;
+    if (!traces) throw err;
+    throw new RunLost({
+      runId,
+      hosts: [...hosts].sort(),
+      why: 'the run itself is gone from Redis, but records written later still name it',
+    });
   }
 
   async function decide(input: z.input<typeof DecideInput>): Promise<DecisionResult> {
@@ -258,7 +332,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
         retryOf: runId,
       });
     },
-    get: (runId) => readSnapshot(rt, runId),
+    get: (runId) => readSnapshot(rt, runId).catch((err: unknown) => lostOr(err, runId)),
     list,
     locks: (): Promise<LockInfo[]> => listLocks(rt),
     startWorkers(workerOptions) {
@@ -266,7 +340,9 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       pools.push(pool);
       return pool;
     },
+    health,
     async close() {
+      await watch.close();
       await Promise.all(pools.map((p) => p.close()));
       await queue.close();
       for (const s of subscribers) s.disconnect();

@@ -23,6 +23,10 @@ export interface Keys {
   readonly activeRuns: string;
   lock(name: string): string;
   readonly lockRegistry: string;
+  /** What is known of a run whose state vanished from Redis (written after the loss was noticed). */
+  lost(runId: string): string;
+  lostHosts(runId: string): string;
+  readonly lostRuns: string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -46,6 +50,9 @@ export function createKeys(prefix: string): Keys {
     activeRuns: `${prefix}:runs:active`,
     lock: (name) => `${prefix}:lock:${name}`,
     lockRegistry: `${prefix}:locks`,
+    lost: (id) => `${prefix}:lost:${id}`,
+    lostHosts: (id) => `${prefix}:lost:${id}:hosts`,
+    lostRuns: `${prefix}:lost`,
   };
 }
 

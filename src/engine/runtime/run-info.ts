@@ -54,4 +54,9 @@ export class RunInfoCache {
   remember(info: RunInfo): void {
     this.cache.set(info.runId, info);
   }
+
+  /** A run whose state is gone from Redis: jobs of it that still turn up must not work from a stale copy. */
+  forget(runId: string): void {
+    this.cache.delete(runId);
+  }
 }

@@ -5,6 +5,7 @@ import type { RunEvent, RunEvents } from '../model/events.js';
 import type { TargetResolver } from '../model/target.js';
 import type { WorkflowRegistry } from '../registry.js';
 import type { Keys } from './keys.js';
+import type { RedisHealth } from './redis-health.js';
 import type { Scripts } from './lua/index.js';
 import type { RunInfoCache } from './run-info.js';
 
@@ -19,6 +20,8 @@ export interface Runtime {
   readonly events: RunEvents;
   readonly runs: RunInfoCache;
   readonly lockTtlMs: number;
+  /** Reports Redis outages once, not once per client and command. */
+  readonly health: RedisHealth;
   /** A target's inventory host (EngineOptions.resolveTarget). */
   readonly resolveTarget: TargetResolver;
   /** Publishes without waiting: commands on one connection keep their order, so events stay ordered. */

@@ -50,7 +50,7 @@ export function startWorkerPool(
   const connections: Redis[] = [];
   const workers: Worker[] = [];
   for (let i = 0; i < (options.workers ?? 1); i++) {
-    const conn = connectRedis(connection, `marshal-worker-${i}`);
+    const conn = connectRedis(connection, `marshal-worker-${i}`, rt.health);
     connections.push(conn);
     const worker = new Worker(rt.keys.queueName, (job) => processJob(rt, job), {
       connection: conn,
@@ -61,7 +61,7 @@ export function startWorkerPool(
       maxStalledCount: o.maxStalledCount,
     });
     worker.on('failed', (job, err) => onFailed(rt, job, err));
-    worker.on('error', (err) => rt.logger.error({ err }, 'engine worker error'));
+    worker.on('error', (err) => rt.health.clientError(err, `engine worker ${i}`));
     workers.push(worker);
   }
   const sweep = setInterval(

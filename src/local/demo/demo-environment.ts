@@ -91,11 +91,14 @@ export class DemoEnvironment {
         port: 0,
         configPath: this.configPath,
         prefix: this.prefix,
+        // Its own Redis persists (see LocalRedis); a REDIS_URL given to the demo may be a throwaway one.
+        allowEphemeralRedis: ['1', 'true', 'yes'].includes(process.env.MARSHAL_ALLOW_EPHEMERAL_REDIS ?? ''),
       },
       config: await loadMarshalConfig(this.configPath),
       logger: options.logger,
       host: '127.0.0.1',
       port: 0,
+      whenRedisIsDown: 'fail',
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
     });

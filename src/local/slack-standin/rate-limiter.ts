@@ -3,7 +3,12 @@ import { DEFAULT_TIER_PER_MINUTE, type StandinRateLimits } from './options.js';
 export interface RateDecision {
   limited: boolean;
   retryAfterSec: number;
+  /** How the call is refused: 429 (rate limited, with Retry-After) unless a storm says 5xx. */
+  status?: StormStatus;
 }
+
+/** 429 as Slack rate-limits; 500/503 as Slack answers when it is having a bad day (no Retry-After). */
+export type StormStatus = 429 | 500 | 503;
 
 export interface StormSpec {
   /** Refuse this many calls from now on. */
@@ -13,6 +18,8 @@ export interface StormSpec {
   retryAfterSec?: number;
   /** Only these methods; default all. */
   methods?: string[];
+  /** What the refused calls get; default 429 with `Retry-After`. */
+  status?: StormStatus;
 }
 
 const ALLOWED: RateDecision = { limited: false, retryAfterSec: 0 };
@@ -83,7 +90,11 @@ export class RateLimiter {
       return undefined;
     }
     if (storm.left !== undefined) storm.left -= 1;
-    return { limited: true, retryAfterSec: storm.retryAfterSec ?? this.limits.minRetryAfterSec };
+    return {
+      limited: true,
+      retryAfterSec: storm.retryAfterSec ?? this.limits.minRetryAfterSec,
+      status: storm.status ?? 429,
+    };
   }
 
   private checkWindow(method: string, now: number): RateDecision {

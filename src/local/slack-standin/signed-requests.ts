@@ -14,6 +14,8 @@ export interface SendOptions {
   timestampSec?: number;
   /** Overrides the signature; `null` sends none (and no timestamp). */
   signature?: string | null;
+  /** Default `application/x-www-form-urlencoded` (commands, interactions); events come as JSON. */
+  contentType?: string;
 }
 
 export interface SlackResponse {
@@ -25,7 +27,9 @@ export interface SlackResponse {
 
 export async function sendSigned(url: string, body: string, options: SendOptions): Promise<SlackResponse> {
   const ts = options.timestampSec ?? Math.floor(Date.now() / 1000);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  const headers: Record<string, string> = {
+    'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
+  };
   if (options.signature !== null) {
     headers['x-slack-request-timestamp'] = String(ts);
     headers['x-slack-signature'] = options.signature ?? slackSignature(options.secret, ts, body);

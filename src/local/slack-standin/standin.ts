@@ -12,7 +12,7 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** Milliseconds since the epoch when the request arrived. */
   at: number;
-  /** 200, or 429 when rate limited. */
+  /** 200, or 429 when rate limited, or 500/503 in a server-error storm. */
   status: number;
   response: SlackBody;
 }
@@ -87,6 +87,11 @@ export class SlackStandin {
     this.limiter.startStorm(spec);
   }
 
+  /** Answers the next `calls` calls, or every call for `durationMs`, with HTTP 500 (or 503). */
+  serverErrorStorm(spec: Omit<StormSpec, 'status' | 'retryAfterSec'> & { status?: 500 | 503 }): void {
+    this.limiter.startStorm({ ...spec, status: spec.status ?? 500 });
+  }
+
   endStorm(): void {
     this.limiter.stopStorm();
   }
@@ -121,6 +126,8 @@ export class SlackStandin {
 
     const decision = this.limiter.check(method, args);
     if (decision.limited) {
+      if (decision.status === 500 || decision.status === 503)
+        return record(decision.status, { ok: false, error: 'internal_error' });
       return record(
         429,
         { ok: false, error: 'ratelimited' },

@@ -9,7 +9,8 @@ import { ReplayGuard, type ReplayStore } from '../auth/replay-guard.js';
 import { SlackUsergroupDirectory } from '../auth/usergroup-directory.js';
 import { registerApprovalActions } from '../interactions/register-approval-actions.js';
 import { boltLogger } from './bolt-logger.js';
-import { GuardedHttpReceiver } from './guarded-http-receiver.js';
+import { GuardedHttpReceiver, type GuardedHttpReceiverOptions } from './guarded-http-receiver.js';
+import { ListenerRoutes, trackRoutes } from './listener-routes.js';
 import { effectiveAccess } from '../../kit/access.js';
 import type { WorkflowCatalog } from '../../kit/catalog.js';
 import type { SlackDeps } from './slack-deps.js';
@@ -32,6 +33,8 @@ export interface SlackAppOptions {
   /** How long a user group's members are cached. */
   usergroupCacheMs?: number;
   now?: () => number;
+  /** HTTP mode only: routes served on the same port before Slack's (health and readiness). */
+  httpRoutes?: GuardedHttpReceiverOptions['httpRoutes'];
 }
 
 export interface SlackApp {
@@ -51,13 +54,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const log = logger.child({ component: 'slack' });
   const blog = boltLogger(logger);
   const clientOptions = { slackApiUrl: settings.slack.apiUrl };
+  const routes = new ListenerRoutes();
   const receiver = settings.slack.appToken
     ? undefined
     : new GuardedHttpReceiver({
         signingSecret: settings.slack.signingSecret,
         boltLogger: blog,
         logger,
+        routes,
         ...(options.now ? { now: options.now } : {}),
+        ...(options.httpRoutes ? { httpRoutes: options.httpRoutes } : {}),
       });
   const app = receiver
     ? new App({ token: settings.slack.botToken, receiver, clientOptions, logger: blog })
@@ -80,6 +86,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
     logger: log,
   };
+  // The receiver answers what no listener takes at once, so it learns every listener registered.
+  trackRoutes(app, routes);
   registerCommands(app, deps);
   registerApprovalActions(app, deps);
   app.error((err) => {

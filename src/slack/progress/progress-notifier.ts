@@ -1,7 +1,9 @@
 import type { EventSubscription, RunEvent, RunEvents } from '../../engine/model/events.js';
 import type { RunSnapshot, StageProgress } from '../../engine/model/run.js';
 import type { Logger } from '../../log/index.js';
+import { RunLost } from '../../engine/errors/run-lost.js';
 import {
+  renderAlert,
   renderApprovalCard,
   renderDecidedCard,
   renderFinalSummary,
@@ -47,6 +49,8 @@ interface RunThread {
   firstSeenAt: number;
   thread: ThreadRecord | undefined;
   finished: boolean;
+  /** The run's state vanished from Redis: only the loss is still posted. */
+  lost: boolean;
 }
 
 /**
@@ -124,6 +128,32 @@ export class ProgressNotifier {
           this.reply(thread, renderRunControl(snapshot, event)),
         );
         break;
+      case 'run.lost': {
+        // The thread reference is in this process's memory if it posted the thread: Redis lost its copy.
+        run.finished = true;
+        run.lost = true;
+        clearTimeout(run.timer);
+        run.timer = undefined;
+        const message = renderAlert({
+          title: `Run ${event.runId} LOST: its state vanished from Redis`,
+          text: new RunLost(event).message,
+          to: [],
+        });
+        this.enqueue(run, {
+          name: LOST_OP,
+          run: async (thread) => {
+            if (!thread) {
+              this.options.logger.error(
+                { runId: event.runId, hosts: event.hosts },
+                'run lost, and its Slack thread is not known here: the loss is only in the logs',
+              );
+              return;
+            }
+            await this.reply(thread, message);
+          },
+        });
+        return;
+      }
       case 'run.finished':
         run.finished = true;
         this.milestone(run, 'finished', (snapshot, thread) =>
@@ -168,6 +198,7 @@ export class ProgressNotifier {
         firstSeenAt: Date.now(),
         thread: undefined,
         finished: false,
+        lost: false,
       };
       this.runs.set(runId, run);
     }
@@ -284,6 +315,7 @@ export class ProgressNotifier {
     const log = this.options.logger;
     for (let attempt = 1; ; attempt++) {
       try {
+        if (run.lost && op.name !== LOST_OP) return;
         run.thread ??= await this.options.store.get(run.runId);
         await op.run(run.thread);
         return;
@@ -306,6 +338,8 @@ export class ProgressNotifier {
     }
   }
 }
+
+const LOST_OP = 'post run lost';
 
 function isStageDone(p: StageProgress): boolean {
   return p.total > 0 && p.done + p.failed >= p.total && p.inFlight === 0;

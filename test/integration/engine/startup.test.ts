@@ -36,16 +36,55 @@ describe('engine start-up checks', () => {
     await admin.config('SET', 'maxmemory-policy', 'noeviction');
   });
 
-  it('warns (but starts) when Redis keeps nothing across a restart', async () => {
+  it('refuses a Redis that keeps nothing across a restart, naming REDIS_URL (not its password) and the fix', async () => {
+    const throwaway = await LocalRedis.start({ ephemeral: true });
+    const withPassword = throwaway.url.replace('redis://', 'redis://:hunter2hunter2@');
+    const probe = new Redis(throwaway.url);
+    await probe.config('SET', 'requirepass', 'hunter2hunter2');
+    probe.disconnect();
+    try {
+      const err = await createEngine({
+        redis: withPassword,
+        registry: createRegistry([diamond]),
+        logger: silentLogger(),
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RedisMisconfigured);
+      const message = (err as Error).message;
+      expect(message).toContain(`REDIS_URL=redis://:***@127.0.0.1:${throwaway.port}`);
+      expect(message).not.toContain('hunter2');
+      expect(message).toMatch(/appendonly yes/);
+      expect(message).toMatch(/save/);
+      expect(message).toMatch(/MARSHAL_ALLOW_EPHEMERAL_REDIS=1/);
+    } finally {
+      await throwaway.destroy();
+    }
+  });
+
+  it('starts on a Redis that keeps nothing when explicitly allowed (throwaway use), and warns', async () => {
+    const throwaway = await LocalRedis.start({ ephemeral: true });
     let log = '';
     const destination = new Writable({ write: (chunk: Buffer, _e, cb) => ((log += chunk.toString()), cb()) });
+    try {
+      const engine = await createEngine({
+        redis: throwaway.url,
+        registry: createRegistry([diamond]),
+        logger: createLogger({ destination, level: 'warn' }),
+        allowEphemeralRedis: true,
+      });
+      await engine.close();
+      expect(log).toMatch(/keeps no data across a restart/);
+    } finally {
+      await throwaway.destroy();
+    }
+  });
+
+  it('starts on the default local Redis, which persists into its own directory', async () => {
     const engine = await createEngine({
       redis: redis.url,
       registry: createRegistry([diamond]),
-      logger: createLogger({ destination, level: 'warn' }),
+      logger: silentLogger(),
     });
     await engine.close();
-    expect(log).toMatch(/keeps no data across a restart/);
   });
 
   it('refuses bad workflow definitions at registration', () => {

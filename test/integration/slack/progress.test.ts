@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RunLost } from '../../../src/engine/errors/run-lost.js';
 import type { RunEvent } from '../../../src/engine/model/events.js';
 import { SlackStandin, renderThreadAsText } from '../../../src/local/slack-standin/index.js';
 import { createLogger } from '../../../src/log/index.js';
@@ -196,5 +197,34 @@ describe('ProgressNotifier against the Slack stand-in (real WebClient, real Redi
     expect(replyKinds(r)).toEqual(FULL_THREAD);
     expect(JSON.stringify(r.standin.message(CHANNEL, parentTs(r))!.blocks)).toContain('succeeded');
     if (process.env.SHOW_THREAD) console.log(renderThreadAsText(r.standin.thread(CHANNEL, parentTs(r))));
+  });
+
+  it('posts a lost run in its thread, naming the hosts touched, and stops asking for the gone run', async () => {
+    const r = await startRig();
+    const s = script(40);
+    const events = rolloutEvents(s);
+    const gateAt = events.findIndex((e) => e.type === 'gate.decided');
+    feed(r, events.slice(0, gateAt));
+    await r.notifier.flush();
+    // Redis lost the run: the engine now answers with RunLost for it.
+    const known = r.model.get.bind(r.model);
+    r.model.get = (runId: string) => {
+      if (runId === s.runId) throw new RunLost({ runId, hosts: ['web-001', 'web-002'], why: 'gone' });
+      return known(runId);
+    };
+    r.notifier.handle({
+      type: 'run.lost',
+      runId: s.runId,
+      at: new Date().toISOString(),
+      hosts: ['web-001', 'web-002'],
+      why: 'Redis restarted without its data',
+      detectedAt: new Date().toISOString(),
+    });
+    await r.notifier.flush();
+
+    const last = r.standin.thread(CHANNEL, parentTs(r)).at(-1)!;
+    expect(last.text).toMatch(/LOST/);
+    expect(JSON.stringify(last.blocks)).toContain('web-001, web-002');
+    expect(r.logs.join('\n')).not.toMatch(/giving up on it|will retry/);
   });
 });

@@ -33,7 +33,17 @@ describe('settings from the environment', () => {
       port: 3000,
       configPath: good.MARSHAL_CONFIG,
       prefix: 'marshal',
+      allowEphemeralRedis: false,
     });
+  });
+
+  it('allows a Redis without persistence only when MARSHAL_ALLOW_EPHEMERAL_REDIS says so', () => {
+    expect(loadSettings({ ...good, MARSHAL_ALLOW_EPHEMERAL_REDIS: '1' }).allowEphemeralRedis).toBe(true);
+    expect(loadSettings({ ...good, MARSHAL_ALLOW_EPHEMERAL_REDIS: '0' }).allowEphemeralRedis).toBe(false);
+    expect(loadSettings({ ...good, MARSHAL_ALLOW_EPHEMERAL_REDIS: '' }).allowEphemeralRedis).toBe(false);
+    expect(() => loadSettings({ ...good, MARSHAL_ALLOW_EPHEMERAL_REDIS: 'sure' })).toThrow(
+      /MARSHAL_ALLOW_EPHEMERAL_REDIS/,
+    );
   });
 
   it('is frozen all the way down', () => {

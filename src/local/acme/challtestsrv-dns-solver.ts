@@ -1,0 +1,29 @@
+import type { DnsChallengeSolver } from '../../certificates/acme/dns-challenge-solver.js';
+
+/**
+ * Publishes DNS-01 TXT records through pebble-challtestsrv's management API (`/set-txt`, `/clear-txt`):
+ * the DNS server pebble's validation authority really queries. The test stand-in for a production
+ * solver (RFC 2136 to the zone's authoritative server) behind the same interface.
+ */
+export class ChalltestsrvDnsSolver implements DnsChallengeSolver {
+  constructor(private readonly managementUrl: string) {}
+
+  async setTxt(recordName: string, value: string): Promise<void> {
+    await this.post('/set-txt', { host: fqdn(recordName), value });
+  }
+
+  async clearTxt(recordName: string): Promise<void> {
+    await this.post('/clear-txt', { host: fqdn(recordName) });
+  }
+
+  private async post(path: string, body: Record<string, string>): Promise<void> {
+    const res = await fetch(new URL(path, this.managementUrl), {
+      method: 'POST',
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`challtestsrv ${path}: HTTP ${res.status}: ${(await res.text()).trim()}`);
+  }
+}
+
+const fqdn = (name: string): string => (name.endsWith('.') ? name : `${name}.`);
