@@ -127,8 +127,15 @@ function auditRecord(outcome: RunOutcome, finishedAt: string): Record<string, Js
       batch: t.batchIndex,
       summary: t.summary ?? null,
       error: t.error ?? null,
+      // The truth about hosts that had to be put back: restored, or not (with why).
+      restored: outcome.restored.includes(t.target)
+        ? true
+        : outcome.restoreFailed.some((r) => r.target === t.target)
+          ? false
+          : null,
     })),
-    restoreFailed: outcome.restoreFailed.map((r) => ({ ...r })),
+    restoredHosts: [...outcome.restored],
+    notRestored: outcome.restoreFailed.map((r) => ({ ...r })),
     rollbackErrors: outcome.rollbackErrors.map((r) => ({ ...r })),
     requestedAt: outcome.requestedAt,
     finishedAt,
@@ -142,10 +149,13 @@ function defaultAlert<P>(module: AnyWorkflowModule, ctx: TaskContext<P>, outcome
     ...outcome.causes.slice(0, 3).map((c) => `${c.taskId} failed: ${c.error}`),
     ...failed.slice(0, MAX_LISTED).map((t) => `• ${t.target}: ${t.error ?? 'failed'}`),
     failed.length > MAX_LISTED ? `• and ${failed.length - MAX_LISTED} more` : '',
-    ...outcome.restoreFailed.map((r) => `• ${r.target} was NOT restored: ${r.error}`),
-    outcome.rolledBack && outcome.changed.length > 0
-      ? `Changed targets were rolled back (${outcome.changed.length}).`
-      : '',
+    outcome.restored.length > 0 ? `Restored as they were: ${outcome.restored.length} target(s).` : '',
+    ...(outcome.restoreFailed.length > 0
+      ? [
+          `NOT restored — check these by hand (${outcome.restoreFailed.length}):`,
+          ...outcome.restoreFailed.slice(0, 10).map((r) => `• ${r.target}: ${r.error}`),
+        ]
+      : []),
   ].filter(Boolean);
   const owners = ctx.dryRun ? [] : (module.owners ?? []);
   return {
@@ -160,6 +170,7 @@ function runMetrics(outcome: RunOutcome): Record<string, Json> {
     hosts: outcome.touched.length,
     changed: outcome.changed.length,
     failed: outcome.failed.length,
+    restored: outcome.restored.length,
     restoreFailed: outcome.restoreFailed.length,
   };
 }
