@@ -2,16 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { RunSnapshot, TargetResult } from '../../../src/engine/model/run.js';
 import { readRunOutcome } from '../../../src/kit/run-outcome.js';
 
-const target = (name: string, extra: Partial<TargetResult> & Record<string, unknown> = {}): TargetResult =>
-  ({
-    target: name,
-    ok: true,
-    changed: true,
-    durationMs: 1,
-    stage: 'batch',
-    batchIndex: 1,
-    ...extra,
-  }) as TargetResult;
+const target = (name: string, extra: Partial<TargetResult> & Record<string, unknown> = {}): TargetResult => ({
+  target: name,
+  ok: true,
+  changed: true,
+  durationMs: 1,
+  stage: 'batch',
+  batchIndex: 1,
+  ...extra,
+});
 
 const snapshot = (targets: TargetResult[], tasks: RunSnapshot['tasks'] = []): RunSnapshot => ({
   runId: 'r-1',
