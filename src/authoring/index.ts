@@ -19,3 +19,6 @@ export {
   isMarshalError,
   type FieldIssue,
 } from '../errors/index.js';
+
+// The workflow module a workflow file default-exports (`defineWorkflowModule`), and what it is given.
+export * from '../kit/index.js';

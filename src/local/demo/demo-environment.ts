@@ -36,6 +36,8 @@ export class DemoEnvironment {
     hosts: number;
     bundlesDir?: string;
     redisUrl?: string;
+    /** Directories of workflow modules Marshal loads besides its built-ins (config `workflows:`). */
+    workflows?: string[];
   }): Promise<DemoEnvironment> {
     const redis = options.redisUrl ? undefined : await LocalRedis.start();
     const redisUrl = options.redisUrl ?? redis!.url;
@@ -53,7 +55,7 @@ export class DemoEnvironment {
       const dir = mkdtempSync(join(tmpdir(), 'marshal-demo-'));
       const bundlesDir = options.bundlesDir ?? resolve('bundles');
       installRateLimiter(fleet, bundlesDir);
-      const configPath = writeDemoConfig(dir, fleet, bundlesDir);
+      const configPath = writeDemoConfig(dir, fleet, bundlesDir, options.workflows ?? []);
       return new DemoEnvironment(
         redisUrl,
         fleet,
@@ -126,7 +128,7 @@ export function installRateLimiter(fleet: SshFleet, bundlesDir: string): void {
 }
 
 /** Inventory: the fleet split into web and api roles over two regions; config: who may do what. */
-function writeDemoConfig(dir: string, fleet: SshFleet, bundlesDir: string): string {
+function writeDemoConfig(dir: string, fleet: SshFleet, bundlesDir: string, workflows: string[]): string {
   const hosts: Record<string, unknown> = {};
   fleet.hosts.forEach((host, i) => {
     hosts[host.name] = {
@@ -144,6 +146,7 @@ function writeDemoConfig(dir: string, fleet: SshFleet, bundlesDir: string): stri
     bundles: bundlesDir,
     configRoots: ['/etc/marshal-apps'],
     ssh: { privateKey: fleet.privateKeyPath, knownHosts: fleet.knownHostsPath },
+    workflows,
     access: { workflows: { 'config-push': { start: ['S0PLATFORM'], approve: ['S0PLATFORM'] } } },
   };
   const path = join(dir, 'marshal.yaml');
