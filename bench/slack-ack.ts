@@ -20,6 +20,7 @@ import { LocalRedis } from '../src/local/redis-server.js';
 import { SlackStandin } from '../src/local/slack-standin/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { createSlackApp } from '../src/slack/app/index.js';
+import { loadWorkflowCatalog } from '../src/app/workflow-catalog.js';
 import { commandBody, sendSigned } from '../src/local/slack-standin/signed-requests.js';
 import { againstGoal } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
       prefix: 'marshal',
     },
     engine,
-    workflows: registry,
+    // The built-in workflows' commands (`/config push`), routed to this benchmark's own workflow.
+    workflows: await loadWorkflowCatalog({ workflows: [], configDir: '/tmp' }),
     config: parseMarshalConfig(
       { inventory: 'x', access: { workflows: { 'config-push': { start: [USER], approve: [USER] } } } },
       'bench',

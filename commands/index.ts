@@ -1,17 +1,20 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../src/slack/app/slack-deps.js';
-import { certCommand } from './cert.js';
-import { configCommand } from './config.js';
-import { drDrillCommand } from './drdrill.js';
+import { claimedCommand } from './claimed.js';
+import { marshalCommand } from './marshal.js';
 import { opsCommand } from './ops.js';
-import { osUpgradeCommand } from './osupgrade.js';
 import { commandListener } from './support/listener.js';
 
-/** Registers every slash command with Bolt. Nothing else happens here. */
+/**
+ * Registers every slash command with Bolt: `/marshal` (every workflow), `/ops` (runs), and the commands
+ * the loaded workflows claimed. Nothing else happens here.
+ */
 export function registerCommands(app: App, deps: SlackDeps): void {
-  app.command(configCommand.name, commandListener(configCommand, deps));
-  app.command(certCommand.name, commandListener(certCommand, deps));
-  app.command(osUpgradeCommand.name, commandListener(osUpgradeCommand, deps));
-  app.command(drDrillCommand.name, commandListener(drDrillCommand, deps));
+  const catalog = deps.workflows;
+  app.command('/marshal', commandListener(marshalCommand(catalog), deps));
   app.command(opsCommand.name, commandListener(opsCommand, deps));
+  for (const [name, claimants] of catalog.claims()) {
+    const command = claimedCommand(catalog, name as `/${string}`, claimants);
+    app.command(command.name, commandListener(command, deps));
+  }
 }

@@ -1,20 +1,23 @@
-import { CERT_USAGE } from './parse/cert-command.js';
-import { CONFIG_USAGE } from './parse/config-command.js';
-import { DRDRILL_USAGE } from './parse/drdrill-command.js';
+import type { WorkflowCatalog } from '../src/kit/catalog.js';
+import { escapeMrkdwn } from '../src/slack/blocks/index.js';
 import { OPS_USAGES, parseOpsCommand, type OpsCommand } from './parse/ops-command.js';
-import { OSUPGRADE_USAGE } from './parse/osupgrade-command.js';
+import { claimedUsage, MARSHAL_USAGE, marshalRunUsage } from './parse/marshal-command.js';
 import { formatLocks, formatRunLine, formatRunStatus } from './support/format-run.js';
 import { requireControl } from './support/require-control.js';
 import type { CommandContext, SlashCommand } from './support/slash-command.js';
 
-const HELP = [
-  '*Marshal commands*',
-  `• \`${CONFIG_USAGE}\``,
-  `• \`${CERT_USAGE}\``,
-  `• \`${OSUPGRADE_USAGE}\``,
-  `• \`${DRDRILL_USAGE}\``,
-  ...Object.values(OPS_USAGES).map((u) => `• \`${u}\``),
-].join('\n');
+/** Every command this Marshal answers: its workflows' (generic and claimed), then /ops. */
+function help(catalog: WorkflowCatalog): string {
+  const usages = [
+    MARSHAL_USAGE,
+    ...catalog
+      .list()
+      .flatMap((w) => [marshalRunUsage(w), ...(w.module.slashCommand ? [claimedUsage(w)] : [])]),
+    ...Object.values(OPS_USAGES),
+  ];
+  // `<placeholders>` would read as Slack links: escaped.
+  return ['*Marshal commands*', ...usages.map((u) => `• \`${escapeMrkdwn(u)}\``)].join('\n');
+}
 
 /** A mutating /ops command acts once per invocation, even if its signed request is sent again. */
 async function once(ctx: CommandContext): Promise<boolean> {
@@ -31,7 +34,7 @@ export const opsCommand: SlashCommand<OpsCommand> = {
     const { engine } = ctx.deps;
     switch (parsed.kind) {
       case 'help':
-        return ctx.reply(HELP);
+        return ctx.reply(help(ctx.deps.workflows));
       case 'runs': {
         const runs = await engine.list({ limit: 20, active: !parsed.all });
         const none = parsed.all

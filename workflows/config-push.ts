@@ -1,8 +1,7 @@
 /**
- * Configuration distribution: `/config push <bundle> <selector>`.
+ * Configuration distribution: `/config push <bundle> to <selector>` (or `/marshal run config-push …`).
  *
- * Inputs   bundle (a directory under bundles/), selector (inventory hosts), canary (N or N%), batches
- *          (Ansible serial, e.g. 25%,100%), soakMs (soak between batches, ms), concurrency, maxFailPercent.
+ * Inputs   bundle (a directory under bundles/), selector (inventory hosts), and the shared rollout flags.
  *          Dry runs are the engine's: hosts are probed and each shows its diff; nothing changes. A dry run
  *          plans every host in one batch: no canary, no approval, no soak.
  * Phases   validation   load the bundle and check it (schema, rules); resolve the selector, fail closed
@@ -12,23 +11,25 @@
  *          execution    canary → approval (canary results + its diff) → batches with a soak between them;
  *                       per host: back up, stage beside the target, application check, rename, verify
  *                       sha256, reload, health check
- *          audit        who asked, who approved, bundle name/version/sha256, each host's result
+ *          audit        the kit's record, with the bundle's name, version and sha256
  *          notify       on failure, the bundle's owners and the requester are alerted
- *          cleanup      on success the backups go; on failure they stay for the operators; metrics recorded
+ *          cleanup      on success the backups go; on failure they stay for the operators
  * Changes  one file per host (the bundle's target), plus `<target>.marshal-backup-<runId>` until success.
  * Rollback a host that fails restores its own backup before failing; if the rollout fails, every host it
  *          changed is restored from its backup and reloaded (newest first), and the restore is audited.
  */
 import {
-  defineWorkflow,
+  defineWorkflowModule,
   rolloutStrategy,
+  type Json,
   type TaskContext,
   type TaskHandle,
+  type WorkflowBody,
 } from '../src/authoring/index.js';
 import { sidePaths } from '../src/bundles/target-path.js';
 import type { ConfigPushDeps } from './config-push/deps.js';
 import { createInstallStep } from './config-push/install-step.js';
-import { ConfigPushParams } from './config-push/params.js';
+import { BundleWord, ConfigPushParams, SelectorWord } from './config-push/params.js';
 import {
   describeBundle,
   pathLocks,
@@ -37,7 +38,7 @@ import {
   type ValidatedBundle,
 } from './config-push/pinned-bundle.js';
 import { checkHosts, resolveTargets } from './config-push/prechecks.js';
-import { alertOnFailure, approvalEvidence, recordAudit, runOutcome } from './config-push/reporting.js';
+import { approvalEvidence } from './config-push/reporting.js';
 import { RemoteConfigFile } from './config-push/remote-file.js';
 import { settleInParallel } from './config-push/in-parallel.js';
 
@@ -48,20 +49,58 @@ const ROLLOUT = 'execution';
 const ROLLBACK = 'rollback';
 const APPROVAL_TIMEOUT_MS = 30 * 60_000;
 
-export function createConfigPushWorkflow(deps: ConfigPushDeps) {
+type Ctx = TaskContext<ConfigPushParams>;
+
+export default defineWorkflowModule({
+  name: 'config-push',
+  summary: 'Push a validated configuration bundle to hosts: canary, approval, batches; rolls back on failure',
+  params: ConfigPushParams,
+  syntax: {
+    positionals: [
+      {
+        name: 'bundle',
+        help: 'a bundle name from the bundle store, e.g. nginx-base or nginx-base@v12 (letters, digits, . _ @ -)',
+        word: BundleWord,
+      },
+      { literal: 'to' },
+      {
+        name: 'selector',
+        help: 'an inventory selector such as `role=web`, `web-0*` or `env=prod,role=db` (quote it if it has spaces)',
+        word: SelectorWord,
+      },
+    ],
+    rollout: true,
+  },
+  slashCommand: {
+    command: '/config',
+    subcommand: 'push',
+    description: 'Push a configuration bundle, canary first',
+  },
+  workflow: (deps) => createConfigPush(deps),
+});
+
+export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushParams> {
+  // Handles of the tasks whose outputs later tasks (and the kit's phases) read; set when tasks() runs.
+  let bundleTask: TaskHandle<ValidatedBundle> | undefined;
+  let targetsTask: TaskHandle<string[]> | undefined;
+  let hostsTask: TaskHandle<{ hosts: number; startedAt: string }> | undefined;
+  const validatedOf = (ctx: Ctx): ValidatedBundle | undefined =>
+    bundleTask && validatedBundle(ctx.output(bundleTask));
+  const pinned = pinnedBundles(deps.bundles, validatedOf);
+  const targets = (ctx: Ctx): string[] => {
+    const names = targetsTask && ctx.output(targetsTask);
+    if (!Array.isArray(names) || names.length === 0)
+      throw new Error(`task ${ctx.taskId} ran without the hosts of ${targetsTask?.id ?? 'validation'}`);
+    return names;
+  };
   const now = (): string => (deps.clock?.() ?? new Date()).toISOString();
 
-  return defineWorkflow({
-    name: 'config-push',
-    summary:
-      'Push a validated configuration bundle to hosts: canary, approval, batches; rolls back on failure',
-    params: ConfigPushParams,
+  return {
     // Two pushes of one bundle at once would race on the same file.
     locks: (params) => [`bundle:${params.bundle}`],
+    auditKind: 'config.push',
 
     tasks(wf) {
-      let bundleTask: TaskHandle<ValidatedBundle> | undefined;
-      let targetsTask: TaskHandle<string[]> | undefined;
       const validation = wf.group('validation', (g) => {
         bundleTask = g.task(
           'bundle',
@@ -78,17 +117,7 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
           },
         );
       });
-      const validatedOf = (ctx: TaskContext<ConfigPushParams>) =>
-        bundleTask && validatedBundle(ctx.output(bundleTask));
-      const pinned = pinnedBundles(deps.bundles, validatedOf);
-      const targets = (ctx: TaskContext<ConfigPushParams>): string[] => {
-        const names = targetsTask && ctx.output(targetsTask);
-        if (!Array.isArray(names) || names.length === 0)
-          throw new Error(`task ${ctx.taskId} ran without the hosts of ${targetsTask?.id ?? 'validation'}`);
-        return names;
-      };
 
-      let hostsTask: TaskHandle<{ hosts: number; startedAt: string }> | undefined;
       const prechecks = wf.group(
         'pre-checks',
         (g) => {
@@ -137,68 +166,61 @@ export function createConfigPushWorkflow(deps: ConfigPushDeps) {
       });
 
       // Runs when the canary, the approval or a batch failed (a rejected canary is restored too).
-      const rollback = wf.rollback(ROLLBACK, { of: execution, timeoutMs: 30 * 60_000 });
-
-      const audit = wf.task(
-        'audit',
-        async (ctx) => {
-          const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const started = hostsTask && ctx.output(hostsTask);
-          await recordAudit(deps, ctx, validatedOf(ctx), outcome, started?.startedAt ?? now());
-        },
-        { after: [execution, rollback], trigger: 'all_done' },
-      );
-
-      const notify = wf.task(
-        'notify',
-        async (ctx) => {
-          const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          return { alerted: await alertOnFailure(deps, ctx, validatedOf(ctx), outcome) };
-        },
-        { after: audit, trigger: 'all_done' },
-      );
-
-      wf.task(
-        'cleanup',
-        async (ctx) => {
-          const outcome = runOutcome(await deps.runs.get(ctx.runId), ROLLOUT, ROLLBACK);
-          const bundle = validatedOf(ctx);
-          const metrics = {
-            hosts: outcome.touchedHosts.length,
-            changed: outcome.changedHosts.length,
-            failed: outcome.failedHosts.length,
-            backupsRemoved: 0,
-          };
-          if (!bundle || ctx.dryRun) return metrics;
-          // Only hosts the rollout reached have side files; hosts stopped by the pre-checks were never touched.
-          const all = outcome.touchedHosts;
-          const changed = new Set(ctx.changedTargets(ROLLOUT));
-          const content = await pinned(ctx);
-          // Staged and restore copies are never needed after the run; backups only until it succeeded.
-          const results = await settleInParallel(all, Math.max(ctx.params.concurrency, 10), async (name) => {
-            const paths = sidePaths(bundle.target, ctx.runId);
-            const file = new RemoteConfigFile(
-              deps.executor,
-              deps.inventory.get(name),
-              content,
-              ctx.runId,
-              ctx.signal,
-            );
-            const removeBackup = outcome.succeeded && changed.has(name);
-            await file.removeSideFiles(
-              removeBackup
-                ? [paths.candidate, paths.restore, paths.backup]
-                : [paths.candidate, paths.restore],
-            );
-            return removeBackup;
-          });
-          metrics.backupsRemoved = results.filter((r) => r.status === 'fulfilled' && r.value).length;
-          const cleanupFailures = results.flatMap((r, i) => (r.status === 'rejected' ? [all[i] ?? '?'] : []));
-          ctx.log.info({ ...metrics, cleanupFailures, succeeded: outcome.succeeded }, 'config push finished');
-          return { ...metrics, cleanupFailures };
-        },
-        { after: notify, trigger: 'all_done' },
-      );
+      wf.rollback(ROLLBACK, { of: execution, timeoutMs: 30 * 60_000 });
     },
-  });
+
+    auditDetails: ({ ctx }) => {
+      const bundle = validatedOf(ctx);
+      const started = hostsTask && ctx.output(hostsTask);
+      const described: Json = bundle
+        ? { name: bundle.name, version: bundle.version, sha256: bundle.sha256, target: bundle.target }
+        : { name: ctx.params.bundle };
+      return {
+        bundle: described,
+        selector: ctx.params.selector,
+        startedAt: started?.startedAt ?? null,
+      };
+    },
+
+    // The bundle's owners (or, before the bundle was read, only the requester) hear about a failure.
+    notify: ({ ctx }, alert) => {
+      const bundle = validatedOf(ctx);
+      const what = bundle ? `${bundle.name} ${bundle.version}` : ctx.params.bundle;
+      const owners = bundle && !ctx.dryRun ? bundle.owners : [];
+      return {
+        to: [...new Set([...owners, ctx.requester])],
+        title: `Config push failed: ${what}`,
+        text: `Config push of ${what} to "${ctx.params.selector}":\n${alert.text}`,
+      };
+    },
+
+    async cleanup({ ctx, outcome }) {
+      const bundle = validatedOf(ctx);
+      if (!bundle || ctx.dryRun) return { backupsRemoved: 0, cleanupFailures: [] };
+      // Only hosts the rollout reached have side files; hosts stopped by the pre-checks were never touched.
+      const all = outcome.touched;
+      const changed = new Set(ctx.changedTargets(ROLLOUT));
+      const content = await pinned(ctx);
+      // Staged and restore copies are never needed after the run; backups only until it succeeded.
+      const results = await settleInParallel(all, Math.max(ctx.params.concurrency, 10), async (name) => {
+        const paths = sidePaths(bundle.target, ctx.runId);
+        const file = new RemoteConfigFile(
+          deps.executor,
+          deps.inventory.get(name),
+          content,
+          ctx.runId,
+          ctx.signal,
+        );
+        const removeBackup = outcome.succeeded && changed.has(name);
+        await file.removeSideFiles(
+          removeBackup ? [paths.candidate, paths.restore, paths.backup] : [paths.candidate, paths.restore],
+        );
+        return removeBackup;
+      });
+      return {
+        backupsRemoved: results.filter((r) => r.status === 'fulfilled' && r.value).length,
+        cleanupFailures: results.flatMap((r, i) => (r.status === 'rejected' ? [all[i] ?? '?'] : [])),
+      };
+    },
+  };
 }

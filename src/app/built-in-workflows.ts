@@ -1,7 +1,11 @@
-import { createConfigPushWorkflow, type ConfigPushDeps } from '../../workflows/config-push.js';
-import type { AnyWorkflow } from '../engine/index.js';
+import { fileURLToPath } from 'node:url';
+import configPush from '../../workflows/config-push.js';
+import type { AnyWorkflowModule } from '../kit/workflow-module.js';
 
-/** The workflows every Marshal has. Each is a factory of its injected dependencies. */
-export function builtInWorkflows(deps: ConfigPushDeps): AnyWorkflow[] {
-  return [createConfigPushWorkflow(deps)];
-}
+/**
+ * The workflows every Marshal has. They are workflow modules like the ones Marshal loads from the
+ * directories its config names, checked and registered the same way; only where they come from differs.
+ */
+export const BUILT_IN_WORKFLOWS: readonly { module: AnyWorkflowModule; file: string }[] = [
+  { module: configPush, file: fileURLToPath(new URL('../../workflows/config-push.ts', import.meta.url)) },
+];

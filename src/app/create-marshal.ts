@@ -5,12 +5,15 @@ import type { MarshalConfig } from '../config/marshal-config.js';
 import { InvalidConfigError } from '../config/invalid-config-error.js';
 import { createEngine, createRegistry, type EngineRuntime, type WorkflowRegistry } from '../engine/index.js';
 import { connectRedis, probeRedis, waitForRedis } from '../engine/runtime/redis-connection.js';
+import { createHostBlocks } from '../hosts/blocks/index.js';
 import { SshExecutor } from '../hosts/ssh/index.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Logger } from '../log/index.js';
 import type { Notifier } from '../notify/notifier.js';
-import { builtInWorkflows } from './built-in-workflows.js';
+import type { WorkflowCatalog } from '../kit/catalog.js';
+import { compileWorkflowModule } from '../kit/template.js';
+import { loadWorkflowCatalog } from './workflow-catalog.js';
 
 export interface MarshalOptions {
   config: MarshalConfig;
@@ -20,6 +23,8 @@ export interface MarshalOptions {
   logger: Logger;
   /** Where workflow alerts go: Slack in `serve`, the terminal in `run`. */
   notifier: Notifier;
+  /** The workflows, when the caller has loaded them already (default: loaded from `config`). */
+  catalog?: WorkflowCatalog;
   /** Start on a Redis that keeps nothing across a restart (throwaway use: the local run, tests). */
   allowEphemeralRedis?: boolean;
   /**
@@ -33,6 +38,8 @@ export interface MarshalOptions {
 export interface Marshal {
   readonly engine: EngineRuntime;
   readonly registry: WorkflowRegistry;
+  /** The workflow modules the registry was built from, with where each came from. */
+  readonly catalog: WorkflowCatalog;
   readonly inventory: Inventory;
   readonly executor: SshExecutor;
   readonly audit: RedisAuditLog;
@@ -63,6 +70,9 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       },
     ]);
   }
+  const catalog = options.catalog ?? (await loadWorkflowCatalog(config));
+  for (const w of catalog.list())
+    for (const warning of w.warnings) logger.warn({ workflow: w.module.name }, warning);
   const inventory = await loadInventory(config.inventory);
   for (const warning of inventory.warnings) logger.warn({ inventory: inventory.source }, warning);
 
@@ -83,20 +93,32 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   const audit = new RedisAuditLog(redis, prefix, logger.child({ component: 'audit' }));
   // The engine is created after the registry, but workflows read runs through it: bind late.
   let engine: EngineRuntime | undefined;
+  const bundles = new DirectoryBundleStore(config.bundles, { allowedRoots: [...config.configRoots] });
+  const blocks = createHostBlocks({
+    executor,
+    ...(config.loadBalancer ? { loadBalancer: config.loadBalancer.haproxy } : {}),
+  });
+  // Every workflow, built-in or loaded, gets the same standard deps; only its directories differ.
   const registry = createRegistry(
-    builtInWorkflows({
-      executor,
-      inventory,
-      bundles: new DirectoryBundleStore(config.bundles, { allowedRoots: [...config.configRoots] }),
-      audit,
-      notifier: options.notifier,
-      runs: {
-        get: (runId) => {
-          if (!engine) throw new Error('the engine is not started yet');
-          return engine.get(runId);
+    catalog.list().map((w) =>
+      compileWorkflowModule(w.module, {
+        executor,
+        blocks,
+        inventory,
+        bundles,
+        audit,
+        notifier: options.notifier,
+        runs: {
+          get: (runId) => {
+            if (!engine) throw new Error('the engine is not started yet');
+            return engine.get(runId);
+          },
         },
-      },
-    }),
+        clock: () => new Date(),
+        dirs: w.dirs,
+        log: logger.child({ workflow: w.module.name }),
+      }),
+    ),
   );
   try {
     engine = await createEngine({
@@ -121,6 +143,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   return {
     engine: started,
     registry,
+    catalog,
     inventory,
     executor,
     audit,

@@ -88,7 +88,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const slack = createSlackApp({
     settings,
     engine: m.engine,
-    workflows: m.registry,
+    workflows: m.catalog,
     config,
     logger,
     redis: m.redis,

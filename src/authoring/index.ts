@@ -20,10 +20,8 @@ export {
   type FieldIssue,
 } from '../errors/index.js';
 
-// The workflow module a user's file exports, and the host building blocks its steps are made of (types:
-// the implementations are handed to the module in `deps.blocks`).
-export { defineWorkflowModule } from '../kit/index.js';
-export type { MarshalDeps, WorkflowModule } from '../kit/index.js';
+// The workflow module a workflow file default-exports (`defineWorkflowModule`), and what it is given.
+export * from '../kit/index.js';
 export type * from '../hosts/blocks/types.js';
 export {
   HealthCheckSpec,

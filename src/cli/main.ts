@@ -6,6 +6,8 @@ import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 import { demoCommand } from './commands/demo.js';
+import { manifestCommand } from './commands/manifest.js';
+import { workflowsCommand } from './commands/workflows.js';
 
 /**
  * The `marshal` command line. Wiring only: each subcommand lives in commands/ and everything it
@@ -56,29 +58,33 @@ program
     workerCommand(options),
   );
 
+// `marshal run` reads its own line (src/cli/run-arguments.ts): its options and the workflow's flags are
+// told apart by name and place, and `--help` lists the loaded workflows, which takes loading them.
 program
   .command('run')
   .description(
-    'run a workflow from a terminal, e.g. `marshal run config-push rate-limiter to role=web --canary 1`',
+    'run a workflow from a terminal with its slash command’s words, e.g. `marshal run config-push rate-limiter to role=web --canary 1` (--help lists the workflows)',
   )
-  .argument('<workflow>', 'the workflow, e.g. config-push')
-  .argument(
-    '[words...]',
-    "the workflow's arguments: the same words as its slash command, or --params '<json>'",
-  )
-  .option('--auto-approve', 'approve every gate unattended (recorded as cli:auto-approve)', false)
-  .option('--no-workers', 'do not work in this process: `marshal worker` processes do the work')
-  .option('--concurrency <n>', 'jobs this process works on at once', concurrency, 50)
+  .argument('[args...]', '[options] <workflow> <words…>')
+  .helpOption(false)
   .allowUnknownOption()
-  .action(
-    async (
-      workflow: string,
-      words: string[],
-      options: { autoApprove: boolean; workers: boolean; concurrency: number },
-    ) => {
-      process.exitCode = await runCommand(workflow, words, options);
-    },
-  );
+  .allowExcessArguments()
+  .action(async (args: string[]) => {
+    process.exitCode = await runCommand(args);
+  });
+
+program
+  .command('workflows')
+  .description(
+    'the workflows this Marshal loads (built-in and from the config’s directories), from where, with usage',
+  )
+  .action(() => workflowsCommand((line) => process.stdout.write(`${line}\n`)));
+
+program
+  .command('manifest')
+  .description('the Slack app manifest for exactly the loaded workflows')
+  .option('--url <base>', 'where Marshal’s HTTP endpoint is reachable, e.g. https://marshal.example.com')
+  .action((options: { url?: string }) => manifestCommand(options, (text) => process.stdout.write(text)));
 
 program
   .command('status')

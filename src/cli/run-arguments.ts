@@ -1,5 +1,7 @@
-import { CONFIG_USAGE, parseConfigCommand } from '../../commands/parse/config-command.js';
-import { ValidationError } from '../errors/index.js';
+import { known } from '../../commands/parse/marshal-command.js';
+import { parseWorkflowWords } from '../../commands/parse/workflow-command.js';
+import { CommandInputError } from '../../commands/parse/command-input-error.js';
+import type { WorkflowCatalog } from '../kit/catalog.js';
 
 /** What `marshal run <workflow> …` asks the engine for. */
 export interface TerminalRunRequest {
@@ -8,65 +10,101 @@ export interface TerminalRunRequest {
   dryRun: boolean;
 }
 
+/** The options of `marshal run` itself (this process), as opposed to the workflow's flags. */
+export interface RunProcessOptions {
+  autoApprove: boolean;
+  /** Work in this process (default); off when `marshal worker`s elsewhere do it. */
+  workers: boolean;
+  /** Jobs this process works on at once. */
+  workerConcurrency: number;
+}
+
+export interface RunCommandLine {
+  help: boolean;
+  workflow: string | undefined;
+  /** The words after the workflow's name, for the workflow's own syntax. */
+  words: string[];
+  options: RunProcessOptions;
+}
+
+/** `marshal run`'s own options: their names are reserved, so each flag means one thing wherever it stands. */
+export const RUN_OPTIONS = [
+  '--auto-approve  approve every gate unattended (recorded as cli:auto-approve)',
+  '--no-workers  do not work in this process: `marshal worker` processes do the work',
+  '--worker-concurrency N  jobs this process works on at once (default 50)',
+  '--help  the workflows, each with its usage and flags',
+];
+export const RUN_OPTION_NAMES = ['auto-approve', 'no-workers', 'worker-concurrency', 'help'];
+
 /**
- * Turns the words after `marshal run <workflow>` into a run request. Built-in workflows take the same
- * words as their slash command (`marshal run config-push rate-limiter to role=web --canary 1` is
- * `/config push rate-limiter to role=web --canary 1`), so an operator learns one syntax; any workflow
- * also takes `--params '<json>'`.
+ * Splits `marshal run [options] <workflow> <words…>`. `marshal run`'s own options are read wherever they
+ * stand (no workflow may have a flag of the same name); every other flag belongs to the workflow and
+ * must come after its name: one before it (e.g. `--concurrency 3`, the workflow's hosts at once) is
+ * refused rather than silently taken for something else.
  */
-export function parseRunArguments(workflow: string, words: readonly string[]): TerminalRunRequest {
-  const paramsAt = words.indexOf('--params');
-  if (paramsAt >= 0) {
-    const json = words[paramsAt + 1];
-    const rest = words.filter((_, i) => i !== paramsAt && i !== paramsAt + 1);
-    const unexpected = rest.filter((w) => w !== '--dry-run');
-    if (unexpected.length > 0) {
-      throw new ValidationError('marshal run', [
-        { path: unexpected[0]!, message: 'is not allowed beside --params; put every parameter in the JSON' },
-      ]);
+export function splitRunCommandLine(args: readonly string[]): RunCommandLine {
+  const options: RunProcessOptions = { autoApprove: false, workers: true, workerConcurrency: 50 };
+  let help = false;
+  let workflow: string | undefined;
+  const words: string[] = [];
+  let passThrough = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (passThrough) {
+      words.push(arg);
+      continue;
     }
-    return { workflow, params: parseJsonParams(json), dryRun: rest.includes('--dry-run') };
-  }
-  if (workflow === 'config-push') {
-    const parsed = parseConfigCommand(['push', ...words.map(shellWordForTokenizer)].join(' '));
-    if (parsed.kind === 'help') {
-      throw new ValidationError('marshal run config-push', [
-        {
-          path: '',
-          message: `usage: ${CONFIG_USAGE.replace('/config push', 'marshal run config-push')}`,
-        },
-      ]);
+    if (arg === '--') {
+      passThrough = true;
+      continue;
     }
-    return {
-      workflow,
-      params: { bundle: parsed.bundle, selector: parsed.selector, ...parsed.rollout },
-      dryRun: parsed.dryRun,
-    };
+    const [flag, inline] = arg.startsWith('--') ? splitFlag(arg) : [undefined, undefined];
+    if (arg === '-h' || flag === '--help') help = true;
+    else if (flag === '--auto-approve') options.autoApprove = true;
+    else if (flag === '--no-workers') options.workers = false;
+    else if (flag === '--worker-concurrency') {
+      const value = inline ?? args[++i];
+      options.workerConcurrency = workerConcurrency(value);
+    } else if (workflow === undefined && arg.startsWith('-')) {
+      throw new CommandInputError(
+        codeWord(flag ?? arg),
+        'comes before the workflow name, where only `marshal run`’s own options go',
+        `the workflow's flags after its name (\`marshal run <workflow> … ${flag ?? arg}\`); ` +
+          "`marshal run`'s options are --auto-approve, --no-workers and --worker-concurrency N " +
+          '(the jobs this process works on at once)',
+      );
+    } else if (workflow === undefined) workflow = arg;
+    else words.push(arg);
   }
-  throw new ValidationError('marshal run', [
-    {
-      path: workflow,
-      message: `takes its parameters as --params '<json>' (e.g. --params '{"selector":"role=web"}')`,
-    },
-  ]);
+  return { help, workflow, words, options };
 }
 
-function parseJsonParams(json: string | undefined): Record<string, unknown> {
-  if (json === undefined)
-    throw new ValidationError('marshal run', [{ path: '--params', message: 'needs a JSON object after it' }]);
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new ValidationError('marshal run', [{ path: '--params', message: 'is not valid JSON' }]);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError('marshal run', [{ path: '--params', message: 'must be a JSON object' }]);
-  }
-  return value as Record<string, unknown>;
+/** Turns the words after `marshal run <workflow>` into a run request: the same words as its slash command. */
+export function parseRunArguments(
+  catalog: WorkflowCatalog,
+  workflow: string | undefined,
+  words: readonly string[],
+): TerminalRunRequest {
+  const loaded = known(catalog, workflow);
+  const name = loaded.module.name;
+  return { workflow: name, ...parseWorkflowWords(loaded.module, words, `marshal run ${name}`) };
 }
 
-/** The shell already split the words; quote any with spaces so the slash-command tokenizer keeps them whole. */
-function shellWordForTokenizer(word: string): string {
-  return /[\s"'\\]/.test(word) ? `"${word.replace(/(["\\])/g, '\\$1')}"` : word;
+function splitFlag(arg: string): [string, string | undefined] {
+  const eq = arg.indexOf('=');
+  return eq === -1 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
 }
+
+function workerConcurrency(text: string | undefined): number {
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n < 1 || n > 500) {
+    throw new CommandInputError(
+      '--worker-concurrency',
+      text === undefined ? 'needs a value' : `\`${text}\` is not a whole number from 1 to 500`,
+      'a whole number of jobs from 1 to 500, e.g. --worker-concurrency 16',
+    );
+  }
+  return n;
+}
+
+const codeWord = (word: string): string => `\`${word}\``;

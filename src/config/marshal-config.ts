@@ -21,10 +21,13 @@ export type Principal = z.infer<typeof Principal>;
 
 export const WorkflowAccess = z
   .object({
-    /** Who may start the workflow (and retry its failed targets). */
-    start: z.array(Principal).default([]),
-    /** Who may decide its approval gates, hold, resume and abort its runs. The requester never approves. */
-    approve: z.array(Principal).default([]),
+    /** Who may start the workflow (and retry its failed targets). Unset: the workflow module's default. */
+    start: z.array(Principal).optional(),
+    /**
+     * Who may decide its approval gates, hold, resume and abort its runs. The requester never approves.
+     * Unset: the workflow module's default.
+     */
+    approve: z.array(Principal).optional(),
   })
   .strict();
 export type WorkflowAccess = z.infer<typeof WorkflowAccess>;
@@ -74,18 +77,32 @@ export const MarshalConfigSchema = z
       .array(z.string().regex(/^\/[^\0]*[^/]$/, 'must be an absolute directory path without a trailing /'))
       .min(1)
       .default(['/etc/marshal-apps']),
+    /**
+     * Directories of workflow modules, relative to this file; Marshal loads every module in them at
+     * start, next to its built-in workflows.
+     */
+    workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
     access: z
       .object({
-        /** Workflow name → who may do what. A workflow not listed here can be started and approved by no one. */
-        workflows: z.record(
-          z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'),
-          WorkflowAccess,
-        ),
+        /**
+         * Workflow name → who may do what, overriding the workflow module's default access right by
+         * right. A workflow with neither can be started and approved by no one.
+         */
+        workflows: z
+          .record(
+            z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'),
+            WorkflowAccess,
+          )
+          .default({}),
       })
-      .strict(),
+      .strict()
+      .default({ workflows: {} }),
   })
   .strict();
-export type MarshalConfig = z.infer<typeof MarshalConfigSchema>;
+export type MarshalConfig = z.infer<typeof MarshalConfigSchema> & {
+  /** The directory of the config file: relative paths in it, and `dirs.config` of workflows. */
+  readonly configDir: string;
+};
 
 /** Checks a parsed YAML document. Relative paths are made absolute against `baseDir`. */
 export function parseMarshalConfig(document: unknown, source: string, baseDir: string): MarshalConfig {
@@ -104,11 +121,13 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
   const fromHere = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
   return deepFreeze({
     ...config,
+    configDir: baseDir,
     inventory: fromHere(config.inventory),
     bundles: fromHere(config.bundles),
     loadBalancer: config.loadBalancer && {
       haproxy: { socket: fromHere(config.loadBalancer.haproxy.socket) },
     },
+    workflows: config.workflows.map(fromHere),
     ssh: config.ssh && {
       ...config.ssh,
       knownHosts: fromHere(config.ssh.knownHosts),

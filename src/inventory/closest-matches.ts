@@ -17,9 +17,24 @@ export function closestMatches(input: string, candidates: Iterable<string>, limi
   return scored.slice(0, limit).map((s) => s.name);
 }
 
-/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return Math.abs(a.length - b.length);
+/**
+ * Every candidate, closest to `input` first (ties by name): for listing all the choices, e.g. the
+ * workflows when an unknown one was asked for.
+ */
+export function rankByDistance(input: string, candidates: Iterable<string>): string[] {
+  const needle = input.toLowerCase();
+  return [...new Set(candidates)]
+    .map((name) => ({ name, distance: editDistance(needle, name.toLowerCase(), Infinity) }))
+    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+    .map((s) => s.name);
+}
+
+/**
+ * Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. Lengths
+ * further apart than `cutoff` give their difference, a lower bound, without the full table.
+ */
+export function editDistance(a: string, b: string, cutoff = 3): number {
+  if (Math.abs(a.length - b.length) > cutoff) return Math.abs(a.length - b.length);
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {

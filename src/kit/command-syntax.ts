@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * How operators type a workflow's parameters: the same words after `/marshal run <workflow>`, after
  * the workflow's own slash command (`/config push …`), and after `marshal run <workflow>` in a terminal.
@@ -20,6 +22,11 @@ export interface PositionalSyntax {
   readonly optional?: boolean;
   /** Takes every remaining word (as a string array); only the last positional may. */
   readonly rest?: boolean;
+  /**
+   * Checks the word as typed, before the params schema sees it (e.g. a name pattern): its issue's
+   * message says what is wrong with the word, `help` what is allowed.
+   */
+  readonly word?: z.ZodType<string>;
 }
 
 /** A fixed word between positionals, e.g. `to` in `<bundle> to <selector>`; it fills no param. */
@@ -74,4 +81,21 @@ export type CommandSyntax = DeclarativeSyntax | CustomSyntax;
 
 export function isCustomSyntax(syntax: CommandSyntax): syntax is CustomSyntax {
   return typeof (syntax as CustomSyntax).parse === 'function';
+}
+
+/** A fixed word rather than a parameter. */
+export function isLiteral(p: PositionalSyntax | LiteralSyntax): p is LiteralSyntax {
+  return typeof (p as LiteralSyntax).literal === 'string';
+}
+
+const camelCase = (name: string): string => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The params key a positional fills: its `param`, or its name in camelCase. */
+export function positionalParam(p: PositionalSyntax): string {
+  return p.param ?? camelCase(p.name);
+}
+
+/** The params key a flag fills: its `param`, or its name in camelCase (`--max-age` → `maxAge`). */
+export function flagParam(name: string, flag: FlagSyntax): string {
+  return flag.param ?? camelCase(name);
 }

@@ -5,6 +5,7 @@ export {
   WORKFLOW_MODULE,
   type AnyWorkflowModule,
   type DefaultAccess,
+  type FailureAlert,
   type PhaseInput,
   type Principals,
   type SlashCommandClaim,

@@ -1,4 +1,19 @@
+import { z } from 'zod';
 import type { RunSnapshot, TargetResult } from '../engine/model/run.js';
+
+/**
+ * A target's restore, as the engine records it once a rollback (or the step itself) had to put it back
+ * (issue #8: `restore` and `restoreError` on the target's result). Read through this schema so a run
+ * recorded before the engine kept them reads as "nothing to say".
+ */
+const RestoreRecord = z.object({
+  restore: z.enum(['restored', 'failed', 'unknown']).optional(),
+  restoreError: z.string().optional(),
+});
+const restoreOf = (t: TargetResult): z.infer<typeof RestoreRecord> => {
+  const parsed = RestoreRecord.safeParse(t);
+  return parsed.success ? parsed.data : {};
+};
 
 /**
  * How a run went, read from its own record: the one reading the kit's audit, notification and cleanup
@@ -24,7 +39,10 @@ export interface RunOutcome {
   /** Every target a rollout worked on, whatever its result, with that result. */
   readonly targets: readonly TargetResult[];
   readonly touched: readonly string[];
+  /** Targets that were changed and still hold the change (not put back by a rollback). */
   readonly changed: readonly string[];
+  /** Targets a rollback put back as they were. */
+  readonly restored: readonly string[];
   readonly failed: readonly string[];
   /** Some rollback task of the run ran to success. */
   readonly rolledBack: boolean;
@@ -54,8 +72,14 @@ export function readRunOutcome(snapshot: RunSnapshot, rollbackTasks: readonly st
   const rollbackErrors = rollbackStates
     .filter((t) => t.state === 'failed')
     .map((t) => ({ taskId: t.taskId, error: t.error ?? 'the rollback failed' }));
+  const restores = snapshot.targets.map((t) => ({ target: t.target, ...restoreOf(t) }));
   return {
-    succeeded: failedTasks.length === 0 && failed.length === 0 && !snapshot.abortRequested,
+    // A run that had to put anything back did not do what was asked.
+    succeeded:
+      failedTasks.length === 0 &&
+      failed.length === 0 &&
+      !snapshot.abortRequested &&
+      restores.every((r) => r.restore === undefined),
     dryRun: snapshot.dryRun,
     requester: snapshot.requester,
     approvals,
@@ -64,11 +88,22 @@ export function readRunOutcome(snapshot: RunSnapshot, rollbackTasks: readonly st
     causes,
     targets: snapshot.targets,
     touched: snapshot.targets.map((t) => t.target),
-    changed: snapshot.targets.filter((t) => t.ok && t.changed).map((t) => t.target),
+    changed: snapshot.targets
+      .filter((t) => t.ok && t.changed && restoreOf(t).restore === undefined)
+      .map((t) => t.target),
+    restored: restores.filter((r) => r.restore === 'restored').map((r) => r.target),
     failed: failed.map((t) => t.target),
     rolledBack: rollbackStates.some((t) => t.state === 'success'),
     rollbackErrors,
-    restoreFailed: [],
+    restoreFailed: restores
+      .filter((r) => r.restore === 'failed' || r.restore === 'unknown')
+      .map((r) => ({
+        target: r.target,
+        error:
+          r.restore === 'failed'
+            ? `restore failed: ${r.restoreError ?? 'no error recorded'}`
+            : 'restore unknown: its step failed part-way and nothing put it back',
+      })),
     requestedAt: snapshot.createdAt,
   };
 }

@@ -54,6 +54,13 @@ export interface SlashCommandClaim {
   readonly description?: string;
 }
 
+/** An alert about a failed run, as the kit's notify phase sends it through the Notifier. */
+export interface FailureAlert {
+  readonly to: readonly string[];
+  readonly title: string;
+  readonly text: string;
+}
+
 /** What the kit's phases are given besides the task context. */
 export interface PhaseInput<P> {
   readonly ctx: TaskContext<P>;
@@ -69,16 +76,22 @@ export interface WorkflowBody<P> {
    * batches), rollback. The kit's audit, notify and cleanup phases run after all of them.
    */
   tasks(wf: WorkflowBuilder<P>): void;
+  /** The audit record's kind is `<auditKind>.finished` (or `.dry_run`); default the workflow's name. */
+  auditKind?: string;
   /**
-   * The audit record's workflow-specific part (e.g. the bundle's name and sha256), merged into the
-   * kit's record under `details`. Return `undefined` to add nothing.
+   * The audit record's workflow-specific part (e.g. the bundle's name and sha256): an object whose
+   * fields are added to the kit's record. Return `undefined` to add nothing.
    */
   auditDetails?(input: PhaseInput<P>): Promise<Json | undefined> | Json | undefined;
   /**
-   * On failure, who is alerted and what they read. Default: the module's `owners` and the requester,
-   * with the failed tasks' errors and the failed targets. Return `undefined` to send nothing.
+   * On failure, who is alerted and what they read. Given the kit's alert (to the module's owners and the
+   * requester; the failed tasks' errors, failed targets, targets not restored), returns it changed, or
+   * `undefined` to send nothing.
    */
-  notify?(input: PhaseInput<P>): Promise<{ to: readonly string[]; title: string; text: string } | undefined>;
+  notify?(
+    input: PhaseInput<P>,
+    alert: FailureAlert,
+  ): Promise<FailureAlert | undefined> | FailureAlert | undefined;
   /**
    * Removes the run's temporary state (backups after a success, staged files always). Runs last,
    * whatever happened; its result is added to the run's metrics.

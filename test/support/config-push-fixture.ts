@@ -63,9 +63,16 @@ export class ConfigPushFixture {
     hosts: number;
     bundlesDir?: string;
     workers?: false;
+    /** What else the environment has (a web tier behind HAProxy, workflow directories, their access). */
+    environment?: Pick<Parameters<typeof DemoEnvironment.start>[0], 'webTier' | 'workflows' | 'access'>;
   }): Promise<ConfigPushFixture> {
     const bundlesDir = options.bundlesDir ?? resolve('bundles');
-    const env = await DemoEnvironment.start({ hosts: options.hosts, bundlesDir, redisUrl: testRedisUrl() });
+    const env = await DemoEnvironment.start({
+      hosts: options.hosts,
+      bundlesDir,
+      redisUrl: testRedisUrl(),
+      ...options.environment,
+    });
     let server: Server | undefined;
     try {
       server = await env.startServer({
@@ -97,18 +104,16 @@ export class ConfigPushFixture {
     return this.hosts.filter((_, i) => i % 4 !== 3).map((h) => h.name);
   }
 
-  /** A signed `/config <text>` from `user`, answered either in the ack or by an ephemeral reply. */
-  async sendCommand(user: string, text: string): Promise<CommandReply> {
+  /** A signed `/config <text>` (or another command) from `user`, answered in the ack or an ephemeral. */
+  async sendCommand(user: string, text: string, command = '/config'): Promise<CommandReply> {
     const seen = this.env.standin.ephemerals(DEMO_CHANNEL, user).length;
-    const ack = await sendSigned(
-      this.url,
-      commandBody({ command: '/config', text, user, channel: DEMO_CHANNEL }),
-      { secret: this.env.signingSecret },
-    );
+    const ack = await sendSigned(this.url, commandBody({ command, text, user, channel: DEMO_CHANNEL }), {
+      secret: this.env.signingSecret,
+    });
     if (ack.status !== 200) throw new Error(`the Slack app answered ${ack.status}: ${ack.text}`);
     if (ack.json && Object.keys(ack.json).length > 0)
       return { ack, text: messageText(ack.json), runId: undefined };
-    const reply = await waitUntil(`an ephemeral answer to "/config ${text}"`, () => {
+    const reply = await waitUntil(`an ephemeral answer to "${command} ${text}"`, () => {
       const all = this.env.standin.ephemerals(DEMO_CHANNEL, user);
       return all.length > seen ? all[seen] : undefined;
     });

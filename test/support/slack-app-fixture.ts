@@ -18,6 +18,10 @@ import { renderApprovalCard } from '../../src/slack/blocks/index.js';
 import { z } from 'zod';
 import { ConfigPushParams } from '../../workflows/config-push/params.js';
 import { uniquePrefix } from './redis.js';
+import type { AuditEntryInput } from '../../src/audit/index.js';
+import { loadWorkflowCatalog } from '../../src/app/workflow-catalog.js';
+import { inertDeps } from '../../src/app/modules/inert-deps.js';
+import { compileWorkflowModule } from '../../src/kit/template.js';
 import {
   blockActionBody,
   commandBody,
@@ -144,7 +148,15 @@ export interface FixtureOptions {
   /** Wraps the engine the Slack app is given (e.g. to slow `start` down). */
   wrapEngine?: (engine: Engine) => Engine;
   workers?: boolean;
+  /** Directories of workflow modules, loaded as Marshal loads them (config `workflows:`), besides config-push. */
+  workflowDirs?: string[];
 }
+
+/** What the fixture's workflows recorded through the kit's standard deps (audit and alerts). */
+export const recorded = {
+  audit: [] as AuditEntryInput[],
+  alerts: [] as { runId: string; to: readonly string[]; title: string; text: string }[],
+};
 
 export async function startSlackAppFixture(
   redisUrl: string,
@@ -164,8 +176,25 @@ export async function startSlackAppFixture(
     ],
     rateLimits: { enabled: false },
   });
-  const registry = createRegistry([testConfigPush, testFailover]);
+  // The built-in modules' commands (`/config push`) route to the test's config-push; modules loaded from
+  // `workflowDirs` run as themselves, on the kit's standard deps (no hosts: they must not need any).
+  const catalog = await loadWorkflowCatalog({ workflows: options.workflowDirs ?? [], configDir: '/tmp' });
+  let engineRef: EngineRuntime | undefined;
+  const loaded = catalog
+    .list()
+    .filter((w) => !w.builtIn)
+    .map((w) =>
+      compileWorkflowModule(w.module, {
+        ...inertDeps(w.dirs),
+        audit: { append: (e) => Promise.resolve(void recorded.audit.push(e)) },
+        notifier: { alert: (a) => Promise.resolve(void recorded.alerts.push(a)) },
+        runs: { get: (runId) => engineRef!.get(runId) },
+        log: silentLogger(),
+      }),
+    );
+  const registry = createRegistry([testConfigPush, testFailover, ...loaded]);
   const engine = await createEngine({ redis: redisUrl, prefix, registry, logger: silentLogger() });
+  engineRef = engine;
   if (options.workers !== false) engine.startWorkers({ concurrency: 8 });
   const events: RunEvent[] = [];
   const waiters: { match: (e: RunEvent) => boolean; resolve: (e: RunEvent) => void }[] = [];
@@ -200,7 +229,7 @@ export async function startSlackAppFixture(
   const slack = createSlackApp({
     settings,
     engine: options.wrapEngine ? options.wrapEngine(engine) : engine,
-    workflows: registry,
+    workflows: catalog,
     config: TEST_CONFIG,
     logger: createLogger({ destination: logStream, level: 'debug' }),
     redis,

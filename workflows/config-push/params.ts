@@ -34,3 +34,12 @@ export const ConfigPushParams = z
   })
   .strict();
 export type ConfigPushParams = z.infer<typeof ConfigPushParams>;
+
+/** `<bundle>` as typed: a name, optionally `@version`; the store decides whether it exists. */
+export const BundleWord = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'is not a bundle name');
+
+/** `<selector>` as typed (docs/inventory.md); the inventory parses it when the run starts. */
+export const SelectorWord = z
+  .string()
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\x00-\x1f`]{1,200}$/, 'is empty, too long or has control characters');

@@ -3,9 +3,7 @@ import type { Bundle } from '../../src/bundles/bundle.js';
 import type { Json, TaskContext } from '../../src/authoring/index.js';
 import type { ConfigPushDeps } from './deps.js';
 import type { ConfigPushParams } from './params.js';
-import type { ValidatedBundle } from './pinned-bundle.js';
 import { RemoteConfigFile } from './remote-file.js';
-import { runOutcome, type RunOutcome } from './run-outcome.js';
 
 type Ctx = TaskContext<ConfigPushParams>;
 
@@ -53,97 +51,3 @@ export async function approvalEvidence(
     rolloutId,
   };
 }
-
-/** The run's audit line: who asked and approved, what was pushed, each host's result. */
-export async function recordAudit(
-  deps: ConfigPushDeps,
-  ctx: Ctx,
-  bundle: ValidatedBundle | undefined,
-  outcome: RunOutcome,
-  startedAt: string,
-): Promise<void> {
-  const snapshot = await deps.runs.get(ctx.runId);
-  await deps.audit.append({
-    runId: ctx.runId,
-    at: (deps.clock?.() ?? new Date()).toISOString(),
-    kind: ctx.dryRun ? 'config.push.dry_run' : 'config.push.finished',
-    actor: ctx.requester,
-    data: {
-      requester: ctx.requester,
-      approvedBy: outcome.approvedBy ?? null,
-      bundle: bundle
-        ? { name: bundle.name, version: bundle.version, sha256: bundle.sha256, target: bundle.target }
-        : { name: ctx.params.bundle },
-      selector: ctx.params.selector,
-      succeeded: outcome.succeeded,
-      rolledBack: outcome.rolledBack,
-      failedTasks: outcome.failedTasks,
-      hosts: snapshot.targets.map((t) => ({
-        host: t.target,
-        ok: t.ok,
-        changed: t.changed,
-        stage: t.stage,
-        batch: t.batchIndex,
-        summary: t.summary ?? null,
-        error: t.error ?? null,
-        // The truth about hosts that had to be put back: restored, or not (with why).
-        restored: t.restore === undefined ? null : t.restore === 'restored',
-        restore: t.restore ?? null,
-        restoreError: t.restoreError ?? null,
-      })),
-      notRestored: outcome.unrestoredHosts.map((t) => t.target),
-      requestedAt: snapshot.createdAt,
-      startedAt,
-    },
-  });
-}
-
-/** On failure, the bundle's owners (or, before the bundle was read, the requester) hear about it. */
-export async function alertOnFailure(
-  deps: ConfigPushDeps,
-  ctx: Ctx,
-  bundle: ValidatedBundle | undefined,
-  outcome: RunOutcome,
-): Promise<boolean> {
-  if (outcome.succeeded) return false;
-  const to = bundle && !ctx.dryRun ? [...bundle.owners, ctx.requester] : [ctx.requester];
-  const what = bundle ? `${bundle.name} ${bundle.version}` : ctx.params.bundle;
-  const hosts = outcome.failedHosts.slice(0, 5).map((t) => `• ${t.target}: ${t.error ?? 'failed'}`);
-  const more = outcome.failedHosts.length > 5 ? [`• and ${outcome.failedHosts.length - 5} more`] : [];
-  const lines = [
-    `Config push of ${what} to "${ctx.params.selector}" failed (run ${ctx.runId}${ctx.dryRun ? ', dry run' : ''}).`,
-    // The causes, as their errors say them (which field, which host, which lock); not every task skipped after.
-    ...outcome.causes.slice(0, 3).map((c) => `${c.taskId} failed: ${c.error}`),
-    ...hosts,
-    ...more,
-    outcome.restoredHosts.length > 0
-      ? `Restored to their previous file: ${outcome.restoredHosts.length} host(s).`
-      : '',
-    ...notRestoredLines(outcome),
-  ].filter(Boolean);
-  await deps.notifier.alert({
-    runId: ctx.runId,
-    to,
-    title: `Config push failed: ${what}`,
-    text: lines.join('\n'),
-  });
-  return true;
-}
-
-/** Hosts whose restore failed or is unknown: named each, first, since someone has to look at them. */
-function notRestoredLines(outcome: RunOutcome): string[] {
-  const hosts = outcome.unrestoredHosts;
-  if (hosts.length === 0) return [];
-  return [
-    `NOT restored — check these hosts by hand (${hosts.length}):`,
-    ...hosts
-      .slice(0, 10)
-      .map(
-        (t) =>
-          `• ${t.target}: ${t.restore === 'failed' ? `restore failed: ${t.restoreError ?? 'no error recorded'}` : 'restore unknown: its step failed part-way and nothing put it back'}`,
-      ),
-    ...(hosts.length > 10 ? [`• and ${hosts.length - 10} more`] : []),
-  ];
-}
-
-export { runOutcome };

@@ -5,30 +5,36 @@ import { createMarshal } from '../../app/create-marshal.js';
 import { loadMarshalConfig } from '../../config/marshal-config.js';
 import { loadCoreSettings } from '../../config/settings.js';
 import { createLogger } from '../../log/index.js';
-import { parseRunArguments } from '../run-arguments.js';
+import { parseRunArguments, splitRunCommandLine } from '../run-arguments.js';
+import { runHelp } from '../run-help.js';
+import { loadWorkflowCatalog } from '../../app/workflow-catalog.js';
+import { cliCatalog } from '../cli-catalog.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
 import { runInTerminal } from '../terminal-run.js';
 import { describeRun } from '../describe-run.js';
 
-export interface RunCommandOptions {
-  autoApprove: boolean;
-  /** Run the work in this process (default); off when `marshal worker`s elsewhere do it. */
-  workers: boolean;
-  concurrency: number;
-}
-
-/** `marshal run <workflow> …`: a workflow from a terminal. Exit code 0 only when the run succeeded. */
-export async function runCommand(
-  workflow: string,
-  words: string[],
-  options: RunCommandOptions,
-): Promise<number> {
-  const request = parseRunArguments(workflow, words);
+/**
+ * `marshal run [options] <workflow> <words…>`: a workflow from a terminal, with the same words as its
+ * slash command. Exit code 0 only when the run succeeded.
+ */
+export async function runCommand(args: readonly string[]): Promise<number> {
+  const line = splitRunCommandLine(args);
+  const options = line.options;
+  if (line.help) {
+    const { catalog } = await cliCatalog();
+    process.stdout.write(`${runHelp(catalog, line.workflow)}\n`);
+    return 0;
+  }
   const settings = loadCoreSettings();
+  const config = await loadMarshalConfig(settings.configPath);
+  const catalog = await loadWorkflowCatalog(config);
+  // Bad words are refused before anything connects.
+  const request = parseRunArguments(catalog, line.workflow, line.words);
   // The terminal shows progress lines; the log only says what goes wrong.
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   const marshal = await createMarshal({
-    config: await loadMarshalConfig(settings.configPath),
+    config,
+    catalog,
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
     allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
@@ -36,7 +42,7 @@ export async function runCommand(
     notifier: new TerminalNotifier(),
   });
   const pool = options.workers
-    ? marshal.engine.startWorkers({ concurrency: options.concurrency })
+    ? marshal.engine.startWorkers({ concurrency: options.workerConcurrency })
     : undefined;
   const tty = process.stdin.isTTY
     ? createInterface({ input: process.stdin, output: process.stdout })

@@ -47,6 +47,8 @@ export class DemoEnvironment {
     webTier?: boolean;
     /** Access to workflows besides config push: name → who may start and approve. */
     access?: Record<string, { start: string[]; approve: string[] }>;
+    /** Directories of workflow modules Marshal loads besides its built-ins (config `workflows:`). */
+    workflows?: string[];
   }): Promise<DemoEnvironment> {
     const redis = options.redisUrl ? undefined : await LocalRedis.start();
     const redisUrl = options.redisUrl ?? redis!.url;
@@ -69,6 +71,7 @@ export class DemoEnvironment {
       const configPath = writeDemoConfig(dir, fleet, bundlesDir, {
         ...(haproxy ? { haproxy } : {}),
         access: options.access ?? {},
+        workflows: options.workflows ?? [],
       });
       return new DemoEnvironment(
         redisUrl,
@@ -174,7 +177,11 @@ function writeDemoConfig(
   dir: string,
   fleet: SshFleet,
   bundlesDir: string,
-  options: { haproxy?: LocalHaproxy; access: Record<string, { start: string[]; approve: string[] }> },
+  options: {
+    haproxy?: LocalHaproxy;
+    access: Record<string, { start: string[]; approve: string[] }>;
+    workflows: string[];
+  },
 ): string {
   const hosts: Record<string, unknown> = {};
   fleet.hosts.forEach((host, i) => {
@@ -196,6 +203,7 @@ function writeDemoConfig(
     bundles: bundlesDir,
     configRoots: ['/etc/marshal-apps'],
     ssh: { privateKey: fleet.privateKeyPath, knownHosts: fleet.knownHostsPath },
+    workflows: options.workflows,
     ...(options.haproxy ? { loadBalancer: { haproxy: { socket: options.haproxy.socket } } } : {}),
     access: {
       workflows: { 'config-push': { start: ['S0PLATFORM'], approve: ['S0PLATFORM'] }, ...options.access },

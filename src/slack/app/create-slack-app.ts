@@ -11,12 +11,14 @@ import { registerApprovalActions } from '../interactions/register-approval-actio
 import { boltLogger } from './bolt-logger.js';
 import { GuardedHttpReceiver, type GuardedHttpReceiverOptions } from './guarded-http-receiver.js';
 import { ListenerRoutes, trackRoutes } from './listener-routes.js';
-import type { SlackDeps, WorkflowCatalog } from './slack-deps.js';
+import { effectiveAccess } from '../../kit/access.js';
+import type { WorkflowCatalog } from '../../kit/catalog.js';
+import type { SlackDeps } from './slack-deps.js';
 
 export interface SlackAppOptions {
   settings: Settings;
   engine: Engine;
-  /** Which workflows exist (the engine's registry). */
+  /** The loaded workflow modules (what /marshal routes, the commands they claimed, default access). */
   workflows: WorkflowCatalog;
   config: MarshalConfig;
   logger: Logger;
@@ -78,7 +80,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     engine: options.engine,
     workflows: options.workflows,
     access: new AccessControl(
-      options.config.access,
+      effectiveAccess(options.config.access, options.workflows),
       new SlackUsergroupDirectory(app.client, options.usergroupCacheMs),
     ),
     replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),

@@ -1,22 +1,24 @@
-import type { MarshalConfig, Principal } from '../../config/marshal-config.js';
+import type { Principal } from '../../config/marshal-config.js';
+import type { AccessRights } from '../../kit/access.js';
 import { NotAuthorizedError } from './not-authorized-error.js';
 import type { UsergroupDirectory } from './usergroup-directory.js';
 
 export type AccessRight = 'start' | 'approve';
 
 /**
- * Who may start and approve which workflow, from Marshal's config file. Fails closed: a workflow not
+ * Who may start and approve which workflow: the workflow modules' defaults, overridden by Marshal's
+ * config file (src/kit/access.ts). Fails closed: a workflow not
  * in the config, or a group that cannot be resolved, allows no one. Four-eyes (the requester never
  * approves their own run) is the engine's rule; Slack checks it too, only to say so clearly.
  */
 export class AccessControl {
   constructor(
-    private readonly access: MarshalConfig['access'],
+    private readonly access: Readonly<Record<string, AccessRights>>,
     private readonly directory: UsergroupDirectory,
   ) {}
 
   async allows(right: AccessRight, workflow: string, user: string): Promise<boolean> {
-    const principals = this.access.workflows[workflow]?.[right] ?? [];
+    const principals = this.access[workflow]?.[right] ?? [];
     if (principals.includes(user)) return true;
     for (const p of principals.filter(isGroup)) {
       try {
@@ -31,10 +33,10 @@ export class AccessControl {
   /** Throws NotAuthorizedError that says who is allowed, in Slack mention syntax. */
   async require(right: AccessRight, workflow: string, user: string): Promise<void> {
     if (await this.allows(right, workflow, user)) return;
-    const principals = this.access.workflows[workflow]?.[right] ?? [];
+    const principals = this.access[workflow]?.[right] ?? [];
     const who = principals.length
       ? principals.map(mention).join(', ')
-      : 'no one (not in Marshal’s config file)';
+      : 'no one (neither the workflow nor Marshal’s config file names anyone)';
     const verb = right === 'start' ? 'start' : 'approve or control runs of';
     throw new NotAuthorizedError(`You may not ${verb} \`${workflow}\`. Allowed: ${who}.`, {
       user,

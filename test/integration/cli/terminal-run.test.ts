@@ -1,27 +1,19 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoEnvironment } from '../../../src/local/demo/demo-environment.js';
 import { testRedisUrl } from '../../support/redis.js';
 import { sha256 } from '../../support/config-push-fixture.js';
+import { marshalCli } from '../../support/marshal-cli.js';
 
-const run = promisify(execFile);
 const TARGET = '/etc/marshal-apps/rate-limiter/rate-limiter.yaml';
 
 /** `marshal run` and `marshal status` as an operator types them: real processes, real fleet and Redis. */
 describe('marshal run and status from a terminal', () => {
   let env: DemoEnvironment;
-  const marshal = (args: string[]) =>
-    run('node', ['bin/marshal.js', ...args], {
-      env: {
-        ...process.env,
-        REDIS_URL: env.redisUrl,
-        MARSHAL_CONFIG: env.configPath,
-        MARSHAL_PREFIX: env.prefix,
-      },
-      timeout: 90_000,
-    });
+  const marshal = marshalCli(
+    () => ({ REDIS_URL: env.redisUrl, MARSHAL_CONFIG: env.configPath, MARSHAL_PREFIX: env.prefix }),
+    90_000,
+  );
 
   beforeAll(async () => {
     env = await DemoEnvironment.start({ hosts: 4, redisUrl: testRedisUrl() });

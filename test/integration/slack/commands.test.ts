@@ -45,12 +45,10 @@ describe('slash commands over signed HTTP', () => {
     ],
     ['/config', 'push nginx web-1', ['`to`', 'found `web-1` instead']],
     ['/config', 'push "nginx to web', ['quotes', 'never closed']],
-    ['/cert', 'revoke web', ['`revoke` is not a /cert subcommand', 'Usage: `/cert renew']],
-    ['/osupgrade', 'role=db --force', ['--force', 'is not a flag of this command', 'Usage: `/osupgrade']],
     [
-      '/drdrill',
-      'start DB_Failover',
-      ['&lt;scenario&gt;', 'is not a scenario name', 'Usage: `/drdrill start'],
+      '/marshal',
+      'run config-push nginx to web --force',
+      ['--force', 'is not a flag of this command', 'Usage: `/marshal run config-push &lt;bundle&gt;'],
     ],
     ['/ops', 'reboot r-1', ['`reboot` is not an /ops subcommand', '`runs`, `status`']],
     ['/ops', 'status', ['&lt;run&gt;', 'is missing', 'Usage: `/ops status &lt;run&gt;`']],
@@ -101,28 +99,13 @@ describe('slash commands over signed HTTP', () => {
     expect((await f.engine.list({ limit: 100 })).length).toBe(before);
   });
 
-  it('answers plainly that /cert, /osupgrade and /drdrill are not available yet', async () => {
-    await f.command(APPROVER, '/cert', 'renew role=lb');
-    await f.command(APPROVER, '/osupgrade', 'role=db');
-    await f.command(APPROVER, '/drdrill', 'start db-failover');
-    for (const [cmd, wf] of [
-      ['/cert', 'cert-renew'],
-      ['/osupgrade', 'os-upgrade'],
-      ['/drdrill', 'dr-drill'],
-    ]) {
-      await f.ephemeral(APPROVER, `\`${cmd}\` is not available yet: this Marshal has no \`${wf}\` workflow`);
-    }
-  });
-
   it('/ops help lists every command', async () => {
     const res = await f.command(OUTSIDER, '/ops', 'help', newTriggerId());
     expect(res.status).toBe(200);
     const help = await f.ephemeral(OUTSIDER, 'Marshal commands');
     for (const c of [
+      '/marshal run config-push',
       '/config push',
-      '/cert renew',
-      '/osupgrade',
-      '/drdrill start',
       '/ops runs',
       '/ops status',
       '/ops hold',

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_USAGE, parseConfigCommand } from '../../../commands/parse/config-command.js';
+import { parseClaimedCommand } from '../../../commands/parse/marshal-command.js';
+import { ROLLOUT_USAGE } from '../../../commands/parse/rollout-flags.js';
+import { loadWorkflowCatalog } from '../../../src/app/workflow-catalog.js';
+
+// `/config push` is the command the built-in config-push module claims, read by the kit's one parser.
+const catalog = await loadWorkflowCatalog({ workflows: [], configDir: '/tmp' });
+const parseConfigCommand = (text: string) =>
+  parseClaimedCommand('/config', catalog.claims().get('/config')!, text);
+const CONFIG_USAGE = `/config push <bundle> to <selector> ${ROLLOUT_USAGE}`;
 
 describe('/config parsing', () => {
   it('parses a full push with every flag', () => {
@@ -8,30 +16,33 @@ describe('/config parsing', () => {
         'push nginx-base to role=web --canary 10% --batches 1,10%,50%,100% --delay=30s --dry-run',
       ),
     ).toEqual({
-      kind: 'push',
-      bundle: 'nginx-base',
-      selector: 'role=web',
-      rollout: { canary: '10%', batches: [1, '10%', '50%', '100%'], soakMs: 30_000 },
+      kind: 'run',
+      workflow: 'config-push',
+      params: {
+        bundle: 'nginx-base',
+        selector: 'role=web',
+        canary: '10%',
+        batches: [1, '10%', '50%', '100%'],
+        soakMs: 30_000,
+      },
       dryRun: true,
     });
   });
 
   it('reads --concurrency and --max-fail as the workflow params concurrency and maxFailPercent', () => {
     expect(parseConfigCommand('push nginx to web --concurrency 8 --max-fail=12.5% --delay 1h30m')).toEqual({
-      kind: 'push',
-      bundle: 'nginx',
-      selector: 'web',
-      rollout: { concurrency: 8, maxFailPercent: 12.5, soakMs: 5_400_000 },
+      kind: 'run',
+      workflow: 'config-push',
+      params: { bundle: 'nginx', selector: 'web', concurrency: 8, maxFailPercent: 12.5, soakMs: 5_400_000 },
       dryRun: false,
     });
   });
 
   it('leaves unset flags to the workflow and accepts a quoted selector', () => {
-    expect(parseConfigCommand('push nginx@v2 to "env=prod role=web"')).toEqual({
-      kind: 'push',
-      bundle: 'nginx@v2',
-      selector: 'env=prod role=web',
-      rollout: {},
+    expect(parseConfigCommand('push nginx-v2 to "env=prod role=web"')).toEqual({
+      kind: 'run',
+      workflow: 'config-push',
+      params: { bundle: 'nginx-v2', selector: 'env=prod role=web' },
       dryRun: false,
     });
   });
@@ -45,6 +56,8 @@ describe('/config parsing', () => {
     ['deploy x to y', 'subcommand', '`deploy` is not a /config subcommand', '`push` or `help`'],
     ['push', '<bundle>', 'is missing', 'bundle name'],
     ['push ../etc to web', '<bundle>', '`../etc` is not a bundle name', 'bundle name'],
+    // The params schema is checked in the parse: a name the store can never have is refused naming the word.
+    ['push nginx@v2 to web', '<bundle>', '`nginx@v2` must be lowercase letters', 'bundle name'],
     ['push nginx web', '`to`', 'found `web` instead', 'the word `to`'],
     ['push nginx to', '<selector>', 'is missing', 'inventory selector'],
     ['push nginx to web extra', 'arguments', 'unexpected `extra`', 'usage line'],

@@ -9,6 +9,7 @@ describe("Marshal's config file", () => {
   it('loads the shipped example and makes the inventory path absolute', async () => {
     const config = await loadMarshalConfig(join(import.meta.dirname, '../../../examples/marshal.yaml'));
     expect(config.inventory).toBe(join(import.meta.dirname, '../../../examples/inventory.yaml'));
+    expect(config.workflows).toEqual([join(import.meta.dirname, '../../../examples/workflows')]);
     expect(config.access.workflows['config-push']).toEqual({
       start: ['S0123ABCD'],
       approve: ['S0456EFGH', 'U012AB3CD'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigCommand } from '../../../commands/parse/config-command.js';
+import { parseClaimedCommand } from '../../../commands/parse/marshal-command.js';
+import { loadWorkflowCatalog } from '../../../src/app/workflow-catalog.js';
 import { ConfigPushParams } from '../../../workflows/config-push/params.js';
 
 function issues(input: unknown): { path: string; message: string }[] {
@@ -81,12 +82,15 @@ describe('config-push params', () => {
     ]);
   });
 
-  it('accepts exactly what `/config push` sends, every rollout flag included', () => {
-    const parsed = parseConfigCommand(
+  it('accepts exactly what `/config push` sends, every rollout flag included', async () => {
+    const catalog = await loadWorkflowCatalog({ workflows: [], configDir: '/tmp' });
+    const parsed = parseClaimedCommand(
+      '/config',
+      catalog.claims().get('/config')!,
       'push rate-limiter to role=gateway --canary 2 --batches 10%,100% --delay 30s --concurrency 8 --max-fail 5%',
     );
-    if (parsed.kind !== 'push') throw new Error('not a push');
-    const sent = { bundle: parsed.bundle, selector: parsed.selector, ...parsed.rollout };
+    if (parsed.kind !== 'run') throw new Error('not a push');
+    const sent = parsed.params;
     expect(ConfigPushParams.parse(sent)).toEqual({
       bundle: 'rate-limiter',
       selector: 'role=gateway',
