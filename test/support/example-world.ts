@@ -8,8 +8,6 @@ import { TerminalNotifier } from '../../src/cli/terminal-notifier.js';
 import {
   createEngine,
   createRegistry,
-  defineWorkflow,
-  type AnyWorkflow,
   type EngineRuntime,
   type RunEvent,
   type RunSnapshot,
@@ -19,6 +17,7 @@ import { Host } from '../../src/hosts/host.js';
 import { SshExecutor } from '../../src/hosts/ssh/index.js';
 import { StaticInventory } from '../../src/inventory/inventory.js';
 import { isWorkflowModule, type AnyWorkflowModule, type MarshalDeps } from '../../src/kit/index.js';
+import { compileWorkflowModule } from '../../src/kit/template.js';
 import { WEB_TIER_PORT, WEB_TIER_WWW, startWebTier } from '../../src/local/demo/demo-environment.js';
 import type { LocalHaproxy } from '../../src/local/haproxy.js';
 import { SshFleet } from '../../src/local/fleet/index.js';
@@ -42,18 +41,6 @@ export async function loadModules(dir = EXAMPLES_DIR): Promise<AnyWorkflowModule
     modules.push(loaded.default);
   }
   return modules;
-}
-
-/** The module's own tasks as a definition (the kit's audit/notify/cleanup phases come with its loader). */
-export function asWorkflow(module: AnyWorkflowModule, deps: MarshalDeps): AnyWorkflow {
-  const body = module.workflow(deps);
-  return defineWorkflow({
-    name: module.name,
-    summary: module.summary,
-    params: module.params,
-    ...(body.locks ? { locks: (params) => body.locks!(params) } : {}),
-    tasks: (wf) => body.tasks(wf),
-  });
 }
 
 export interface WorldOptions {
@@ -115,7 +102,7 @@ export class ExampleWorld {
     engine = await createEngine({
       redis: redisUrl,
       prefix,
-      registry: createRegistry(modules.map((m) => asWorkflow(m, deps))),
+      registry: createRegistry(modules.map((m) => compileWorkflowModule(m, deps))),
       resolveTarget: (name) => inventory.get(name),
       logger: silentLogger(),
     });
