@@ -9,13 +9,12 @@ declare -A pkg_of=(
   [unshare]=util-linux
   [ansible-inventory]=ansible # test/integration/inventory compares the Ansible import with real Ansible
   [mount]=mount
-  [haproxy]=haproxy # load balancer block and example workflows: HAProxy's runtime API in front of fleet hosts
   [runsvdir]=runit  # fleet hosts have no systemd: their services are supervised by runit (sv)
   [python3]=python3 # the HTTP backends fleet hosts serve (python3 -m http.server)
   [pebble]=pebble # ACME test server; the package also ships pebble-challtestsrv (src/local/acme)
   [openssl]=openssl # the test CA signs ECDSA leaves with it (src/local/acme/test-ca.ts)
   [nginx]=nginx # the TLS server on fleet hosts (src/local/acme/fleet-nginx.ts)
-  [haproxy]=haproxy # traffic tests: the runtime API in front of real backends
+  [haproxy]=haproxy # the load balancer block, the example workflows and the traffic tests (runtime API)
   [knotd]=knot # DNS tests: an authoritative server taking RFC 2136 updates with TSIG
   [knsupdate]=knot-dnsutils # the RFC 2136 client Marshal drives (and kdig for read-back in tests)
 )
