@@ -25,13 +25,28 @@ export function connect(host: Host, deps: ConnectDeps, sock?: Duplex): Promise<C
     const client = new Client();
     let refusal: MarshalError | undefined;
     let settled = false;
+    // ssh2 arms readyTimeout on the socket's 'connect', which a forwarded channel (a jump host's) never
+    // emits: without a timer of our own a target that never speaks through the jump hangs for ever.
+    const handshakeTimer = sock
+      ? setTimeout(
+          () =>
+            fail(
+              new HostUnreachable(host.name, `no SSH handshake within ${settings.readyTimeoutMs} ms`, {
+                context: { address: host.address, port: host.port, through: 'jump host' },
+              }),
+            ),
+          settings.readyTimeoutMs,
+        )
+      : undefined;
     const fail = (err: MarshalError): void => {
+      clearTimeout(handshakeTimer);
       if (settled) return;
       settled = true;
       client.end();
       reject(err);
     };
     client.once('ready', () => {
+      clearTimeout(handshakeTimer);
       settled = true;
       resolve(client);
     });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sh } from '../../../src/hosts/quote.js';
 import { waitUntilReachable, type SshExecutor } from '../../../src/hosts/ssh/index.js';
 import { CommandTimeout, HostUnreachable } from '../../../src/hosts/errors/index.js';
+import type { Host } from '../../../src/hosts/host.js';
 import { SshFleet } from '../../../src/local/fleet/index.js';
 import { executorFor } from './fleet-executor.js';
 
@@ -11,7 +12,7 @@ describe('failures, reboots, jumps and injection on real sshd hosts', () => {
   let ssh: SshExecutor;
 
   beforeAll(async () => {
-    fleet = await SshFleet.start({ count: 6, name: 'fail' });
+    fleet = await SshFleet.start({ count: 5, name: 'fail' });
     ssh = executorFor(fleet, { keepaliveIntervalMs: 500, keepaliveCountMax: 2, readyTimeoutMs: 5000 });
   });
   afterAll(async () => {
@@ -79,22 +80,29 @@ describe('failures, reboots, jumps and injection on real sshd hosts', () => {
   });
 
   it('works through a jump host, verifying both host keys', async () => {
-    const jump = fleet.hosts[4]!;
-    const target = { ...fleet.hosts[5]!, jump: jump.name };
-    const r = await ssh.exec(target, sh`cat /proc/sys/kernel/random/boot_id`);
-    expect(r.stdout.trim()).toBe(fleet.bootId(target));
-    const { sha256 } = await ssh.upload(target, { path: '/tmp/via-jump', content: 'x' });
-    expect((await ssh.exec(target, sh`sha256sum /tmp/via-jump`)).stdout.startsWith(sha256)).toBe(true);
-    // Proof the route goes through the jump host: with it down, the target cannot be reached.
-    await fleet.stop(jump);
-    const fresh = executorFor(fleet, { readyTimeoutMs: 3000 });
+    // A fleet of its own: the hosts above were stopped, frozen and rebooted, and none of that is this test's.
+    const own = await SshFleet.start({ count: 2, name: 'jump' });
+    const via = executorFor(own, { readyTimeoutMs: 5000 });
     try {
-      const err = await fresh.exec(target, sh`true`).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(HostUnreachable);
-      expect((await fresh.exec(fleet.hosts[5]!, sh`true`)).exitCode).toBe(0);
+      const [jump, direct] = own.hosts as [Host, Host];
+      const target = { ...direct, jump: jump.name };
+      const r = await via.exec(target, sh`cat /proc/sys/kernel/random/boot_id`);
+      expect(r.stdout.trim()).toBe(own.bootId(target));
+      const { sha256 } = await via.upload(target, { path: '/tmp/via-jump', content: 'x' });
+      expect((await via.exec(target, sh`sha256sum /tmp/via-jump`)).stdout.startsWith(sha256)).toBe(true);
+      // Proof the route goes through the jump host: with it down, the target cannot be reached.
+      await own.stop(jump);
+      const fresh = executorFor(own, { readyTimeoutMs: 3000 });
+      try {
+        const err = await fresh.exec(target, sh`true`).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(HostUnreachable);
+        expect((await fresh.exec(direct, sh`true`)).exitCode).toBe(0);
+      } finally {
+        await fresh.close();
+      }
     } finally {
-      await fresh.close();
-      await fleet.start(jump);
+      await via.close();
+      await own.stopAll();
     }
   });
 
