@@ -83,8 +83,7 @@ describe('failures, reboots, jumps and injection on real sshd hosts', () => {
   // jump first never sent its banner (3 clean-clone runs), then, with the handshake timeout added, answered
   // with a packet ssh2 cannot read ("Invalid ssh2 packet type: 210"). Both say the forwarded stream reached
   // something other than the target's sshd, or reached it broken; until that is found this test would only
-  // make CI flaky. Jump hosts are still covered by test/unit/hosts (ProxyJump import) and this very test,
-  // run alone: MARSHAL_JUMP_TEST=1 npx vitest run test/integration/hosts/failures-and-reboots.test.ts -t "jump host".
+  // make CI flaky. Connecting through a jump host is then tested only by running this test alone: MARSHAL_JUMP_TEST=1 npx vitest run test/integration/hosts/failures-and-reboots.test.ts -t "jump host".
   it.skipIf(process.env.MARSHAL_JUMP_TEST !== '1')(
     'works through a jump host, verifying both host keys',
     async () => {
