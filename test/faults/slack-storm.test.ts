@@ -21,8 +21,10 @@ describe('Slack 429 and 500 storms during a run', () => {
       f,
       () => {
         // The approval click itself and everything the run posts next meet the storms.
-        f.env.standin.rateLimitStorm({ durationMs: 4_000, retryAfterSec: 2 });
-        setTimeout(() => f.env.standin.serverErrorStorm({ durationMs: 4_000 }), 4_000);
+        // The 500 storm begins as the 429 one ends: every call refused with Retry-After 2 s is retried
+        // inside it, so both storms are met whatever the run posts meanwhile.
+        f.env.standin.rateLimitStorm({ durationMs: 2_000, retryAfterSec: 2 });
+        setTimeout(() => f.env.standin.serverErrorStorm({ durationMs: 4_000 }), 2_000);
         return Promise.resolve();
       },
       { rollout: '--batches 50%,100% --delay 2s' },
