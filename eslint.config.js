@@ -3,6 +3,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
+// Workflows get their effects injected: no workflow (built in, or a module) imports an I/O client.
+const NO_IO_CLIENTS = {
+  group: ['@slack/*', 'ssh2', 'ioredis', 'bullmq'],
+  message: 'Workflows get effects injected: Slack, SSH and Redis clients are never imported.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -32,10 +38,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['@slack/*', 'ssh2', 'ioredis', 'bullmq'],
-              message: 'Workflows get effects injected: Slack, SSH and Redis clients are never imported.',
-            },
+            NO_IO_CLIENTS,
             {
               group: [
                 '**/src/**',
@@ -59,10 +62,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['@slack/*', 'ssh2', 'ioredis', 'bullmq'],
-              message: 'Workflows get effects injected: Slack, SSH and Redis clients are never imported.',
-            },
+            NO_IO_CLIENTS,
             {
               group: [
                 '**/src/**',

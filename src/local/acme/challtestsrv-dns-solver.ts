@@ -1,3 +1,4 @@
+import { challtestsrvPost } from './challtestsrv-post.js';
 import type { DnsChallengeSolver } from '../../certificates/acme/dns-challenge-solver.js';
 
 /**
@@ -16,13 +17,8 @@ export class ChalltestsrvDnsSolver implements DnsChallengeSolver {
     await this.post('/clear-txt', { host: fqdn(recordName) });
   }
 
-  private async post(path: string, body: Record<string, string>): Promise<void> {
-    const res = await fetch(new URL(path, this.managementUrl), {
-      method: 'POST',
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`challtestsrv ${path}: HTTP ${res.status}: ${(await res.text()).trim()}`);
+  private post(path: string, body: Record<string, string>): Promise<void> {
+    return challtestsrvPost(this.managementUrl, path, body);
   }
 }
 

@@ -1,3 +1,4 @@
+import { challtestsrvPost } from './challtestsrv-post.js';
 import type { HttpChallengeSolver } from '../../certificates/acme/http-challenge-solver.js';
 
 /**
@@ -16,12 +17,7 @@ export class ChalltestsrvHttpSolver implements HttpChallengeSolver {
     await this.post('/del-http01', { token });
   }
 
-  private async post(path: string, body: Record<string, string>): Promise<void> {
-    const res = await fetch(new URL(path, this.managementUrl), {
-      method: 'POST',
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`challtestsrv ${path}: HTTP ${res.status}: ${(await res.text()).trim()}`);
+  private post(path: string, body: Record<string, string>): Promise<void> {
+    return challtestsrvPost(this.managementUrl, path, body);
   }
 }
