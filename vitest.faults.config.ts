@@ -15,5 +15,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['test/support/global-setup.ts'],
+    // `marshal` processes the tests start run the sources, even when a build (dist/) is lying around.
+    env: { MARSHAL_FROM_SOURCES: '1' },
   },
 });

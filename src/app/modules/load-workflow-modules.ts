@@ -39,13 +39,20 @@ export async function loadModuleFile(file: string, configDir: string): Promise<L
       {
         file,
         problem: `does not load: ${message}`,
-        fix: `fix the module so that it imports cleanly (try: npx tsx ${file})`,
+        fix: typeScriptWithoutLoader(file, err)
+          ? 'this is the compiled build, which loads JavaScript only: compile the module to .js (tsc) and name that directory, or run from sources (MARSHAL_FROM_SOURCES=1 with tsx installed)'
+          : `fix the module so that it imports cleanly (try: npx tsx ${file})`,
       },
       { cause: err },
     );
   }
   // A folder module's directory is its folder; a file module's the directory it sits in.
   return validateModule(namespace.default, { file, dir: dirname(file), configDir, builtIn: false });
+}
+
+/** A `.ts` module imported by a Node without a TypeScript loader (the production build). */
+function typeScriptWithoutLoader(file: string, err: unknown): boolean {
+  return /\.m?ts$/.test(file) && (err as { code?: string }).code === 'ERR_UNKNOWN_FILE_EXTENSION';
 }
 
 async function moduleFiles(dir: string, where: string): Promise<string[]> {
