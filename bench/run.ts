@@ -15,6 +15,7 @@ const BENCHES = [
   'ssh-executor',
   'config-push',
   'traffic-shift',
+  'retention',
 ] as const;
 
 const USAGE = `

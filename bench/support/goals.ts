@@ -46,6 +46,18 @@ export const GOALS = {
     unit: 'MB',
     better: 'lower',
   },
+  redisBytesPerHost: {
+    figure: 'Redis bytes per finished host, kept (before expiry)',
+    limit: 1024,
+    unit: 'B',
+    better: 'lower',
+  },
+  redisBytesPerHostAfterExpiry: {
+    figure: 'Redis bytes per finished host after expiry',
+    limit: 0,
+    unit: 'B',
+    better: 'lower',
+  },
   drillShiftP99: {
     figure: 'DR drill: passed check → HAProxy serving the new weights, p99',
     limit: 250,

@@ -129,6 +129,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       // Rollout targets are inventory hosts: failure domains read their vars, steps get them as ctx.host.
       resolveTarget: (name) => inventory.get(name),
       allowEphemeralRedis: options.allowEphemeralRedis ?? false,
+      retentionMs: config.retention.days * 24 * 3600_000,
       // The audit names the hosts a run touched: what survives of it helps report a lost run.
       survivingHosts: async (runId) =>
         (await audit.entries(runId)).flatMap((e) => (e.target ? [e.target] : [])),

@@ -82,6 +82,20 @@ export const MarshalConfigSchema = z
      * start, next to its built-in workflows.
      */
     workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
+    /**
+     * How long a finished run's state, events, per-host ledger and outputs are kept in Redis. The audit
+     * record is kept regardless; `marshal status` of an expired run says it expired.
+     */
+    retention: z
+      .object({
+        days: z
+          .number({ error: 'must be a number of days' })
+          .min(0.001, 'must be more than 0')
+          .max(3650, 'must be at most 3650 (ten years)')
+          .default(30),
+      })
+      .strict()
+      .default({ days: 30 }),
     access: z
       .object({
         /**

@@ -11,6 +11,7 @@ export const ErrorCode = {
   InvalidWorkflow: 'invalid_workflow',
   UnknownWorkflow: 'unknown_workflow',
   UnknownRun: 'unknown_run',
+  RunExpired: 'run_expired',
   TaskFailed: 'task_failed',
   TaskTimeout: 'task_timeout',
   LockConflict: 'lock_conflict',

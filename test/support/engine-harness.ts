@@ -28,7 +28,7 @@ export async function startHarness(
   redisUrl: string,
   prefix: string,
   workers: WorkerOptions | false = { concurrency: 8 },
-  options: Pick<EngineOptions, 'resolveTarget'> = {},
+  options: Pick<EngineOptions, 'resolveTarget' | 'retentionMs'> = {},
 ): Promise<Harness> {
   const engine = await createEngine({
     redis: redisUrl,

@@ -6,6 +6,7 @@ export { JobAbandoned } from './job-abandoned.js';
 export { LockConflict } from './lock-conflict.js';
 export { RedisMisconfigured } from './redis-misconfigured.js';
 export { RedisUnavailable } from './redis-unavailable.js';
+export { RunExpired, type ExpiredRunFacts } from './run-expired.js';
 export { RunLost, type LostRunFacts } from './run-lost.js';
 export { RunAborted } from './run-aborted.js';
 export { RunStateConflict } from './run-state-conflict.js';

@@ -13,6 +13,8 @@ export interface RedisRunEventsOptions {
   logger: Logger;
   /** Approximate length the global stream is trimmed to. */
   maxLength?: number;
+  /** Approximate length each run's stream is trimmed to (a run's history beyond it is dropped, oldest first). */
+  runMaxLength?: number;
 }
 
 /**
@@ -25,11 +27,11 @@ export class RedisRunEvents implements RunEvents {
 
   async publish(event: RunEvent): Promise<void> {
     const body = JSON.stringify(event);
-    const { redis, globalStream, runStream, maxLength = 10_000 } = this.options;
+    const { redis, globalStream, runStream, maxLength = 10_000, runMaxLength = 100_000 } = this.options;
     await redis
       .multi()
       .xadd(globalStream, 'MAXLEN', '~', maxLength, '*', 'e', body)
-      .xadd(runStream(event.runId), '*', 'e', body)
+      .xadd(runStream(event.runId), 'MAXLEN', '~', runMaxLength, '*', 'e', body)
       .exec();
   }
 

@@ -23,6 +23,7 @@ import { RunLost } from '../errors/run-lost.js';
 import { connectRedis, describeRedis, type RedisConnection } from './redis-connection.js';
 import { RedisHealth } from './redis-health.js';
 import { readLostRun, startRedisWatch } from './redis-watch.js';
+import { DEFAULT_RETENTION_MS, expiredRun } from './retention.js';
 import { RunInfoCache, type RunInfo } from './run-info.js';
 import { nowIso, type Runtime } from './runtime.js';
 import { startRoots } from './scheduler.js';
@@ -38,6 +39,10 @@ export interface EngineOptions {
   logger: Logger;
   /** How long a lock lives without renewal; workers renew the locks of active runs. */
   lockTtlMs?: number;
+  /** How long a finished run's state, events, ledger and outputs are kept (default 30 days). */
+  retentionMs?: number;
+  /** Approximate length each run's event stream is capped to (default 100,000). */
+  runEventsMaxLength?: number;
   /**
    * Start on a Redis that keeps nothing across a restart. Only for throwaway use: a restart then loses
    * every run in progress (which the engine notices and reports, but cannot undo).
@@ -101,9 +106,15 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     },
     globalStream: keys.events,
     runStream: (runId) => keys.runEvents(runId),
+    runMaxLength: options.runEventsMaxLength ?? 100_000,
     logger: options.logger,
   });
-  const queue = new Queue(keys.queueName, { connection: redis, prefix: keys.prefix });
+  // BullMQ's own event log is read by nothing of Marshal's (run events are ours): keep it short.
+  const queue = new Queue(keys.queueName, {
+    connection: redis,
+    prefix: keys.prefix,
+    streams: { events: { maxLen: 1000 } },
+  });
   health.watch(queue, 'marshal-queue');
   // What this process itself knows of the runs it follows, kept outside Redis: if Redis loses its
   // data, these are the runs to look for and (part of) the hosts they touched.
@@ -132,6 +143,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     events,
     runs: new RunInfoCache(redis, keys, options.registry),
     lockTtlMs: options.lockTtlMs ?? 10 * 60_000,
+    retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     health,
     resolveTarget: options.resolveTarget ?? bareTarget,
     emit(event) {
@@ -236,6 +248,9 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     if (!(err instanceof UnknownRun)) throw err;
     const recorded = await readLostRun(rt, runId);
     if (recorded) throw recorded;
+    // Older than the retention period: expired, not lost (the audit may well still name its hosts).
+    const expired = expiredRun(rt, runId);
+    if (expired) throw expired;
     // No loss was recorded, but records written after the loss (the ledger of steps that were in
     // flight, the audit) may still name the run: then it did exist, and those hosts were touched.
     const hosts = new Set<string>();

@@ -1,3 +1,4 @@
+import { removeGateTimeouts } from './retention.js';
 import type { CompiledTask } from '../dag/workflow-definition.js';
 import type { GateDecision } from '../model/run.js';
 import type { Json, TaskContext } from '../model/workflow.js';
@@ -188,6 +189,8 @@ export async function decideGate(
     ...(error ? { error } : {}),
   });
   await afterFinal(rt, info, [gateId], parseFinishReply(reply));
+  // Decided by a person: the gate's timeout job has nothing left to do (retention: no job left behind).
+  if (outcome !== 'timed_out') await removeGateTimeouts(rt, info, gateId);
   return { applied: true, at };
 }
 

@@ -1,6 +1,7 @@
 import type { CompiledTask } from '../dag/workflow-definition.js';
 import { UnknownRun } from '../errors/unknown-run.js';
 import { FINAL_RUN_STATES, type RunState, type TaskState } from '../model/task-state.js';
+import { pruneRunIndex } from './retention.js';
 import { giveUpOnJob } from './give-up.js';
 import { jobId, type JobSpec } from './jobs.js';
 import { jobStatuses } from './job-status.js';
@@ -29,6 +30,9 @@ export async function reconcileRuns(rt: Runtime): Promise<void> {
       rt.logger.warn({ err, runId }, 'could not reconcile a run; will try again');
     }
   }
+  await pruneRunIndex(rt).catch((err: unknown) =>
+    rt.logger.warn({ err }, 'could not prune expired runs from the run index; will try again'),
+  );
 }
 
 /** A job the run's state says must exist, and what to do if it does not. */

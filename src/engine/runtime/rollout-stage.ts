@@ -144,13 +144,29 @@ export async function batchDone(
   else await startBatch(rt, info, task, batch + 1);
 }
 
+/**
+ * Mid-batch progress is published at most this often per stage and process: one event per finished
+ * host was half of what a run kept in Redis, and readers (the Slack thread, the terminal) show the latest
+ * counters at their own pace. A batch's start and end are always published.
+ */
+export const PROGRESS_EVERY_MS = 250;
+const lastProgress = new WeakMap<Runtime, Map<string, number>>();
+
 export function emitProgress(
   rt: Runtime,
   info: RunInfo,
   task: StageTask,
   plan: StoredPlan,
   c: { batch: number; total: number; done: number; failed: number; inFlight: number },
+  midBatch = false,
 ): void {
+  let seen = lastProgress.get(rt);
+  if (!seen) lastProgress.set(rt, (seen = new Map<string, number>()));
+  const key = `${info.runId}|${task.id}`;
+  const now = Date.now();
+  if (midBatch && now - (seen.get(key) ?? 0) < PROGRESS_EVERY_MS) return;
+  if (midBatch) seen.set(key, now);
+  else seen.delete(key);
   const progress: StageProgress = {
     rolloutId: task.rolloutId,
     stage: task.stage === 'canary' ? 'canary' : 'batch',

@@ -299,13 +299,20 @@ async function releaseSlot(
     if (reply[0] === 'ok') {
       // More than one when a failure-domain cap had held targets back that may start now.
       const next = reply.slice(1).map(String);
-      emitProgress(rt, info, task, plan, {
-        batch,
-        total: batchTotal,
-        done: batchDone_,
-        failed: batchFailed,
-        inFlight: inFlight + next.length,
-      });
+      emitProgress(
+        rt,
+        info,
+        task,
+        plan,
+        {
+          batch,
+          total: batchTotal,
+          done: batchDone_,
+          failed: batchFailed,
+          inFlight: inFlight + next.length,
+        },
+        true,
+      );
       if (next.length > 0)
         await enqueue(
           rt,

@@ -20,6 +20,8 @@ export interface Runtime {
   readonly events: RunEvents;
   readonly runs: RunInfoCache;
   readonly lockTtlMs: number;
+  /** How long a finished run's state, events, ledger and outputs are kept (runtime/retention.ts). */
+  readonly retentionMs: number;
   /** Reports Redis outages once, not once per client and command. */
   readonly health: RedisHealth;
   /** A target's inventory host (EngineOptions.resolveTarget). */

@@ -1,3 +1,4 @@
+import { scheduleRunExpiry } from './retention.js';
 import { downstreamOf } from '../dag/graph.js';
 import { evaluateTrigger } from '../dag/trigger-rules.js';
 import type { CompiledTask } from '../dag/workflow-definition.js';
@@ -232,6 +233,7 @@ export async function closeRun(rt: Runtime, info: RunInfo, state: RunState): Pro
   // Locks first: whoever hears `run.finished` may start the next run on the same hosts.
   await releaseRunLocks(rt, info.runId);
   await rt.redis.srem(rt.keys.activeRuns, info.runId);
+  await scheduleRunExpiry(rt, info);
   rt.emit({
     type: 'run.finished',
     runId: info.runId,

@@ -19,7 +19,8 @@ export function resolve(specifier, context, next) {
   return next(specifier, context);
 }\`));`)}`;
 
-describe('the production build (npm run build → dist/, run by bin/marshal.js)', () => {
+// Each test starts `marshal` processes, slow on a loaded machine: generous timeouts, nothing timed.
+describe('the production build (npm run build → dist/, run by bin/marshal.js)', { timeout: 300_000 }, () => {
   let dir: string;
   // A copy of what the image holds: package.json, bin/, the build, the dependencies.
   beforeAll(async () => {
