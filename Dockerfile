@@ -17,7 +17,11 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+# TypeScript comes along only as an optional peer of valibot (a production dependency's dependency), which
+# npm installs unless optional packages are omitted too (that would drop resvg's native binary): remove it.
+RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts \
+  && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
+  && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
 COPY bundles ./bundles

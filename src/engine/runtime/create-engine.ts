@@ -116,6 +116,12 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     streams: { events: { maxLen: 1000 } },
   });
   health.watch(queue, 'marshal-queue');
+  const controlQueue = new Queue(keys.controlQueueName, {
+    connection: redis,
+    prefix: keys.prefix,
+    streams: { events: { maxLen: 1000 } },
+  });
+  health.watch(controlQueue, 'marshal-control-queue');
   // What this process itself knows of the runs it follows, kept outside Redis: if Redis loses its
   // data, these are the runs to look for and (part of) the hosts they touched.
   const live = new Set<string>();
@@ -138,6 +144,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     scripts: new Scripts(redis),
     keys,
     queue,
+    controlQueue,
     registry: options.registry,
     logger: options.logger,
     events,
@@ -361,6 +368,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       await watch.close();
       await Promise.all(pools.map((p) => p.close()));
       await queue.close();
+      await controlQueue.close();
       for (const s of subscribers) s.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -13,15 +13,21 @@ export type JobStatus =
 export async function jobStatuses(rt: Runtime, ids: string[]): Promise<Map<string, JobStatus>> {
   const out = new Map<string, JobStatus>();
   if (ids.length === 0) return out;
+  // A job is on one of the two lanes (jobs.ts); looking in both costs no extra round trip.
+  const queues = [rt.queue, rt.controlQueue];
   const pipeline = rt.redis.pipeline();
   for (const id of ids) {
-    pipeline.hmget(rt.queue.toKey(id), 'name', 'failedReason', 'atm', 'stc');
-    pipeline.zscore(rt.queue.keys.failed ?? rt.queue.toKey('failed'), id);
+    for (const q of queues) {
+      pipeline.hmget(q.toKey(id), 'name', 'failedReason', 'atm', 'stc');
+      pipeline.zscore(q.keys.failed ?? q.toKey('failed'), id);
+    }
   }
   const replies = (await pipeline.exec()) ?? [];
   ids.forEach((id, i) => {
-    const [hErr, h] = replies[2 * i] ?? [];
-    const [zErr, score] = replies[2 * i + 1] ?? [];
+    const base = 4 * i;
+    const hit = (replies[base]?.[1] as (string | null)[] | undefined)?.[0] ? base : base + 2;
+    const [hErr, h] = replies[hit] ?? [];
+    const [zErr, score] = replies[hit + 1] ?? [];
     if (hErr) throw hErr;
     if (zErr) throw zErr;
     const [name, failedReason, atm, stc] = (h as (string | null)[] | undefined) ?? [];

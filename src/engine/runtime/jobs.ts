@@ -20,6 +20,17 @@ export const JobData = z.discriminatedUnion('kind', [
 ]);
 export type JobData = z.infer<typeof JobData>;
 
+/**
+ * Two lanes, each a BullMQ queue with Workers of its own in every worker process: host steps (`target`)
+ * on one, control work on the other. Control work (a task's transition, a batch hand-out after an approval
+ * or a soak, a gate's timeout, a rollback's or abort's task) then never waits for a slot behind host
+ * steps, however many sleeping steps fill the host lane; and it is short, so its own few slots suffice.
+ */
+export type Lane = 'hosts' | 'control';
+export function laneOf(data: JobData): Lane {
+  return data.kind === 'target' ? 'hosts' : 'control';
+}
+
 export interface JobSpec {
   data: JobData;
   id: string;

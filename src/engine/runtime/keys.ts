@@ -6,6 +6,8 @@ export interface Keys {
   readonly prefix: string;
   /** BullMQ queue name; BullMQ adds its own `<prefix>:<queue>:` keys. */
   readonly queueName: string;
+  /** BullMQ queue of control work (task transitions, batch hand-outs, gate timeouts): see jobs.ts. */
+  readonly controlQueueName: string;
   run(runId: string): string;
   tasks(runId: string): string;
   outputs(runId: string): string;
@@ -36,6 +38,7 @@ export function createKeys(prefix: string): Keys {
   return {
     prefix,
     queueName: 'jobs',
+    controlQueueName: 'control',
     run: r,
     tasks: (id) => `${r(id)}:tasks`,
     outputs: (id) => `${r(id)}:out`,

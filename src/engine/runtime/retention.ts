@@ -48,7 +48,7 @@ export async function scheduleRunExpiry(rt: Runtime, info: RunInfo): Promise<voi
 export async function removeGateTimeouts(rt: Runtime, info: RunInfo, only?: string): Promise<void> {
   for (const task of info.def.tasks.values()) {
     if (task.kind !== 'gate' || (only !== undefined && task.id !== only)) continue;
-    await rt.queue.remove(jobId(info.runId, task.id, 'timeout')).catch((err: unknown) => {
+    await rt.controlQueue.remove(jobId(info.runId, task.id, 'timeout')).catch((err: unknown) => {
       rt.logger.debug({ err, runId: info.runId, gateId: task.id }, 'gate timeout job not removed');
     });
   }

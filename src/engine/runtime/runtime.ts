@@ -14,7 +14,10 @@ export interface Runtime {
   readonly redis: Redis;
   readonly scripts: Scripts;
   readonly keys: Keys;
+  /** Host steps (`target` jobs). */
   readonly queue: Queue;
+  /** Everything else: task transitions, batch hand-outs, gate timeouts (jobs.ts `laneOf`). */
+  readonly controlQueue: Queue;
   readonly registry: WorkflowRegistry;
   readonly logger: Logger;
   readonly events: RunEvents;

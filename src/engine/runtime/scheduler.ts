@@ -4,7 +4,8 @@ import { evaluateTrigger } from '../dag/trigger-rules.js';
 import type { CompiledTask } from '../dag/workflow-definition.js';
 import { isFinalTaskState, type RunState, type TaskState } from '../model/task-state.js';
 import type { AnyWorkflow } from '../registry.js';
-import { jobId, jobOptions, type JobSpec } from './jobs.js';
+import type { Queue } from 'bullmq';
+import { jobId, jobOptions, laneOf, type JobSpec } from './jobs.js';
 import { releaseRunLocks } from './locks.js';
 import type { RunInfo } from './run-info.js';
 import { nowIso, type Runtime } from './runtime.js';
@@ -168,12 +169,19 @@ export function taskJob(runId: string, taskId: string, attempt = 1, delayMs = 0)
 }
 
 export async function enqueue(rt: Runtime, jobs: JobSpec[]): Promise<void> {
+  const hosts = jobs.filter((j) => laneOf(j.data) === 'hosts');
+  const control = jobs.filter((j) => laneOf(j.data) === 'control');
+  await Promise.all([addTo(rt.queue, hosts), addTo(rt.controlQueue, control)]);
+}
+
+async function addTo(queue: Queue, jobs: JobSpec[]): Promise<void> {
+  if (jobs.length === 0) return;
   if (jobs.length === 1) {
     const j = jobs[0] as JobSpec;
-    await rt.queue.add(j.data.kind, j.data, jobOptions(j));
+    await queue.add(j.data.kind, j.data, jobOptions(j));
     return;
   }
-  await rt.queue.addBulk(jobs.map((j) => ({ name: j.data.kind, data: j.data, opts: jobOptions(j) })));
+  await queue.addBulk(jobs.map((j) => ({ name: j.data.kind, data: j.data, opts: jobOptions(j) })));
 }
 
 export interface FinishTask {

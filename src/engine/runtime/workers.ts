@@ -11,6 +11,8 @@ import type { Runtime } from './runtime.js';
 export interface WorkerOptions {
   /** Jobs one Worker runs at once (host steps wait on I/O, so this can be high). */
   concurrency?: number;
+  /** Control jobs (task transitions, batch hand-outs, gate timeouts) one control Worker runs at once. */
+  controlConcurrency?: number;
   /** BullMQ Workers in this process; each has its own blocking connection. */
   workers?: number;
   /** How often BullMQ looks for jobs whose worker died. */
@@ -31,6 +33,7 @@ export interface WorkerOptions {
 /** Production defaults: a dead worker's jobs move on within ~45 s; a step crashing its worker fails after 3 tries. */
 export const WORKER_DEFAULTS = {
   concurrency: 16,
+  controlConcurrency: 8,
   stalledIntervalMs: 15_000,
   lockDurationMs: 30_000,
   maxStalledCount: 2,
@@ -64,22 +67,36 @@ export function startWorkerPool(
         leases.end(id);
       }
     };
-    const worker = new Worker(rt.keys.queueName, processor, {
-      connection: conn,
-      prefix: rt.keys.prefix,
-      concurrency: o.concurrency,
-      stalledInterval: o.stalledIntervalMs,
-      lockDuration: o.lockDurationMs,
-      maxStalledCount: o.maxStalledCount,
-    });
-    worker.on('failed', (job, err) => onFailed(rt, job, err));
-    worker.on('locksRenewed', ({ jobIds }) => leases.renewed(jobIds));
-    worker.on('lockRenewalFailed', (jobIds) => {
-      rt.logger.warn({ jobIds }, 'could not renew the lock of running jobs: they stop here');
-      for (const id of jobIds) leases.lose(id, 'BullMQ could not renew its lock');
-    });
-    worker.on('error', (err) => rt.health.clientError(err, `engine worker ${i}`));
-    workers.push(worker);
+    // One Worker per lane (jobs.ts): control work has slots of its own that host steps never fill.
+    const controlConn = connectRedis(connection, `marshal-control-${i}`, rt.health);
+    connections.push(controlConn);
+    const lanes = [
+      { queue: rt.keys.queueName, conn, concurrency: o.concurrency, name: `engine worker ${i}` },
+      {
+        queue: rt.keys.controlQueueName,
+        conn: controlConn,
+        concurrency: o.controlConcurrency,
+        name: `engine control worker ${i}`,
+      },
+    ];
+    for (const lane of lanes) {
+      const worker = new Worker(lane.queue, processor, {
+        connection: lane.conn,
+        prefix: rt.keys.prefix,
+        concurrency: lane.concurrency,
+        stalledInterval: o.stalledIntervalMs,
+        lockDuration: o.lockDurationMs,
+        maxStalledCount: o.maxStalledCount,
+      });
+      worker.on('failed', (job, err) => onFailed(rt, job, err));
+      worker.on('locksRenewed', ({ jobIds }) => leases.renewed(jobIds));
+      worker.on('lockRenewalFailed', (jobIds) => {
+        rt.logger.warn({ jobIds }, 'could not renew the lock of running jobs: they stop here');
+        for (const id of jobIds) leases.lose(id, 'BullMQ could not renew its lock');
+      });
+      worker.on('error', (err) => rt.health.clientError(err, lane.name));
+      workers.push(worker);
+    }
   }
   const sweep = setInterval(
     () => {

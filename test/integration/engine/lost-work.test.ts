@@ -72,7 +72,8 @@ describe('engine: work whose job is lost or abandoned', () => {
     h = await startHarness(testRedisUrl(), prefix, false);
     const runId = await h.engine.start({ workflow: 'diamond', params: {}, requester: 'U1' });
     expect(stateOf(await h.engine.get(runId), 'a')).toBe('queued');
-    const queue = new Queue('jobs', { connection: { url: testRedisUrl() }, prefix });
+    // Task jobs are on the control lane (runtime/jobs.ts).
+    const queue = new Queue('control', { connection: { url: testRedisUrl() }, prefix });
     await queue.drain();
     expect(await queue.getJobCounts('wait', 'delayed', 'active')).toEqual({ wait: 0, delayed: 0, active: 0 });
     await queue.close();

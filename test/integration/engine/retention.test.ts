@@ -49,9 +49,9 @@ describe('retention: a finished run expires after the configured period', () => 
         const ttl = await redis.pttl(key);
         expect({ key, expires: ttl > 0 && ttl <= retentionMs }).toEqual({ key, expires: true });
       }
-      const timeoutJob = await redis.exists(`${h.prefix}:jobs:${runId}|execution.approval|timeout`);
+      const timeoutJob = await redis.exists(`${h.prefix}:control:${runId}|execution.approval|timeout`);
       expect(timeoutJob).toBe(0);
-      const delayed = await redis.zrange(`${h.prefix}:jobs:delayed`, 0, -1);
+      const delayed = await redis.zrange(`${h.prefix}:control:delayed`, 0, -1);
       expect(delayed.filter((id) => id.startsWith(runId))).toEqual([]);
       // The run is still readable until it expires.
       expect((await h.engine.get(runId)).state).toBe('succeeded');
@@ -76,7 +76,9 @@ describe('retention: a finished run expires after the configured period', () => 
       expect(await keysLike(redis, `${h.prefix}:run:${runId}*`)).toEqual([]);
       const err = await h.engine.get(runId).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RunExpired);
-      expect((err as RunExpired).message).toMatch(/has expired: finished runs are kept .*audit record is kept/);
+      expect((err as RunExpired).message).toMatch(
+        /has expired: finished runs are kept .*audit record is kept/,
+      );
       expect(await h.engine.list()).toEqual([]);
       // The reconciler drops expired runs from the run index (it would otherwise grow with every run).
       while ((await redis.zscore(`${h.prefix}:runs`, runId)) !== null && Date.now() < deadline) {
