@@ -44,6 +44,8 @@ interface RunThread {
   pendingOps: number;
   timer: NodeJS.Timeout | undefined;
   updateQueued: boolean;
+  /** The queued edit is the final state or a flush: it waits out the interval in the queue and is sent. */
+  forceNext: boolean;
   lastUpdateAt: number;
   /** When this process first heard of the run: the edit interval stretches as the run ages. */
   firstSeenAt: number;
@@ -198,6 +200,7 @@ export class ProgressNotifier {
         pendingOps: 0,
         timer: undefined,
         updateQueued: false,
+        forceNext: false,
         lastUpdateAt: 0,
         firstSeenAt: Date.now(),
         thread: undefined,
@@ -275,6 +278,7 @@ export class ProgressNotifier {
     if (!run.timer) return;
     clearTimeout(run.timer);
     run.timer = undefined;
+    run.forceNext = true;
     this.queueUpdate(run);
   }
 
@@ -289,7 +293,15 @@ export class ProgressNotifier {
           return;
         }
         const wait = run.lastUpdateAt + this.intervalFor(run) - Date.now();
+        if (wait > 0 && !run.forceNext) {
+          // Too early (the interval grew as the run aged): wait on a timer, not in the queue, so an
+          // approval card or alert posted meanwhile is not held behind this edit.
+          run.updateQueued = false;
+          this.markDirty(run);
+          return;
+        }
         if (wait > 0) await sleep(wait);
+        run.forceNext = false;
         // From here on, a new event needs a new edit: this one may already have read the snapshot.
         run.updateQueued = false;
         const snapshot = await this.options.getRun(run.runId);
