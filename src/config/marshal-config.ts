@@ -96,6 +96,16 @@ export const MarshalConfigSchema = z
       })
       .strict()
       .default({ days: 30 }),
+    /**
+     * Workflow name → that workflow's own settings (e.g. `dr-drill: { scenarios: ./drills }`), handed to
+     * it as `deps.settings` and checked by the workflow's schema when it is built.
+     */
+    workflowSettings: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'),
+        z.unknown(),
+      )
+      .default({}),
     access: z
       .object({
         /**
