@@ -98,6 +98,11 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
   return {
     // Two pushes of one bundle at once would race on the same file.
     locks: (params) => [`bundle:${params.bundle}`],
+    // A misspelled or invalid bundle is refused before a run exists: no run, record or alert for a typo.
+    // The validation task loads it again (and pins it) once the run has started.
+    admit: async (params) => {
+      await deps.bundles.load(params.bundle);
+    },
     auditKind: 'config.push',
 
     tasks(wf) {

@@ -1,12 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, ValidationError } from '../errors/index.js';
 import { checkBundleFile, parseManifest, type Bundle, type BundleCheckOptions } from './bundle.js';
 import { BundleName } from './manifest.js';
+import { UnknownBundleError } from './errors/unknown-bundle-error.js';
 
 /** Where workflows get bundles from. Every load validates: a bundle is never used unchecked. */
 export interface BundleStore {
+  /** The bundle, validated; UnknownBundleError when the store has no bundle of that name. */
   load(name: string): Promise<Bundle>;
+  /** The names of the bundles the store holds, sorted. */
+  names(): Promise<string[]>;
 }
 
 /** Bundles kept as `<root>/<name>/bundle.yaml` plus the file it names, as in the repository's `bundles/`. */
@@ -24,7 +28,13 @@ export class DirectoryBundleStore implements BundleStore {
         code: ErrorCode.InvalidBundle,
       });
     const dir = join(this.root, name);
-    const manifestText = await readText(join(dir, 'bundle.yaml'), name, 'bundle.yaml');
+    const manifestPath = join(dir, 'bundle.yaml');
+    const manifestText = await readFile(manifestPath, 'utf8').catch(async (err: NodeJS.ErrnoException) => {
+      // No bundle.yaml: no such bundle (names() lists exactly the directories that have one).
+      if (err.code === 'ENOENT')
+        throw new UnknownBundleError(name, `the bundles directory ${this.root}`, await this.names());
+      return readText(manifestPath, name, 'bundle.yaml');
+    });
     const manifest = parseManifest(name, manifestText, this.options);
     const content = await readText(
       join(dir, manifest.file.source),
@@ -32,6 +42,24 @@ export class DirectoryBundleStore implements BundleStore {
       `file.source (${manifest.file.source})`,
     );
     return checkBundleFile(manifest, content);
+  }
+
+  /** Every directory of the root that has a `bundle.yaml`: a bundle, valid or not. */
+  async names(): Promise<string[]> {
+    const entries = await readdir(this.root, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    const names: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const has = await readFile(join(this.root, entry.name, 'bundle.yaml')).then(
+        () => true,
+        () => false,
+      );
+      if (has) names.push(entry.name);
+    }
+    return names.sort();
   }
 }
 

@@ -8,6 +8,7 @@ import { workerCommand } from './commands/worker.js';
 import { demoCommand } from './commands/demo.js';
 import { manifestCommand } from './commands/manifest.js';
 import { workflowsCommand } from './commands/workflows.js';
+import { initCommand, type InitOptions } from './commands/init.js';
 
 /**
  * The `marshal` command line. Wiring only: each subcommand lives in commands/ and everything it
@@ -91,6 +92,22 @@ program
   .description('a run in detail, or the recent runs')
   .argument('[run]', 'a run id')
   .action((runId: string | undefined) => statusCommand(runId));
+
+program
+  .command('init')
+  .description(
+    'set Marshal up for your own hosts: config, inventory, known_hosts (fingerprints confirmed) and a first bundle',
+  )
+  .argument('[dir]', 'where to write them', 'marshal')
+  .option('--hosts <list>', 'the hosts, comma-separated: name=address[:port] or address[:port]')
+  .option('--user <name>', 'the SSH user Marshal logs in as')
+  .option('--key <path>', 'the private key Marshal logs in with (OpenSSH format, no passphrase)')
+  .option('--owner <slack id>', 'your Slack user id (U…): alerted when a push fails, may run config push')
+  .option('--config-root <dir>', 'the directory on hosts bundles may write into', '/etc/marshal-apps')
+  .option('--yes', 'trust the host keys read without asking (their fingerprints are printed)', false)
+  .action(async (dir: string, options: InitOptions) => {
+    process.exitCode = await initCommand(dir, options);
+  });
 
 program
   .command('demo')

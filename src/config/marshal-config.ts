@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '../errors/index.js';
 import { InvalidConfigError } from './invalid-config-error.js';
 import { deepFreeze } from './deep-freeze.js';
+import { checkConfigFiles } from './config-files.js';
 
 /**
  * Marshal's config file (YAML): where the inventory is, and who may start and approve each workflow.
@@ -128,7 +130,10 @@ export type MarshalConfig = z.infer<typeof MarshalConfigSchema> & {
   readonly configDir: string;
 };
 
-/** Checks a parsed YAML document. Relative paths are made absolute against `baseDir`. */
+/**
+ * Checks a parsed YAML document. Relative paths are made absolute against `baseDir`, `~/…` against the
+ * home directory. Pure: whether the files exist is checkConfigFiles's (loadMarshalConfig runs both).
+ */
 export function parseMarshalConfig(document: unknown, source: string, baseDir: string): MarshalConfig {
   const parsed = MarshalConfigSchema.safeParse(document);
   if (!parsed.success) {
@@ -142,7 +147,12 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
     );
   }
   const config = parsed.data;
-  const fromHere = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
+  const fromHere = (path: string): string =>
+    path === '~' || path.startsWith('~/')
+      ? join(homedir(), path.slice(1))
+      : isAbsolute(path)
+        ? path
+        : resolve(baseDir, path);
   return deepFreeze({
     ...config,
     configDir: baseDir,
@@ -160,6 +170,10 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
   });
 }
 
+/**
+ * Reads, checks and freezes Marshal's config file; every file and directory it names must be there
+ * (InvalidConfigError naming each field that is not).
+ */
 export async function loadMarshalConfig(path: string): Promise<MarshalConfig> {
   let text: string;
   try {
@@ -186,5 +200,8 @@ export async function loadMarshalConfig(path: string): Promise<MarshalConfig> {
       cause: err,
     });
   }
-  return parseMarshalConfig(document, path, dirname(path));
+  const config = parseMarshalConfig(document, path, dirname(resolve(path)));
+  const problems = await checkConfigFiles(config);
+  if (problems.length > 0) throw new InvalidConfigError(path, problems);
+  return config;
 }

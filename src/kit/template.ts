@@ -37,6 +37,7 @@ export function compileWorkflowModule<P>(
     summary: module.summary,
     params,
     ...(body.locks ? { locks: (params: P) => body.locks!(params) } : {}),
+    ...(body.admit ? { admit: (params: P) => body.admit!(params) } : {}),
     tasks(wf: WorkflowBuilder<P>) {
       const own = topLevelRefs(wf, (recording) => body.tasks(recording));
       const audit = wf.task(

@@ -72,6 +72,11 @@ export interface WorkflowBody<P> {
   /** Named locks the run takes before it starts (e.g. `bundle:nginx`); released when it ends. */
   locks?(params: P): string[];
   /**
+   * Refuses a request whose params name something that does not exist (a misspelled bundle) before a run
+   * is created: throw a MarshalError that says what is wrong and what there is. Nothing is recorded.
+   */
+  admit?(params: P): Promise<void> | void;
+  /**
    * The workflow's own tasks: validation, pre-checks, execution (a rollout with canary, approval and
    * batches), rollback. The kit's audit, notify and cleanup phases run after all of them.
    */

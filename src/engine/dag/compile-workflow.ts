@@ -445,6 +445,9 @@ export function defineWorkflow<S extends z.ZodType>(spec: WorkflowSpec<S>): Work
   if (spec.locks !== undefined && typeof spec.locks !== 'function') {
     throw new WorkflowDefinitionError('locks must be a function of the params', { workflow: name });
   }
+  if (spec.admit !== undefined && typeof spec.admit !== 'function') {
+    throw new WorkflowDefinitionError('admit must be a function of the params', { workflow: name });
+  }
   if (typeof spec.tasks !== 'function') {
     throw new WorkflowDefinitionError('tasks must be a function that declares the tasks', { workflow: name });
   }
@@ -460,6 +463,9 @@ export function defineWorkflow<S extends z.ZodType>(spec: WorkflowSpec<S>): Work
     summary: spec.summary,
     params: spec.params as z.ZodType<P>,
     locks: (params: P): string[] => (spec.locks ? spec.locks(params) : []),
+    admit: async (params: P): Promise<void> => {
+      await spec.admit?.(params);
+    },
     tasks: c.tasks,
     order,
     rollouts: c.rollouts,

@@ -72,6 +72,8 @@ export interface WorkflowDefinition<P> {
   readonly summary: string;
   readonly params: z.ZodType<P>;
   locks(params: P): string[];
+  /** Refuses a request before a run exists (see WorkflowSpec.admit); resolves when there is nothing to refuse. */
+  admit(params: P): Promise<void>;
   /** Every task by id, in declaration order. */
   readonly tasks: ReadonlyMap<string, CompiledTask<P>>;
   /** A topological order of the task ids (declaration order among tasks ready together). */

@@ -255,5 +255,10 @@ export interface WorkflowSpec<S extends z.ZodType> {
   params: S;
   /** Named locks the run takes before it starts (e.g. `host:web-01`, `region:eu-west-1`). */
   locks?(params: z.infer<S>): string[];
+  /**
+   * Checks the request against what exists (a named bundle, a scenario) before a run is created: throws
+   * a MarshalError saying what is wrong, and no run, lock, record or alert comes of it.
+   */
+  admit?(params: z.infer<S>): Promise<void> | void;
   tasks(wf: WorkflowBuilder<z.infer<S>>): void;
 }

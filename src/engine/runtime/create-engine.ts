@@ -183,6 +183,8 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       throw ValidationError.fromZod(`parameters of workflow ${def.name}`, params.error, {
         context: { workflow: def.name },
       });
+    // What the request names must exist before anything is created, locked, recorded or alerted.
+    await def.admit(params.data);
     const runId = newRunId();
     const retryTargets = req.retryOf ? await failedTargets(req.retryOf) : undefined;
     // A dry run changes nothing, so it must not hold back a real run of the same thing.

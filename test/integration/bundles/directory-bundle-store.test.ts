@@ -1,9 +1,10 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryBundleStore } from '../../../src/bundles/bundle-store.js';
 import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
+import { UnknownBundleError } from '../../../src/bundles/errors/unknown-bundle-error.js';
 import { rateLimiterDir } from '../../unit/bundles/fixtures.js';
 
 describe('DirectoryBundleStore', () => {
@@ -32,11 +33,20 @@ describe('DirectoryBundleStore', () => {
     expect((err as ValidationError).code).toBe(ErrorCode.InvalidBundle);
   });
 
-  it('says which bundle does not exist', async () => {
-    const err = await new DirectoryBundleStore(root, { allowedRoots: ['/etc/marshal-apps'] })
-      .load('nope')
-      .catch((e: unknown) => e);
-    expect((err as ValidationError).message).toContain(join(root, 'nope', 'bundle.yaml'));
+  it('says which bundle does not exist, and lists the known ones closest first', async () => {
+    await cp(join(root, 'rate-limiter'), join(root, 'redis-tuning'), { recursive: true });
+    const store = new DirectoryBundleStore(root, { allowedRoots: ['/etc/marshal-apps'] });
+    const err = await store.load('redis-tunin').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnknownBundleError);
+    expect((err as UnknownBundleError).code).toBe(ErrorCode.InvalidBundle);
+    expect((err as UnknownBundleError).message).toBe(
+      `No bundle 'redis-tunin' in the bundles directory ${root}; known bundles, closest first: redis-tuning, rate-limiter`,
+    );
+    // A directory without bundle.yaml is no bundle.
+    await mkdir(join(root, 'notes'));
+    expect(await store.names()).toEqual(['rate-limiter', 'redis-tuning']);
+    await rm(join(root, 'redis-tuning'), { recursive: true });
+    await rm(join(root, 'notes'), { recursive: true });
   });
 
   it('says when the file a manifest names is missing', async () => {

@@ -8,11 +8,13 @@ const dir = mkdtempSync(join(tmpdir(), 'marshal-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // A config that loads the test's module directory next to the built-ins; nothing in it is connected to.
+// The files it names exist (they are checked when it loads), the inventory empty of hosts.
 const configPath = join(dir, 'marshal.yaml');
 writeFileSync(
   configPath,
-  `inventory: inventory.yaml\nworkflows: [${resolve('test/fixtures/workflow-modules')}]\n`,
+  `inventory: inventory.yaml\nbundles: ${resolve('bundles')}\nworkflows: [${resolve('test/fixtures/workflow-modules')}]\n`,
 );
+writeFileSync(join(dir, 'inventory.yaml'), 'version: 1\nhosts: {}\n');
 
 /** `marshal …` with only the given settings (none from the test's own environment). */
 const marshal = (args: string[], env: Record<string, string | undefined> = {}) =>

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigPushFixture, DEMO_REQUESTER, messageText } from '../../support/config-push-fixture.js';
+import { ConfigPushFixture, DEMO_REQUESTER } from '../../support/config-push-fixture.js';
 
 /** A copy of bundles/rate-limiter under another name, with `edit` applied to its config file. */
 function badBundle(root: string, name: string, edit: (config: string) => string): void {
@@ -35,23 +35,30 @@ describe('config push of an invalid bundle', () => {
   });
 
   const cases = [
-    { bundle: 'rate-limiter-typed', rule: /limits\.login\.rate[^\n]*(integer|number)/ },
-    { bundle: 'rate-limiter-zero', rule: /limits\.login\.rate[^\n]*a rate limit of 0 blocks all traffic/ },
+    // The field path and the rule, in whichever order the reply shows them.
+    { bundle: 'rate-limiter-typed', rule: /(?=[\s\S]*limits\.login\.rate)[\s\S]*(integer|number)/ },
+    {
+      bundle: 'rate-limiter-zero',
+      rule: /(?=[\s\S]*limits\.login\.rate)[\s\S]*a rate limit of 0 blocks all traffic/,
+    },
+    // A typo: refused with every known bundle, the closest first.
+    {
+      bundle: 'rate-limitr',
+      rule: /No bundle 'rate-limitr'[^\n]*known bundles, closest first: rate-limiter, rate-limiter-zero, rate-limiter-typed/,
+    },
   ];
   for (const { bundle, rule } of cases) {
-    it(`${bundle}: refused with the field path and the rule; no host is touched`, async () => {
+    it(`${bundle}: refused before a run exists, with the reason; no run, no alert, no host touched`, async () => {
       f.resetHosts();
       f.traceCommands(['uname', 'sha256sum', 'cat', 'df', 'cp', 'mv']);
       const before = f.fleetShas();
+      const runsBefore = await f.server.marshal.engine.list({ limit: 100 });
+      const postedBefore = f.env.standin.accepted('chat.postMessage').length;
       const reply = await f.sendCommand(DEMO_REQUESTER, `push ${bundle} to role=web --canary 1`);
-      const shown = reply.runId
-        ? [
-            await f.waitForRun(reply.runId).then((r) => r.state),
-            ...(await f.thread(reply.runId)).map((m) => messageText(m)),
-          ]
-        : [reply.text];
-      expect(shown.join('\n')).toMatch(rule);
-      if (reply.runId) expect(shown[0]).toBe('failed');
+      expect(reply.runId).toBeUndefined();
+      expect(reply.text).toMatch(rule);
+      expect(await f.server.marshal.engine.list({ limit: 100 })).toEqual(runsBefore);
+      expect(f.env.standin.accepted('chat.postMessage').length).toBe(postedBefore);
       expect(f.fleetShas()).toEqual(before);
       for (const host of f.hosts)
         expect({ host: host.name, calls: f.tracedCalls(host.name) }).toEqual({ host: host.name, calls: [] });

@@ -21,6 +21,10 @@ class MemoryBundleStore implements BundleStore {
     const bundle = this.bundles.get(name);
     return bundle ? Promise.resolve(bundle) : Promise.reject(new Error(`no bundle ${name}`));
   }
+
+  names(): Promise<string[]> {
+    return Promise.resolve([...this.bundles.keys()].sort());
+  }
 }
 
 const renamed = (name: string, manifest = rateLimiterManifest): string =>
