@@ -7,7 +7,7 @@ export class ReplicaAckMissing extends MarshalError {
   constructor(what: string, wanted: number, got: number, timeoutMs: number) {
     super(
       ErrorCode.RedisUnavailable,
-      `${what}: ${got} of ${wanted} Redis replica(s) confirmed the ledger write within ${timeoutMs} ms, so a failover could lose it; not going on (tried again). Fix: check the replicas (INFO replication) or lower MARSHAL_REPLICA_ACKS.`,
+      `${what}: ${got} of ${wanted} Redis replica(s) confirmed the ledger write within ${timeoutMs} ms, so a failover could lose it; not going on (tried again). Fix: check the replicas (INFO replication on the primary: connected, lag).`,
       { retryable: true, context: { what, wanted, got, timeoutMs } },
     );
   }
