@@ -16,6 +16,7 @@ const BENCHES = [
   'config-push',
   'traffic-shift',
   'retention',
+  'approval-latency',
 ] as const;
 
 const USAGE = `

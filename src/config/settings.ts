@@ -1,3 +1,4 @@
+import { isSentinelUrl, sentinelOptions } from '../engine/runtime/redis-sentinel-url.js';
 import { z } from 'zod';
 import { InvalidConfigError, type ConfigProblem } from './invalid-config-error.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -13,7 +14,8 @@ const HOW_TO_FIX: Record<string, string> = {
   SLACK_APP_TOKEN:
     'Leave it unset for HTTP mode, or set it to an app-level token (starts with xapp-, scope connections:write) for Socket Mode',
   SLACK_API_URL: 'Leave it unset for https://slack.com/api/, or set an http(s) URL ending in /',
-  REDIS_URL: 'Set it to redis://host:port (or rediss:// for TLS), e.g. redis://127.0.0.1:6379',
+  REDIS_URL:
+    'Set it to redis://host:port (or rediss:// for TLS), e.g. redis://127.0.0.1:6379, or for Redis behind Sentinel redis+sentinel://host:26379,host:26379/<primary name>',
   PORT: 'Set it to a TCP port between 1 and 65535 (default 3000)',
   MARSHAL_CONFIG: 'Set it to the path of Marshal’s YAML config file (see examples/marshal.yaml)',
   MARSHAL_PREFIX: 'Leave it unset for `marshal`, or use letters, digits, - and _ (at most 40)',
@@ -27,7 +29,15 @@ const blankIsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim()
 const CoreEnvSchema = z.object({
   REDIS_URL: z.preprocess(
     blankIsUnset,
-    z.string({ error: 'is not set' }).regex(/^rediss?:\/\/[^\s]+$/, 'is not a redis:// or rediss:// URL'),
+    z
+      .string({ error: 'is not set' })
+      .regex(
+        /^(rediss?|redis\+sentinel):\/\/[^\s]+$/,
+        'is not a redis://, rediss:// or redis+sentinel:// URL',
+      )
+      .refine((url) => !isSentinelUrl(url) || sentinelUrlProblem(url) === undefined, {
+        error: (issue) => sentinelUrlProblem(String(issue.input)) ?? 'is not a valid redis+sentinel:// URL',
+      }),
   ),
   MARSHAL_CONFIG: z.preprocess(blankIsUnset, z.string({ error: 'is not set' })),
   MARSHAL_PREFIX: z.preprocess(
@@ -144,4 +154,14 @@ function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | u
     throw new InvalidConfigError('The environment', problems);
   }
   return parsed.data;
+}
+
+/** What is wrong with a `redis+sentinel://` URL, or undefined. */
+function sentinelUrlProblem(url: string): string | undefined {
+  try {
+    sentinelOptions(url);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }

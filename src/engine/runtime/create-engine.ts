@@ -24,6 +24,7 @@ import { connectRedis, describeRedis, type RedisConnection } from './redis-conne
 import { RedisHealth } from './redis-health.js';
 import { readLostRun, startRedisWatch } from './redis-watch.js';
 import { DEFAULT_RETENTION_MS, expiredRun } from './retention.js';
+import { isSentinelUrl } from './redis-sentinel-url.js';
 import { RunInfoCache, type RunInfo } from './run-info.js';
 import { nowIso, type Runtime } from './runtime.js';
 import { startRoots } from './scheduler.js';
@@ -41,6 +42,13 @@ export interface EngineOptions {
   lockTtlMs?: number;
   /** How long a finished run's state, events, ledger and outputs are kept (default 30 days). */
   retentionMs?: number;
+  /**
+   * Replicas that must confirm (WAIT) a target's `started` record and checkpoints before the step goes
+   * on, so a failover cannot lose them. Default: 1 behind Sentinel (`redis+sentinel://`), else 0.
+   */
+  replicaAcks?: number;
+  /** How long to wait for those confirmations (default 2 s); then the attempt is tried again. */
+  replicaAckTimeoutMs?: number;
   /** Approximate length each run's event stream is capped to (default 100,000). */
   runEventsMaxLength?: number;
   /**
@@ -151,6 +159,9 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     runs: new RunInfoCache(redis, keys, options.registry),
     lockTtlMs: options.lockTtlMs ?? 10 * 60_000,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
+    replicaAcks:
+      options.replicaAcks ?? (typeof options.redis === 'string' && isSentinelUrl(options.redis) ? 1 : 0),
+    replicaAckTimeoutMs: options.replicaAckTimeoutMs ?? 2000,
     health,
     resolveTarget: options.resolveTarget ?? bareTarget,
     emit(event) {

@@ -3,9 +3,20 @@ import type { Logger } from '../../log/index.js';
 import { redactUrl } from '../../log/index.js';
 import { RedisUnavailable } from '../errors/redis-unavailable.js';
 import type { RedisHealth } from './redis-health.js';
+import { describeSentinelUrl, isSentinelUrl, sentinelOptions } from './redis-sentinel-url.js';
 
-/** A Redis URL (`redis://host:port/db`) or ioredis options. */
+/**
+ * A Redis URL (`redis://host:port/db`, `rediss://`, or `redis+sentinel://…/<primary name>` for Redis
+ * behind Sentinel: redis-sentinel-url.ts) or ioredis options.
+ */
 export type RedisConnection = string | RedisOptions;
+
+/** A URL string ioredis takes as it is, or the options a `redis+sentinel://` URL stands for. */
+function resolved(connection: RedisConnection): string | RedisOptions {
+  return typeof connection === 'string' && isSentinelUrl(connection)
+    ? sentinelOptions(connection)
+    : connection;
+}
 
 /**
  * Opens a connection. `maxRetriesPerRequest: null` keeps commands queued across a brief Redis restart
@@ -15,8 +26,8 @@ export type RedisConnection = string | RedisOptions;
  */
 export function connectRedis(connection: RedisConnection, name: string, health?: RedisHealth): Redis {
   const base: RedisOptions = { maxRetriesPerRequest: null, connectionName: name };
-  const client =
-    typeof connection === 'string' ? new Redis(connection, base) : new Redis({ ...connection, ...base });
+  const target = resolved(connection);
+  const client = typeof target === 'string' ? new Redis(target, base) : new Redis({ ...target, ...base });
   if (health) health.watch(client, name);
   else client.on('error', () => undefined);
   return client;
@@ -24,7 +35,10 @@ export function connectRedis(connection: RedisConnection, name: string, health?:
 
 /** Where Redis is, for messages: REDIS_URL without its password, or host:port of ioredis options. */
 export function describeRedis(connection: RedisConnection): string {
-  if (typeof connection === 'string') return redactUrl(connection);
+  if (typeof connection === 'string')
+    return isSentinelUrl(connection) ? describeSentinelUrl(connection) : redactUrl(connection);
+  if (connection.sentinels)
+    return `redis+sentinel://${connection.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}/${connection.name}`;
   return `redis://${connection.host ?? '127.0.0.1'}:${connection.port ?? 6379}`;
 }
 
@@ -80,10 +94,9 @@ export async function probeRedis(connection: RedisConnection, timeoutMs = 2500):
     // that accepts connections and never answers costs at most two timeouts.
     enableReadyCheck: false,
   };
+  const target = resolved(connection);
   const client =
-    typeof connection === 'string'
-      ? new Redis(connection, options)
-      : new Redis({ ...connection, ...options });
+    typeof target === 'string' ? new Redis(target, options) : new Redis({ ...target, ...options });
   let emitted: unknown;
   client.on('error', (err: unknown) => (emitted ??= err));
   try {

@@ -1,3 +1,4 @@
+import { awaitReplicas } from './replica-ack.js';
 import { budgetVerdict } from '../rollout/failure-budget.js';
 import { backoffDelay, shouldRetry } from '../retry/backoff.js';
 import { AttemptSuperseded } from '../errors/attempt-superseded.js';
@@ -51,6 +52,8 @@ export async function runTargetJob(
     });
     return;
   }
+  // The `started` record must survive a failover before the step may touch the host.
+  await awaitReplicas(rt, `host ${target} (${task.id})`);
   const reconcile = begin[0] === 'reconcile';
   const token = String((reconcile ? begin[2] : begin[1]) ?? '');
   const checkpoint = reconcile && begin[3] ? (JSON.parse(begin[3]) as Json) : undefined;
@@ -102,6 +105,7 @@ export async function runTargetJob(
         [field, token, data === null ? '' : JSON.stringify(data)],
       );
       if (ok !== 1) throw superseded('a newer attempt holds the target');
+      await awaitReplicas(rt, `checkpoint of host ${target} (${task.id})`);
     },
   };
   const timeoutMs = step.timeoutMs ?? task.timeoutMs;

@@ -25,6 +25,9 @@ export interface Runtime {
   readonly lockTtlMs: number;
   /** How long a finished run's state, events, ledger and outputs are kept (runtime/retention.ts). */
   readonly retentionMs: number;
+  /** Replicas that must confirm a target's `started` record and checkpoints (replica-ack.ts); 0: none. */
+  readonly replicaAcks: number;
+  readonly replicaAckTimeoutMs: number;
   /** Reports Redis outages once, not once per client and command. */
   readonly health: RedisHealth;
   /** A target's inventory host (EngineOptions.resolveTarget). */

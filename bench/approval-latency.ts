@@ -1,0 +1,135 @@
+/**
+ * Approval latency benchmark, real engine on a fresh LocalRedis: the time from an approval click
+ * (`Engine.decide`) to the first host of the next batch finishing a no-op step, while another run's
+ * sleeping steps fill every host slot, side by side with the same figure when the engine is idle.
+ * Control work runs on its own lane (src/engine/runtime/jobs.ts), so the hand-out never waits for a
+ * host slot; the first host still waits for one to free up (another run's step ending). Goals:
+ * bench/support/goals.ts.
+ *
+ *   npx tsx bench/approval-latency.ts [--rounds 30] [--quick]
+ */
+import { z } from 'zod';
+import { defineWorkflow } from '../src/engine/dag/compile-workflow.js';
+import type { RunEvent } from '../src/engine/model/events.js';
+import { createRegistry } from '../src/engine/registry.js';
+import { createEngine } from '../src/engine/runtime/create-engine.js';
+import { LocalRedis } from '../src/local/redis-server.js';
+import { silentLogger } from '../src/log/index.js';
+import { againstGoal } from './support/goals.js';
+import { benchOptions, count } from './support/options.js';
+
+const USAGE = `
+approval latency: approval click → first host of the next batch, idle vs while another run fills every slot.
+  npx tsx bench/approval-latency.ts [--rounds N] [--quick]
+  --rounds N   approvals measured in each condition (default 30; --quick: 8)
+`;
+const options = benchOptions(USAGE, { rounds: { type: 'string' } });
+const ROUNDS = count(options['rounds'], options['quick'] ? 8 : 30, 'rounds');
+const SLOTS = 50;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const flood = defineWorkflow({
+  name: 'flood',
+  summary: 'many hosts, each step sleeping 100 ms, as many at once as there are slots',
+  params: z.object({ n: z.number() }),
+  tasks(wf) {
+    wf.rollout('flood', {
+      targets: (ctx) => Array.from({ length: ctx.params.n }, (_, i) => `f-${i}`),
+      strategy: () => ({
+        canary: 0,
+        batches: ['100%'],
+        concurrency: SLOTS,
+        soakMs: 0,
+        maxFailPercentPerBatch: 100,
+        maxFailPercentTotal: 100,
+      }),
+      step: { name: 'sleep', apply: async () => (await sleep(100), { changed: false }) },
+    });
+  },
+});
+const gated = defineWorkflow({
+  name: 'gated',
+  summary: 'canary, approval, one batch of no-op steps',
+  params: z.object({}),
+  tasks(wf) {
+    wf.rollout('g', {
+      targets: () => ['g-0', 'g-1', 'g-2'],
+      strategy: () => ({
+        canary: 1,
+        batches: ['100%'],
+        concurrency: 2,
+        soakMs: 0,
+        maxFailPercentPerBatch: 100,
+        maxFailPercentTotal: 100,
+      }),
+      approval: { timeoutMs: 3600_000 },
+      step: { name: 'noop', apply: async () => ({ changed: true }) },
+    });
+  },
+});
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+const redis = await LocalRedis.start();
+try {
+  const engine = await createEngine({
+    redis: redis.url,
+    prefix: 'bench',
+    registry: createRegistry([flood, gated]),
+    logger: silentLogger(),
+  });
+  engine.startWorkers({ concurrency: SLOTS });
+  const waiters: { match: (e: RunEvent) => boolean; resolve: (at: number) => void }[] = [];
+  const sub = await engine.events.subscribe((e: RunEvent) => {
+    for (const w of [...waiters])
+      if (w.match(e)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(performance.now());
+      }
+  });
+  const next = (match: (e: RunEvent) => boolean) =>
+    new Promise<number>((resolve) => waiters.push({ match, resolve }));
+
+  const measure = async (): Promise<number> => {
+    const runId = await engine.start({ workflow: 'gated', params: {}, requester: 'U-REQ' });
+    await next((e) => e.runId === runId && e.type === 'gate.waiting');
+    const firstBatchHost = next(
+      (e) => e.runId === runId && e.type === 'target.finished' && e.result.stage === 'batch',
+    );
+    const t0 = performance.now();
+    await engine.decide({ runId, gateId: 'g.approval', decision: 'approve', by: 'U-APPROVER' });
+    return (await firstBatchHost) - t0;
+  };
+
+  await measure(); // warm-up
+  const idle: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) idle.push(await measure());
+  // Another run keeps every slot busy for the whole measurement.
+  const floodRun = await engine.start({ workflow: 'flood', params: { n: 20_000 }, requester: 'U-OTHER' });
+  await sleep(2000);
+  const state = async () => (await engine.get(floodRun)).state;
+  if ((await state()) !== 'running') throw new Error(`the flood run is ${await state()}, not running`);
+  const busy: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) busy.push(await measure());
+  const stillRunning = (await state()) === 'running';
+  await engine.abort(floodRun, 'U-OTHER');
+
+  console.log(`approval click → first host of the next batch, ${ROUNDS} approvals each, ${SLOTS} host slots`);
+  console.log(`                                   p50 ms   p99 ms`);
+  console.log(
+    `  idle                           ${pct(idle, 50).toFixed(1).padStart(7)}  ${pct(idle, 99).toFixed(1).padStart(7)}`,
+  );
+  console.log(
+    `  another run fills every slot   ${pct(busy, 50).toFixed(1).padStart(7)}  ${pct(busy, 99).toFixed(1).padStart(7)}`,
+  );
+  console.log(againstGoal('approvalToBatchP99', pct(busy, 99), 1));
+  if (!stillRunning)
+    console.log('  (the flood run ended before the last approval: busy figures are partly idle)');
+  await sub.close();
+  await engine.close();
+} finally {
+  await redis.destroy();
+}
