@@ -1,13 +1,18 @@
-import type { Notifier } from '../notify/notifier.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Notifier, RunImage } from '../notify/notifier.js';
 import { scrubSecrets } from '../log/index.js';
 
 /**
  * Alerts of a run started from a terminal: printed where the operator is looking. `brief` (marshal run)
- * prints the title only: the failure the alert's text repeats was printed by the progress lines.
+ * prints the title only: the failure the alert's text repeats was printed by the progress lines. Images
+ * cannot be shown in a terminal, so they are saved as PNG files and their path printed.
  */
 export class TerminalNotifier implements Notifier {
   constructor(
     private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly imageDir: string = join(tmpdir(), 'marshal-images'),
     private readonly options: { brief?: boolean } = {},
   ) {}
 
@@ -15,5 +20,13 @@ export class TerminalNotifier implements Notifier {
     const head = `🚨 ${input.title} (alert for ${input.to.join(', ') || 'the operators'})`;
     this.write(this.options.brief ? head : `${head}\n${scrubSecrets(input.text)}`);
     return Promise.resolve();
+  }
+
+  async image(input: RunImage): Promise<void> {
+    await mkdir(this.imageDir, { recursive: true });
+    const slug = input.title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'image';
+    const path = join(this.imageDir, `${input.runId}-${slug}.png`);
+    await writeFile(path, input.png);
+    this.write(`🖼  ${input.title}: ${path}`);
   }
 }

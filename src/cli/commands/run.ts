@@ -46,7 +46,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     prefix: settings.prefix,
     allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
     logger,
-    notifier: new TerminalNotifier(undefined, { brief: true }),
+    notifier: new TerminalNotifier(undefined, undefined, { brief: true }),
   });
   const pool = options.workers
     ? marshal.engine.startWorkers({ concurrency: options.workerConcurrency })
