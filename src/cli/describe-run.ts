@@ -1,7 +1,12 @@
 import type { RunSnapshot } from '../engine/index.js';
+import { counted } from '../text/counted.js';
 
-/** A run's state as a few lines of text, for `marshal status` and the end of `marshal run`. Pure. */
-export function describeRun(run: RunSnapshot): string {
+/**
+ * A run's state as a few lines of text, for `marshal status` and the end of `marshal run`. Pure. With
+ * `errorsShown` (the end of `marshal run`, whose progress lines printed each failure as it happened) the
+ * tasks are counted and the failed ones named, each error printed once only, above.
+ */
+export function describeRun(run: RunSnapshot, options: { errorsShown?: boolean } = {}): string {
   const ok = run.targets.filter((t) => t.ok).length;
   const failed = run.targets.filter((t) => !t.ok);
   const changed = run.targets.filter((t) => t.changed).length;
@@ -21,17 +26,39 @@ export function describeRun(run: RunSnapshot): string {
       `  gate ${gate.gateId}: ${gate.state}${choice}${quorum}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}`,
     );
   }
-  for (const task of run.tasks) {
-    lines.push(`  ${task.state.padEnd(15)} ${task.taskId}${task.error ? ` — ${task.error}` : ''}`);
+  if (options.errorsShown) {
+    lines.push(`  tasks: ${taskCounts(run)}`);
+  } else {
+    for (const task of run.tasks) {
+      lines.push(`  ${task.state.padEnd(15)} ${task.taskId}${task.error ? ` — ${task.error}` : ''}`);
+    }
+    for (const t of failed.slice(0, 20)) lines.push(`  ✗ ${t.target}: ${t.error ?? 'failed'}`);
   }
-  for (const t of failed.slice(0, 20)) lines.push(`  ✗ ${t.target}: ${t.error ?? 'failed'}`);
   const notRestored = run.targets.filter((t) => t.restore === 'failed' || t.restore === 'unknown');
   for (const t of notRestored)
     lines.push(
       `  ! ${t.target} NOT restored: ${t.restore === 'failed' ? (t.restoreError ?? 'restore failed') : 'its step failed part-way; nothing put it back'}`,
     );
   const restored = run.targets.filter((t) => t.restore === 'restored').length;
-  if (restored) lines.push(`  ${restored} host(s) restored to their previous state`);
-  if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more failed hosts`);
+  if (restored) lines.push(`  ${counted(restored, 'host')} restored to their previous state`);
+  if (!options.errorsShown && failed.length > 20)
+    lines.push(`  … and ${counted(failed.length - 20, 'more failed host')}`);
   return lines.join('\n');
+}
+
+/** `9 succeeded, 1 failed (validation.targets), 5 not run`: the tasks by outcome, failures named. */
+function taskCounts(run: RunSnapshot): string {
+  const by = (states: readonly string[]) => run.tasks.filter((t) => states.includes(t.state));
+  const failedTasks = by(['failed']);
+  const parts = [
+    `${by(['success']).length} succeeded`,
+    failedTasks.length
+      ? `${failedTasks.length} failed (${failedTasks.map((t) => t.taskId).join(', ')})`
+      : '0 failed',
+  ];
+  const notRun = by(['upstream_failed', 'skipped']).length;
+  if (notRun) parts.push(`${notRun} not run`);
+  const open = run.tasks.length - by(['success', 'failed', 'upstream_failed', 'skipped']).length;
+  if (open) parts.push(`${open} not finished`);
+  return parts.join(', ');
 }

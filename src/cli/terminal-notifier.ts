@@ -5,19 +5,20 @@ import type { Notifier, RunImage } from '../notify/notifier.js';
 import { scrubSecrets } from '../log/index.js';
 
 /**
- * Alerts of a run started from a terminal: printed where the operator is looking. Images cannot be
- * shown in a terminal, so they are saved as PNG files and their path printed.
+ * Alerts of a run started from a terminal: printed where the operator is looking. `brief` (marshal run)
+ * prints the title only: the failure the alert's text repeats was printed by the progress lines. Images
+ * cannot be shown in a terminal, so they are saved as PNG files and their path printed.
  */
 export class TerminalNotifier implements Notifier {
   constructor(
     private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
     private readonly imageDir: string = join(tmpdir(), 'marshal-images'),
+    private readonly options: { brief?: boolean } = {},
   ) {}
 
   alert(input: { runId: string; to: readonly string[]; title: string; text: string }): Promise<void> {
-    this.write(
-      `🚨 ${input.title} (for ${input.to.join(', ') || 'the operators'})\n${scrubSecrets(input.text)}`,
-    );
+    const head = `🚨 ${input.title} (alert for ${input.to.join(', ') || 'the operators'})`;
+    this.write(this.options.brief ? head : `${head}\n${scrubSecrets(input.text)}`);
     return Promise.resolve();
   }
 

@@ -17,7 +17,9 @@ export function formatEventLine(event: RunEvent): string | undefined {
         )
       )
         return undefined;
-      return `${t}   ${symbol(event.state)} ${event.taskId} ${event.state}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}${
+      if (event.state === 'upstream_failed')
+        return `${t}   · ${event.taskId} not run (an upstream task failed)`;
+      return `${t}   ${symbol(event.state)} ${event.taskId} ${event.note ?? event.state}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}${
         event.error ? `: ${scrubSecrets(event.error)}` : ''
       }`;
     case 'stage.progress': {

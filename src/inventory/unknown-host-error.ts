@@ -1,5 +1,6 @@
 import { ErrorCode, MarshalError } from '../errors/index.js';
 import { closestMatches, didYouMeanOneOf } from './closest-matches.js';
+import { counted } from '../text/counted.js';
 
 /** A host name the inventory does not have. Not retryable: the inventory must change first. */
 export class UnknownHostError extends MarshalError {
@@ -10,7 +11,7 @@ export class UnknownHostError extends MarshalError {
     const hint = didYouMeanOneOf(close);
     super(
       ErrorCode.UnknownHost,
-      `unknown host '${host}' in inventory ${source} (${known.length} hosts)${hint}`,
+      `unknown host '${host}' in inventory ${source} (${counted(known.length, 'host')})${hint}`,
       {
         retryable: false,
         context: { host, source, closeMatches: close },

@@ -12,6 +12,7 @@ import { cliCatalog } from '../cli-catalog.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
 import { runInTerminal } from '../terminal-run.js';
 import { describeRun } from '../describe-run.js';
+import { terminalLog } from '../terminal-log.js';
 
 /**
  * `marshal run [options] <workflow> <words…>`: a workflow from a terminal, with the same words as its
@@ -30,8 +31,14 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const catalog = await loadWorkflowCatalog(config);
   // Bad words are refused before anything connects.
   const request = parseRunArguments(catalog, line.workflow, line.words);
-  // The terminal shows progress lines; the log only says what goes wrong.
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
+  // The terminal shows progress lines; the log only says what goes wrong, one readable line each.
+  const level = process.env.LOG_LEVEL ?? 'warn';
+  const logger = createLogger({
+    level,
+    destination: ['debug', 'trace'].includes(level)
+      ? pino.destination(2)
+      : terminalLog((line) => process.stderr.write(`${line}\n`)),
+  });
   const marshal = await createMarshal({
     config,
     catalog,
@@ -39,7 +46,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     prefix: settings.prefix,
     allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
     logger,
-    notifier: new TerminalNotifier(),
+    notifier: new TerminalNotifier(undefined, undefined, { brief: true }),
   });
   const pool = options.workers
     ? marshal.engine.startWorkers({ concurrency: options.workerConcurrency })
@@ -56,7 +63,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       ask: tty ? (q) => tty.question(q) : undefined,
       print: (line) => process.stdout.write(`${line}\n`),
     });
-    process.stdout.write(`\n${describeRun(run)}\n`);
+    process.stdout.write(`\n${describeRun(run, { errorsShown: true })}\n`);
     return run.state === 'succeeded' ? 0 : 1;
   } finally {
     tty?.close();

@@ -25,7 +25,16 @@ export async function statusCommand(runId: string | undefined): Promise<void> {
       process.stdout.write(`${describeRun(await marshal.engine.get(runId))}\n`);
       return;
     }
-    for (const run of await marshal.engine.list({ limit: 20 })) {
+    const runs = await marshal.engine.list({ limit: 20 });
+    if (runs.length === 0) {
+      process.stdout.write(
+        `No runs yet (in Redis under the prefix ${settings.prefix}). Start one with, e.g.:\n` +
+          `  marshal run config-push <bundle> to <hosts> --dry-run\n` +
+          `(\`marshal run --help\` lists the workflows; \`marshal init\` sets up your hosts and a first bundle)\n`,
+      );
+      return;
+    }
+    for (const run of runs) {
       process.stdout.write(
         `${run.runId}  ${run.state.padEnd(9)} ${run.workflow}  by ${run.requester}  ${run.createdAt}\n`,
       );

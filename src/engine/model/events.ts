@@ -25,6 +25,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     state: TaskState,
     attempt: z.number().int(),
     error: z.string().optional(),
+    /** What a finished task did, in words, where its state alone misleads (`nothing to roll back`). */
+    note: z.string().optional(),
   }),
   z.object({ type: z.literal('stage.progress'), ...base, progress: StageProgress }),
   z.object({ type: z.literal('target.finished'), ...base, rolloutId: z.string(), result: TargetResult }),

@@ -44,6 +44,8 @@ export async function runRollback(
   }
   const step = stage.rollout.step;
   let pending = await rollbackCandidates(rt, runId, task.of);
+  // A failure before any change (validation, pre-checks) leaves nothing to restore: say so, not "success".
+  const note = pending.length === 0 ? 'nothing to roll back' : undefined;
   const rolledBack: string[] = [];
   let errors = new Map<string, string>();
   for (let round = 0; pending.length > 0; round++) {
@@ -119,6 +121,7 @@ export async function runRollback(
     to: 'success',
     attempt,
     output: { rolledBack, rollbackFailed: [] },
+    note: note ?? `${rolledBack.length === 1 ? '1 target' : `${rolledBack.length} targets`} restored`,
   });
 }
 

@@ -191,6 +191,8 @@ export interface FinishTask {
   attempt?: number;
   error?: string;
   output?: unknown;
+  /** Sent with the task.state event: what the task did, in words. */
+  note?: string;
 }
 
 /** Ends (or parks) a task with a compare-and-set; a final state moves the run on. Returns whether it applied. */
@@ -223,6 +225,7 @@ export async function finishTask(
     state: f.to,
     attempt: f.attempt ?? 0,
     ...(f.error ? { error: f.error } : {}),
+    ...(f.note ? { note: f.note } : {}),
   });
   await afterFinal(rt, info, isFinalTaskState(f.to) ? [taskId] : [], r);
   return true;

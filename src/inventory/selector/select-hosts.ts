@@ -79,7 +79,7 @@ function matchAtom(inventory: SelectableInventory, alt: SelectorAlternative, sel
     const candidates = [...groups.map((g) => g.name), ...hosts.map((h) => h.name)];
     throw new InvalidSelectorError(
       selector,
-      `'${atom.pattern.text}' is neither a group nor a host${didYouMean(atom.pattern.text, candidates)}; groups: ${listOf(groups.map((g) => g.name))}; or use attributes like role=web`,
+      `'${atom.pattern.text}' is neither a group nor a host${didYouMean(atom.pattern.text, candidates)}${groups.length ? `; groups: ${listOf(groups.map((g) => g.name))}` : ''}; or use attributes like role=web`,
       { term: alt.text },
     );
   }

@@ -1,15 +1,18 @@
 import type { StoredMessage } from './message-store.js';
+import { renderEmoji, terminalShowsEmoji } from './emoji.js';
 
 /**
  * A thread as plain terminal text, for the local demo: headers, sections, fields, context lines and
  * buttons, in order. Replies are indented under their parent. Only the block types Marshal posts are
- * drawn in detail; anything else shows as `[type]`.
+ * drawn in detail; anything else shows as `[type]`. Emoji codes become emoji where the terminal shows
+ * them and words where it does not (`options.emoji`, default: terminalShowsEmoji()).
  */
 export function renderThreadAsText(
   thread: readonly StoredMessage[],
-  options: { width?: number } = {},
+  options: { width?: number; emoji?: boolean } = {},
 ): string {
   const width = options.width ?? 80;
+  const showEmoji = options.emoji ?? terminalShowsEmoji();
   const lines: string[] = [];
   thread.forEach((message, i) => {
     const prefix = i === 0 ? '' : '  │ ';
@@ -20,7 +23,7 @@ export function renderThreadAsText(
     const body = message.blocks.length
       ? renderBlocks(message.blocks, width)
       : wrap(plain(message.text), width);
-    for (const line of body) lines.push(prefix + line);
+    for (const line of body) lines.push(prefix + renderEmoji(line, showEmoji));
     if (i > 0 && i < thread.length - 1) lines.push('  │');
   });
   if (thread.length > 1) lines.push('  └─');
@@ -33,7 +36,8 @@ function renderBlocks(blocks: readonly unknown[], width: number): string[] {
     const b = block as Record<string, unknown>;
     switch (b.type) {
       case 'header':
-        out.push(`■ ${textOf(b.text).toUpperCase()}`);
+        // Not upper-cased: that turns `:white_check_mark:` and `13s` into `:WHITE_CHECK_MARK:`, `13S`.
+        out.push(`■ ${textOf(b.text)}`);
         break;
       case 'section':
         if (b.text) out.push(...wrap(plain(textOf(b.text)), width));

@@ -11,6 +11,7 @@ import {
   STATE_EMOJI,
   type RenderContext,
 } from './run-facts.js';
+import { counted as countedNoun } from '../../text/counted.js';
 
 /** How many failed hosts get their own output excerpt; the rest are named in one summarised line. */
 const MAX_EXCERPTS = 5;
@@ -87,12 +88,16 @@ export function renderFinalSummary(run: RunSnapshot, ctx: RenderContext): SlackM
       type: 'section',
       fields: [
         ...(run.dryRun
-          ? [mrkdwn(`*Planned*\n${formatCount(planned.length)} hosts (nothing changed)`)]
+          ? [
+              mrkdwn(
+                `*Planned*\n${countedNoun(planned.length, 'host', 'hosts', formatCount)} (nothing changed)`,
+              ),
+            ]
           : [
-              mrkdwn(`*Changed*\n${formatCount(changed.length)} hosts`),
-              mrkdwn(`*Already as wanted*\n${formatCount(unchanged)} hosts`),
+              mrkdwn(`*Changed*\n${countedNoun(changed.length, 'host', 'hosts', formatCount)}`),
+              mrkdwn(`*Already as wanted*\n${countedNoun(unchanged, 'host', 'hosts', formatCount)}`),
             ]),
-        mrkdwn(`*Failed*\n${formatCount(failures.length)} hosts`),
+        mrkdwn(`*Failed*\n${countedNoun(failures.length, 'host', 'hosts', formatCount)}`),
         mrkdwn(
           `*Approval*\n${approvals.length ? approvals.join('\n') : timedOut ? 'timed out (rejected)' : 'none needed'}`,
         ),
