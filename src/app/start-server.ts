@@ -7,10 +7,12 @@ import { createSlackApp } from '../slack/app/index.js';
 import {
   ProgressNotifier,
   RedisThreadStore,
+  threadLinks,
   webClientChat,
   type SlackChat,
 } from '../slack/progress/index.js';
 import type { EventSubscription } from '../engine/index.js';
+import type { AuditLinks } from '../audit/audit-trail.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
@@ -54,6 +56,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
   let store: RedisThreadStore | undefined;
+  let links: AuditLinks | undefined;
   const routes = healthRoutes(() =>
     marshal
       ? marshal.engine.health.readiness()
@@ -72,6 +75,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       logger,
       allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
       whenRedisIsDown: options.whenRedisIsDown ?? 'retry',
+      // Bound once the Slack client and the thread store exist (before any run can start).
+      auditTrail: { links: (runId, o) => (links ? links(runId, o) : Promise.resolve(undefined)) },
       notifier: new SlackAlertNotifier({
         chat: lateChat,
         threads: { get: (runId) => required(store, 'thread store').get(runId) },
@@ -98,6 +103,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   chat = webClientChat(slack.app.client);
+  links = threadLinks({ store, client: slack.app.client });
   const progress = new ProgressNotifier({
     chat,
     store,
