@@ -1,4 +1,5 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
@@ -46,14 +47,19 @@ export function checkCron(pattern: string, timeZone: string): void {
  */
 export class RunSchedules {
   private readonly queue: Queue;
-  private readonly name: string;
+  private readonly name = 'schedules';
+  private readonly connection: Redis;
 
   constructor(
-    private readonly connection: ConnectionOptions,
+    redisUrl: string,
     private readonly prefix: string,
   ) {
-    this.name = 'schedules';
-    this.queue = new Queue(this.name, { connection, prefix: `${prefix}:bull` });
+    this.connection = new Redis(redisUrl, {
+      maxRetriesPerRequest: null,
+      connectionName: 'marshal-schedules',
+    });
+    this.connection.on('error', () => undefined);
+    this.queue = new Queue(this.name, { connection: this.connection, prefix: `${prefix}:bull` });
   }
 
   async upsert(run: ScheduledRun): Promise<void> {
@@ -101,5 +107,6 @@ export class RunSchedules {
 
   async close(): Promise<void> {
     await this.queue.close();
+    this.connection.disconnect();
   }
 }
