@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { RedisAuditLog } from '../audit/index.js';
 import { AuditTrail, type AuditLinks } from '../audit/audit-trail.js';
+import { createAuditSink } from '../audit/sinks/index.js';
 import { DirectoryBundleStore } from '../bundles/bundle-store.js';
 import type { MarshalConfig } from '../config/marshal-config.js';
 import { InvalidConfigError } from '../config/invalid-config-error.js';
@@ -16,6 +17,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
+import { RedisWorkflowRecords } from '../records/redis-workflow-records.js';
 
 export interface MarshalOptions {
   config: MarshalConfig;
@@ -98,9 +100,15 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   );
   const redis = connectRedis(options.redisUrl, 'marshal-app');
   const audit = new RedisAuditLog(redis, prefix, logger.child({ component: 'audit' }));
+  for (const [i, sink] of config.audit.sinks.entries())
+    audit.addSink(createAuditSink(sink, process.env, `audit.sinks[${i}]`));
   // The engine is created after the registry, but workflows read runs through it: bind late.
   let engine: EngineRuntime | undefined;
   let trail: AuditTrail | undefined;
+  const started = (): EngineRuntime => {
+    if (!engine) throw new Error('the engine is not started yet');
+    return engine;
+  };
   const bundles = new DirectoryBundleStore(config.bundles, { allowedRoots: [...config.configRoots] });
   const blocks = createHostBlocks({
     executor,
@@ -117,11 +125,12 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         audit,
         notifier: options.notifier,
         runs: {
-          get: (runId) => {
-            if (!engine) throw new Error('the engine is not started yet');
-            return engine.get(runId);
-          },
+          get: (runId) => started().get(runId),
+          list: (o) => started().list(o),
+          locks: () => started().locks(),
         },
+        records: new RedisWorkflowRecords(redis, prefix, w.module.name),
+        settings: config.workflowSettings[w.module.name],
         clock: () => new Date(),
         dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
@@ -161,9 +170,9 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     await executor.close();
     throw err;
   }
-  const started = engine;
+  const running = engine;
   return {
-    engine: started,
+    engine: running,
     registry,
     catalog,
     inventory,
@@ -173,7 +182,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     prefix,
     async close() {
       await trail?.close();
-      await started.close();
+      await running.close();
       await executor.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.js';
-import { scrubSecrets } from '../log/index.js';
-import { AuditEntry, type AuditEntryInput, type AuditSink } from './audit-entry.js';
+import { auditRecord, type AuditEntryInput, type AuditSink } from './audit-entry.js';
 import { AuditRecord, GENESIS_HASH, hashText, recordText, type HashedAuditRecord } from './audit-record.js';
 import { verifyChain, type ChainVerdict } from './verify-chain.js';
 
@@ -59,7 +58,7 @@ export class RedisAuditLog implements AuditSink {
 
   /** Appends and returns the record as chained (undefined: a duplicate of `dedupeId`, not appended). */
   async record(input: AuditEntryInput, options: AppendOptions = {}): Promise<HashedAuditRecord | undefined> {
-    const entry = AuditEntry.parse({ ...input, data: scrubDeep(input.data ?? {}) });
+    const entry = auditRecord(input);
     const keys = this.keys();
     for (let attempt = 0; ; attempt++) {
       const head = await this.head();
@@ -156,14 +155,4 @@ export class RedisAuditLog implements AuditSink {
       run: (runId: string) => `${base}:run:${runId}`,
     };
   }
-}
-
-/** Scrubs every string inside a JSON-like value, leaving its shape intact. */
-function scrubDeep<T>(value: T): T {
-  if (typeof value === 'string') return scrubSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => scrubDeep(v)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v)])) as T;
-  }
-  return value;
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { formatPath } from '../errors/index.js';
 import { InvalidConfigError } from './invalid-config-error.js';
 import { deepFreeze } from './deep-freeze.js';
+import { AuditSinkConfig } from '../audit/sinks/audit-sink-config.js';
 
 /**
  * Marshal's config file (YAML): where the inventory is, and who may start and approve each workflow.
@@ -163,6 +164,16 @@ export const MarshalConfigSchema = z
      * start, next to its built-in workflows.
      */
     workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
+    /**
+     * Workflow name → that workflow's own settings (e.g. `dr-drill: { scenarios: ./drills }`), handed to
+     * it as `deps.settings` and checked by the workflow's schema when it is built.
+     */
+    workflowSettings: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'),
+        z.unknown(),
+      )
+      .default({}),
     access: z
       .object({
         /**
@@ -186,6 +197,14 @@ export const MarshalConfigSchema = z
       .object({ windows: z.array(FreezeWindow).default([]) })
       .strict()
       .default({ windows: [] }),
+    /**
+     * Second places for every audit record besides Redis (append-only file, HTTP), so the audit outlives
+     * Redis; each gets the chained record (seq, prevHash, hash).
+     */
+    audit: z
+      .object({ sinks: z.array(AuditSinkConfig).default([]) })
+      .strict()
+      .default({ sinks: [] }),
     /** Runs on a schedule (BullMQ job schedulers: each fire runs once, across all processes). */
     schedules: z.array(ScheduleConfig).default([]),
   })

@@ -36,7 +36,8 @@ export class AccessControl {
 
   /** Whether `user` may approve (and so control) runs of at least one workflow. */
   async approvesAny(user: string): Promise<boolean> {
-    for (const workflow of Object.keys(this.access)) if (await this.allows('approve', workflow, user)) return true;
+    for (const workflow of Object.keys(this.access))
+      if (await this.allows('approve', workflow, user)) return true;
     return false;
   }
 
