@@ -5,6 +5,8 @@ import { claimedUsage, MARSHAL_USAGE, marshalRunUsage } from './parse/marshal-co
 import { formatLocks, formatRunLine, formatRunStatus } from './support/format-run.js';
 import { requireControl } from './support/require-control.js';
 import type { CommandContext, SlashCommand } from './support/slash-command.js';
+import { admitRun, announceBreakGlass } from './support/admit-run.js';
+import { runFleetControl } from './support/fleet-controls.js';
 
 /** Every command this Marshal answers: its workflows' (generic and claimed), then /ops. */
 function help(catalog: WorkflowCatalog): string {
@@ -35,6 +37,11 @@ export const opsCommand: SlashCommand<OpsCommand> = {
     switch (parsed.kind) {
       case 'help':
         return ctx.reply(help(ctx.deps.workflows));
+      case 'stop-all':
+      case 'freeze':
+      case 'schedule':
+      case 'schedules':
+        return runFleetControl(parsed, ctx, () => once(ctx));
       case 'runs': {
         const runs = await engine.list({ limit: 20, active: !parsed.all });
         const none = parsed.all
@@ -72,8 +79,14 @@ export const opsCommand: SlashCommand<OpsCommand> = {
       case 'retry': {
         const run = await engine.get(parsed.runId);
         await ctx.deps.access.require('start', run.workflow, ctx.user);
+        const admission = await admitRun(ctx, {
+          workflow: run.workflow,
+          params: (run.params ?? {}) as Record<string, unknown>,
+          dryRun: run.dryRun,
+        });
         if (!(await once(ctx))) return;
         const newRun = await engine.retryFailed(parsed.runId, ctx.user);
+        if (admission.breakGlass) await announceBreakGlass(ctx, newRun, run.workflow, admission.breakGlass);
         return ctx.reply(
           `:repeat: Started run \`${newRun}\`: \`${run.workflow}\` again on the failed targets of \`${parsed.runId}\`.`,
         );

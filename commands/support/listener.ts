@@ -46,6 +46,20 @@ export function commandListener<P>(command: SlashCommand<P>, deps: SlackDeps): (
           await respond({ response_type: 'ephemeral', ...message });
         }
       },
+      announce: async (text) => {
+        try {
+          const posted = await client.chat.postMessage({ channel: body.channel_id, text });
+          if (!posted.ts) return undefined;
+          const link = await client.chat.getPermalink({ channel: body.channel_id, message_ts: posted.ts });
+          return link.permalink;
+        } catch (err) {
+          log.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'could not post to the channel',
+          );
+          return undefined;
+        }
+      },
     };
     try {
       await command.run(parsed, ctx);

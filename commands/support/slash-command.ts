@@ -12,6 +12,8 @@ export interface CommandContext {
   readonly deps: SlackDeps;
   /** An ephemeral message to the user who typed the command: mrkdwn text or a rendered message. */
   reply(message: string | SlackMessage): Promise<void>;
+  /** A message everyone in the channel sees; resolves with its permalink (undefined if it could not be posted). */
+  announce(text: string): Promise<string | undefined>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { admitRun, announceBreakGlass } from './admit-run.js';
 import type { CommandContext } from './slash-command.js';
 
 export interface WorkflowLaunch {
@@ -20,6 +21,7 @@ export async function startWorkflow(ctx: CommandContext, launch: WorkflowLaunch)
     return;
   }
   await deps.access.require('start', launch.workflow, ctx.user);
+  const admission = await admitRun(ctx, launch);
   if (!(await deps.replay.firstTime('command', ctx.triggerId))) {
     deps.logger.warn({ trigger: ctx.triggerId, user: ctx.user }, 'replayed slash command ignored');
     return;
@@ -31,6 +33,7 @@ export async function startWorkflow(ctx: CommandContext, launch: WorkflowLaunch)
     dryRun: launch.dryRun,
     meta: { channel: ctx.channel, command: ctx.typed },
   });
+  if (admission.breakGlass) await announceBreakGlass(ctx, runId, launch.workflow, admission.breakGlass);
   await ctx.reply(
     `:rocket: Started \`${launch.workflow}\`${launch.dryRun ? ' (dry run)' : ''} as run \`${runId}\`. Progress follows in this channel; \`/ops status ${runId}\` shows it any time.`,
   );

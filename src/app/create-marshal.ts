@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
+import { hostname } from 'node:os';
 import { RedisAuditLog } from '../audit/index.js';
+import { AuditTrail, type AuditLinks } from '../audit/audit-trail.js';
+import { createAuditSink } from '../audit/sinks/index.js';
 import { DirectoryBundleStore } from '../bundles/bundle-store.js';
 import type { MarshalConfig } from '../config/marshal-config.js';
 import { InvalidConfigError } from '../config/invalid-config-error.js';
@@ -33,6 +36,11 @@ export interface MarshalOptions {
    * `status`), or `retry` with backoff, one log line per attempt (`serve`, `worker`). Default `fail`.
    */
   whenRedisIsDown?: 'fail' | 'retry';
+  /**
+   * Record run events in the audit chain from this process (default true). `links` gives each record
+   * the Slack message it belongs to: only processes with a Slack client (serve) have it.
+   */
+  auditTrail?: boolean | { links?: AuditLinks };
 }
 
 /** Everything a Marshal process works with, connected and checked. */
@@ -92,8 +100,11 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   );
   const redis = connectRedis(options.redisUrl, 'marshal-app');
   const audit = new RedisAuditLog(redis, prefix, logger.child({ component: 'audit' }));
+  for (const [i, sink] of config.audit.sinks.entries())
+    audit.addSink(createAuditSink(sink, process.env, `audit.sinks[${i}]`));
   // The engine is created after the registry, but workflows read runs through it: bind late.
   let engine: EngineRuntime | undefined;
+  let trail: AuditTrail | undefined;
   const started = (): EngineRuntime => {
     if (!engine) throw new Error('the engine is not started yet');
     return engine;
@@ -141,7 +152,21 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         (await audit.entries(runId)).flatMap((e) => (e.target ? [e.target] : [])),
     });
     engine.health.watch(redis, 'marshal-app');
+    if (options.auditTrail !== false) {
+      const links = typeof options.auditTrail === 'object' ? options.auditTrail.links : undefined;
+      trail = new AuditTrail({
+        redis: connectRedis(options.redisUrl, 'marshal-audit', engine.health),
+        stream: `${prefix}:events`,
+        audit,
+        logger: logger.child({ component: 'audit-trail' }),
+        consumer: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+        ...(links ? { links } : {}),
+      });
+      await trail.start();
+    }
   } catch (err) {
+    await trail?.close();
+    await engine?.close();
     redis.disconnect();
     await executor.close();
     throw err;
@@ -157,6 +182,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     redis,
     prefix,
     async close() {
+      await trail?.close();
       await running.close();
       await executor.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -7,12 +7,22 @@ import { createSlackApp } from '../slack/app/index.js';
 import {
   ProgressNotifier,
   RedisThreadStore,
+  threadLinks,
   webClientChat,
   type SlackChat,
 } from '../slack/progress/index.js';
 import type { EventSubscription } from '../engine/index.js';
+import type { AuditLinks } from '../audit/audit-trail.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
+import { ChangeFreeze } from '../control/change-freeze.js';
+import { createOpsControl } from '../control/ops-control.js';
+import { RunSchedules } from '../control/run-schedules.js';
+import { scheduledFire } from './scheduled-fire.js';
+import { InvalidConfigError } from '../config/invalid-config-error.js';
+import type { WorkflowCatalog } from '../kit/catalog.js';
+import { tokenize } from '../../commands/parse/tokenize.js';
+import { parseWorkflowWords } from '../../commands/parse/workflow-command.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
 
 export interface ServerOptions {
@@ -55,6 +65,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
   let store: RedisThreadStore | undefined;
+  let links: AuditLinks | undefined;
   const routes = healthRoutes(() =>
     marshal
       ? marshal.engine.health.readiness()
@@ -73,6 +84,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       logger,
       allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
       whenRedisIsDown: options.whenRedisIsDown ?? 'retry',
+      // Bound once the Slack client and the thread store exist (before any run can start).
+      auditTrail: { links: (runId, o) => (links ? links(runId, o) : Promise.resolve(undefined)) },
       notifier: new SlackAlertNotifier({
         chat: lateChat,
         threads: { get: (runId) => required(store, 'thread store').get(runId) },
@@ -86,7 +99,11 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   }
   const m = marshal;
   store = new RedisThreadStore(m.redis, m.prefix);
+  const freeze = new ChangeFreeze(m.redis, m.prefix, config.freeze.windows);
+  const schedules = new RunSchedules(settings.redisUrl, m.prefix);
+  const control = createOpsControl({ config, inventory: m.inventory, audit: m.audit, freeze, schedules });
   const slack = createSlackApp({
+    control,
     settings,
     engine: m.engine,
     workflows: m.catalog,
@@ -99,6 +116,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   chat = webClientChat(slack.app.client);
+  links = threadLinks({ store, client: slack.app.client });
   const progress = new ProgressNotifier({
     chat,
     store,
@@ -109,7 +127,22 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   });
   let subscription: EventSubscription | undefined;
   let pool: { close(): Promise<void> } | undefined;
+  let fires: { close(): Promise<void> } | undefined;
   try {
+    await declareSchedules(config, m.catalog, schedules);
+    fires = schedules.startWorker(
+      scheduledFire({
+        engine: m.engine,
+        freeze,
+        audit: m.audit,
+        redis: m.redis,
+        prefix: m.prefix,
+        say: async (channel, text) => {
+          await slack.app.client.chat.postMessage({ channel, text });
+        },
+        logger,
+      }),
+    );
     subscription = await progress.subscribe(m.engine.events);
     pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
     if (!settings.slack.appToken) {
@@ -124,6 +157,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       async close() {
         await stopHealthServer(health);
         await slack.stop();
+        await fires?.close();
+        await schedules.close();
         await pool?.close();
         await progress.flush();
         await subscription?.close();
@@ -133,10 +168,45 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     };
   } catch (err) {
     await stopHealthServer(health);
+    await fires?.close();
+    await schedules.close();
     await pool?.close();
     await subscription?.close();
     await m.close();
     throw err;
+  }
+}
+
+/** The config's schedules, (re)declared at every start: their words are checked like a typed command. */
+async function declareSchedules(
+  config: MarshalConfig,
+  catalog: WorkflowCatalog,
+  schedules: RunSchedules,
+): Promise<void> {
+  for (const [i, s] of config.schedules.entries()) {
+    const entry = catalog.get(s.workflow);
+    if (!entry)
+      throw new InvalidConfigError("Marshal's config file", [
+        {
+          where: `schedules.${i}.workflow`,
+          problem: `no workflow "${s.workflow}" is loaded`,
+          fix: 'Name a workflow `marshal workflows` lists',
+        },
+      ]);
+    const words = tokenize(s.args);
+    const parsed = parseWorkflowWords(entry.module, words, `schedules.${i}: ${s.workflow}`);
+    await schedules.upsert({
+      id: s.id,
+      cron: s.cron,
+      timeZone: s.timeZone,
+      workflow: s.workflow,
+      words,
+      params: parsed.params,
+      dryRun: parsed.dryRun,
+      channel: s.channel,
+      requester: s.requester,
+      source: 'config',
+    });
   }
 }
 

@@ -6,13 +6,16 @@ import { scrubSecrets } from '../log/index.js';
  * sha256, a host's before/after checksums, an approval) and is scrubbed of secrets before it is stored.
  */
 export const AuditEntry = z.object({
-  runId: z.string().min(1),
+  /** The run it concerns; absent for actions on the whole fleet (stop-all, freeze, schedules). */
+  runId: z.string().min(1).optional(),
   at: z.string(),
-  /** What happened, e.g. `run.requested`, `gate.approved`, `host.changed`, `host.restored`, `run.finished`. */
+  /** What happened, e.g. `run.started`, `gate.approved`, `run.hold`, `host.changed`, `ops.freeze`. */
   kind: z.string().min(1),
-  /** Who did it: a Slack user id, `cli:<user>`, or `marshal` for the engine itself. */
+  /** Who did it: a Slack user id, `cli:<user>`, `schedule:<id>`, or `marshal` for the engine itself. */
   actor: z.string().min(1),
   target: z.string().optional(),
+  /** The Slack message it belongs to (a permalink from chat.getPermalink), when there is one. */
+  link: z.string().optional(),
   data: z.record(z.string(), z.unknown()).default({}),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
@@ -25,8 +28,15 @@ export interface AuditSink {
 
 /** The record a sink stores for `input`: validated, defaults filled in, every string scrubbed of secrets. */
 export function auditRecord(input: AuditEntryInput): AuditEntry {
-  return AuditEntry.parse({ ...input, data: scrubDeep(input.data ?? {}) });
+  return ChainedEntry.parse({ ...input, data: scrubDeep(input.data ?? {}) });
 }
+
+/** A record from the hash chain keeps its place and hashes in every sink (see audit-record.ts). */
+const ChainedEntry = AuditEntry.extend({
+  seq: z.number().int().positive().optional(),
+  prevHash: z.string().optional(),
+  hash: z.string().optional(),
+});
 
 /** Scrubs every string inside a JSON-like value, leaving its shape intact. */
 function scrubDeep<T>(value: T): T {

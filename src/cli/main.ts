@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo.js';
 import { manifestCommand } from './commands/manifest.js';
 import { workflowsCommand } from './commands/workflows.js';
 import { initCommand, type InitOptions } from './commands/init.js';
+import { auditExportCommand, auditVerifyCommand, parseFormat, parseSince } from './commands/audit.js';
 
 /**
  * The `marshal` command line. Wiring only: each subcommand lives in commands/ and everything it
@@ -117,6 +118,32 @@ program
   .option('--hosts <n>', 'hosts in the local fleet', concurrency, 12)
   .option('--yes', 'approve as the demo approver without asking', false)
   .action((options: { hosts: number; yes: boolean }) => demoCommand(options));
+
+const audit = program
+  .command('audit')
+  .description('the hash-chained audit record: verify it, export it (REDIS_URL, MARSHAL_PREFIX)');
+audit
+  .command('verify')
+  .description(
+    'check the whole chain; names the first broken record (edited, deleted, reordered); exit 3 if broken',
+  )
+  .action(async () => {
+    process.exitCode = await auditVerifyCommand((line) => process.stdout.write(`${line}\n`));
+  });
+audit
+  .command('export')
+  .description('write records as JSON Lines or CSV, each with its hash (for compliance tools)')
+  .option(
+    '--since <when>',
+    'records at or after an ISO time (2026-11-01T08:00:00Z) or a duration ago (24h)',
+    (t) => parseSince(t),
+  )
+  .option('--run <run>', "only this run's records")
+  .option('--format <format>', 'jsonl or csv', parseFormat, 'jsonl' as const)
+  .option('--out <file>', 'write to a new file instead of stdout')
+  .action((options: { since?: Date; run?: string; format: 'jsonl' | 'csv'; out?: string }) =>
+    auditExportCommand(options),
+  );
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import { formatPath } from '../errors/index.js';
 import { InvalidConfigError } from './invalid-config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import { checkConfigFiles } from './config-files.js';
+import { AuditSinkConfig } from '../audit/sinks/audit-sink-config.js';
 
 /**
  * Marshal's config file (YAML): where the inventory is, and who may start and approve each workflow.
@@ -33,6 +34,87 @@ export const WorkflowAccess = z
   })
   .strict();
 export type WorkflowAccess = z.infer<typeof WorkflowAccess>;
+
+/**
+ * Per-target access: `who` may start runs only on hosts the `selector` picks (e.g. team-web only
+ * `role=web`), for the listed workflows (default all). A person matched by several rules may reach the
+ * hosts of any of them; a person matched by none is not limited by targets.
+ */
+export const TargetRule = z
+  .object({
+    who: z.array(Principal).min(1, 'name at least one user or group'),
+    selector: z.string().min(1, 'must be an inventory selector such as role=web'),
+    workflows: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type TargetRule = z.infer<typeof TargetRule>;
+
+/** Who may use the fleet-wide controls; unset: anyone who may approve some workflow. */
+export const OpsAccess = z
+  .object({
+    stopAll: z.array(Principal).optional(),
+    freeze: z.array(Principal).optional(),
+    /** May start runs during a freeze; every such start is called out in the channel and audited. */
+    breakGlass: z.array(Principal).default([]),
+  })
+  .strict();
+export type OpsAccess = z.infer<typeof OpsAccess>;
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM (00:00 to 24:00)');
+/**
+ * A declared change freeze: on these weekdays and/or dates, between `from` and `to` (default the whole
+ * day), in `timeZone` (IANA name, default UTC).
+ */
+export const FreezeWindow = z
+  .object({
+    name: z.string().min(1),
+    days: z.array(z.enum(WEEKDAYS)).optional(),
+    dates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).optional(),
+    from: ClockTime.default('00:00'),
+    to: ClockTime.default('24:00'),
+    timeZone: z
+      .string()
+      .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Europe/Berlin or UTC')
+      .default('UTC'),
+    reason: z.string().optional(),
+  })
+  .strict()
+  .refine((w) => (w.days?.length ?? 0) + (w.dates?.length ?? 0) > 0, {
+    message: 'give days (mon…sun) or dates (YYYY-MM-DD)',
+  })
+  .refine((w) => w.from < w.to, { message: 'from must be before to' });
+export type FreezeWindow = z.infer<typeof FreezeWindow>;
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A run on a schedule: a cron pattern (5 fields, or 6 with seconds) in a time zone, the workflow and its
+ * words as typed after `/marshal run <workflow>`, the channel its thread goes to, and who it runs as
+ * (the requester: they cannot approve it).
+ */
+export const ScheduleConfig = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),
+    cron: z.string().min(1),
+    timeZone: z
+      .string()
+      .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Europe/Berlin or UTC')
+      .default('UTC'),
+    workflow: z.string().min(1),
+    args: z.string().default(''),
+    channel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id (C…)'),
+    requester: Principal,
+  })
+  .strict();
+export type ScheduleConfig = z.infer<typeof ScheduleConfig>;
 
 export const SshConfig = z
   .object({
@@ -120,9 +202,27 @@ export const MarshalConfigSchema = z
             WorkflowAccess,
           )
           .default({}),
+        /** Limits on which hosts a group may start runs on. */
+        targets: z.array(TargetRule).default([]),
+        ops: OpsAccess.default({ breakGlass: [] }),
       })
       .strict()
-      .default({ workflows: {} }),
+      .default({ workflows: {}, targets: [], ops: { breakGlass: [] } }),
+    /** Declared change freezes (weekends, release days): new runs are refused, except break-glass. */
+    freeze: z
+      .object({ windows: z.array(FreezeWindow).default([]) })
+      .strict()
+      .default({ windows: [] }),
+    /**
+     * Second places for every audit record besides Redis (append-only file, HTTP), so the audit outlives
+     * Redis; each gets the chained record (seq, prevHash, hash).
+     */
+    audit: z
+      .object({ sinks: z.array(AuditSinkConfig).default([]) })
+      .strict()
+      .default({ sinks: [] }),
+    /** Runs on a schedule (BullMQ job schedulers: each fire runs once, across all processes). */
+    schedules: z.array(ScheduleConfig).default([]),
   })
   .strict();
 export type MarshalConfig = z.infer<typeof MarshalConfigSchema> & {

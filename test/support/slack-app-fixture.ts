@@ -21,6 +21,7 @@ import { ConfigPushParams } from '../../workflows/config-push/params.js';
 import { uniquePrefix } from './redis.js';
 import type { AuditEntryInput } from '../../src/audit/index.js';
 import { loadWorkflowCatalog } from '../../src/app/workflow-catalog.js';
+import type { OpsControl } from '../../src/control/ops-control.js';
 import { inertDeps } from '../../src/app/modules/inert-deps.js';
 import { compileWorkflowModule } from '../../src/kit/template.js';
 import {
@@ -151,6 +152,10 @@ export interface FixtureOptions {
   workers?: boolean;
   /** Directories of workflow modules, loaded as Marshal loads them (config `workflows:`), besides config-push. */
   workflowDirs?: string[];
+  /** Fleet controls (stop-all, freeze, per-target access, schedules), built on the fixture's Redis and prefix. */
+  control?: (input: { redis: Redis; prefix: string }) => OpsControl;
+  /** Marshal's config (default TEST_CONFIG). */
+  config?: MarshalConfig;
 }
 
 /** What the fixture's workflows recorded through the kit's standard deps (audit and alerts). */
@@ -239,8 +244,9 @@ export async function startSlackAppFixture(
     settings,
     engine: options.wrapEngine ? options.wrapEngine(engine) : engine,
     workflows: catalog,
-    config: TEST_CONFIG,
+    config: options.config ?? TEST_CONFIG,
     logger: createLogger({ destination: logStream, level: 'debug' }),
+    ...(options.control ? { control: options.control({ redis, prefix }) } : {}),
     redis,
     keyPrefix: prefix,
     host: '127.0.0.1',

@@ -5,7 +5,8 @@ import { loadCoreSettings } from '../../config/settings.js';
 import { createLogger, type Logger } from '../../log/index.js';
 import type { Notifier } from '../../notify/notifier.js';
 import { SlackAlertNotifier } from '../../slack/alerts/slack-alert-notifier.js';
-import { RedisThreadStore, webClientChat } from '../../slack/progress/index.js';
+import { RedisThreadStore, threadLinks, webClientChat } from '../../slack/progress/index.js';
+import type { AuditLinks } from '../../audit/audit-trail.js';
 import type { Marshal } from '../../app/create-marshal.js';
 import { onShutdown } from '../shutdown.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
@@ -34,6 +35,9 @@ export async function workerCommand(options: {
     // A worker outlives Redis restarts and deploys: it waits for Redis rather than give up (a signal
     // while waiting ends the process: no handler is installed yet).
     whenRedisIsDown: 'retry',
+    // Records of runs started in Slack link to their messages: a worker records run events only when it
+    // can ask Slack for those links (a bot token); otherwise `serve` records them.
+    auditTrail: auditTrail(marshalRef),
   });
   const pool = marshal.engine.startWorkers({
     concurrency: options.concurrency,
@@ -56,6 +60,18 @@ export async function workerCommand(options: {
     },
     (msg) => logger.info(msg),
   );
+}
+
+function auditTrail(marshal: () => Marshal): false | { links: AuditLinks } {
+  const token = process.env.SLACK_BOT_TOKEN;
+  if (!token) return false;
+  const client = new webApi.WebClient(token, {
+    slackApiUrl: process.env.SLACK_API_URL || 'https://slack.com/api/',
+  });
+  return {
+    links: (runId, o) =>
+      threadLinks({ store: new RedisThreadStore(marshal().redis, marshal().prefix), client })(runId, o),
+  };
 }
 
 /** Alerts raised on this worker go to the run's Slack thread when a bot token is set, else to the log. */

@@ -17,6 +17,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     requester: z.string(),
     dryRun: z.boolean(),
     meta: z.record(z.string(), z.string()),
+    /** Set when the run retries the failed targets of an earlier run. */
+    retryOf: z.string().optional(),
   }),
   z.object({
     type: z.literal('task.state'),
@@ -59,6 +61,14 @@ export const RunEvent = z.discriminatedUnion('type', [
     action: z.enum(['hold', 'resume', 'abort']),
     by: z.string(),
     rollback: z.boolean().optional(),
+  }),
+  /** Named locks a run took (all at once) or released (when it ended): for the audit. */
+  z.object({
+    type: z.literal('lock.changed'),
+    ...base,
+    action: z.enum(['taken', 'released']),
+    names: z.array(z.string()),
+    reason: z.string().optional(),
   }),
   z.object({ type: z.literal('run.finished'), ...base, state: RunState, durationMs: z.number() }),
   /**

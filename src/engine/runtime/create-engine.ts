@@ -245,6 +245,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       requester: req.requester,
       dryRun: req.dryRun,
       meta: req.meta,
+      ...(req.retryOf ? { retryOf: req.retryOf } : {}),
     });
     const states = new Map<string, TaskState>(def.order.map((id) => [id, 'pending']));
     await startRoots(rt, info, states);

@@ -1,6 +1,6 @@
 import type { LockInfo } from '../model/run.js';
 import { LockConflict } from '../errors/lock-conflict.js';
-import type { Runtime } from './runtime.js';
+import { nowIso, type Runtime } from './runtime.js';
 
 /** Takes named locks for a run, all or none; a lock another run holds is a LockConflict naming it. */
 export async function acquireLocks(
@@ -21,6 +21,7 @@ export async function acquireLocks(
     ...unique,
   ]);
   if (reply[0] === 'conflict') throw new LockConflict(reply[1] ?? '', reply[2] ?? '', reply[3] ?? '');
+  rt.emit({ type: 'lock.changed', runId, at: nowIso(), action: 'taken', names: unique, reason });
 }
 
 export async function releaseRunLocks(rt: Runtime, runId: string): Promise<void> {
@@ -28,6 +29,7 @@ export async function releaseRunLocks(rt: Runtime, runId: string): Promise<void>
   if (names.length === 0) return;
   const keys = [...names.map((n) => rt.keys.lock(n)), rt.keys.runLocks(runId), rt.keys.lockRegistry];
   await rt.scripts.run('marshalLockRelease', keys, [runId, ...names]);
+  rt.emit({ type: 'lock.changed', runId, at: nowIso(), action: 'released', names: names.sort() });
 }
 
 /** Renews the locks of active runs and drops those of finished ones. Workers call it periodically. */

@@ -14,6 +14,7 @@ import { ListenerRoutes, trackRoutes } from './listener-routes.js';
 import { effectiveAccess } from '../../kit/access.js';
 import type { WorkflowCatalog } from '../../kit/catalog.js';
 import type { SlackDeps } from './slack-deps.js';
+import type { OpsControl } from '../../control/ops-control.js';
 
 export interface SlackAppOptions {
   settings: Settings;
@@ -35,6 +36,8 @@ export interface SlackAppOptions {
   now?: () => number;
   /** HTTP mode only: routes served on the same port before Slack's (health and readiness). */
   httpRoutes?: GuardedHttpReceiverOptions['httpRoutes'];
+  /** Stop-all, freeze, per-target access and schedules (src/control). */
+  control?: OpsControl;
 }
 
 export interface SlackApp {
@@ -85,6 +88,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ),
     replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
     logger: log,
+    ...(options.control ? { control: options.control } : {}),
   };
   // The receiver answers what no listener takes at once, so it learns every listener registered.
   trackRoutes(app, routes);

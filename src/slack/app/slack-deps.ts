@@ -2,6 +2,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { Logger } from '../../log/index.js';
 import type { WorkflowCatalog } from '../../kit/catalog.js';
 import type { AccessControl } from '../auth/access-control.js';
+import type { OpsControl } from '../../control/ops-control.js';
 import type { ReplayGuard } from '../auth/replay-guard.js';
 
 /** What slash commands and button handlers are given. Built once by `createSlackApp`. */
@@ -12,4 +13,6 @@ export interface SlackDeps {
   readonly access: AccessControl;
   readonly replay: ReplayGuard;
   readonly logger: Logger;
+  /** Stop-all, freeze, per-target access and schedules; absent in a front end built without them. */
+  readonly control?: OpsControl;
 }

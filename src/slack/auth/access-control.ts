@@ -18,7 +18,11 @@ export class AccessControl {
   ) {}
 
   async allows(right: AccessRight, workflow: string, user: string): Promise<boolean> {
-    const principals = this.access[workflow]?.[right] ?? [];
+    return this.among(this.access[workflow]?.[right] ?? [], user);
+  }
+
+  /** Whether `user` is one of `principals` (a user id, or a member of a group among them). */
+  async among(principals: readonly Principal[], user: string): Promise<boolean> {
     if (principals.includes(user)) return true;
     for (const p of principals.filter(isGroup)) {
       try {
@@ -27,6 +31,13 @@ export class AccessControl {
         // A group we cannot read grants nothing; the other principals may still allow the user.
       }
     }
+    return false;
+  }
+
+  /** Whether `user` may approve (and so control) runs of at least one workflow. */
+  async approvesAny(user: string): Promise<boolean> {
+    for (const workflow of Object.keys(this.access))
+      if (await this.allows('approve', workflow, user)) return true;
     return false;
   }
 

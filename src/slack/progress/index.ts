@@ -2,3 +2,4 @@ export { ProgressNotifier, type ProgressNotifierOptions } from './progress-notif
 export { RedisThreadStore } from './redis-thread-store.js';
 export { webClientChat, type SlackChat, type SlackFile } from './slack-chat.js';
 export type { ThreadStore, ThreadRef, ThreadRecord } from './thread-store.js';
+export { threadLinks, type ThreadLinksOptions } from './thread-links.js';

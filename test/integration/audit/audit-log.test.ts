@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisAuditLog } from '../../src/audit/index.js';
-import { createLogger } from '../../src/log/index.js';
-import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { RedisAuditLog } from '../../../src/audit/index.js';
+import { createLogger } from '../../../src/log/index.js';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 describe('audit log', () => {
   const redis = new Redis(testRedisUrl());
@@ -45,8 +45,9 @@ describe('audit log', () => {
     expect(lines).toHaveLength(3);
   });
 
-  it('refuses an entry without a run or a kind', async () => {
+  it('refuses an entry with an empty run id or kind', async () => {
     const audit = new RedisAuditLog(redis, uniquePrefix('audit'), createLogger({ level: 'silent' }));
     await expect(audit.append({ runId: '', at: 'x', kind: 'k', actor: 'a' })).rejects.toThrow(/runId/);
+    await expect(audit.append({ at: 'x', kind: '', actor: 'a' })).rejects.toThrow(/kind/);
   });
 });
