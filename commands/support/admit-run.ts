@@ -33,7 +33,7 @@ export async function admitRun(
         `Your access is limited to hosts in ${scope}, and \`${launch.workflow}\` does not say its hosts before it starts (no selector). Nothing was started.`,
         { user: ctx.user, workflow: launch.workflow, action: 'start' },
       );
-    const verdict = checkTargets(limited, launch.workflow, targets, control.reach);
+    const verdict = checkTargets(limited, launch.workflow, targets, (selector) => control.reach(selector));
     if (verdict.outside.length > 0) {
       const shown = verdict.outside
         .slice(0, LIST_MAX)

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuditRecord,
-  CSV_COLUMNS,
+  type CSV_COLUMNS,
   GENESIS_HASH,
   hashText,
   recordText,
@@ -164,7 +164,7 @@ describe('hash-chained audit', { timeout: 180_000 }, () => {
     }
 
     const csv = (await cli(['audit', 'export', '--format', 'csv'])).stdout;
-    const rows = parseCsv(csv, { columns: true }) as Record<(typeof CSV_COLUMNS)[number], string>[];
+    const rows = parseCsv<Record<(typeof CSV_COLUMNS)[number], string>>(csv, { columns: true });
     const fromCsv = rows.map((row) => ({
       seq: Number(row.seq),
       prevHash: row.prevHash,
@@ -187,11 +187,7 @@ describe('hash-chained audit', { timeout: 180_000 }, () => {
     ]);
     const since = (await cli(['audit', 'export', '--since', '2026-11-27T00:03:00Z', '--format', 'csv']))
       .stdout;
-    expect((parseCsv(since, { columns: true }) as { seq: string }[]).map((r) => r.seq)).toEqual([
-      '3',
-      '4',
-      '5',
-    ]);
+    expect(parseCsv<{ seq: string }>(since, { columns: true }).map((r) => r.seq)).toEqual(['3', '4', '5']);
   }, 300_000);
 
   it('refuses a bad --format or --since, naming what is allowed', async () => {
