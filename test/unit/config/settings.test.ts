@@ -73,7 +73,15 @@ describe('settings from the environment', () => {
     expect(err.problems.map((p) => p.where).sort()).toEqual(['PORT', 'REDIS_URL', 'SLACK_BOT_TOKEN']);
     expect(err.message).toContain('SLACK_BOT_TOKEN: is not set. Set it to the Bot User OAuth Token');
     expect(err.message).toContain('PORT: is out of range. Set it to a TCP port between 1 and 65535');
-    expect(err.message).toContain('REDIS_URL: is not a redis:// or rediss:// URL');
+    expect(err.message).toContain('REDIS_URL: is not a redis://, rediss:// or redis+sentinel:// URL');
+  });
+
+  it('takes Redis behind Sentinel, and names what is wrong with a sentinel URL', () => {
+    const err = refusal({ ...good, REDIS_URL: 'redis+sentinel://127.0.0.1:26379' });
+    expect(err.problems.map((p) => p.where)).toEqual(['REDIS_URL']);
+    expect(err.message).toContain('<primary name>');
+    const bad = refusal({ ...good, REDIS_URL: 'redis+sentinel://s1:26379,s2:99999/marshal' });
+    expect(bad.message).toContain('sentinel "s2:99999" is not host:port');
   });
 
   it('never echoes a secret it refuses', () => {
