@@ -188,7 +188,11 @@ export async function startSlackAppFixture(
         ...inertDeps(w.dirs),
         audit: { append: (e) => Promise.resolve(void recorded.audit.push(e)) },
         notifier: { alert: (a) => Promise.resolve(void recorded.alerts.push(a)) },
-        runs: { get: (runId) => engineRef!.get(runId) },
+        runs: {
+          get: (runId) => engineRef!.get(runId),
+          list: (o) => engineRef!.list(o),
+          locks: () => engineRef!.locks(),
+        },
         log: silentLogger(),
       }),
     );
