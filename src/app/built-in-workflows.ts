@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import configPush from '../../workflows/config-push.js';
+import drDrill from '../../workflows/dr-drill.js';
+import drDrillHistory from '../../workflows/dr-drill-history.js';
+import drDrillStatus from '../../workflows/dr-drill-status.js';
 import type { AnyWorkflowModule } from '../kit/workflow-module.js';
 
 /**
@@ -8,4 +11,13 @@ import type { AnyWorkflowModule } from '../kit/workflow-module.js';
  */
 export const BUILT_IN_WORKFLOWS: readonly { module: AnyWorkflowModule; file: string }[] = [
   { module: configPush, file: fileURLToPath(new URL('../../workflows/config-push.ts', import.meta.url)) },
+  { module: drDrill, file: fileURLToPath(new URL('../../workflows/dr-drill.ts', import.meta.url)) },
+  {
+    module: drDrillStatus,
+    file: fileURLToPath(new URL('../../workflows/dr-drill-status.ts', import.meta.url)),
+  },
+  {
+    module: drDrillHistory,
+    file: fileURLToPath(new URL('../../workflows/dr-drill-history.ts', import.meta.url)),
+  },
 ];

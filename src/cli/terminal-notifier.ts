@@ -11,4 +11,9 @@ export class TerminalNotifier implements Notifier {
     );
     return Promise.resolve();
   }
+
+  note(input: { runId: string; title: string; text: string }): Promise<void> {
+    this.write(`ℹ️  ${input.title}\n${scrubSecrets(input.text)}`);
+    return Promise.resolve();
+  }
 }

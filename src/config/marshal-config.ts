@@ -87,7 +87,10 @@ export const MarshalConfigSchema = z
      * it as `deps.settings` and checked by the workflow's schema when it is built.
      */
     workflowSettings: z
-      .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'), z.unknown())
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'),
+        z.unknown(),
+      )
       .default({}),
     access: z
       .object({

@@ -16,11 +16,7 @@ export class RedisWorkflowRecords implements WorkflowRecords {
     const key = this.key('list', list);
     const keep = options.keep ?? DEFAULT_KEEP;
     // One MULTI: a reader never sees the list grown past what is kept.
-    await this.redis
-      .multi()
-      .rpush(key, JSON.stringify(value))
-      .ltrim(key, -keep, -1)
-      .exec();
+    await this.redis.multi().rpush(key, JSON.stringify(value)).ltrim(key, -keep, -1).exec();
   }
 
   async list(list: string, limit?: number): Promise<Json[]> {

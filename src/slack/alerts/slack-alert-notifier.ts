@@ -1,7 +1,7 @@
 import type { Notifier } from '../../notify/notifier.js';
 import type { RunSnapshot } from '../../engine/model/run.js';
 import type { Logger } from '../../log/index.js';
-import { renderAlert } from '../blocks/index.js';
+import { renderAlert, renderNote } from '../blocks/index.js';
 import type { SlackChat } from '../progress/slack-chat.js';
 import type { ThreadStore } from '../progress/thread-store.js';
 
@@ -20,12 +20,20 @@ export class SlackAlertNotifier implements Notifier {
   ) {}
 
   async alert(input: { runId: string; to: readonly string[]; title: string; text: string }): Promise<void> {
-    const thread = await this.deps.threads.get(input.runId);
-    const channel = thread?.channel ?? (await this.deps.getRun(input.runId)).meta.channel;
+    await this.post(input.runId, renderAlert(input), 'alert');
+  }
+
+  async note(input: { runId: string; title: string; text: string }): Promise<void> {
+    await this.post(input.runId, renderNote(input), 'note');
+  }
+
+  private async post(runId: string, message: ReturnType<typeof renderNote>, what: string): Promise<void> {
+    const thread = await this.deps.threads.get(runId);
+    const channel = thread?.channel ?? (await this.deps.getRun(runId)).meta.channel;
     if (!channel) {
-      this.deps.logger.warn({ runId: input.runId }, 'alert not posted: the run has no Slack channel');
+      this.deps.logger.warn({ runId }, `${what} not posted: the run has no Slack channel`);
       return;
     }
-    await this.deps.chat.post(channel, renderAlert(input), thread?.ts);
+    await this.deps.chat.post(channel, message, thread?.ts);
   }
 }
