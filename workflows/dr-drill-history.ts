@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineWorkflowModule, postNote } from '../src/authoring/index.js';
-import { historyTable, LocalName, Scorecard } from '../src/drdrill/index.js';
+import { historyChart, historyTable, LocalName, Scorecard } from '../src/drdrill/index.js';
 import { scorecardsKey } from './dr-drill/drill-run.js';
 
 export default defineWorkflowModule({
@@ -44,6 +44,12 @@ export default defineWorkflowModule({
             runId: ctx.runId,
             title,
             text: '```\n' + historyTable(cards) + '\n```',
+          });
+          await deps.notifier.image({
+            runId: ctx.runId,
+            title: `DR drill history ${ctx.params.scenario}`,
+            png: await historyChart(ctx.params.scenario, cards),
+            altText: `RTO and rollback time of the last ${cards.length} drills of ${ctx.params.scenario}, in seconds, against the RTO target`,
           });
           return { drills: cards.length };
         },

@@ -21,6 +21,7 @@ export {
   type LoadSummary,
 } from './journal/drill-journal.js';
 export { Scorecard, describeScorecard, historyTable, scoreDrill } from './journal/scorecard.js';
+export { historyChart } from './journal/history-chart.js';
 export { summarizeWindow, restoredAt, type TimedSample } from '../checks/load-generator.js';
 export type { HttpCheckResult } from '../checks/http-check.js';
 export { planWeights } from '../traffic/weights/plan-weights.js';

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,7 @@ export interface DrillFixture {
   incidents: FeedIncident[];
   notes: { runId: string; title: string; text: string }[];
   alerts: { runId: string; title: string; text: string }[];
+  images: { runId: string; title: string; png: Buffer; altText: string }[];
   auditFile: string;
   events: RunEvent[];
   event(match: (e: RunEvent) => boolean): Promise<RunEvent>;
@@ -102,6 +103,7 @@ export async function startDrillFixture(
   const redis = new Redis(redisUrl);
   const notes: DrillFixture['notes'] = [];
   const alerts: DrillFixture['alerts'] = [];
+  const images: DrillFixture['images'] = [];
   let engineRef: EngineRuntime | undefined;
   const { registry } = drillRegistry({
     redis,
@@ -110,6 +112,7 @@ export async function startDrillFixture(
     notifier: {
       alert: (a) => Promise.resolve(void alerts.push(a)),
       note: (n) => Promise.resolve(void notes.push(n)),
+      image: (i) => Promise.resolve(void images.push(i)),
     },
     engine: () => engineRef!,
   });
@@ -183,6 +186,7 @@ export async function startDrillFixture(
     incidents,
     notes,
     alerts,
+    images,
     auditFile,
     events,
     event,
@@ -231,7 +235,7 @@ export async function startDrillFixture(
       await engine.close();
       redis.disconnect();
       await standin.stop();
-      await new Promise<void>((r) => (feed as Server).close(() => r()));
+      await new Promise<void>((r) => (feed).close(() => r()));
       await env.stop();
       await rm(scratch, { recursive: true, force: true });
     },

@@ -19,7 +19,7 @@ const { registry } = drillRegistry({
   redis,
   prefix,
   settings: JSON.parse(settings) as unknown,
-  notifier: { alert: () => Promise.resolve(), note: () => Promise.resolve() },
+  notifier: { alert: () => Promise.resolve(), note: () => Promise.resolve(), image: () => Promise.resolve() },
   engine: () => engine!,
 });
 engine = await createEngine({ redis: url, prefix, registry, logger: silentLogger() });
