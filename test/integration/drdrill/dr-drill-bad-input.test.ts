@@ -46,19 +46,19 @@ describe('bad input: a clear error naming the field, and nothing changed', () =>
   }, 60_000);
 
   it.each([
-    ['no-secondary', (d: ScenarioDocument) => delete d.regions.secondary, 'regions.secondary'],
-    ['no-backends', (d: ScenarioDocument) => (d.regions.primary.backends = []), 'regions.primary.backends'],
+    ['no-secondary', 'regions.secondary', (d: ScenarioDocument) => delete d.regions.secondary],
+    ['no-backends', 'regions.primary.backends', (d: ScenarioDocument) => (d.regions.primary.backends = [])],
     [
       'no-threshold',
-      (d: ScenarioDocument) => delete d.suite.checks[0].thresholds,
       'suite.checks[0].thresholds',
+      (d: ScenarioDocument) => delete d.suite.checks[0].thresholds,
     ],
-    ['no-record', (d: ScenarioDocument) => (d.traffic.dns.records = []), 'traffic.dns.records'],
-    ['canary-zero', (d: ScenarioDocument) => (d.shift.canary = 0), 'shift.canary'],
-    ['canary-over', (d: ScenarioDocument) => (d.shift.canary = '101%'), 'shift.canary'],
+    ['no-record', 'traffic.dns.records', (d: ScenarioDocument) => (d.traffic.dns.records = [])],
+    ['canary-zero', 'shift.canary', (d: ScenarioDocument) => (d.shift.canary = 0)],
+    ['canary-over', 'shift.canary', (d: ScenarioDocument) => (d.shift.canary = '101%')],
   ])(
     'a scenario file %s is refused naming %s',
-    async (name, edit, path) => {
+    async (name, path, edit) => {
       await variant(name, edit);
       const { task, error } = await refused(name);
       expect(task).toBe('validation.scenario');
@@ -89,7 +89,7 @@ describe('bad input: a clear error naming the field, and nothing changed', () =>
     const before = (await f.engine.list({ limit: 100 })).length;
     const response = await f.command(REQUESTER, 'start Checkout;rm');
     expect(response.status).toBe(200);
-    expect(JSON.stringify(response.body)).toContain('scenario');
+    expect(response.text).toContain('scenario');
     expect((await f.engine.list({ limit: 100 })).length).toBe(before);
   }, 30_000);
 });
