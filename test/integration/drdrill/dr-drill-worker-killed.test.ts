@@ -89,7 +89,13 @@ describe('a worker killed mid-shift', () => {
       watching = false;
       await watch;
       expect(run.state).toBe('succeeded');
-      expect(served).toEqual([0, 5, 25, 50, 100, 0]);
+      // Up to 100% the share only ever rose, through every step of the plan in order (between two steps
+      // HAProxy may briefly serve a share in between: weights are raised before others are lowered).
+      const up = served.slice(0, served.indexOf(100) + 1);
+      expect(up).toEqual([...up].sort((a, b) => a - b));
+      expect(new Set(up).size).toBe(up.length);
+      expect(up.filter((share) => [0, 5, 25, 50, 100].includes(share))).toEqual([0, 5, 25, 50, 100]);
+      expect(served.at(-1)).toBe(0);
       // Each change the drill made is audited once, in rising order (the killed worker may have died
       // between recording 25% in its journal and auditing it; never twice, never backwards).
       const shifts = await auditShares(runId);
