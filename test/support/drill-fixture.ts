@@ -235,7 +235,7 @@ export async function startDrillFixture(
       await engine.close();
       redis.disconnect();
       await standin.stop();
-      await new Promise<void>((r) => (feed).close(() => r()));
+      await new Promise<void>((r) => feed.close(() => r()));
       await env.stop();
       await rm(scratch, { recursive: true, force: true });
     },
