@@ -80,6 +80,31 @@ export default tseslint.config(
     },
   },
   {
+    // The DR drill is built on its library (scenarios, traffic controls, journal, scorecard): its domain.
+    files: ['workflows/dr-drill*.ts', 'workflows/dr-drill/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_IO_CLIENTS,
+            {
+              group: [
+                '**/src/**',
+                '!**/src/authoring',
+                '!**/src/authoring/index.js',
+                '!**/src/drdrill',
+                '!**/src/drdrill/index.js',
+              ],
+              message:
+                "The DR drill imports the authoring entry and the drill library's entry, nothing else of Marshal's.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The engine is the core: it knows nothing of Slack, SSH, the CLI, the commands or the process wiring.
     files: ['src/engine/**/*.ts'],
     rules: {

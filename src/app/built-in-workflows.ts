@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import configPush from '../../workflows/config-push.js';
+import drDrill from '../../workflows/dr-drill.js';
+import drDrillHistory from '../../workflows/dr-drill-history.js';
+import drDrillStatus from '../../workflows/dr-drill-status.js';
 import type { AnyWorkflowModule } from '../kit/workflow-module.js';
 
 /**
@@ -9,6 +12,13 @@ import type { AnyWorkflowModule } from '../kit/workflow-module.js';
 // `.ts` when run from sources, `.js` in the compiled build (dist/): the file an error names must exist.
 const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 
+function builtIn(module: AnyWorkflowModule, name: string): { module: AnyWorkflowModule; file: string } {
+  return { module, file: fileURLToPath(new URL(`../../workflows/${name}.${ext}`, import.meta.url)) };
+}
+
 export const BUILT_IN_WORKFLOWS: readonly { module: AnyWorkflowModule; file: string }[] = [
-  { module: configPush, file: fileURLToPath(new URL(`../../workflows/config-push.${ext}`, import.meta.url)) },
+  builtIn(configPush, 'config-push'),
+  builtIn(drDrill, 'dr-drill'),
+  builtIn(drDrillStatus, 'dr-drill-status'),
+  builtIn(drDrillHistory, 'dr-drill-history'),
 ];

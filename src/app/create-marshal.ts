@@ -129,7 +129,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
           list: (o) => started().list(o),
           locks: () => started().locks(),
         },
-        records: new RedisWorkflowRecords(redis, prefix, w.module.name),
+        records: new RedisWorkflowRecords(redis, prefix, w.module.records ?? w.module.name),
         settings: config.workflowSettings[w.module.name],
         clock: () => new Date(),
         dirs: w.dirs,

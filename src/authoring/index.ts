@@ -10,7 +10,7 @@ export * from '../engine/authoring.js';
 export { Host, type HostInput } from '../hosts/host.js';
 export { quote, sh, type ShellValue } from '../hosts/quote.js';
 export type { ExecOptions, ExecResult, HostExecutor, ShellCommand, UploadSpec } from '../hosts/executor.js';
-export type { Notifier } from '../notify/notifier.js';
+export { postNote, type Notifier } from '../notify/notifier.js';
 export type { AuditEntryInput, AuditSink } from '../audit/audit-entry.js';
 export {
   ErrorCode,

@@ -22,6 +22,11 @@ export class TerminalNotifier implements Notifier {
     return Promise.resolve();
   }
 
+  note(input: { runId: string; title: string; text: string }): Promise<void> {
+    this.write(`ℹ️  ${input.title}\n${scrubSecrets(input.text)}`);
+    return Promise.resolve();
+  }
+
   async image(input: RunImage): Promise<void> {
     await mkdir(this.imageDir, { recursive: true });
     const slug = input.title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'image';

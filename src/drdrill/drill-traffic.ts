@@ -91,6 +91,18 @@ export class DrillTraffic {
     return new Map(live.map((s) => [s.server, s.weight]));
   }
 
+  /**
+   * The share of traffic (percent) HAProxy sends to the secondary now, from its live weights: where a
+   * drill taken over by another worker really is, whatever the last attempt managed to record.
+   */
+  async liveShare(signal?: AbortSignal): Promise<number> {
+    const weights = await this.weights(signal);
+    const sum = (side: Side): number =>
+      this.servers(side).reduce((n, server) => n + (weights.get(server) ?? 0), 0);
+    const [primary, secondary] = [sum('primary'), sum('secondary')];
+    return primary + secondary === 0 ? 0 : (100 * secondary) / (primary + secondary);
+  }
+
   /** Puts back weights saved by `weights()` (fail-back to exactly what was there before the drill). */
   async restoreWeights(saved: ReadonlyMap<string, number>, signal?: AbortSignal): Promise<ServerState[]> {
     return this.deps.haproxy.setWeights(this.scenario.traffic.haproxy.backend, saved, signal);
@@ -100,6 +112,21 @@ export class DrillTraffic {
   async switchDns(from: Side, to: Side, signal?: AbortSignal): Promise<RecordSet[]> {
     const { zone, update } = this.dnsUpdate(from, to);
     return zone.apply(update, signal);
+  }
+
+  /**
+   * Whether every scenario record holds `side`'s values in the live zone (asked as the prerequisites of
+   * an update that is never sent): how an attempt that took over learns whether DNS was switched.
+   */
+  async dnsHolds(side: Side, signal?: AbortSignal): Promise<boolean> {
+    const { zone, update } = this.dnsUpdate(side, side === 'primary' ? 'secondary' : 'primary');
+    try {
+      await zone.dryRun(update, signal);
+      return true;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return false;
+    }
   }
 
   /**

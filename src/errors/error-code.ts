@@ -85,6 +85,12 @@ export const ErrorCode = {
   DnsUpdateFailed: 'dns_update_failed',
   /** A replica is not connected, or lags more than the scenario allows. */
   ReplicationUnhealthy: 'replication_unhealthy',
+  /** A drill's pre-check refused it: an open incident, a freeze window, other maintenance on a region. */
+  DrillRefused: 'drill_refused',
+  /** A drill's check failed (a region missing its SLO, a step's test suite): traffic goes back. */
+  DrillCheckFailed: 'drill_check_failed',
+  /** The incident feed did not answer, or answered something that is not a list of incidents. */
+  IncidentFeedFailed: 'incident_feed_failed',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

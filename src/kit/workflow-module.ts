@@ -119,6 +119,11 @@ export interface WorkflowModuleSpec<S extends z.ZodType> {
   readonly owners?: Principals;
   /** A slash command of its own, besides the generic `/marshal run`. */
   readonly slashCommand?: SlashCommandClaim;
+  /**
+   * Whose records `deps.records` reads and writes: default the workflow's own name. A module that
+   * reports on another workflow's records (the drill's `/drdrill history`) names that workflow.
+   */
+  readonly records?: string;
   /** A directory of files shipped with the module (templates, scripts), relative to the module file. */
   readonly assets?: string;
   /** The definition factory: given Marshal's standard deps, the workflow's tasks and phase overrides. */

@@ -1,7 +1,7 @@
 import type { Notifier, RunImage } from '../../notify/notifier.js';
 import type { RunSnapshot } from '../../engine/model/run.js';
 import type { Logger } from '../../log/index.js';
-import { renderAlert } from '../blocks/index.js';
+import { renderAlert, renderNote } from '../blocks/index.js';
 import type { SlackChat } from '../progress/slack-chat.js';
 import type { ThreadStore } from '../progress/thread-store.js';
 
@@ -24,6 +24,11 @@ export class SlackAlertNotifier implements Notifier {
     if (where) await this.deps.chat.post(where.channel, renderAlert(input), where.threadTs);
   }
 
+  async note(input: { runId: string; title: string; text: string }): Promise<void> {
+    const where = await this.whereToPost(input.runId, 'note');
+    if (where) await this.deps.chat.post(where.channel, renderNote(input), where.threadTs);
+  }
+
   async image(input: RunImage): Promise<void> {
     const where = await this.whereToPost(input.runId, 'image');
     if (!where) return;
@@ -37,7 +42,7 @@ export class SlackAlertNotifier implements Notifier {
 
   private async whereToPost(
     runId: string,
-    what: 'alert' | 'image',
+    what: 'alert' | 'note' | 'image',
   ): Promise<{ channel: string; threadTs: string | undefined } | undefined> {
     const thread = await this.deps.threads.get(runId);
     const channel = thread?.channel ?? (await this.deps.getRun(runId)).meta.channel;

@@ -15,3 +15,13 @@ export function renderAlert(input: { title: string; text: string; to: readonly s
     blocks: [{ type: 'section', text: mrkdwn(text) }],
   });
 }
+
+/** A note in a run's thread (a recap, a scorecard): no mentions, code blocks kept as written. */
+export function renderNote(input: { title: string; text: string }): SlackMessage {
+  const body = scrubSecrets(input.text);
+  const text = truncate(`*${escapeMrkdwn(input.title)}*\n${escapeMrkdwn(body)}`, BLOCK_LIMITS.sectionText);
+  return fitMessage({
+    text: truncate(`${input.title}: ${body}`, 300),
+    blocks: [{ type: 'section', text: mrkdwn(text) }],
+  });
+}

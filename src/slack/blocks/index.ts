@@ -7,4 +7,4 @@ export { renderRunParent } from './run-parent.js';
 export { renderStageDone, renderRunControl, renderFinalSummary } from './milestones.js';
 export { renderApprovalCard, renderDecidedCard, ApprovalEvidence, type GateView } from './approval-card.js';
 export { renderEphemeralError, renderErrorForUser, type ErrorView } from './ephemeral-error.js';
-export { renderAlert } from './alert.js';
+export { renderAlert, renderNote } from './alert.js';
