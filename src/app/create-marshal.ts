@@ -14,6 +14,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
+import { createCertificateServices } from './certificate-services.js';
 
 export interface MarshalOptions {
   config: MarshalConfig;
@@ -33,6 +34,9 @@ export interface MarshalOptions {
    */
   whenRedisIsDown?: 'fail' | 'retry';
 }
+
+/** Who a renewal started by the expiry radar is recorded as requested by (anyone may approve it). */
+export const RADAR_REQUESTER = 'marshal-radar';
 
 /** Everything a Marshal process works with, connected and checked. */
 export interface Marshal {
@@ -98,6 +102,22 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     executor,
     ...(config.loadBalancer ? { loadBalancer: config.loadBalancer.haproxy } : {}),
   });
+  // A renewal the radar starts is an ordinary run: it waits for a person's approval like any other.
+  const certificates = config.certificates
+    ? await createCertificateServices(config.certificates, (certificate, reason) => {
+        if (!engine) throw new Error('the engine is not started yet');
+        return engine.start({
+          workflow: 'cert-renew',
+          params: { certificate },
+          requester: RADAR_REQUESTER,
+          dryRun: false,
+          meta: {
+            command: `radar: ${reason}`,
+            ...(config.certificates?.radar ? { channel: config.certificates.radar.channel } : {}),
+          },
+        });
+      })
+    : undefined;
   // Every workflow, built-in or loaded, gets the same standard deps; only its directories differ.
   const registry = createRegistry(
     catalog.list().map((w) =>
@@ -106,6 +126,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         blocks,
         inventory,
         bundles,
+        ...(certificates ? { certificates } : {}),
         audit,
         notifier: options.notifier,
         runs: {
@@ -136,6 +157,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     engine.health.watch(redis, 'marshal-app');
   } catch (err) {
     redis.disconnect();
+    certificates?.close();
     await executor.close();
     throw err;
   }
@@ -151,6 +173,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     prefix,
     async close() {
       await started.close();
+      certificates?.close();
       await executor.close();
       await redis.quit().catch(() => redis.disconnect());
     },

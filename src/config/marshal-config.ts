@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { formatPath } from '../errors/index.js';
 import { InvalidConfigError } from './invalid-config-error.js';
 import { deepFreeze } from './deep-freeze.js';
+import { CertificatesConfig } from './certificates-config.js';
 
 /**
  * Marshal's config file (YAML): where the inventory is, and who may start and approve each workflow.
@@ -82,6 +83,8 @@ export const MarshalConfigSchema = z
      * start, next to its built-in workflows.
      */
     workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
+    /** Certificate renewal (`/cert`): definitions, trust store, ACME, radar, email (docs/certificates.md). */
+    certificates: CertificatesConfig.optional(),
     access: z
       .object({
         /**
@@ -128,6 +131,16 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
       haproxy: { socket: fromHere(config.loadBalancer.haproxy.socket) },
     },
     workflows: config.workflows.map(fromHere),
+    certificates: config.certificates && {
+      ...config.certificates,
+      directory: fromHere(config.certificates.directory),
+      trustStore: config.certificates.trustStore.map(fromHere),
+      acme: config.certificates.acme && {
+        ...config.certificates.acme,
+        accountKey: config.certificates.acme.accountKey && fromHere(config.certificates.acme.accountKey),
+        directoryCa: config.certificates.acme.directoryCa && fromHere(config.certificates.acme.directoryCa),
+      },
+    },
     ssh: config.ssh && {
       ...config.ssh,
       knownHosts: fromHere(config.ssh.knownHosts),
