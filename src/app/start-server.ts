@@ -13,6 +13,7 @@ import {
 import type { EventSubscription } from '../engine/index.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
+import { startRadarSchedule, type RadarSchedule } from './cert-radar-schedule.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
 
 export interface ServerOptions {
@@ -108,9 +109,21 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   });
   let subscription: EventSubscription | undefined;
   let pool: { close(): Promise<void> } | undefined;
+  let radar: RadarSchedule | undefined;
   try {
     subscription = await progress.subscribe(m.engine.events);
     pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
+    // The radar's cron ticks are taken by processes that run workflows.
+    radar =
+      options.workers === false || !config.certificates
+        ? undefined
+        : await startRadarSchedule({
+            redisUrl: settings.redisUrl,
+            prefix: m.prefix,
+            radar: config.certificates.radar,
+            start: (request) => m.engine.start(request),
+            logger,
+          });
     if (!settings.slack.appToken) {
       await stopHealthServer(health);
       health = undefined;
@@ -123,6 +136,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       async close() {
         await stopHealthServer(health);
         await slack.stop();
+        await radar?.close();
         await pool?.close();
         await progress.flush();
         await subscription?.close();
@@ -132,6 +146,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     };
   } catch (err) {
     await stopHealthServer(health);
+    await radar?.close();
     await pool?.close();
     await subscription?.close();
     await m.close();
