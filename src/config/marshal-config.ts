@@ -85,6 +85,16 @@ export const MarshalConfigSchema = z
     workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
     /** Certificate renewal (`/cert`): definitions, trust store, ACME, radar, email (docs/certificates.md). */
     certificates: CertificatesConfig.optional(),
+    /**
+     * Workflow name → that workflow's own settings (e.g. `dr-drill: { scenarios: ./drills }`), handed to
+     * it as `deps.settings` and checked by the workflow's schema when it is built.
+     */
+    workflowSettings: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'),
+        z.unknown(),
+      )
+      .default({}),
     access: z
       .object({
         /**
