@@ -105,6 +105,37 @@ export default tseslint.config(
     },
   },
   {
+    // The certificate workflows are built on the certificates library (definitions, validation, radar
+    // judgement); its I/O (ACME, the TLS probe) reaches them only through deps.certificates.
+    files: ['workflows/cert-*.ts', 'workflows/cert-renew/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_IO_CLIENTS,
+            {
+              group: [
+                '**/src/**',
+                '!**/src/authoring',
+                '!**/src/authoring/index.js',
+                '!**/src/certificates',
+                '!**/src/certificates/**',
+              ],
+              message:
+                "Certificate workflows import the authoring entry and the certificates library, nothing else of Marshal's.",
+            },
+            {
+              group: ['**/src/certificates/acme/**', '**/src/certificates/probe/**', 'acme-client'],
+              allowTypeImports: true,
+              message: 'ACME and TLS probes are I/O: use deps.certificates (issue, probe).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The engine is the core: it knows nothing of Slack, SSH, the CLI, the commands or the process wiring.
     files: ['src/engine/**/*.ts'],
     rules: {

@@ -1,4 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import certRadar from '../../workflows/cert-radar.js';
+import certRenew from '../../workflows/cert-renew.js';
+import certStatus from '../../workflows/cert-status.js';
 import configPush from '../../workflows/config-push.js';
 import drDrill from '../../workflows/dr-drill.js';
 import drDrillHistory from '../../workflows/dr-drill-history.js';
@@ -18,6 +21,9 @@ function builtIn(module: AnyWorkflowModule, name: string): { module: AnyWorkflow
 
 export const BUILT_IN_WORKFLOWS: readonly { module: AnyWorkflowModule; file: string }[] = [
   builtIn(configPush, 'config-push'),
+  builtIn(certRenew, 'cert-renew'),
+  builtIn(certStatus, 'cert-status'),
+  builtIn(certRadar, 'cert-radar'),
   builtIn(drDrill, 'dr-drill'),
   builtIn(drDrillStatus, 'dr-drill-status'),
   builtIn(drDrillHistory, 'dr-drill-history'),

@@ -17,6 +17,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
+import { createCertificateServices } from './certificate-services.js';
 import { RedisWorkflowRecords } from '../records/redis-workflow-records.js';
 
 export interface MarshalOptions {
@@ -42,6 +43,9 @@ export interface MarshalOptions {
    */
   auditTrail?: boolean | { links?: AuditLinks };
 }
+
+/** Who a renewal started by the expiry radar is recorded as requested by (anyone may approve it). */
+export const RADAR_REQUESTER = 'marshal-radar';
 
 /** Everything a Marshal process works with, connected and checked. */
 export interface Marshal {
@@ -114,6 +118,22 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     executor,
     ...(config.loadBalancer ? { loadBalancer: config.loadBalancer.haproxy } : {}),
   });
+  // A renewal the radar starts is an ordinary run: it waits for a person's approval like any other.
+  const certificates = config.certificates
+    ? await createCertificateServices(config.certificates, (certificate, reason) => {
+        if (!engine) throw new Error('the engine is not started yet');
+        return engine.start({
+          workflow: 'cert-renew',
+          params: { certificate },
+          requester: RADAR_REQUESTER,
+          dryRun: false,
+          meta: {
+            command: `radar: ${reason}`,
+            ...(config.certificates?.radar ? { channel: config.certificates.radar.channel } : {}),
+          },
+        });
+      })
+    : undefined;
   // Every workflow, built-in or loaded, gets the same standard deps; only its directories differ.
   const registry = createRegistry(
     catalog.list().map((w) =>
@@ -122,6 +142,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         blocks,
         inventory,
         bundles,
+        ...(certificates ? { certificates } : {}),
         audit,
         notifier: options.notifier,
         runs: {
@@ -168,6 +189,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     await trail?.close();
     await engine?.close();
     redis.disconnect();
+    certificates?.close();
     await executor.close();
     throw err;
   }
@@ -184,6 +206,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     async close() {
       await trail?.close();
       await running.close();
+      certificates?.close();
       await executor.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -23,6 +23,7 @@ import { InvalidConfigError } from '../config/invalid-config-error.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { tokenize } from '../../commands/parse/tokenize.js';
 import { parseWorkflowWords } from '../../commands/parse/workflow-command.js';
+import { startRadarSchedule, type RadarSchedule } from './cert-radar-schedule.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
 
 export interface ServerOptions {
@@ -128,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   let subscription: EventSubscription | undefined;
   let pool: { close(): Promise<void> } | undefined;
   let fires: { close(): Promise<void> } | undefined;
+  let radar: RadarSchedule | undefined;
   try {
     await declareSchedules(config, m.catalog, schedules);
     fires = schedules.startWorker(
@@ -145,6 +147,17 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     );
     subscription = await progress.subscribe(m.engine.events);
     pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
+    // The radar's cron ticks are taken by processes that run workflows.
+    radar =
+      options.workers === false || !config.certificates
+        ? undefined
+        : await startRadarSchedule({
+            redisUrl: settings.redisUrl,
+            prefix: m.prefix,
+            radar: config.certificates.radar,
+            start: (request) => m.engine.start(request),
+            logger,
+          });
     if (!settings.slack.appToken) {
       await stopHealthServer(health);
       health = undefined;
@@ -159,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         await slack.stop();
         await fires?.close();
         await schedules.close();
+        await radar?.close();
         await pool?.close();
         await progress.flush();
         await subscription?.close();
@@ -170,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     await stopHealthServer(health);
     await fires?.close();
     await schedules.close();
+    await radar?.close();
     await pool?.close();
     await subscription?.close();
     await m.close();

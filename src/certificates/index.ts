@@ -58,3 +58,4 @@ export { AcmeOrderFailedError, type AcmeStage } from './errors/acme-order-failed
 export { TlsProbeError, type TlsProbeFailure } from './errors/tls-probe-error.js';
 export { SecretKeyMissingError, SECRET_KEY_ENV } from './errors/secret-key-missing-error.js';
 export { SealedDataError } from './errors/sealed-data-error.js';
+export type { CertificateServices, IssuedPair, TeamEmail } from './certificate-services.js';

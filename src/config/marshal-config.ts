@@ -8,6 +8,7 @@ import { InvalidConfigError } from './invalid-config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import { checkConfigFiles } from './config-files.js';
 import { AuditSinkConfig } from '../audit/sinks/audit-sink-config.js';
+import { CertificatesConfig } from './certificates-config.js';
 
 /**
  * Marshal's config file (YAML): where the inventory is, and who may start and approve each workflow.
@@ -166,6 +167,8 @@ export const MarshalConfigSchema = z
      * start, next to its built-in workflows.
      */
     workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
+    /** Certificate renewal (`/cert`): definitions, trust store, ACME, radar, email (docs/certificates.md). */
+    certificates: CertificatesConfig.optional(),
     /**
      * How long a finished run's state, events, per-host ledger and outputs are kept in Redis. The audit
      * record is kept regardless; `marshal status` of an expired run says it expired.
@@ -262,6 +265,16 @@ export function parseMarshalConfig(document: unknown, source: string, baseDir: s
       haproxy: { socket: fromHere(config.loadBalancer.haproxy.socket) },
     },
     workflows: config.workflows.map(fromHere),
+    certificates: config.certificates && {
+      ...config.certificates,
+      directory: fromHere(config.certificates.directory),
+      trustStore: config.certificates.trustStore.map(fromHere),
+      acme: config.certificates.acme && {
+        ...config.certificates.acme,
+        accountKey: config.certificates.acme.accountKey && fromHere(config.certificates.acme.accountKey),
+        directoryCa: config.certificates.acme.directoryCa && fromHere(config.certificates.acme.directoryCa),
+      },
+    },
     ssh: config.ssh && {
       ...config.ssh,
       knownHosts: fromHere(config.ssh.knownHosts),

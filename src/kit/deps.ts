@@ -1,5 +1,6 @@
 import type { AuditSink } from '../audit/audit-entry.js';
 import type { BundleStore } from '../bundles/bundle-store.js';
+import type { CertificateServices } from '../certificates/certificate-services.js';
 import type { LockInfo, RunSnapshot } from '../engine/model/run.js';
 import type { HostBlocks } from '../hosts/blocks/types.js';
 import type { HostExecutor } from '../hosts/executor.js';
@@ -46,6 +47,11 @@ export interface MarshalDeps {
   readonly runs: RunReader;
   /** Configuration bundles (Marshal's config `bundles:` directory), validated on every load. */
   readonly bundles: BundleStore;
+  /**
+   * Certificate definitions, ACME issuance, TLS probes, key sealing and the certificate team's mail,
+   * when Marshal's config has a `certificates:` section (the `cert-*` workflows need it).
+   */
+  readonly certificates?: CertificateServices;
   /** The workflow's own records, kept across runs (histories, a run's journal); see WorkflowRecords. */
   readonly records: WorkflowRecords;
   /**

@@ -6,7 +6,7 @@ import type { Server } from '../../src/app/start-server.js';
 import type { RunEvent, RunSnapshot } from '../../src/engine/index.js';
 import type { EventSubscription } from '../../src/engine/model/events.js';
 import type { Host } from '../../src/hosts/host.js';
-import { createLogger } from '../../src/log/index.js';
+import { createLogger, type Logger } from '../../src/log/index.js';
 import { DEMO_CHANNEL, DemoEnvironment, installRateLimiter } from '../../src/local/demo/demo-environment.js';
 import { HOOK_BIN_DIR } from '../../src/local/fleet/sshd-config.js';
 import type { StoredMessage } from '../../src/local/slack-standin/index.js';
@@ -65,6 +65,10 @@ export class ConfigPushFixture {
     workers?: false;
     /** What else the environment has (a web tier behind HAProxy, workflow directories, their access). */
     environment?: Pick<Parameters<typeof DemoEnvironment.start>[0], 'webTier' | 'workflows' | 'access'>;
+    /** Runs before Marshal's server starts: plant files on hosts, add to the config or the inventory. */
+    prepare?: (env: DemoEnvironment) => Promise<void>;
+    /** Where the server logs (default: silent unless LOG_LEVEL). */
+    logger?: Logger;
   }): Promise<ConfigPushFixture> {
     const bundlesDir = options.bundlesDir ?? resolve('bundles');
     const env = await DemoEnvironment.start({
@@ -75,8 +79,9 @@ export class ConfigPushFixture {
     });
     let server: Server | undefined;
     try {
+      await options.prepare?.(env);
       server = await env.startServer({
-        logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
+        logger: options.logger ?? createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
         // Short coalescing keeps the tests quick; the stand-in still enforces Slack's rate limits.
         updateIntervalMs: 500,
         workers: options.workers === false ? false : { concurrency: 16 },

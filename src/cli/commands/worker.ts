@@ -1,4 +1,5 @@
 import { webApi } from '@slack/bolt';
+import { startRadarSchedule } from '../../app/cert-radar-schedule.js';
 import { createMarshal } from '../../app/create-marshal.js';
 import { loadMarshalConfig } from '../../config/marshal-config.js';
 import { loadCoreSettings } from '../../config/settings.js';
@@ -25,8 +26,9 @@ export async function workerCommand(options: {
     if (!marshal) throw new Error('Marshal is not started yet');
     return marshal;
   };
+  const config = await loadMarshalConfig(settings.configPath);
   marshal = await createMarshal({
-    config: await loadMarshalConfig(settings.configPath),
+    config,
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
     logger,
@@ -53,8 +55,18 @@ export async function workerCommand(options: {
     'marshal worker is running',
   );
   const m = marshal;
+  const radar = config.certificates
+    ? await startRadarSchedule({
+        redisUrl: settings.redisUrl,
+        prefix: m.prefix,
+        radar: config.certificates.radar,
+        start: (request) => m.engine.start(request),
+        logger,
+      })
+    : undefined;
   onShutdown(
     async () => {
+      await radar?.close();
       await pool.close();
       await m.close();
     },
