@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import configPush from '../../workflows/config-push.js';
+import osUpgrade from '../../workflows/os-upgrade.js';
+import osUpgradeStatus from '../../workflows/os-upgrade-status.js';
 import type { AnyWorkflowModule } from '../kit/workflow-module.js';
 
 /**
@@ -8,4 +10,9 @@ import type { AnyWorkflowModule } from '../kit/workflow-module.js';
  */
 export const BUILT_IN_WORKFLOWS: readonly { module: AnyWorkflowModule; file: string }[] = [
   { module: configPush, file: fileURLToPath(new URL('../../workflows/config-push.ts', import.meta.url)) },
+  { module: osUpgrade, file: fileURLToPath(new URL('../../workflows/os-upgrade.ts', import.meta.url)) },
+  {
+    module: osUpgradeStatus,
+    file: fileURLToPath(new URL('../../workflows/os-upgrade-status.ts', import.meta.url)),
+  },
 ];

@@ -14,6 +14,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
+import { RedisWorkflowStore } from './redis-workflow-store.js';
 
 export interface MarshalOptions {
   config: MarshalConfig;
@@ -117,6 +118,8 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         clock: () => new Date(),
         dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
+        settings: config.workflowSettings[w.module.name],
+        store: new RedisWorkflowStore(redis, prefix, w.module.name),
       }),
     ),
   );

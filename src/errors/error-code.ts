@@ -80,6 +80,12 @@ export const ErrorCode = {
   DnsUpdateFailed: 'dns_update_failed',
   /** A replica is not connected, or lags more than the scenario allows. */
   ReplicationUnhealthy: 'replication_unhealthy',
+
+  // --- OS upgrades
+  /** The release catalog is unsigned, its signature does not verify, or it does not parse. */
+  CatalogRefused: 'catalog_refused',
+  /** The release asked for is unknown, uncertified, revoked, or older than the hosts run. */
+  ReleaseRefused: 'release_refused',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -6,6 +6,7 @@ import type { HostExecutor } from '../hosts/executor.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Logger } from '../log/logger.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { WorkflowStore } from './workflow-store.js';
 
 /** Reads a run's own record (gate decisions, per-target results) for evidence, audit and notification. */
 export interface RunReader {
@@ -45,4 +46,11 @@ export interface MarshalDeps {
   readonly dirs: WorkflowDirs;
   /** The process's logger; tasks log through `ctx.log`, which carries the run and task. */
   readonly log: Logger;
+  /**
+   * This workflow's section of Marshal's config (`workflowSettings.<name>`), unchecked: the workflow
+   * parses it with its own schema. Undefined when the config has none.
+   */
+  readonly settings?: unknown;
+  /** The workflow's memory across runs (Redis, under its name); absent where no Redis is wired. */
+  readonly store?: WorkflowStore;
 }
