@@ -36,6 +36,7 @@ import {
   type WorkflowStore,
 } from '../src/authoring/index.js';
 import {
+  adoptionChart,
   failedKey,
   formatStatus,
   historyKey,
@@ -338,6 +339,17 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
           text: `${summary}\nThis run: ${outcome.changed.length} upgraded, ${outcome.failed.length} failed, ${outcome.restored.length} booted back, ${checked.skipped.length} left out.`,
         }),
       );
+      // The release's progress through each data center, as a chart in the thread.
+      const chart = await adoptionChart(chosen.name, records, population);
+      if (chart)
+        await ctx.fenced(() =>
+          deps.notifier.image({
+            runId: ctx.runId,
+            title: `${chosen.name}: % of each data center upgraded`,
+            png: chart.png,
+            altText: chart.altText,
+          }),
+        );
       return {
         imagesRemoved: removed.filter((r) => r.status === 'fulfilled' && r.value.exitCode === 0).length,
         upgraded: outcome.changed.length,

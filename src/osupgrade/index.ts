@@ -14,3 +14,4 @@ export * from './history.js';
 export { CatalogRefused } from './errors/catalog-refused.js';
 export { ReleaseRefused } from './errors/release-refused.js';
 export { UpgradeStepFailed } from './errors/upgrade-step-failed.js';
+export { adoptionChart } from './adoption-chart.js';

@@ -37,6 +37,8 @@ export interface Posted {
   runId: string;
   title: string;
   text: string;
+  /** Set for an image (text is its alt text). */
+  png?: Buffer;
 }
 
 /**
@@ -95,6 +97,10 @@ export class OsUpgradeWorld {
       notifier: {
         alert: (a) => {
           posted.push({ runId: a.runId, title: a.title, text: a.text });
+          return Promise.resolve();
+        },
+        image: (i) => {
+          posted.push({ runId: i.runId, title: i.title, text: i.altText, png: i.png });
           return Promise.resolve();
         },
       },

@@ -184,6 +184,11 @@ describe('os-upgrade on the sshd fleet with A/B slots', () => {
     expect(summary.text).toMatch(/fra1: 2\/2 upgraded, 0 failed, 0 pending; 100% success/);
     expect(summary.text).toMatch(/ams1: 0\/2 upgraded, 0 failed, 2 pending/);
 
+    // The chart of the data centers' progress, a real PNG, at the end of the run.
+    const chart = world.posted.find((p) => p.runId === runId && p.png)!;
+    expect(chart.png!.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(chart.text).toMatch(/fra1 100%/);
+
     // `/osupgrade status` reads the same memory.
     const statusRun = await world.finished(
       await world.engine.start({
