@@ -60,11 +60,13 @@ export class OsUpgradeWorld {
     readonly keys: { publicKey: string; privateKey: string },
     readonly store: RedisWorkflowStore,
     private readonly redis: Redis,
+    /** What test/support/os-upgrade-worker.ts needs to work on this world from its own process. */
+    readonly workerEnv: Record<string, string>,
   ) {}
 
   static async start(
     redisUrl: string,
-    options: { hosts: number; dcs?: (i: number) => string; rebootDownMs?: number },
+    options: { hosts: number; dcs?: (i: number) => string; rebootDownMs?: number; workers?: boolean },
   ): Promise<OsUpgradeWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'marshal-osup-'));
     const fleet = await SshFleet.start({
@@ -90,36 +92,18 @@ export class OsUpgradeWorld {
     const store = new RedisWorkflowStore(redis, prefix, 'os-upgrade');
     const posted: Posted[] = [];
     let engine: EngineRuntime | undefined;
-    const deps = (): MarshalDeps => ({
-      inventory,
-      executor,
-      blocks: createHostBlocks({ executor }),
-      notifier: {
-        alert: (a) => {
-          posted.push({ runId: a.runId, title: a.title, text: a.text });
-          return Promise.resolve();
-        },
-        image: (i) => {
-          posted.push({ runId: i.runId, title: i.title, text: i.altText, png: i.png });
-          return Promise.resolve();
-        },
-      },
-      audit: new RedisAuditLog(redis, prefix, silentLogger()),
-      runs: { get: (runId) => engine!.get(runId) },
-      bundles: new DirectoryBundleStore(dir, { allowedRoots: ['/etc/marshal-apps'] }),
-      clock: () => new Date(),
-      dirs: { config: dir, module: dir, assets: undefined },
-      log: silentLogger(),
-      // Both workflows read the one memory of the OS upgrade.
-      store,
-      settings: {
-        catalog: 'catalog.yaml',
-        publicKey: keys.publicKey,
-        profile: abSlotProfile(),
-        criticalWorkload: { markerFiles: ['/var/lib/marshal-host/training-job.lock'] },
-        rebootTimeoutMs: 20_000,
-      },
-    });
+    const settings = worldSettings(keys.publicKey);
+    const deps = (): MarshalDeps =>
+      osUpgradeDeps({
+        inventory,
+        executor,
+        redis,
+        prefix,
+        dir,
+        settings,
+        posted,
+        runs: (id) => engine!.get(id),
+      });
     engine = await createEngine({
       redis: redisUrl,
       prefix,
@@ -130,7 +114,16 @@ export class OsUpgradeWorld {
       resolveTarget: (name) => inventory.get(name),
       logger: silentLogger(),
     });
-    engine.startWorkers({ concurrency: 8 });
+    if (options.workers !== false) engine.startWorkers({ concurrency: 8 });
+    const env = {
+      OSUP_REDIS_URL: redisUrl,
+      OSUP_PREFIX: prefix,
+      OSUP_DIR: dir,
+      OSUP_KNOWN_HOSTS: fleet.knownHostsPath,
+      OSUP_PRIVATE_KEY: fleet.privateKeyPath,
+      OSUP_HOSTS: JSON.stringify(hosts),
+      OSUP_PUBLIC_KEY: keys.publicKey,
+    };
     return new OsUpgradeWorld(
       posted,
       fleet,
@@ -143,6 +136,7 @@ export class OsUpgradeWorld {
       keys,
       store,
       redis,
+      env,
     );
   }
 
@@ -229,4 +223,52 @@ export class OsUpgradeWorld {
     await this.fleet.stopAll();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The OS upgrade's settings in the world: the fleet's A/B profile, a marker file as critical workload. */
+export function worldSettings(publicKey: string): Record<string, unknown> {
+  return {
+    catalog: 'catalog.yaml',
+    publicKey,
+    profile: abSlotProfile(),
+    criticalWorkload: { markerFiles: ['/var/lib/marshal-host/training-job.lock'] },
+    rebootTimeoutMs: 20_000,
+  };
+}
+
+/** Marshal's standard deps for the OS upgrade on the world (also built by the worker process). */
+export function osUpgradeDeps(w: {
+  inventory: StaticInventory;
+  executor: SshExecutor;
+  redis: Redis;
+  prefix: string;
+  dir: string;
+  settings: unknown;
+  posted: Posted[];
+  runs: (runId: string) => Promise<RunSnapshot>;
+}): MarshalDeps {
+  return {
+    inventory: w.inventory,
+    executor: w.executor,
+    blocks: createHostBlocks({ executor: w.executor }),
+    notifier: {
+      alert: (a) => {
+        w.posted.push({ runId: a.runId, title: a.title, text: a.text });
+        return Promise.resolve();
+      },
+      image: (i) => {
+        w.posted.push({ runId: i.runId, title: i.title, text: i.altText, png: i.png });
+        return Promise.resolve();
+      },
+    },
+    audit: new RedisAuditLog(w.redis, w.prefix, silentLogger()),
+    runs: { get: w.runs },
+    bundles: new DirectoryBundleStore(w.dir, { allowedRoots: ['/etc/marshal-apps'] }),
+    clock: () => new Date(),
+    dirs: { config: w.dir, module: w.dir, assets: undefined },
+    log: silentLogger(),
+    // Both workflows read the one memory of the OS upgrade.
+    store: new RedisWorkflowStore(w.redis, w.prefix, 'os-upgrade'),
+    settings: w.settings,
+  };
 }
