@@ -15,6 +15,7 @@ const BENCHES = [
   'ssh-executor',
   'config-push',
   'traffic-shift',
+  'os-upgrade',
 ] as const;
 
 const USAGE = `
