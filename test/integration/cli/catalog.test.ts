@@ -41,7 +41,7 @@ describe('marshal catalog keygen | sign | verify', () => {
     ).toHaveLength(1);
     const listed = await marshal(['catalog', 'verify', file, '--public-key', `${prefix}.pub`]);
     expect(listed.stdout).toMatch(
-      /signature valid, 1 release\(s\)\n  debian-12\.7 \(version 12\.7\): certified by release-team/,
+      /signature valid, 1 release\(s\)\n {2}debian-12\.7 \(version 12\.7\): certified by release-team/,
     );
 
     writeFileSync(file, readFileSync(file, 'utf8').replace('12.7"', '12.8"'));
