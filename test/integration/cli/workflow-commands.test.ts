@@ -86,6 +86,6 @@ describe('marshal workflows, manifest and run --help, as real processes', () => 
       marshal(['run', 'tag-host', 'x'], { MARSHAL_CONFIG: configPath, REDIS_URL: 'redis://127.0.0.1:1' }),
     );
     expect(e.stderr).toContain('`tag-host` is not a workflow of this Marshal');
-    expect(e.stderr).toContain('one of `tag-hosts`, `config-push` (closest first)');
+    expect(e.stderr).toContain('one of `tag-hosts`, `os-upgrade`, `config-push`');
   });
 });
