@@ -83,8 +83,8 @@ export const MarshalConfigSchema = z
      */
     workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
     /**
-     * Workflow name → that workflow's own settings (e.g. `os-upgrade`: the release catalog, its public
-     * key, the upgrade profile), handed to it as `deps.settings` and checked by the workflow's schema.
+     * Workflow name → that workflow's own settings (e.g. `dr-drill: { scenarios: ./drills }`), handed to
+     * it as `deps.settings` and checked by the workflow's schema when it is built.
      */
     workflowSettings: z
       .record(

@@ -25,3 +25,4 @@ export type {
 export type { MarshalDeps, RunReader, WorkflowDirs } from './deps.js';
 export type { WorkflowStore } from './workflow-store.js';
 export type { RunOutcome } from './run-outcome.js';
+export type { WorkflowRecords } from './workflow-records.js';

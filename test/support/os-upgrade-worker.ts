@@ -37,7 +37,7 @@ const deps = osUpgradeDeps({
   dir: env('OSUP_DIR'),
   settings: worldSettings(env('OSUP_PUBLIC_KEY')),
   posted,
-  runs: (id) => engine!.get(id),
+  runs: () => engine!,
 });
 engine = await createEngine({
   redis: env('OSUP_REDIS_URL'),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stringify as toYaml } from 'yaml';
 import { RedisWorkflowStore } from '../../src/app/redis-workflow-store.js';
+import { RedisWorkflowRecords } from '../../src/records/redis-workflow-records.js';
 import { RedisAuditLog } from '../../src/audit/index.js';
 import { DirectoryBundleStore } from '../../src/bundles/bundle-store.js';
 import {
@@ -102,7 +103,7 @@ export class OsUpgradeWorld {
         dir,
         settings,
         posted,
-        runs: (id) => engine!.get(id),
+        runs: () => engine!,
       });
     engine = await createEngine({
       redis: redisUrl,
@@ -245,7 +246,7 @@ export function osUpgradeDeps(w: {
   dir: string;
   settings: unknown;
   posted: Posted[];
-  runs: (runId: string) => Promise<RunSnapshot>;
+  runs: () => EngineRuntime;
 }): MarshalDeps {
   return {
     inventory: w.inventory,
@@ -262,7 +263,12 @@ export function osUpgradeDeps(w: {
       },
     },
     audit: new RedisAuditLog(w.redis, w.prefix, silentLogger()),
-    runs: { get: w.runs },
+    runs: {
+      get: (runId) => w.runs().get(runId),
+      list: (o) => w.runs().list(o),
+      locks: () => w.runs().locks(),
+    },
+    records: new RedisWorkflowRecords(w.redis, w.prefix, 'os-upgrade'),
     bundles: new DirectoryBundleStore(w.dir, { allowedRoots: ['/etc/marshal-apps'] }),
     clock: () => new Date(),
     dirs: { config: w.dir, module: w.dir, assets: undefined },

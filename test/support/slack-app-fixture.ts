@@ -193,7 +193,11 @@ export async function startSlackAppFixture(
           alert: (a) => Promise.resolve(void recorded.alerts.push(a)),
           image: (i) => Promise.resolve(void recorded.images.push(i)),
         },
-        runs: { get: (runId) => engineRef!.get(runId) },
+        runs: {
+          get: (runId) => engineRef!.get(runId),
+          list: (o) => engineRef!.list(o),
+          locks: () => engineRef!.locks(),
+        },
         log: silentLogger(),
       }),
     );

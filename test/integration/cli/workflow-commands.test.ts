@@ -86,6 +86,8 @@ describe('marshal workflows, manifest and run --help, as real processes', () => 
       marshal(['run', 'tag-host', 'x'], { MARSHAL_CONFIG: configPath, REDIS_URL: 'redis://127.0.0.1:1' }),
     );
     expect(e.stderr).toContain('`tag-host` is not a workflow of this Marshal');
-    expect(e.stderr).toContain('one of `tag-hosts`, `os-upgrade`, `config-push`');
+    expect(e.stderr).toMatch(/one of `tag-hosts`, (`[a-z-]+`, ){3}`[a-z-]+` \(closest first\)/);
+    for (const name of ['config-push', 'os-upgrade', 'os-upgrade-status'])
+      expect(e.stderr).toContain(`\`${name}\``);
   });
 });
