@@ -80,6 +80,31 @@ export default tseslint.config(
     },
   },
   {
+    // The OS upgrade is built on the osupgrade library (signed release catalog, upgrade profiles, reports).
+    files: ['workflows/os-upgrade.ts', 'workflows/os-upgrade-status.ts', 'workflows/os-upgrade/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_IO_CLIENTS,
+            {
+              group: [
+                '**/src/**',
+                '!**/src/authoring',
+                '!**/src/authoring/index.js',
+                '!**/src/osupgrade',
+                '!**/src/osupgrade/**',
+              ],
+              message:
+                "The OS upgrade imports the authoring entry and the osupgrade library, nothing else of Marshal's.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The DR drill is built on its library (scenarios, traffic controls, journal, scorecard): its domain.
     files: ['workflows/dr-drill*.ts', 'workflows/dr-drill/**/*.ts'],
     rules: {

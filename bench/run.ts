@@ -17,6 +17,7 @@ const BENCHES = [
   'traffic-shift',
   'retention',
   'approval-latency',
+  'os-upgrade',
 ] as const;
 
 const USAGE = `

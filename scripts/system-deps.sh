@@ -17,6 +17,8 @@ declare -A pkg_of=(
   [haproxy]=haproxy # the load balancer block, the example workflows and the traffic tests (runtime API)
   [knotd]=knot # DNS tests: an authoritative server taking RFC 2136 updates with TSIG
   [knsupdate]=knot-dnsutils # the RFC 2136 client Marshal drives (and kdig for read-back in tests)
+  [curl]=curl # fleet hosts fetch OS images from the loopback image server (the A/B-slot upgrade profile)
+  [tar]=tar   # OS images for the fleet's A/B-slot tool are tar archives (src/local/os-images.ts)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do

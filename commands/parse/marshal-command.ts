@@ -58,14 +58,13 @@ export function parseClaimedCommand(
     const words = tokenize(text);
     const whole = claimants.find((w) => w.module.slashCommand?.subcommand === undefined);
     if (words.length === 0 || (words.length === 1 && words[0] === 'help')) return { kind: 'help' };
-    if (whole) return run(whole, words);
     const sub = words[0]!;
     const claimant = claimants.find((w) => w.module.slashCommand?.subcommand === sub);
-    if (!claimant) {
-      const subs = claimants.map((w) => `\`${w.module.slashCommand!.subcommand}\``);
-      throw unknownSubcommand(command, sub, [...subs, '`help`'].join(' or '));
-    }
-    return run(claimant, words.slice(1));
+    // A subcommand's workflow wins over a claim of the whole command for its first word.
+    if (claimant) return run(claimant, words.slice(1));
+    if (whole) return run(whole, words);
+    const subs = claimants.map((w) => `\`${w.module.slashCommand!.subcommand}\``);
+    throw unknownSubcommand(command, sub, [...subs, '`help`'].join(' or '));
   });
 }
 

@@ -6,6 +6,8 @@ import configPush from '../../workflows/config-push.js';
 import drDrill from '../../workflows/dr-drill.js';
 import drDrillHistory from '../../workflows/dr-drill-history.js';
 import drDrillStatus from '../../workflows/dr-drill-status.js';
+import osUpgrade from '../../workflows/os-upgrade.js';
+import osUpgradeStatus from '../../workflows/os-upgrade-status.js';
 import type { AnyWorkflowModule } from '../kit/workflow-module.js';
 
 /**
@@ -24,6 +26,8 @@ export const BUILT_IN_WORKFLOWS: readonly { module: AnyWorkflowModule; file: str
   builtIn(certRenew, 'cert-renew'),
   builtIn(certStatus, 'cert-status'),
   builtIn(certRadar, 'cert-radar'),
+  builtIn(osUpgrade, 'os-upgrade'),
+  builtIn(osUpgradeStatus, 'os-upgrade-status'),
   builtIn(drDrill, 'dr-drill'),
   builtIn(drDrillStatus, 'dr-drill-status'),
   builtIn(drDrillHistory, 'dr-drill-history'),

@@ -10,6 +10,7 @@ import { manifestCommand } from './commands/manifest.js';
 import { workflowsCommand } from './commands/workflows.js';
 import { initCommand, type InitOptions } from './commands/init.js';
 import { auditExportCommand, auditVerifyCommand, parseFormat, parseSince } from './commands/audit.js';
+import { catalogKeygen, catalogSign, catalogVerify } from './commands/catalog.js';
 
 /**
  * The `marshal` command line. Wiring only: each subcommand lives in commands/ and everything it
@@ -144,6 +145,28 @@ audit
   .action((options: { since?: Date; run?: string; format: 'jsonl' | 'csv'; out?: string }) =>
     auditExportCommand(options),
   );
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+const catalog = program
+  .command('catalog')
+  .description('the signed release catalog of OS upgrades (docs/os-upgrade.md): keys, signing, checking');
+catalog
+  .command('keygen')
+  .description('an Ed25519 key pair: <prefix>.key for the release team, <prefix>.pub for Marshal’s config')
+  .argument('<prefix>', 'path prefix of the two files')
+  .action((prefix: string) => catalogKeygen(prefix, print));
+catalog
+  .command('sign')
+  .description('check a catalog and sign it (in place, or to --out)')
+  .argument('<file>', 'the catalog (YAML)')
+  .requiredOption('--key <file>', 'the Ed25519 private key (PEM)')
+  .option('--out <file>', 'write the signed catalog here instead of over <file>')
+  .action((file: string, options: { key: string; out?: string }) => catalogSign(file, options, print));
+catalog
+  .command('verify')
+  .description('check a signed catalog as Marshal will, and list its releases')
+  .argument('<file>', 'the signed catalog')
+  .requiredOption('--public-key <file>', 'the Ed25519 public key (PEM)')
+  .action((file: string, options: { publicKey: string }) => catalogVerify(file, options, print));
 
 try {
   await program.parseAsync(process.argv);

@@ -91,6 +91,12 @@ export const ErrorCode = {
   DrillCheckFailed: 'drill_check_failed',
   /** The incident feed did not answer, or answered something that is not a list of incidents. */
   IncidentFeedFailed: 'incident_feed_failed',
+
+  // --- OS upgrades
+  /** The release catalog is unsigned, its signature does not verify, or it does not parse. */
+  CatalogRefused: 'catalog_refused',
+  /** The release asked for is unknown, uncertified, revoked, or older than the hosts run. */
+  ReleaseRefused: 'release_refused',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

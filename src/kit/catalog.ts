@@ -75,9 +75,13 @@ export function createCatalog(workflows: readonly LoadedWorkflow[]): WorkflowCat
   };
 }
 
-/** Two claims of one command clash unless both name different subcommands. */
+/**
+ * Two claims of one command clash when they name the same subcommand (or both none). A claim of the whole
+ * command may share it with subcommand claims: `/osupgrade status …` goes to the subcommand's workflow,
+ * every other `/osupgrade …` to the whole command's.
+ */
 function clashes(a: SlashCommandClaim, b: SlashCommandClaim): boolean {
-  return a.subcommand === undefined || b.subcommand === undefined || a.subcommand === b.subcommand;
+  return a.subcommand === b.subcommand;
 }
 
 export function show(claim: SlashCommandClaim): string {

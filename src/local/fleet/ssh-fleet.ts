@@ -55,6 +55,10 @@ export class SshFleet {
    */
   readonly selfReboots: { host: string; bootId: string; downAt: number; upAt: number }[] = [];
   rebootDownMs = 1000;
+  /** What runs while a host is down, before it boots again (a boot loader: see ab-slots.ts). */
+  private readonly bootHooks: ((host: FleetHost) => void)[] = [];
+  /** Hosts told to stay down longer at their reboots, or never to come back. */
+  private readonly rebootBehaviour = new Map<string, { extraDownMs?: number; neverBack?: boolean }>();
 
   private constructor(
     readonly dir: string,
@@ -208,11 +212,28 @@ export class SshFleet {
     }
   }
 
+  /** Runs `hook` while each host is down at every reboot, before it boots (what its boot loader does). */
+  onBoot(hook: (host: FleetHost) => void): void {
+    this.bootHooks.push(hook);
+  }
+
+  /**
+   * How a host behaves at its next reboots: `extraDownMs` more down time (a slow host), or `neverBack`
+   * (it powers off and stays off). `{}` makes it normal again.
+   */
+  setRebootBehaviour(host: Host | string, behaviour: { extraDownMs?: number; neverBack?: boolean }): void {
+    this.rebootBehaviour.set(this.member(host).name, behaviour);
+  }
+
   private async powerCycle(m: FleetHost, downMs: number | undefined): Promise<string> {
     await m.stop();
     rmSync(join(m.dirs.state, REBOOT_REQUEST), { force: true });
-    if (downMs) await new Promise((r) => setTimeout(r, downMs));
+    const behaviour = this.rebootBehaviour.get(m.name) ?? {};
+    if (behaviour.neverBack) throw new Error(`${m.name} was told never to come back`);
+    const down = (downMs ?? 0) + (behaviour.extraDownMs ?? 0);
+    if (down) await new Promise((r) => setTimeout(r, down));
     if (this.stopped) throw new Error(`fleet stopped while ${m.name} was down`);
+    for (const hook of this.bootHooks) hook(m);
     rmSync(m.dirs.tmp, { recursive: true, force: true });
     mkdirSync(m.dirs.tmp, { mode: 0o1777 });
     rmSync(join(m.dirs.state, 'reboot-required'), { force: true });

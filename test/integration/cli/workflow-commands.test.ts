@@ -88,6 +88,8 @@ describe('marshal workflows, manifest and run --help, as real processes', () => 
       marshal(['run', 'tag-host', 'x'], { MARSHAL_CONFIG: configPath, REDIS_URL: 'redis://127.0.0.1:1' }),
     );
     expect(e.stderr).toContain('`tag-host` is not a workflow of this Marshal');
-    expect(e.stderr).toContain('one of `tag-hosts`, `cert-renew`, `cert-status`');
+    expect(e.stderr).toMatch(/one of `tag-hosts`, (`[a-z-]+`, )*`[a-z-]+` \(closest first\)/);
+    for (const name of ['config-push', 'cert-renew', 'os-upgrade', 'dr-drill'])
+      expect(e.stderr).toContain(`\`${name}\``);
   });
 });

@@ -75,6 +75,8 @@ describe('loading workflow modules from a directory', () => {
     const catalog = await loadWorkflowCatalog({ workflows: [dir], configDir: base });
     expect(catalog.list().map((w) => [w.module.name, w.builtIn])).toEqual([
       ['config-push', true],
+      ['os-upgrade', true],
+      ['os-upgrade-status', true],
       ['touch', false],
     ]);
     expect(catalog.get('touch')).toMatchObject({ source: join(dir, 'touch.ts'), dir, warnings: [] });
