@@ -161,10 +161,23 @@ export interface HostStep<P> {
 }
 
 export interface ApprovalGateSpec<P> {
-  /** Fails closed: no decision within this time rejects. */
-  timeoutMs: number;
-  /** What approvers are shown (canary results, checks, a diff summary). */
+  /**
+   * Fails closed: no decision within this time rejects. A number, or read from the run's parameters
+   * (e.g. an `--approval-timeout` flag), checked when the gate opens (1 s to 7 days).
+   */
+  timeoutMs: number | ((params: P) => number);
+  /**
+   * What approvers are shown (canary results, checks, a diff summary, log excerpts). Shaped as
+   * `ApprovalEvidence` (src/engine/model/evidence.ts) to be rendered as readable sections.
+   */
   evidence?(ctx: TaskContext<P>): Promise<Json>;
+  /**
+   * The identity of what the approval lets out, beyond the parameters and the targets (which the engine
+   * adds itself): a bundle's name, version and sha256, a certificate's fingerprint, a release. Read when
+   * the gate opens and again at each decision: when it changed, the decision is refused and approvers
+   * are asked again with the new plan.
+   */
+  plan?(ctx: TaskContext<P>): Promise<Json>;
   /**
    * Distinct people (never the requester) who must approve before the gate passes; 1 by default. A
    * single rejection rejects.
@@ -201,7 +214,7 @@ export interface ChoiceSpec<P, O extends readonly ChoiceOption[]> {
   after?: TaskRef | TaskRef[];
   prompt?: string;
   options: O;
-  timeoutMs: number;
+  timeoutMs: number | ((params: P) => number);
   default?: O[number]['id'];
   evidence?(ctx: TaskContext<P>): Promise<Json>;
 }

@@ -4,6 +4,13 @@ import { z } from 'zod';
 export const MARSHAL_APPROVE = 'marshal_approve';
 export const MARSHAL_HOLD = 'marshal_hold';
 export const MARSHAL_ABORT = 'marshal_abort';
+export const MARSHAL_REJECT = 'marshal_reject';
+/** Abort at a rollout's approval gate, keeping the canary as it is (Abort alone rolls it back). */
+export const MARSHAL_ABORT_KEEP = 'marshal_abort_keep';
+/** The run thread's controls (on the parent message): resume a held run, retry its failed hosts. */
+export const MARSHAL_RESUME = 'marshal_resume';
+export const MARSHAL_RETRY = 'marshal_retry';
+export const RUN_ACTIONS_BLOCK_ID = 'marshal_run_actions';
 /**
  * A choice gate's option buttons: `marshal_choose:<option id>` (action ids are unique within a block).
  * The Bolt app registers one handler for all of them; the option travels in the button's value.
@@ -13,7 +20,8 @@ export const MARSHAL_CHOOSE = /^marshal_choose:/;
 export const GATE_ACTIONS_BLOCK_ID = 'marshal_gate_actions';
 
 /**
- * What a button's `value` carries: which gate of which run, and nothing about who may press it. The
+ * What a button's `value` carries: which gate of which run (gate buttons) or which run (the thread's
+ * run controls, `gateId` then `-`), and nothing about who may press it. The
  * presser's identity comes from Slack's signed payload (`body.user.id`), never from the button.
  */
 export const GateActionValue = z.strictObject({
@@ -21,6 +29,11 @@ export const GateActionValue = z.strictObject({
   gateId: z.string().min(1).max(200),
   /** A choice gate's option; the engine checks it is one of the gate's. */
   option: z.string().min(1).max(100).optional(),
+  /** The plan hash the card showed: a decision on it approves that plan and no other. */
+  plan: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type GateActionValue = z.infer<typeof GateActionValue>;
 
