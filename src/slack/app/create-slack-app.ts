@@ -14,6 +14,7 @@ import { ListenerRoutes, trackRoutes } from './listener-routes.js';
 import { effectiveAccess } from '../../kit/access.js';
 import type { WorkflowCatalog } from '../../kit/catalog.js';
 import type { SlackDeps } from './slack-deps.js';
+import { RedisThreadStore } from '../progress/redis-thread-store.js';
 
 export interface SlackAppOptions {
   settings: Settings;
@@ -22,8 +23,11 @@ export interface SlackAppOptions {
   workflows: WorkflowCatalog;
   config: MarshalConfig;
   logger: Logger;
-  /** For replay protection (SET NX EX); an ioredis client fits. */
-  redis: ReplayStore;
+  /**
+   * For replay protection (SET NX EX) and to read where cards were posted (the progress threads'
+   * store); an ioredis client fits.
+   */
+  redis: ReplayStore & ConstructorParameters<typeof RedisThreadStore>[0];
   /** HTTP mode only: where to listen. Default all interfaces, so Slack can reach it. */
   host?: string;
   /** HTTP mode only: overrides `settings.port` (0: any free port, for tests and benchmarks). */
@@ -84,6 +88,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       new SlackUsergroupDirectory(app.client, options.usergroupCacheMs),
     ),
     replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
+    cards: new RedisThreadStore(options.redis, options.keyPrefix ?? 'marshal'),
     logger: log,
   };
   // The receiver answers what no listener takes at once, so it learns every listener registered.

@@ -3,6 +3,7 @@ import type { Logger } from '../../log/index.js';
 import type { WorkflowCatalog } from '../../kit/catalog.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { ReplayGuard } from '../auth/replay-guard.js';
+import type { ThreadStore } from '../progress/thread-store.js';
 
 /** What slash commands and button handlers are given. Built once by `createSlackApp`. */
 export interface SlackDeps {
@@ -11,5 +12,7 @@ export interface SlackDeps {
   readonly workflows: WorkflowCatalog;
   readonly access: AccessControl;
   readonly replay: ReplayGuard;
+  /** Where each run's thread and approval cards were posted: a click is checked against its message. */
+  readonly cards: Pick<ThreadStore, 'get'>;
   readonly logger: Logger;
 }

@@ -7,10 +7,32 @@ export const MARSHAL_ABORT = 'marshal_abort';
 export const MARSHAL_REJECT = 'marshal_reject';
 /** Abort at a rollout's approval gate, keeping the canary as it is (Abort alone rolls it back). */
 export const MARSHAL_ABORT_KEEP = 'marshal_abort_keep';
-/** The run thread's controls (on the parent message): resume a held run, retry its failed hosts. */
+/**
+ * The run thread's controls, on its parent message: hold and abort while it runs, resume when held,
+ * retry the failed hosts once finished with failures.
+ */
+export const MARSHAL_RUN_HOLD = 'marshal_run_hold';
+export const MARSHAL_RUN_ABORT = 'marshal_run_abort';
 export const MARSHAL_RESUME = 'marshal_resume';
 export const MARSHAL_RETRY = 'marshal_retry';
 export const RUN_ACTIONS_BLOCK_ID = 'marshal_run_actions';
+
+/** What a run control button carries: the run. The presser comes from the signed payload. */
+export const RunActionValue = z.strictObject({ runId: z.string().min(1).max(200) });
+export type RunActionValue = z.infer<typeof RunActionValue>;
+
+export function encodeRunActionValue(value: RunActionValue): string {
+  return JSON.stringify(RunActionValue.parse(value));
+}
+
+export function decodeRunActionValue(raw: string): RunActionValue | undefined {
+  try {
+    const parsed = RunActionValue.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 /**
  * A choice gate's option buttons: `marshal_choose:<option id>` (action ids are unique within a block).
  * The Bolt app registers one handler for all of them; the option travels in the button's value.
