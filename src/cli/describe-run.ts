@@ -17,8 +17,9 @@ export function describeRun(run: RunSnapshot): string {
       gate.quorum && gate.state === 'waiting'
         ? ` (${gate.approvers?.length ?? 0} of ${gate.quorum} approvals)`
         : '';
+    const plan = gate.planHash && gate.state === 'waiting' ? ` — plan ${gate.planHash.slice(0, 12)}` : '';
     lines.push(
-      `  gate ${gate.gateId}: ${gate.state}${choice}${quorum}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}`,
+      `  gate ${gate.gateId}: ${gate.state}${choice}${quorum}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}${plan}`,
     );
   }
   for (const task of run.tasks) {
