@@ -58,9 +58,7 @@ export async function handleGateAction(
     );
     return {
       notice: note(
-        cardTs && card?.channel === clicked.channel
-          ? ':no_entry: This card was replaced by a newer one for the same approval (the plan changed): decide on the latest card in the thread.'
-          : ':no_entry: This button does not belong to the card it was clicked on; nothing was changed.',
+        ':no_entry: This button does not belong to the card it was clicked on (or the card was replaced by a newer one); nothing was changed. Decide on the latest card in the run’s thread.',
       ),
     };
   }
