@@ -14,6 +14,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
+import { RedisWorkflowRecords } from '../records/redis-workflow-records.js';
 
 export interface MarshalOptions {
   config: MarshalConfig;
@@ -93,6 +94,10 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   const audit = new RedisAuditLog(redis, prefix, logger.child({ component: 'audit' }));
   // The engine is created after the registry, but workflows read runs through it: bind late.
   let engine: EngineRuntime | undefined;
+  const started = (): EngineRuntime => {
+    if (!engine) throw new Error('the engine is not started yet');
+    return engine;
+  };
   const bundles = new DirectoryBundleStore(config.bundles, { allowedRoots: [...config.configRoots] });
   const blocks = createHostBlocks({
     executor,
@@ -109,11 +114,12 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         audit,
         notifier: options.notifier,
         runs: {
-          get: (runId) => {
-            if (!engine) throw new Error('the engine is not started yet');
-            return engine.get(runId);
-          },
+          get: (runId) => started().get(runId),
+          list: (o) => started().list(o),
+          locks: () => started().locks(),
         },
+        records: new RedisWorkflowRecords(redis, prefix, w.module.name),
+        settings: config.workflowSettings[w.module.name],
         clock: () => new Date(),
         dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
@@ -141,9 +147,9 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     await executor.close();
     throw err;
   }
-  const started = engine;
+  const running = engine;
   return {
-    engine: started,
+    engine: running,
     registry,
     catalog,
     inventory,
@@ -152,7 +158,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     redis,
     prefix,
     async close() {
-      await started.close();
+      await running.close();
       await executor.close();
       await redis.quit().catch(() => redis.disconnect());
     },

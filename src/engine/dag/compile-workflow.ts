@@ -197,8 +197,7 @@ function checkGateBasics<P>(
 ): void {
   if (typeof spec !== 'object' || spec === null) c.fail(`${what}: a gate spec is required`, [id]);
   const parsed = TimeoutMsSchema.safeParse(spec.timeoutMs);
-  // A function reads the timeout from the run's params; its result is checked when the gate opens.
-  if (typeof spec.timeoutMs !== 'function' && !parsed.success) {
+  if (!parsed.success) {
     c.fail(
       `${what}: ${fieldPrefix}timeoutMs ${show(spec.timeoutMs)}: ${parsed.error.issues[0]?.message} ` +
         '(a gate must end: nobody deciding in time fails it closed)',
@@ -207,6 +206,7 @@ function checkGateBasics<P>(
   }
   if (spec.evidence !== undefined) checkFunction(c, typeof spec.evidence, id, `${fieldPrefix}evidence`);
   if (spec.plan !== undefined) checkFunction(c, typeof spec.plan, id, `${fieldPrefix}plan`);
+  if (spec.timeoutFor !== undefined) checkFunction(c, typeof spec.timeoutFor, id, `${fieldPrefix}timeoutFor`);
   if (spec.prompt !== undefined && (typeof spec.prompt !== 'string' || spec.prompt.trim() === '')) {
     c.fail(`${what}: prompt must be a non-empty sentence people can read`, [id]);
   }
@@ -322,7 +322,7 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
           rolloutId: full,
           upstream: [canary],
           gate: gateOf(spec.approval, 'approval'),
-          timeoutMs: fixedTimeout(spec.approval.timeoutMs),
+          timeoutMs: spec.approval.timeoutMs,
         });
       }
       c.tasks.set(batches, {
@@ -403,15 +403,10 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
       upstream,
       trigger: 'all_success',
       retry: NO_RETRY,
-      timeoutMs: fixedTimeout(gate.timeoutMs),
+      timeoutMs: gate.timeoutMs,
       group: scope.group,
     });
   }
-}
-
-/** A gate's task timeout (how long gathering its evidence may take): its own, when it is a fixed number. */
-function fixedTimeout(timeoutMs: number | ((params: never) => number)): number | undefined {
-  return typeof timeoutMs === 'number' ? timeoutMs : undefined;
 }
 
 function gateOf<P>(spec: ApprovalGateSpec<P> & { prompt?: string }, kind: GateSpec<P>['kind']): GateSpec<P> {
@@ -424,6 +419,7 @@ function gateOf<P>(spec: ApprovalGateSpec<P> & { prompt?: string }, kind: GateSp
     quorum: spec.quorum ?? 1,
     ...(spec.evidence ? { evidence: spec.evidence.bind(spec) } : {}),
     ...(spec.plan ? { plan: spec.plan.bind(spec) } : {}),
+    ...(spec.timeoutFor ? { timeoutFor: spec.timeoutFor.bind(spec) } : {}),
   };
 }
 

@@ -32,8 +32,8 @@ export interface CompiledStage<P> extends CompiledTaskBase {
 /** What a gate asks: approve (or reject), or pick one of named options. */
 export interface GateSpec<P> {
   readonly kind: 'approval' | 'choice';
-  /** Fails closed (or takes `default`, for a choice) when nobody decides within this time (or the params' time). */
-  readonly timeoutMs: number | ((params: P) => number);
+  /** Fails closed (or takes `default`, for a choice) when nobody decides within this time. */
+  readonly timeoutMs: number;
   readonly prompt: string | undefined;
   /** A choice gate's options, in the order people see them; empty for an approval. */
   readonly options: readonly ChoiceOption[];
@@ -44,6 +44,8 @@ export interface GateSpec<P> {
   evidence?(ctx: TaskContext<P>): Promise<Json>;
   /** The identity of what the gate lets out (ApprovalGateSpec.plan). */
   plan?(ctx: TaskContext<P>): Promise<Json>;
+  /** This run's time to decide, at most `timeoutMs`. */
+  timeoutFor?(ctx: TaskContext<P>): number | Promise<number>;
 }
 
 /**

@@ -161,11 +161,13 @@ export interface HostStep<P> {
 }
 
 export interface ApprovalGateSpec<P> {
+  /** Fails closed: no decision within this time rejects. */
+  timeoutMs: number;
   /**
-   * Fails closed: no decision within this time rejects. A number, or read from the run's parameters
-   * (e.g. an `--approval-timeout` flag), checked when the gate opens (1 s to 7 days).
+   * This run's time to decide, when it is known only once the run is under way (read from a file an
+   * upstream task loaded): at most `timeoutMs`, which stays the gate's bound.
    */
-  timeoutMs: number | ((params: P) => number);
+  timeoutFor?(ctx: TaskContext<P>): number | Promise<number>;
   /**
    * What approvers are shown (canary results, checks, a diff summary, log excerpts). Shaped as
    * `ApprovalEvidence` (src/engine/model/evidence.ts) to be rendered as readable sections.
@@ -214,7 +216,9 @@ export interface ChoiceSpec<P, O extends readonly ChoiceOption[]> {
   after?: TaskRef | TaskRef[];
   prompt?: string;
   options: O;
-  timeoutMs: number | ((params: P) => number);
+  timeoutMs: number;
+  /** This run's time to decide (see ApprovalGateSpec.timeoutFor), at most `timeoutMs`. */
+  timeoutFor?(ctx: TaskContext<P>): number | Promise<number>;
   default?: O[number]['id'];
   evidence?(ctx: TaskContext<P>): Promise<Json>;
 }

@@ -39,10 +39,10 @@ export async function openGate(
   let timeoutMs: number;
   let quorum: number;
   try {
-    timeoutMs = gateTimeoutMs(task, info.params);
+    timeoutMs = await gateTimeoutMs(task, ctx);
     quorum = effectiveQuorum(rt, info, task);
     if (task.gate.evidence)
-      evidence = await withTimeout(task.id, task.timeoutMs ?? 60_000, (signal) =>
+      evidence = await withTimeout(task.id, evidenceTimeoutMs(task), (signal) =>
         task.gate.evidence!({ ...ctx, signal }),
       );
     plan = await currentPlanHash(rt, info, task, ctx);
@@ -100,18 +100,17 @@ function emitWaiting(
   });
 }
 
-const MIN_GATE_TIMEOUT_MS = 1_000;
-const MAX_GATE_TIMEOUT_MS = 7 * 24 * 3_600_000;
-
-/** The gate's timeout: fixed by the workflow, or read from the run's params (then checked here). */
-export function gateTimeoutMs(task: GateTask, params: unknown): number {
-  const t = task.gate.timeoutMs;
-  const ms = typeof t === 'function' ? t(params) : t;
-  if (typeof t === 'function' && (!Number.isInteger(ms) || ms < MIN_GATE_TIMEOUT_MS || ms > MAX_GATE_TIMEOUT_MS))
-    throw new Error(
-      `the gate's timeout from the run's parameters is ${String(ms)} ms; it must be a whole number of ms from 1 s to 7 days`,
-    );
-  return ms;
+/**
+ * The gate's time to decide: `timeoutFor` (this run's, e.g. from an `--approval-timeout` param), at most
+ * `timeoutMs`, which stays the gate's bound; a gate always ends.
+ */
+async function gateTimeoutMs(task: GateTask, ctx: TaskContext<unknown>): Promise<number> {
+  let timeoutMs = task.gate.timeoutMs;
+  if (task.gate.timeoutFor) {
+    const wanted = await task.gate.timeoutFor(ctx);
+    if (Number.isFinite(wanted) && wanted > 0) timeoutMs = Math.min(wanted, timeoutMs);
+  }
+  return timeoutMs;
 }
 
 /** Approvals needed: the workflow's gate and the access config each may ask; the larger wins. Choices take one. */
@@ -136,7 +135,7 @@ export async function currentPlanHash(
     }
   }
   const identity = task.gate.plan
-    ? await withTimeout(task.id, task.timeoutMs ?? 60_000, (signal) => task.gate.plan!({ ...ctx, signal }))
+    ? await withTimeout(task.id, evidenceTimeoutMs(task), (signal) => task.gate.plan!({ ...ctx, signal }))
     : undefined;
   return planHash({ workflow: info.def.name, gateId: task.id, params: info.params, stages, identity });
 }
@@ -160,7 +159,7 @@ export async function recheckPlan(
   if (now === recorded) return { planHash: now, changed: false };
   let evidence: Json = null;
   if (task.gate.evidence)
-    evidence = await withTimeout(task.id, task.timeoutMs ?? 60_000, (signal) =>
+    evidence = await withTimeout(task.id, evidenceTimeoutMs(task), (signal) =>
       task.gate.evidence!({ ...ctx, signal }),
     );
   const replanned = await rt.scripts.run<number>(
@@ -319,4 +318,9 @@ export async function decideGate(
 /** Script replies are strings or numbers; anything else reads as empty. */
 function str(v: unknown): string {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}
+
+/** Gathering evidence or the plan may take the gate's time, but never more than a quarter of an hour. */
+function evidenceTimeoutMs(task: GateTask): number {
+  return Math.min(task.timeoutMs ?? 60_000, 15 * 60_000);
 }

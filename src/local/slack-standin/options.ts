@@ -57,6 +57,8 @@ export const DEFAULT_TIER_PER_MINUTE: Readonly<Record<string, number>> = Object.
   'users.info': 100,
   'usergroups.users.list': 20,
   'conversations.info': 50,
+  'files.getUploadURLExternal': 100,
+  'files.completeUploadExternal': 100,
 });
 
 export const StandinOptions = z.object({
