@@ -76,7 +76,11 @@ export function parseOpsCommand(text: string): OpsCommand {
               'contradicts --rollback',
               'one of `--rollback` (undo the changed hosts) or `--keep` (leave them changed)',
             );
-          return { kind: 'abort', runId, ...(rollback ? { rollback: true } : keep ? { rollback: false } : {}) };
+          return {
+            kind: 'abort',
+            runId,
+            ...(rollback ? { rollback: true } : keep ? { rollback: false } : {}),
+          };
         }
         if (sub === 'retry') {
           if (flags.get('failed') !== true) {

@@ -20,9 +20,11 @@ export function resolveCliIdentity(cli: CliAccess, input: CliIdentityInput): str
   if (input.as !== undefined) {
     const expected = cli.tokens[input.as];
     if (!expected)
-      throw refuse(input, `--as ${input.as}: access.cli.tokens in Marshal's config lists no token for that user`);
-    if (!input.token)
-      throw refuse(input, `--as ${input.as}: set MARSHAL_CLI_TOKEN to that user's token`);
+      throw refuse(
+        input,
+        `--as ${input.as}: access.cli.tokens in Marshal's config lists no token for that user`,
+      );
+    if (!input.token) throw refuse(input, `--as ${input.as}: set MARSHAL_CLI_TOKEN to that user's token`);
     const given = createHash('sha256').update(input.token).digest();
     if (!timingSafeEqual(given, Buffer.from(expected, 'hex')))
       throw refuse(input, `--as ${input.as}: MARSHAL_CLI_TOKEN is not that user's token`);

@@ -99,14 +99,20 @@ const controls: [ControlAction, string][] = [
   ['resume', 'resume a held run'],
   ['abort', 'abort a run (at an approval gate the canary is rolled back unless --keep)'],
   ['retry', 'a new run of the same workflow on the failed targets of a finished run'],
-  ['approve', "approve the run's waiting gate (another person than the requester; the plan shown is the one approved)"],
+  [
+    'approve',
+    "approve the run's waiting gate (another person than the requester; the plan shown is the one approved)",
+  ],
 ];
 for (const [action, description] of controls) {
   const cmd = program
     .command(action)
     .description(description)
     .argument('<run>', 'a run id')
-    .option('--as <user>', 'act as this Slack user id, proven by MARSHAL_CLI_TOKEN (else the OS user mapped in access.cli.users)');
+    .option(
+      '--as <user>',
+      'act as this Slack user id, proven by MARSHAL_CLI_TOKEN (else the OS user mapped in access.cli.users)',
+    );
   if (action === 'abort')
     cmd
       .option('--keep', 'at an approval gate: keep the canary as it is')
@@ -115,10 +121,14 @@ for (const [action, description] of controls) {
     cmd
       .option('--gate <id>', 'the gate (default: the one waiting)')
       .option('--option <id>', "a choice gate's option")
-      .option('--plan <hash>', 'the plan hash you reviewed (`marshal status <run>`); refused if the plan is another')
+      .option(
+        '--plan <hash>',
+        'the plan hash you reviewed (`marshal status <run>`); refused if the plan is another',
+      )
       .option('--reject', 'reject instead of approving');
   cmd.action(async (runId: string, options: ControlOptions) => {
-    if (options.keep && options.rollback) throw new InvalidArgumentError('--keep and --rollback contradict each other');
+    if (options.keep && options.rollback)
+      throw new InvalidArgumentError('--keep and --rollback contradict each other');
     await controlCommand(action, runId, options, (line) => process.stdout.write(`${line}\n`));
   });
 }

@@ -70,8 +70,7 @@ export function splitRunCommandLine(args: readonly string[]): RunCommandLine {
       if (!value || !/^[UW][A-Z0-9]{2,}$/.test(value))
         throw new CommandInputError('--as', 'needs a Slack user id', 'a Slack user id such as U012AB3CD');
       options.as = value;
-    }
-    else if (flag === '--worker-concurrency') {
+    } else if (flag === '--worker-concurrency') {
       const value = inline ?? args[++i];
       options.workerConcurrency = workerConcurrency(value);
     } else if (workflow === undefined && arg.startsWith('-')) {

@@ -165,5 +165,7 @@ async function answerGate(options: TerminalRunOptions, runId: string, gate: Gate
     ...(gate.planHash ? { planHash: gate.planHash } : {}),
   });
   if (!result.applied && result.why === 'awaiting_quorum')
-    print(`    ${gate.gateId} needs ${result.quorum} approvers: --auto-approve counts as one; waiting for others`);
+    print(
+      `    ${gate.gateId} needs ${result.quorum} approvers: --auto-approve counts as one; waiting for others`,
+    );
 }

@@ -79,7 +79,8 @@ export const testConfigPush = defineWorkflow({
         name: 'record',
         apply(ctx) {
           // `bad-*` hosts fail (within the budget): the run finishes with failures to retry.
-          if (ctx.target.startsWith('bad-')) return Promise.reject(new Error(`${ctx.target} refused the change`));
+          if (ctx.target.startsWith('bad-'))
+            return Promise.reject(new Error(`${ctx.target} refused the change`));
           applied.set(ctx.runId, [...(applied.get(ctx.runId) ?? []), ctx.target]);
           return Promise.resolve({ changed: true });
         },

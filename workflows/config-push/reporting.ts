@@ -1,6 +1,10 @@
 import { summarizeDiff } from '../../src/bundles/diff-summary.js';
 import type { Bundle } from '../../src/bundles/bundle.js';
-import { approvalEvidence as checkedEvidence, type Json, type TaskContext } from '../../src/authoring/index.js';
+import {
+  approvalEvidence as checkedEvidence,
+  type Json,
+  type TaskContext,
+} from '../../src/authoring/index.js';
 import type { ConfigPushDeps } from './deps.js';
 import type { ConfigPushParams } from './params.js';
 import { RemoteConfigFile } from './remote-file.js';

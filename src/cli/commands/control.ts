@@ -86,7 +86,9 @@ async function act(
   switch (action) {
     case 'hold':
       await engine.hold(runId, me);
-      print(`run ${runId} will hold after its current batch (as ${me}); \`marshal resume ${runId}\` continues it`);
+      print(
+        `run ${runId} will hold after its current batch (as ${me}); \`marshal resume ${runId}\` continues it`,
+      );
       return;
     case 'resume':
       await engine.resume(runId, me);
@@ -136,7 +138,9 @@ async function act(
       });
       const planText = plan ? ` (plan ${shortPlanHash(plan)})` : '';
       if (result.applied) {
-        print(`${gate.gateId} of run ${runId} ${options.reject ? 'rejected' : 'approved'} by ${me}${planText}`);
+        print(
+          `${gate.gateId} of run ${runId} ${options.reject ? 'rejected' : 'approved'} by ${me}${planText}`,
+        );
         return;
       }
       if (result.why === 'awaiting_quorum') {
@@ -146,8 +150,14 @@ async function act(
         return;
       }
       if (result.why === 'stale_plan')
-        throw invalid('--plan', `the plan of ${gate.gateId} changed; it is now ${shortPlanHash(result.planHash ?? '')}: look again with \`marshal status ${runId}\``);
-      throw invalid('run', `${gate.gateId} was not decided: ${result.why}${result.by ? ` (by ${result.by})` : ''}`);
+        throw invalid(
+          '--plan',
+          `the plan of ${gate.gateId} changed; it is now ${shortPlanHash(result.planHash ?? '')}: look again with \`marshal status ${runId}\``,
+        );
+      throw invalid(
+        'run',
+        `${gate.gateId} was not decided: ${result.why}${result.by ? ` (by ${result.by})` : ''}`,
+      );
     }
   }
 }

@@ -77,7 +77,10 @@ const DecideInput = z.object({
   option: z.string().min(1).optional(),
   by: z.string().min(1),
   reason: z.string().optional(),
-  planHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-hex-digit sha256 of the plan').optional(),
+  planHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be the 64-hex-digit sha256 of the plan')
+    .optional(),
 });
 
 /**

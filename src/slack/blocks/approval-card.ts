@@ -69,7 +69,9 @@ export function renderApprovalCard(run: RunSnapshot, gate: GateView): SlackMessa
       elements: [
         mrkdwn(
           [
-            planHash ? `Plan \`${shortPlanHash(planHash)}\` (a decision here approves this plan only)` : undefined,
+            planHash
+              ? `Plan \`${shortPlanHash(planHash)}\` (a decision here approves this plan only)`
+              : undefined,
             `Requested by ${who(run.requester)} (who cannot ${choice ? 'decide' : 'approve'} their own run)`,
             gate.expiresAt ? `${onTimeout} ${slackDate(gate.expiresAt)}` : undefined,
             `run \`${escapeMrkdwn(run.runId)}\``,
@@ -81,7 +83,10 @@ export function renderApprovalCard(run: RunSnapshot, gate: GateView): SlackMessa
     },
     choice
       ? choiceButtons(run.runId, gate.gateId, gate.options ?? [], planHash)
-      : gateButtons({ runId: run.runId, gateId: gate.gateId, ...(planHash ? { plan: planHash } : {}) }, atRollout),
+      : gateButtons(
+          { runId: run.runId, gateId: gate.gateId, ...(planHash ? { plan: planHash } : {}) },
+          atRollout,
+        ),
   ];
   return fitMessage({
     text: `${choice ? 'Decision' : 'Approval'} needed for ${run.workflow} (run ${run.runId}) requested by ${run.requester}`,
@@ -279,12 +284,16 @@ function evidenceBlocks(run: RunSnapshot, raw: unknown): Block[] {
     blocks.push(fieldsSection('What ships', evidence.identity));
   // The run's own canary results are shown above; evidence adds them only when the run has none.
   if (evidence.canary?.length && !canary.length) {
-    const lines = evidence.canary.slice(0, 10).map(
-      (h) =>
-        `${h.ok ? ':white_check_mark:' : ':x:'} \`${escapeMrkdwn(h.host)}\`${h.changed === false ? ' (unchanged)' : ''}${
-          h.error || h.summary ? ` — ${escapeMrkdwn(truncate(scrubSecrets((h.error ?? h.summary)!), 150))}` : ''
-        }`,
-    );
+    const lines = evidence.canary
+      .slice(0, 10)
+      .map(
+        (h) =>
+          `${h.ok ? ':white_check_mark:' : ':x:'} \`${escapeMrkdwn(h.host)}\`${h.changed === false ? ' (unchanged)' : ''}${
+            h.error || h.summary
+              ? ` — ${escapeMrkdwn(truncate(scrubSecrets((h.error ?? h.summary)!), 150))}`
+              : ''
+          }`,
+      );
     blocks.push({ type: 'section', text: mrkdwn(`*Canary results*\n${lines.join('\n')}`) });
   }
   if (evidence.checks?.length) {
@@ -304,9 +313,11 @@ function evidenceBlocks(run: RunSnapshot, raw: unknown): Block[] {
     });
   }
   if (evidence.diff) blocks.push(diffSection(evidence.diff));
-  for (const log of evidence.logs?.slice(0, 3) ?? []) blocks.push(codeSection(log.title, log.lines.join('\n')));
+  for (const log of evidence.logs?.slice(0, 3) ?? [])
+    blocks.push(codeSection(log.title, log.lines.join('\n')));
   if (evidence.dryRun) blocks.push(codeSection('Dry-run plan', evidence.dryRun));
-  if (evidence.facts && Object.keys(evidence.facts).length) blocks.push(fieldsSection('Facts', evidence.facts));
+  if (evidence.facts && Object.keys(evidence.facts).length)
+    blocks.push(fieldsSection('Facts', evidence.facts));
   return blocks;
 }
 

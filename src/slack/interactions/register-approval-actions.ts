@@ -39,7 +39,8 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
     [MARSHAL_ABORT, 'abort'],
     [MARSHAL_ABORT_KEEP, 'abort_keep'],
   ];
-  for (const [id, button] of gate) app.action<BlockAction<ButtonAction>>(id, gateButtonListener(button, deps));
+  for (const [id, button] of gate)
+    app.action<BlockAction<ButtonAction>>(id, gateButtonListener(button, deps));
   const run: [string, RunButton][] = [
     [MARSHAL_RUN_HOLD, 'hold'],
     [MARSHAL_RUN_ABORT, 'abort'],

@@ -26,7 +26,9 @@ export async function handleRunAction(
   const thread = await deps.cards.get(target.runId).catch(() => undefined);
   if (!thread || thread.channel !== clicked.channel || thread.ts !== clicked.messageTs) {
     deps.logger.warn({ runId: target.runId, user, clicked }, 'run button refused: not on the run’s thread');
-    return note(":no_entry: This button does not belong to the message it was clicked on; nothing was changed.");
+    return note(
+      ':no_entry: This button does not belong to the message it was clicked on; nothing was changed.',
+    );
   }
   let run: RunSnapshot;
   try {
@@ -38,7 +40,9 @@ export async function handleRunAction(
     if (button === 'retry') {
       await access.require('start', run.workflow, user);
       if (!FINAL_RUN_STATES.has(run.state))
-        return note(`:information_source: Run \`${run.runId}\` is still ${run.state}; retry once it has finished.`);
+        return note(
+          `:information_source: Run \`${run.runId}\` is still ${run.state}; retry once it has finished.`,
+        );
       const newRun = await engine.retryFailed(run.runId, user);
       return note(
         `:repeat: Started run \`${newRun}\`: \`${run.workflow}\` again on the failed hosts of \`${run.runId}\`.`,
@@ -46,7 +50,9 @@ export async function handleRunAction(
     }
     if (run.requester !== user) await access.require('approve', run.workflow, user);
     if (FINAL_RUN_STATES.has(run.state))
-      return note(`:information_source: Run \`${run.runId}\` has finished (${run.state}); nothing to ${button}.`);
+      return note(
+        `:information_source: Run \`${run.runId}\` has finished (${run.state}); nothing to ${button}.`,
+      );
     switch (button) {
       case 'hold':
         await engine.hold(run.runId, user);

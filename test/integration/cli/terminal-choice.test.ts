@@ -32,18 +32,46 @@ describe('marshal run at a choice gate', () => {
       print: (line) => printed.push(line),
     });
     const first = await go;
-    await h.engine.decide({ runId: first.runId, gateId: 'go', decision: 'approve', by: 'cli:bob', planHash: first.plan });
+    await h.engine.decide({
+      runId: first.runId,
+      gateId: 'go',
+      decision: 'approve',
+      by: 'cli:bob',
+      planHash: first.plan,
+    });
     const { runId, plan } = await waiting;
     await expect(
-      h.engine.decide({ runId, gateId: 'next', decision: 'approve', option: 'stay', by: 'cli:alice', planHash: plan }),
+      h.engine.decide({
+        runId,
+        gateId: 'next',
+        decision: 'approve',
+        option: 'stay',
+        by: 'cli:alice',
+        planHash: plan,
+      }),
     ).rejects.toThrow(/cli:alice .*cannot/);
-    await h.engine.decide({ runId, gateId: 'next', decision: 'approve', option: 'stay', by: 'cli:carol', planHash: plan });
+    await h.engine.decide({
+      runId,
+      gateId: 'next',
+      decision: 'approve',
+      option: 'stay',
+      by: 'cli:carol',
+      planHash: plan,
+    });
     const end = await ended;
     await sub.close();
     expect(end.state).toBe('succeeded');
     expect(printed.join('\n')).toContain('waiting for another person to choose');
-    expect(printed.join('\n')).toContain(`marshal approve ${runId} --gate next --option <id> --plan ${plan.slice(0, 12)}`);
-    expect(end.gates.find((g) => g.gateId === 'next')).toMatchObject({ choice: 'stay', decidedBy: 'cli:carol' });
-    expect(JSON.parse(readFileSync(join(dir, 'act.json'), 'utf8'))).toEqual({ choice: 'stay', approvedBy: 'cli:bob' });
+    expect(printed.join('\n')).toContain(
+      `marshal approve ${runId} --gate next --option <id> --plan ${plan.slice(0, 12)}`,
+    );
+    expect(end.gates.find((g) => g.gateId === 'next')).toMatchObject({
+      choice: 'stay',
+      decidedBy: 'cli:carol',
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'act.json'), 'utf8'))).toEqual({
+      choice: 'stay',
+      approvedBy: 'cli:bob',
+    });
   });
 });

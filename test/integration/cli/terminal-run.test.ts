@@ -76,18 +76,28 @@ describe('marshal run and status from a terminal', () => {
     const before = (await marshal(['status'])).stdout;
     const push = ['run', 'config-push', 'rate-limiter', 'to', 'role=web', '--canary', '1'];
     const as = (env2: Record<string, string>, path: string, args: string[]) =>
-      marshalCli(() => ({ REDIS_URL: env.redisUrl, MARSHAL_CONFIG: path, MARSHAL_PREFIX: env.prefix, ...env2 }), 90_000)(
-        args,
-      ).catch((e: { stderr: string; code: number }) => e);
+      marshalCli(
+        () => ({ REDIS_URL: env.redisUrl, MARSHAL_CONFIG: path, MARSHAL_PREFIX: env.prefix, ...env2 }),
+        90_000,
+      )(args).catch((e: { stderr: string; code: number }) => e);
 
     // The demo's own config maps no OS user: the terminal has no identity.
     const unknown = await as({}, env.configPath, push);
     expect(unknown).toMatchObject({ code: 2 });
-    expect((unknown as { stderr: string }).stderr).toMatch(/has no Marshal identity: map it in access\.cli\.users/);
+    expect((unknown as { stderr: string }).stderr).toMatch(
+      /has no Marshal identity: map it in access\.cli\.users/,
+    );
 
     // --as someone without a token for them.
-    const forged = await as({ MARSHAL_CLI_TOKEN: 'guess' }, configPath, ['run', '--as', 'U0SOMEBODY', ...push.slice(1)]);
-    expect((forged as { stderr: string }).stderr).toMatch(/--as U0SOMEBODY: access\.cli\.tokens .* lists no token/);
+    const forged = await as({ MARSHAL_CLI_TOKEN: 'guess' }, configPath, [
+      'run',
+      '--as',
+      'U0SOMEBODY',
+      ...push.slice(1),
+    ]);
+    expect((forged as { stderr: string }).stderr).toMatch(
+      /--as U0SOMEBODY: access\.cli\.tokens .* lists no token/,
+    );
 
     // Mapped, but not allowed to start, and config-push not allowed unattended.
     const narrow = configWithCliAccess(

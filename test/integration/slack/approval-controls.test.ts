@@ -67,7 +67,9 @@ describe('quorum, plan-bound and card-bound approvals over signed HTTP', () => {
     await f.ephemeral(APPROVER, 'You have approved already (1 of 2 approvals)');
     expect(await gateOf(r.runId)).toMatchObject({ state: 'waiting', quorum: 2, approvers: [APPROVER] });
     await until(() =>
-      JSON.stringify(f.standin.message(CHANNEL, r.ts)).includes(`*Approvals:* 1 of 2 needed — <@${APPROVER}>`),
+      JSON.stringify(f.standin.message(CHANNEL, r.ts)).includes(
+        `*Approvals:* 1 of 2 needed — <@${APPROVER}>`,
+      ),
     );
     await f.press({ ...approve, user: SECOND, actionTs: ts() });
     const end = await f.event((e) => e.type === 'run.finished' && e.runId === r.runId);
@@ -80,19 +82,39 @@ describe('quorum, plan-bound and card-bound approvals over signed HTTP', () => {
     const r = await waitingRun('s-1,s-2');
     shipped.release = 'r2';
     try {
-      await f.press({ actionId: MARSHAL_APPROVE, value: r.value, messageTs: r.ts, user: APPROVER, actionTs: ts() });
+      await f.press({
+        actionId: MARSHAL_APPROVE,
+        value: r.value,
+        messageTs: r.ts,
+        user: APPROVER,
+        actionTs: ts(),
+      });
       await f.ephemeral(APPROVER, 'The plan changed since this card was posted');
-      const again = await f.event((e) => e.type === 'gate.waiting' && e.runId === r.runId && e.replaces === r.plan);
+      const again = await f.event(
+        (e) => e.type === 'gate.waiting' && e.runId === r.runId && e.replaces === r.plan,
+      );
       if (again.type !== 'gate.waiting') throw new Error('unreachable');
       expect(again.planHash).not.toBe(r.plan);
       const gate = await gateOf(r.runId);
       expect(gate).toMatchObject({ state: 'waiting', planHash: again.planHash });
       expect(gate.approvers ?? []).toEqual([]);
       // The old plan's value is refused even from the gate's card, and the engine refuses it by itself too.
-      await f.press({ actionId: MARSHAL_APPROVE, value: r.value, messageTs: r.ts, user: SECOND, actionTs: ts() });
+      await f.press({
+        actionId: MARSHAL_APPROVE,
+        value: r.value,
+        messageTs: r.ts,
+        user: SECOND,
+        actionTs: ts(),
+      });
       await f.ephemeral(SECOND, 'This card shows another plan than the one now waiting');
       expect(
-        await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by: SECOND, planHash: r.plan }),
+        await f.engine.decide({
+          runId: r.runId,
+          gateId: r.gateId,
+          decision: 'approve',
+          by: SECOND,
+          planHash: r.plan,
+        }),
       ).toMatchObject({ applied: false, why: 'stale_plan', planHash: again.planHash });
       expect(await gateOf(r.runId)).toMatchObject({ state: 'waiting' });
       expect(applied.get(r.runId)).toEqual(['s-1']);
@@ -106,7 +128,13 @@ describe('quorum, plan-bound and card-bound approvals over signed HTTP', () => {
     const a = await waitingRun('f-1,f-2');
     const b = await waitingRun('g-1,g-2');
     // Run A's value, clicked on run B's card.
-    await f.press({ actionId: MARSHAL_APPROVE, value: a.value, messageTs: b.ts, user: APPROVER, actionTs: ts() });
+    await f.press({
+      actionId: MARSHAL_APPROVE,
+      value: a.value,
+      messageTs: b.ts,
+      user: APPROVER,
+      actionTs: ts(),
+    });
     await f.ephemeral(APPROVER, 'This button does not belong to the card it was clicked on');
     await f.press({ actionId: MARSHAL_ABORT, value: a.value, messageTs: b.ts, user: SECOND, actionTs: ts() });
     await f.ephemeral(SECOND, 'This button does not belong to the card it was clicked on');
@@ -124,14 +152,38 @@ describe('quorum, plan-bound and card-bound approvals over signed HTTP', () => {
 describe('run controls: buttons and /ops', () => {
   it('Hold at the gate, approvals, then the parent’s Resume button starts the next batch and the run finishes', async () => {
     const r = await waitingRun('h-1,h-2,h-3');
-    await f.press({ actionId: MARSHAL_HOLD, value: r.value, messageTs: r.ts, user: APPROVER, actionTs: ts() });
+    await f.press({
+      actionId: MARSHAL_HOLD,
+      value: r.value,
+      messageTs: r.ts,
+      user: APPROVER,
+      actionTs: ts(),
+    });
     await f.ephemeral(APPROVER, `Run \`${r.runId}\` will hold before its next batch`);
-    await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by: APPROVER, planHash: r.plan });
-    await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by: SECOND, planHash: r.plan });
+    await f.engine.decide({
+      runId: r.runId,
+      gateId: r.gateId,
+      decision: 'approve',
+      by: APPROVER,
+      planHash: r.plan,
+    });
+    await f.engine.decide({
+      runId: r.runId,
+      gateId: r.gateId,
+      decision: 'approve',
+      by: SECOND,
+      planHash: r.plan,
+    });
     await until(async () => (await f.engine.get(r.runId)).state === 'held');
     expect(applied.get(r.runId)).toEqual(['h-1']);
     // Resume, clicked on the run's thread parent.
-    await f.press({ actionId: MARSHAL_RESUME, value: r.runValue, messageTs: r.parentTs, user: APPROVER, actionTs: ts() });
+    await f.press({
+      actionId: MARSHAL_RESUME,
+      value: r.runValue,
+      messageTs: r.parentTs,
+      user: APPROVER,
+      actionTs: ts(),
+    });
     await f.ephemeral(APPROVER, `Run \`${r.runId}\` resumes with its next batch`);
     await f.event((e) => e.type === 'run.finished' && e.runId === r.runId && e.state === 'succeeded');
     expect([...(applied.get(r.runId) ?? [])].sort()).toEqual(['h-1', 'h-2', 'h-3']);
@@ -139,7 +191,13 @@ describe('run controls: buttons and /ops', () => {
 
   it('the parent’s Abort at the gate rolls the canary back; the card’s “Abort, keep canary” keeps it; the thread says which', async () => {
     const back = await waitingRun('k-1,k-2');
-    await f.press({ actionId: MARSHAL_RUN_ABORT, value: back.runValue, messageTs: back.parentTs, user: REQUESTER, actionTs: ts() });
+    await f.press({
+      actionId: MARSHAL_RUN_ABORT,
+      value: back.runValue,
+      messageTs: back.parentTs,
+      user: REQUESTER,
+      actionTs: ts(),
+    });
     await f.ephemeral(REQUESTER, 'at the approval gate: the canary is rolled back');
     await f.event((e) => e.type === 'run.finished' && e.runId === back.runId);
     expect(restored.get(back.runId)).toEqual(['k-1']);
@@ -150,7 +208,13 @@ describe('run controls: buttons and /ops', () => {
     });
 
     const keep = await waitingRun('m-1,m-2');
-    await f.press({ actionId: MARSHAL_ABORT_KEEP, value: keep.value, messageTs: keep.ts, user: APPROVER, actionTs: ts() });
+    await f.press({
+      actionId: MARSHAL_ABORT_KEEP,
+      value: keep.value,
+      messageTs: keep.ts,
+      user: APPROVER,
+      actionTs: ts(),
+    });
     await f.ephemeral(APPROVER, 'the canary is kept as it is (not rolled back)');
     await f.event((e) => e.type === 'run.finished' && e.runId === keep.runId);
     expect(restored.get(keep.runId)).toBeUndefined();
@@ -177,8 +241,20 @@ describe('run controls: buttons and /ops', () => {
     const r = await waitingRun('u-1,u-2');
     await f.command(APPROVER, '/ops', `hold ${r.runId}`);
     await until(async () => (await f.engine.get(r.runId)).holdRequested);
-    await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by: APPROVER, planHash: r.plan });
-    await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by: SECOND, planHash: r.plan });
+    await f.engine.decide({
+      runId: r.runId,
+      gateId: r.gateId,
+      decision: 'approve',
+      by: APPROVER,
+      planHash: r.plan,
+    });
+    await f.engine.decide({
+      runId: r.runId,
+      gateId: r.gateId,
+      decision: 'approve',
+      by: SECOND,
+      planHash: r.plan,
+    });
     await until(async () => (await f.engine.get(r.runId)).state === 'held');
     await f.command(APPROVER, '/ops', `resume ${r.runId}`);
     await f.event((e) => e.type === 'run.finished' && e.runId === r.runId && e.state === 'succeeded');
@@ -187,13 +263,36 @@ describe('run controls: buttons and /ops', () => {
 
   it('Retry failed hosts (button) and /ops retry start runs on exactly the failed hosts', async () => {
     const r = await waitingRun('v-1,bad-1,bad-2');
-    await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by: APPROVER, planHash: r.plan });
-    await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by: SECOND, planHash: r.plan });
+    await f.engine.decide({
+      runId: r.runId,
+      gateId: r.gateId,
+      decision: 'approve',
+      by: APPROVER,
+      planHash: r.plan,
+    });
+    await f.engine.decide({
+      runId: r.runId,
+      gateId: r.gateId,
+      decision: 'approve',
+      by: SECOND,
+      planHash: r.plan,
+    });
     await f.event((e) => e.type === 'run.finished' && e.runId === r.runId);
     const finished = await f.engine.get(r.runId);
-    expect(finished.targets.filter((t) => !t.ok).map((t) => t.target).sort()).toEqual(['bad-1', 'bad-2']);
+    expect(
+      finished.targets
+        .filter((t) => !t.ok)
+        .map((t) => t.target)
+        .sort(),
+    ).toEqual(['bad-1', 'bad-2']);
 
-    await f.press({ actionId: MARSHAL_RETRY, value: r.runValue, messageTs: r.parentTs, user: APPROVER, actionTs: ts() });
+    await f.press({
+      actionId: MARSHAL_RETRY,
+      value: r.runValue,
+      messageTs: r.parentTs,
+      user: APPROVER,
+      actionTs: ts(),
+    });
     const text = await f.ephemeral(APPROVER, 'again on the failed hosts of');
     const viaButton = /Started run `([^`]+)`/.exec(text)?.[1];
     expect(viaButton).toBeDefined();
@@ -201,7 +300,9 @@ describe('run controls: buttons and /ops', () => {
     expect(started).toMatchObject({ retryOf: r.runId, requester: APPROVER });
 
     await f.command(APPROVER, '/ops', `retry ${r.runId} --failed`);
-    await until(async () => (await f.engine.list({ limit: 50 })).filter((x) => x.retryOf === r.runId).length === 2);
+    await until(
+      async () => (await f.engine.list({ limit: 50 })).filter((x) => x.retryOf === r.runId).length === 2,
+    );
     for (const retry of (await f.engine.list({ limit: 50 })).filter((x) => x.retryOf === r.runId)) {
       // The canary of a retry is one of the failed hosts, never the host that succeeded.
       const canary = await f.event((e) => e.type === 'gate.waiting' && e.runId === retry.runId);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { approvalEvidence } from '../../../../src/engine/model/evidence.js';
 import type { RunSnapshot } from '../../../../src/engine/model/run.js';
-import { MARSHAL_ABORT_KEEP, MARSHAL_APPROVE, renderApprovalCard, type SlackMessage } from '../../../../src/slack/blocks/index.js';
+import {
+  MARSHAL_ABORT_KEEP,
+  MARSHAL_APPROVE,
+  renderApprovalCard,
+  type SlackMessage,
+} from '../../../../src/slack/blocks/index.js';
 import { summarizeDiff } from '../../../../src/bundles/diff-summary.js';
 import { assertValidMessage } from '../../../support/slack/block-kit-schema.js';
 
@@ -42,7 +47,12 @@ describe('approval card evidence (the schema workflows and the card share)', () 
   const diff = summarizeDiff('rate: 10\nburst: 5\n', 'rate: 20\nburst: 5\n');
   const evidence = approvalEvidence({
     summary: 'Canary of rate-limiter 1.4.0 done on 1 host(s); 3 more after approval.',
-    identity: { Bundle: 'rate-limiter', Version: '1.4.0', sha256: 'f'.repeat(64), 'Target file': '/etc/rl.yaml' },
+    identity: {
+      Bundle: 'rate-limiter',
+      Version: '1.4.0',
+      sha256: 'f'.repeat(64),
+      'Target file': '/etc/rl.yaml',
+    },
     canary: [{ host: 'web-01', ok: true, changed: true, summary: 'reloaded', error: null }],
     diff: { host: 'web-01', file: '/etc/rl.yaml', headline: diff.headline, preview: diff.preview },
     logs: [{ title: 'nginx -t on web-01', lines: ['syntax is ok', 'test is successful'] }],
