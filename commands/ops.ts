@@ -70,11 +70,19 @@ export const opsCommand: SlashCommand<OpsCommand> = {
       case 'abort': {
         await requireControl(ctx, parsed.runId);
         if (!(await once(ctx))) return;
-        await engine.abort(parsed.runId, ctx.user, { rollback: parsed.rollback });
-        const rb = parsed.rollback ? ', then roll back the changed targets' : '';
-        return ctx.reply(
-          `:octagonal_sign: Run \`${parsed.runId}\` is aborting: no new targets start; in-flight ones finish${rb}.`,
+        const done = await engine.abort(
+          parsed.runId,
+          ctx.user,
+          parsed.rollback === undefined ? {} : { rollback: parsed.rollback },
         );
+        const what = done.atGate
+          ? done.rollback
+            ? 'at the approval gate: the canary is rolled back (`--keep` keeps it)'
+            : 'at the approval gate: the canary is kept as it is, not rolled back'
+          : done.rollback
+            ? 'no new targets start; in-flight ones finish, then the changed targets are rolled back'
+            : 'no new targets start; in-flight ones finish';
+        return ctx.reply(`:octagonal_sign: Run \`${parsed.runId}\` is aborting ${what}.`);
       }
       case 'retry': {
         const run = await engine.get(parsed.runId);

@@ -38,7 +38,7 @@ import {
   type ValidatedBundle,
 } from './config-push/pinned-bundle.js';
 import { checkHosts, resolveTargets } from './config-push/prechecks.js';
-import { approvalEvidence } from './config-push/reporting.js';
+import { approvalEvidence, bundleIdentityFacts } from './config-push/reporting.js';
 import { RemoteConfigFile } from './config-push/remote-file.js';
 import { settleInParallel } from './config-push/in-parallel.js';
 
@@ -48,6 +48,7 @@ export type { ConfigPushDeps, Notifier, HostDirectory } from './config-push/deps
 const ROLLOUT = 'execution';
 const ROLLBACK = 'rollback';
 const APPROVAL_TIMEOUT_MS = 30 * 60_000;
+const MAX_APPROVAL_TIMEOUT_MS = 7 * 24 * 3_600_000;
 
 type Ctx = TaskContext<ConfigPushParams>;
 
@@ -163,9 +164,13 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
         strategy: (ctx) => rolloutStrategy(ctx.params, ctx),
         approval: {
           // Fails closed: nobody deciding within this time rejects, and the canary is rolled back.
-          timeoutMs: APPROVAL_TIMEOUT_MS,
+          // `--approval-timeout` (shared rollout flag, at most 7 days), else half an hour.
+          timeoutMs: MAX_APPROVAL_TIMEOUT_MS,
+          timeoutFor: (ctx) => ctx.params.approvalTimeoutMs ?? APPROVAL_TIMEOUT_MS,
           evidence: async (ctx) =>
             approvalEvidence(deps, ctx, await pinned(ctx), ROLLOUT, targets(ctx).length),
+          // What ships, read from the bundle store now: a bundle republished under the gate is another plan.
+          plan: async (ctx) => bundleIdentityFacts(await deps.bundles.load(ctx.params.bundle)),
         },
         step: createInstallStep(deps, pinned),
       });

@@ -14,7 +14,7 @@ export const OPS_USAGES = {
   status: '/ops status <run>',
   hold: '/ops hold <run>',
   resume: '/ops resume <run>',
-  abort: '/ops abort <run> [--rollback]',
+  abort: '/ops abort <run> [--rollback|--keep]',
   retry: '/ops retry <run> --failed',
   locks: '/ops locks',
   'stop-all': '/ops stop-all <reason>',
@@ -31,7 +31,7 @@ const FLAGS: Record<OpsSubcommand, FlagSpec> = {
   status: {},
   hold: {},
   resume: {},
-  abort: { rollback: 'boolean' },
+  abort: { rollback: 'boolean', keep: 'boolean' },
   retry: { failed: 'boolean' },
   locks: {},
   'stop-all': {},
@@ -46,7 +46,8 @@ export type OpsCommand =
   | { kind: 'runs'; all: boolean }
   | { kind: 'locks' }
   | { kind: 'status' | 'hold' | 'resume'; runId: string }
-  | { kind: 'abort'; runId: string; rollback: boolean }
+  /** `rollback` unset: the engine's default (the canary is rolled back at an approval gate, else nothing). */
+  | { kind: 'abort'; runId: string; rollback?: boolean }
   | { kind: 'retry'; runId: string }
   | { kind: 'stop-all'; reason: string }
   | { kind: 'freeze'; set?: { durationMs: number; reason: string }; off: boolean }
@@ -84,7 +85,21 @@ export function parseOpsCommand(text: string): OpsCommand {
       default: {
         const runId = requiredValue(positionals, 0, RunId, '<run>');
         noMore(positionals, 1);
-        if (sub === 'abort') return { kind: 'abort', runId, rollback: flags.get('rollback') === true };
+        if (sub === 'abort') {
+          const rollback = flags.get('rollback') === true;
+          const keep = flags.get('keep') === true;
+          if (rollback && keep)
+            throw new CommandInputError(
+              '--keep',
+              'contradicts --rollback',
+              'one of `--rollback` (undo the changed hosts) or `--keep` (leave them changed)',
+            );
+          return {
+            kind: 'abort',
+            runId,
+            ...(rollback ? { rollback: true } : keep ? { rollback: false } : {}),
+          };
+        }
         if (sub === 'retry') {
           if (flags.get('failed') !== true) {
             throw new CommandInputError(

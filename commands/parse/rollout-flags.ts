@@ -3,6 +3,7 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { codeSpan } from './code-span.js';
 import { CommandInputError } from './command-input-error.js';
 import {
+  ApprovalTimeout,
   Batches,
   Canary,
   Concurrency,
@@ -29,10 +30,11 @@ export const ROLLOUT_FLAGS: FlagSpec = {
   'max-fail': 'value',
   'max-per': 'value',
   by: 'value',
+  'approval-timeout': 'value',
 };
 export const ROLLOUT_USAGE =
   '[--canary N|N%] [--batches 1,10%,50%,100%] [--delay 30s] [--concurrency N] [--max-fail N%] ' +
-  '[--max-per VAR=N] [--by VAR] [--dry-run]';
+  '[--max-per VAR=N] [--by VAR] [--approval-timeout 30m] [--dry-run]';
 
 /** Rollout params as the flags give them: fields of `RolloutParams`, each optional, already parsed. */
 export type RolloutOverrides = Partial<RolloutParams>;
@@ -50,6 +52,7 @@ const FLAG_FIELDS: readonly {
   { flag: 'max-fail', field: 'maxFailPercent', kind: MaxFail },
   { flag: 'max-per', field: 'maxPer', kind: MaxPer },
   { flag: 'by', field: 'by', kind: DomainVar },
+  { flag: 'approval-timeout', field: 'approvalTimeoutMs', kind: ApprovalTimeout },
 ];
 
 /**

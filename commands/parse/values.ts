@@ -60,6 +60,16 @@ export const Delay: ValueKind<number> = {
   allowed: 'a duration such as 30s, 5m or 1h, or 1h30m (at most 24h)',
 };
 
+/** `--approval-timeout 45m`: how long the rollout's approval gate waits before it fails closed. */
+export const ApprovalTimeout: ValueKind<number> = {
+  schema: durationMsSchema({
+    field: 'approval-timeout',
+    notADuration: 'is not a duration with a unit',
+    max: { ms: 7 * 24 * 3_600_000, message: 'is longer than 7 days' },
+  }),
+  allowed: 'a duration such as 10m, 2h or 1d (at least 1m, at most 7 days)',
+};
+
 export const Concurrency: ValueKind<number> = {
   schema: z
     .string()

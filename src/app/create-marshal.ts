@@ -169,6 +169,8 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       logger,
       // Rollout targets are inventory hosts: failure domains read their vars, steps get them as ctx.host.
       resolveTarget: (name) => inventory.get(name),
+      // The access config may ask every gate of a workflow for more approvers than the workflow does.
+      quorumFor: (workflow) => config.access.workflows[workflow]?.quorum ?? 1,
       allowEphemeralRedis: options.allowEphemeralRedis ?? false,
       retentionMs: config.retention.days * 24 * 3600_000,
       // The audit names the hosts a run touched: what survives of it helps report a lost run.

@@ -22,8 +22,9 @@ export function describeRun(run: RunSnapshot, options: { errorsShown?: boolean }
       gate.quorum && gate.state === 'waiting'
         ? ` (${gate.approvers?.length ?? 0} of ${gate.quorum} approvals)`
         : '';
+    const plan = gate.planHash && gate.state === 'waiting' ? ` — plan ${gate.planHash.slice(0, 12)}` : '';
     lines.push(
-      `  gate ${gate.gateId}: ${gate.state}${choice}${quorum}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}`,
+      `  gate ${gate.gateId}: ${gate.state}${choice}${quorum}${gate.decidedBy ? ` by ${gate.decidedBy}` : ''}${plan}`,
     );
   }
   if (options.errorsShown) {

@@ -11,6 +11,7 @@ import { workflowsCommand } from './commands/workflows.js';
 import { initCommand, type InitOptions } from './commands/init.js';
 import { auditExportCommand, auditVerifyCommand, parseFormat, parseSince } from './commands/audit.js';
 import { catalogKeygen, catalogSign, catalogVerify } from './commands/catalog.js';
+import { controlCommand, type ControlAction, type ControlOptions } from './commands/control.js';
 
 /**
  * The `marshal` command line. Wiring only: each subcommand lives in commands/ and everything it
@@ -94,6 +95,46 @@ program
   .description('a run in detail, or the recent runs')
   .argument('[run]', 'a run id')
   .action((runId: string | undefined) => statusCommand(runId));
+
+// The run thread's buttons from a terminal, as the identity access.cli gives this terminal.
+const controls: [ControlAction, string][] = [
+  ['hold', 'hold a run after its current batch'],
+  ['resume', 'resume a held run'],
+  ['abort', 'abort a run (at an approval gate the canary is rolled back unless --keep)'],
+  ['retry', 'a new run of the same workflow on the failed targets of a finished run'],
+  [
+    'approve',
+    "approve the run's waiting gate (another person than the requester; the plan shown is the one approved)",
+  ],
+];
+for (const [action, description] of controls) {
+  const cmd = program
+    .command(action)
+    .description(description)
+    .argument('<run>', 'a run id')
+    .option(
+      '--as <user>',
+      'act as this Slack user id, proven by MARSHAL_CLI_TOKEN (else the OS user mapped in access.cli.users)',
+    );
+  if (action === 'abort')
+    cmd
+      .option('--keep', 'at an approval gate: keep the canary as it is')
+      .option('--rollback', 'roll back the changed targets');
+  if (action === 'approve')
+    cmd
+      .option('--gate <id>', 'the gate (default: the one waiting)')
+      .option('--option <id>', "a choice gate's option")
+      .option(
+        '--plan <hash>',
+        'the plan hash you reviewed (`marshal status <run>`); refused if the plan is another',
+      )
+      .option('--reject', 'reject instead of approving');
+  cmd.action(async (runId: string, options: ControlOptions) => {
+    if (options.keep && options.rollback)
+      throw new InvalidArgumentError('--keep and --rollback contradict each other');
+    await controlCommand(action, runId, options, (line) => process.stdout.write(`${line}\n`));
+  });
+}
 
 program
   .command('init')

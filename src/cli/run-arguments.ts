@@ -13,6 +13,8 @@ export interface TerminalRunRequest {
 /** The options of `marshal run` itself (this process), as opposed to the workflow's flags. */
 export interface RunProcessOptions {
   autoApprove: boolean;
+  /** `--as <Slack user id>`: the identity, proven by MARSHAL_CLI_TOKEN (else the mapped OS user). */
+  as?: string;
   /** Work in this process (default); off when `marshal worker`s elsewhere do it. */
   workers: boolean;
   /** Jobs this process works on at once. */
@@ -29,12 +31,13 @@ export interface RunCommandLine {
 
 /** `marshal run`'s own options: their names are reserved, so each flag means one thing wherever it stands. */
 export const RUN_OPTIONS = [
-  '--auto-approve  approve every gate unattended (recorded as cli:auto-approve)',
+  '--auto-approve  approve every gate unattended (recorded as cli:auto-approve); only where the access config sets unattended: true',
+  '--as USER  act as this Slack user id, proven by MARSHAL_CLI_TOKEN (default: the OS user mapped in access.cli.users)',
   '--no-workers  do not work in this process: `marshal worker` processes do the work',
   '--worker-concurrency N  jobs this process works on at once (default 50)',
   '--help  the workflows, each with its usage and flags',
 ];
-export const RUN_OPTION_NAMES = ['auto-approve', 'no-workers', 'worker-concurrency', 'help'];
+export const RUN_OPTION_NAMES = ['auto-approve', 'as', 'no-workers', 'worker-concurrency', 'help'];
 
 /**
  * Splits `marshal run [options] <workflow> <words…>`. `marshal run`'s own options are read wherever they
@@ -62,7 +65,12 @@ export function splitRunCommandLine(args: readonly string[]): RunCommandLine {
     if (arg === '-h' || flag === '--help') help = true;
     else if (flag === '--auto-approve') options.autoApprove = true;
     else if (flag === '--no-workers') options.workers = false;
-    else if (flag === '--worker-concurrency') {
+    else if (flag === '--as') {
+      const value = inline ?? args[++i];
+      if (!value || !/^[UW][A-Z0-9]{2,}$/.test(value))
+        throw new CommandInputError('--as', 'needs a Slack user id', 'a Slack user id such as U012AB3CD');
+      options.as = value;
+    } else if (flag === '--worker-concurrency') {
       const value = inline ?? args[++i];
       options.workerConcurrency = workerConcurrency(value);
     } else if (workflow === undefined && arg.startsWith('-')) {
@@ -70,7 +78,7 @@ export function splitRunCommandLine(args: readonly string[]): RunCommandLine {
         codeWord(flag ?? arg),
         'comes before the workflow name, where only `marshal run`’s own options go',
         `the workflow's flags after its name (\`marshal run <workflow> … ${flag ?? arg}\`); ` +
-          "`marshal run`'s options are --auto-approve, --no-workers and --worker-concurrency N " +
+          "`marshal run`'s options are --auto-approve, --as USER, --no-workers and --worker-concurrency N " +
           '(the jobs this process works on at once)',
       );
     } else if (workflow === undefined) workflow = arg;

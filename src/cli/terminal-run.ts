@@ -7,12 +7,13 @@ import { formatEventLine } from './terminal-progress.js';
 export interface TerminalRunOptions {
   engine: Engine;
   request: TerminalRunRequest;
-  /** `cli:<os user>`: the requester, who may not approve the run. */
+  /** The terminal's identity (access.cli): the requester, who may not approve the run. */
   requester: string;
-  /** Approve every gate as `cli:auto-approve`, recorded as such in the run and its audit. */
+  /**
+   * Approve every gate as `cli:auto-approve`, recorded as such in the run and its audit (with who ran
+   * it). The caller has checked that the access config allows unattended runs of the workflow.
+   */
   autoApprove: boolean;
-  /** Asks the operator a question; undefined where there is no terminal to ask (gates then fail closed). */
-  ask: ((question: string) => Promise<string>) | undefined;
   print: (line: string) => void;
 }
 
@@ -51,7 +52,7 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
     if (event.type === 'run.lost') markLost(event);
     if (event.type === 'gate.waiting') {
       if (event.kind === 'choice') await answerChoice(options, runId, event);
-      else await answerGate(options, runId, event.gateId);
+      else await answerGate(options, runId, event);
     }
     if (event.type === 'run.finished') finish?.();
   };
@@ -96,68 +97,37 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
 type GateWaiting = Extract<RunEvent, { type: 'gate.waiting' }>;
 
 /**
- * A choice gate at the prompt: which option (its number or id), then who decides (not the requester).
+ * A choice gate: another person picks (Slack, or `marshal approve <run> --option <id>` as themselves).
  * `--auto-approve` takes the gate's default option; a choice without one needs a person, so the run
  * is aborted, as a gate nobody can answer fails closed.
  */
 async function answerChoice(options: TerminalRunOptions, runId: string, gate: GateWaiting): Promise<void> {
   const { engine, print } = options;
   const choices = gate.options ?? [];
-  if (options.autoApprove || !options.ask) {
-    if (gate.defaultOption) {
-      await engine.decide({
-        runId,
-        gateId: gate.gateId,
-        decision: 'approve',
-        option: gate.defaultOption,
-        by: 'cli:auto-approve',
-        reason: `${options.autoApprove ? '--auto-approve' : 'no terminal'}: the default option`,
-      });
-      return;
-    }
-    print(`    ${gate.gateId} has no default option and nobody here can choose: aborting`);
-    await engine.abort(runId, options.requester, { rollback: true });
+  if (!options.autoApprove) {
+    print(
+      `    ${gate.prompt ?? gate.gateId} ${choices.map((o) => `[${o.id}] ${o.label}`).join('  ')}: waiting for another person to choose — in Slack, or \`marshal approve ${runId} --gate ${gate.gateId} --option <id>${gate.planHash ? ` --plan ${gate.planHash.slice(0, 12)}` : ''}\` as themselves`,
+    );
     return;
   }
-  const menu = choices.map((o, i) => `${i + 1}) ${o.label} [${o.id}]`).join('  ');
-  for (;;) {
-    const answer = (
-      await options.ask(
-        `  ${gate.prompt ?? gate.gateId}  ${menu}
-  Choose (number or id), or "no" to abort and roll back: `,
-      )
-    ).trim();
-    if (answer === '' || /^no?$/i.test(answer)) {
-      await engine.abort(runId, options.requester, { rollback: true });
-      return;
-    }
-    const picked = choices.find((o, i) => o.id === answer || String(i + 1) === answer);
-    if (!picked) {
-      print(`    "${answer}" is not one of: ${choices.map((o, i) => `${i + 1} or ${o.id}`).join(', ')}`);
-      continue;
-    }
-    const by = (
-      await options.ask(`  Who decides "${picked.label}"? Type their name (not ${options.requester}): `)
-    ).trim();
-    try {
-      const result = await engine.decide({
-        runId,
-        gateId: gate.gateId,
-        decision: 'approve',
-        option: picked.id,
-        by: `cli:${by}`,
-      });
-      if (!result.applied && result.why !== 'awaiting_quorum')
-        print(
-          `    already decided: ${result.option ?? result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`,
-        );
-      return;
-    } catch (err) {
-      if (!isMarshalError(err)) throw err;
-      print(`    ${err.message}`);
-    }
+  if (gate.defaultOption) {
+    await engine.decide({
+      runId,
+      gateId: gate.gateId,
+      decision: 'approve',
+      option: gate.defaultOption,
+      by: AUTO_APPROVER,
+      reason: `--auto-approve by ${options.requester} (unattended allowed by the access config): the default option`,
+      ...(gate.planHash ? { planHash: gate.planHash } : {}),
+    });
+    return;
   }
+  print(`    ${gate.gateId} has no default option and nobody here can choose: aborting`);
+  await engine.abort(runId, options.requester, { rollback: true });
 }
+
+/** Who an unattended approval is recorded as: never a person. */
+const AUTO_APPROVER = 'cli:auto-approve';
 
 function reportLost(print: (line: string) => void, facts: LostRunFacts): RunLost {
   const err = new RunLost(facts);
@@ -172,48 +142,30 @@ function reportLost(print: (line: string) => void, facts: LostRunFacts): RunLost
   return err;
 }
 
-async function answerGate(options: TerminalRunOptions, runId: string, gateId: string): Promise<void> {
+/**
+ * An approval gate: another person approves (Slack, or `marshal approve <run>` as themselves), never
+ * whoever is typing here. `--auto-approve` approves unattended, recorded as such.
+ */
+async function answerGate(options: TerminalRunOptions, runId: string, gate: GateWaiting): Promise<void> {
   const { engine, print } = options;
-  if (options.autoApprove) {
-    await engine.decide({
-      runId,
-      gateId,
-      decision: 'approve',
-      by: 'cli:auto-approve',
-      reason: '--auto-approve',
-    });
+  if (!options.autoApprove) {
+    const plan = gate.planHash ? ` --plan ${gate.planHash.slice(0, 12)}` : '';
+    print(
+      `    ${gate.gateId}: waiting for approval by another person${gate.quorum ? ` (${gate.quorum} needed)` : ''} — in Slack, or \`marshal approve ${runId}${plan}\` as themselves; \`marshal abort ${runId}\` rolls the canary back`,
+    );
     return;
   }
-  if (!options.ask) {
-    print(`    no terminal to ask for approval: aborting (use --auto-approve to approve unattended)`);
-    await engine.abort(runId, options.requester, { rollback: true });
-    return;
-  }
-  for (;;) {
-    const answer = (
-      await options.ask(
-        `  Approve ${gateId}? Type the approver's name (not ${options.requester}), or "no" to abort and roll back: `,
-      )
-    ).trim();
-    if (answer === '' || /^no?$/i.test(answer)) {
-      await engine.abort(runId, options.requester, { rollback: true });
-      return;
-    }
-    try {
-      const result = await engine.decide({ runId, gateId, decision: 'approve', by: `cli:${answer}` });
-      if (!result.applied && result.why === 'awaiting_quorum') {
-        // The gate needs more distinct approvers: ask for the next one.
-        print(
-          `    ${result.repeated ? 'already approved by them' : 'approval recorded'}: ${result.approvals} of ${result.quorum}`,
-        );
-        continue;
-      }
-      if (!result.applied)
-        print(`    already decided: ${result.decision ?? result.why}${result.by ? ` by ${result.by}` : ''}`);
-      return;
-    } catch (err) {
-      if (!isMarshalError(err)) throw err;
-      print(`    ${err.message}`);
-    }
-  }
+  // A quorum cannot be met by one unattended approver: the gate waits for people, or times out.
+  const result = await engine.decide({
+    runId,
+    gateId: gate.gateId,
+    decision: 'approve',
+    by: AUTO_APPROVER,
+    reason: `--auto-approve by ${options.requester} (unattended allowed by the access config)`,
+    ...(gate.planHash ? { planHash: gate.planHash } : {}),
+  });
+  if (!result.applied && result.why === 'awaiting_quorum')
+    print(
+      `    ${gate.gateId} needs ${result.quorum} approvers: --auto-approve counts as one; waiting for others`,
+    );
 }

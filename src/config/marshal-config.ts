@@ -32,6 +32,16 @@ export const WorkflowAccess = z
      * Unset: the workflow module's default.
      */
     approve: z.array(Principal).optional(),
+    /**
+     * Distinct approvers every approval gate of the workflow needs (e.g. 2 of the `approve` group for a
+     * DR drill), never the requester; a gate asking for more keeps its own. Unset: the workflow's.
+     */
+    quorum: z.number().int().min(1).max(10, 'must be from 1 to 10 approvers').optional(),
+    /**
+     * Whether `marshal run --auto-approve` may approve its gates unattended (recorded as such in the run
+     * and its audit). Unset or false: refused, and every approval needs another person.
+     */
+    unattended: z.boolean().optional(),
   })
   .strict();
 export type WorkflowAccess = z.infer<typeof WorkflowAccess>;
@@ -116,6 +126,26 @@ export const ScheduleConfig = z
   })
   .strict();
 export type ScheduleConfig = z.infer<typeof ScheduleConfig>;
+
+/** A Slack user id (not a group): who a terminal acts as. */
+const UserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id (U… or W…), e.g. U012AB3CD');
+
+/**
+ * Who a terminal acts as, so `marshal run|approve|hold|…` obey the same access lists as Slack: an OS
+ * user mapped to a Slack user id, or `--as <user id>` proven by the token in MARSHAL_CLI_TOKEN whose
+ * sha256 is listed here (the token itself is never in the file).
+ */
+export const CliAccess = z
+  .object({
+    users: z
+      .record(z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'must be an OS user name'), UserId)
+      .default({}),
+    tokens: z
+      .record(UserId, z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 (64 hex digits) of the token'))
+      .default({}),
+  })
+  .strict();
+export type CliAccess = z.infer<typeof CliAccess>;
 
 export const SshConfig = z
   .object({
@@ -208,9 +238,11 @@ export const MarshalConfigSchema = z
         /** Limits on which hosts a group may start runs on. */
         targets: z.array(TargetRule).default([]),
         ops: OpsAccess.default({ breakGlass: [] }),
+        /** Terminal identities (CliAccess); none: the CLI may start, approve and control nothing. */
+        cli: CliAccess.default({ users: {}, tokens: {} }),
       })
       .strict()
-      .default({ workflows: {}, targets: [], ops: { breakGlass: [] } }),
+      .default({ workflows: {}, targets: [], ops: { breakGlass: [] }, cli: { users: {}, tokens: {} } }),
     /** Declared change freezes (weekends, release days): new runs are refused, except break-glass. */
     freeze: z
       .object({ windows: z.array(FreezeWindow).default([]) })

@@ -22,6 +22,7 @@ export { backoffDelay, shouldRetry } from './retry/backoff.js';
 export type { Engine, DecisionResult } from './engine.js';
 export * from './model/events.js';
 export * from './model/run.js';
+export * from './model/evidence.js';
 export * from './model/task-state.js';
 export * from './model/trigger-rule.js';
 export type * from './model/workflow.js';

@@ -20,12 +20,22 @@ export interface Engine {
     option?: string;
     by: string;
     reason?: string;
+    /**
+     * The plan hash the decider was shown (the card's, the terminal's). Another than the gate's is
+     * refused (`stale_plan`), and so is any decision once the plan changed under the gate (a new
+     * `gate.waiting` then asks again). Front ends always pass it.
+     */
+    planHash?: string;
   }): Promise<DecisionResult>;
   /** Hold after the current batch; resume starts the next batch. */
   hold(runId: string, by: string): Promise<void>;
   resume(runId: string, by: string): Promise<void>;
-  /** Stop starting targets, let in-flight ones finish, run cleanup; roll back the changed targets if asked. */
-  abort(runId: string, by: string, options?: { rollback?: boolean }): Promise<void>;
+  /**
+   * Stop starting targets, let in-flight ones finish, run cleanup; roll back the changed targets if asked.
+   * Unasked, an abort while a rollout's approval gate waits rolls the canary back (`rollback: false`
+   * keeps it); elsewhere it rolls nothing back. Resolves with what was decided.
+   */
+  abort(runId: string, by: string, options?: { rollback?: boolean }): Promise<AbortOutcome>;
   /** A new run of the same workflow and params, restricted to the targets that failed. Returns its id. */
   retryFailed(runId: string, by: string): Promise<string>;
   get(runId: string): Promise<RunSnapshot>;
@@ -38,14 +48,27 @@ export type DecisionResult =
   | { applied: true; decision: GateDecision; option?: string; by: string; at: string }
   | {
       applied: false;
-      /** `awaiting_quorum`: an approval was recorded, but the gate needs more distinct approvers. */
-      why: 'already_decided' | 'not_waiting' | 'finished' | 'awaiting_quorum';
+      /**
+       * `awaiting_quorum`: an approval was recorded, but the gate needs more distinct approvers.
+       * `stale_plan`: the decision was made on another plan than the gate's now (`planHash`).
+       */
+      why: 'already_decided' | 'not_waiting' | 'finished' | 'awaiting_quorum' | 'stale_plan';
       decision?: GateDecision;
       option?: string;
       /** With `awaiting_quorum`: approvals so far, how many are needed, and whether this person had approved already. */
       approvals?: number;
       quorum?: number;
       repeated?: boolean;
+      /** With `awaiting_quorum`: who approved so far. */
+      approvers?: string[];
+      /** With `stale_plan`: the plan the gate asks about now. */
+      planHash?: string;
       by?: string;
       at?: string;
     };
+
+/** What an abort did: whether the changed targets are rolled back, and the gate it stopped at, if any. */
+export interface AbortOutcome {
+  rollback: boolean;
+  atGate?: string;
+}

@@ -3,6 +3,10 @@ import type { WorkflowCatalog } from './catalog.js';
 export interface AccessRights {
   readonly start: readonly string[];
   readonly approve: readonly string[];
+  /** Approvals each gate needs at least (config only); 1 when unset. */
+  readonly quorum?: number;
+  /** `--auto-approve` allowed (config only). */
+  readonly unattended?: boolean;
 }
 
 /**
@@ -12,7 +16,12 @@ export interface AccessRights {
  */
 export function effectiveAccess(
   configured: {
-    readonly workflows: Readonly<Record<string, { start?: readonly string[]; approve?: readonly string[] }>>;
+    readonly workflows: Readonly<
+      Record<
+        string,
+        { start?: readonly string[]; approve?: readonly string[]; quorum?: number; unattended?: boolean }
+      >
+    >;
   },
   catalog: WorkflowCatalog,
 ): Record<string, AccessRights> {
@@ -24,6 +33,8 @@ export function effectiveAccess(
     rights[name] = {
       start: config?.start ?? defaults?.start ?? [],
       approve: config?.approve ?? defaults?.approve ?? [],
+      ...(config?.quorum !== undefined ? { quorum: config.quorum } : {}),
+      ...(config?.unattended !== undefined ? { unattended: config.unattended } : {}),
     };
   }
   return rights;

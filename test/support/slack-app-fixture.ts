@@ -15,7 +15,8 @@ import { SlackStandin } from '../../src/local/slack-standin/index.js';
 import { Writable } from 'node:stream';
 import { createLogger, silentLogger } from '../../src/log/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app/index.js';
-import { renderApprovalCard } from '../../src/slack/blocks/index.js';
+import { renderApprovalCard, renderRunParent } from '../../src/slack/blocks/index.js';
+import { RedisThreadStore } from '../../src/slack/progress/redis-thread-store.js';
 import { z } from 'zod';
 import { ConfigPushParams } from '../../workflows/config-push/params.js';
 import { uniquePrefix } from './redis.js';
@@ -51,13 +52,19 @@ export { ConfigPushParams };
 /** The hosts each run changed, in order: the test workflow's real, countable effect. */
 export const applied = new Map<string, string[]>();
 
+/** Hosts put back by the rollback, per run. */
+export const restored = new Map<string, string[]>();
+
+/** What the test push ships (its plan identity): a test changes it to change the plan under a gate. */
+export const shipped = { release: 'r1' };
+
 export const testConfigPush = defineWorkflow({
   name: 'config-push',
   summary: 'test: push a bundle',
   params: ConfigPushParams,
   tasks(wf) {
     const validate = wf.task('validate', () => Promise.resolve(undefined));
-    wf.rollout('execution', {
+    const execution = wf.rollout('execution', {
       after: validate,
       targets: (ctx) => ctx.params.selector.split(','),
       strategy: () => ({
@@ -68,15 +75,23 @@ export const testConfigPush = defineWorkflow({
         maxFailPercentPerBatch: 100,
         maxFailPercentTotal: 100,
       }),
-      approval: { timeoutMs: 120_000 },
+      approval: { timeoutMs: 120_000, plan: () => Promise.resolve({ release: shipped.release }) },
       step: {
         name: 'record',
         apply(ctx) {
+          // `bad-*` hosts fail (within the budget): the run finishes with failures to retry.
+          if (ctx.target.startsWith('bad-'))
+            return Promise.reject(new Error(`${ctx.target} refused the change`));
           applied.set(ctx.runId, [...(applied.get(ctx.runId) ?? []), ctx.target]);
           return Promise.resolve({ changed: true });
         },
+        rollback(ctx) {
+          restored.set(ctx.runId, [...(restored.get(ctx.runId) ?? []), ctx.target]);
+          return Promise.resolve();
+        },
       },
     });
+    wf.rollback('rollback', { of: execution });
   },
 });
 
@@ -141,8 +156,11 @@ export interface SlackAppFixture {
   ephemerals(user: string): string[];
   /** Resolves once the Slack app has logged a line with this message (its log is kept in memory). */
   logged(msg: string): Promise<Record<string, unknown>>;
-  /** Waits for the approval card of `runId`, posted as the progress thread would, and returns its ts. */
-  approvalCard(runId: string): Promise<{ ts: string; gateId: string }>;
+  /**
+   * Waits for the approval card of `runId`, posted (and recorded) as the progress thread would, and
+   * returns its ts, its gate, the plan hash it shows and the ts of the run's thread parent.
+   */
+  approvalCard(runId: string): Promise<{ ts: string; gateId: string; plan: string; parentTs: string }>;
   close(): Promise<void>;
 }
 
@@ -156,6 +174,10 @@ export interface FixtureOptions {
   control?: (input: { redis: Redis; prefix: string }) => OpsControl;
   /** Marshal's config (default TEST_CONFIG). */
   config?: MarshalConfig;
+  /** Approvals the access config asks of each workflow (EngineOptions.quorumFor). */
+  quorumFor?: (workflow: string) => number;
+  /** More users in the approvers group (S0APPROVERS), e.g. for a quorum. */
+  extraApprovers?: string[];
 }
 
 /** What the fixture's workflows recorded through the kit's standard deps (audit and alerts). */
@@ -176,10 +198,11 @@ export async function startSlackAppFixture(
       { id: REQUESTER, name: 'requester' },
       { id: APPROVER, name: 'approver' },
       { id: OUTSIDER, name: 'outsider' },
+      ...(options.extraApprovers ?? []).map((id) => ({ id, name: id.toLowerCase() })),
     ],
     usergroups: [
       { id: 'S0STARTERS', handle: 'starters', users: [REQUESTER, APPROVER] },
-      { id: 'S0APPROVERS', handle: 'approvers', users: [APPROVER] },
+      { id: 'S0APPROVERS', handle: 'approvers', users: [APPROVER, ...(options.extraApprovers ?? [])] },
     ],
     rateLimits: { enabled: false },
   });
@@ -207,7 +230,13 @@ export async function startSlackAppFixture(
       }),
     );
   const registry = createRegistry([testConfigPush, testFailover, ...loaded]);
-  const engine = await createEngine({ redis: redisUrl, prefix, registry, logger: silentLogger() });
+  const engine = await createEngine({
+    redis: redisUrl,
+    prefix,
+    registry,
+    logger: silentLogger(),
+    ...(options.quorumFor ? { quorumFor: options.quorumFor } : {}),
+  });
   engineRef = engine;
   if (options.workers !== false) engine.startWorkers({ concurrency: 8 });
   const events: RunEvent[] = [];
@@ -254,7 +283,8 @@ export async function startSlackAppFixture(
   });
   const port = await slack.start();
   const url = `http://127.0.0.1:${port}/slack/events`;
-  const cards = new Map<string, Promise<{ ts: string; gateId: string }>>();
+  const cards = new Map<string, Promise<{ ts: string; gateId: string; plan: string; parentTs: string }>>();
+  const threads = new RedisThreadStore(redis, prefix);
 
   const ephemeralTexts = (user: string): string[] =>
     standin
@@ -297,11 +327,18 @@ export async function startSlackAppFixture(
           const waiting = await event((e) => e.type === 'gate.waiting' && e.runId === runId);
           if (waiting.type !== 'gate.waiting') throw new Error('unreachable');
           const run = await engine.get(runId);
+          const parent = await slack.app.client.chat.postMessage({
+            channel: CHANNEL,
+            ...renderRunParent(run, { now: new Date() }),
+          });
+          await threads.setParent(runId, { channel: CHANNEL, ts: parent.ts! });
           const posted = await slack.app.client.chat.postMessage({
             channel: CHANNEL,
+            thread_ts: parent.ts!,
             ...renderApprovalCard(run, waiting),
           });
-          return { ts: posted.ts!, gateId: waiting.gateId };
+          await threads.setGateCard(runId, waiting.gateId, posted.ts!);
+          return { ts: posted.ts!, gateId: waiting.gateId, plan: waiting.planHash!, parentTs: parent.ts! };
         })();
         cards.set(runId, card);
       }

@@ -1,6 +1,10 @@
 import { summarizeDiff } from '../../src/bundles/diff-summary.js';
 import type { Bundle } from '../../src/bundles/bundle.js';
-import type { Json, TaskContext } from '../../src/authoring/index.js';
+import {
+  approvalEvidence as checkedEvidence,
+  type Json,
+  type TaskContext,
+} from '../../src/authoring/index.js';
 import type { ConfigPushDeps } from './deps.js';
 import type { ConfigPushParams } from './params.js';
 import { RemoteConfigFile } from './remote-file.js';
@@ -18,7 +22,7 @@ export async function approvalEvidence(
   const snapshot = await deps.runs.get(ctx.runId);
   const canary = snapshot.targets.filter((t) => t.stage === 'canary');
   const first = canary.find((t) => t.ok && t.changed);
-  let diff: Json = null;
+  let diff: { host: string; file: string; headline: string; preview: string[] } | null = null;
   if (first) {
     const file = new RemoteConfigFile(
       deps.executor,
@@ -29,16 +33,17 @@ export async function approvalEvidence(
     );
     const backup = await file.read(file.paths.backup);
     const summary = summarizeDiff(backup.text, bundle.content);
-    diff = { host: first.target, headline: summary.headline, preview: summary.preview };
+    diff = {
+      host: first.target,
+      file: bundle.manifest.file.target,
+      headline: summary.headline,
+      preview: summary.preview,
+    };
   }
-  return {
-    bundle: {
-      name: bundle.manifest.name,
-      version: bundle.manifest.version,
-      sha256: bundle.sha256,
-      target: bundle.manifest.file.target,
-    },
-    requester: ctx.requester,
+  // The shared evidence schema: the card renders each part as a readable section.
+  return checkedEvidence({
+    summary: `Canary of ${bundle.manifest.name} ${bundle.manifest.version} done on ${canary.length} host(s); ${hostCount - canary.length} more after approval.`,
+    identity: bundleIdentityFacts(bundle),
     canary: canary.map((t) => ({
       host: t.target,
       ok: t.ok,
@@ -47,7 +52,16 @@ export async function approvalEvidence(
       error: t.error ?? null,
     })),
     diff,
-    remainingHosts: hostCount - canary.length,
-    rolloutId,
+    facts: { 'Hosts after approval': hostCount - canary.length, Rollout: rolloutId },
+  });
+}
+
+/** What a config push ships, as approvers compare it and the plan hash covers it. */
+export function bundleIdentityFacts(bundle: Bundle): Record<string, string> {
+  return {
+    Bundle: bundle.manifest.name,
+    Version: bundle.manifest.version,
+    sha256: bundle.sha256,
+    'Target file': bundle.manifest.file.target,
   };
 }

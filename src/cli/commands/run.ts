@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { createInterface } from 'node:readline/promises';
 import { pino } from 'pino';
 import { createMarshal } from '../../app/create-marshal.js';
 import { loadMarshalConfig } from '../../config/marshal-config.js';
@@ -13,6 +12,9 @@ import { TerminalNotifier } from '../terminal-notifier.js';
 import { runInTerminal } from '../terminal-run.js';
 import { describeRun } from '../describe-run.js';
 import { terminalLog } from '../terminal-log.js';
+import { cliAccessControl } from '../cli-access.js';
+import { resolveCliIdentity } from '../cli-identity.js';
+import { NotAuthorizedError } from '../../slack/auth/not-authorized-error.js';
 
 /**
  * `marshal run [options] <workflow> <words…>`: a workflow from a terminal, with the same words as its
@@ -29,8 +31,21 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const settings = loadCoreSettings();
   const config = await loadMarshalConfig(settings.configPath);
   const catalog = await loadWorkflowCatalog(config);
-  // Bad words are refused before anything connects.
+  // Bad words, an unknown terminal and a refused right are refused before anything connects.
   const request = parseRunArguments(catalog, line.workflow, line.words);
+  const me = resolveCliIdentity(config.access.cli, {
+    as: options.as,
+    token: process.env.MARSHAL_CLI_TOKEN,
+    osUser: userInfo().username,
+  });
+  const access = cliAccessControl(config, catalog);
+  await access.require('start', request.workflow, me);
+  if (options.autoApprove && !request.dryRun && !access.allowsUnattended(request.workflow))
+    throw new NotAuthorizedError(
+      `--auto-approve is not allowed for \`${request.workflow}\`: its approvals need another person. ` +
+        `Set access.workflows.${request.workflow}.unattended: true in Marshal's config to allow unattended runs.`,
+      { user: me, workflow: request.workflow, action: 'auto-approve' },
+    );
   // The terminal shows progress lines; the log only says what goes wrong, one readable line each.
   const level = process.env.LOG_LEVEL ?? 'warn';
   const logger = createLogger({
@@ -51,22 +66,17 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const pool = options.workers
     ? marshal.engine.startWorkers({ concurrency: options.workerConcurrency })
     : undefined;
-  const tty = process.stdin.isTTY
-    ? createInterface({ input: process.stdin, output: process.stdout })
-    : undefined;
   try {
     const run = await runInTerminal({
       engine: marshal.engine,
       request,
-      requester: `cli:${userInfo().username}`,
+      requester: me,
       autoApprove: options.autoApprove,
-      ask: tty ? (q) => tty.question(q) : undefined,
       print: (line) => process.stdout.write(`${line}\n`),
     });
     process.stdout.write(`\n${describeRun(run, { errorsShown: true })}\n`);
     return run.state === 'succeeded' ? 0 : 1;
   } finally {
-    tty?.close();
     await pool?.close();
     await marshal.close();
   }

@@ -43,6 +43,22 @@ export const RunEvent = z.discriminatedUnion('type', [
     prompt: z.string().optional(),
     options: z.array(GateOption).optional(),
     defaultOption: z.string().optional(),
+    /** The hash of the plan a decision on this card approves (src/engine/runtime/plan-hash.ts). */
+    planHash: z.string().optional(),
+    /** Distinct approvers needed, when more than one. */
+    quorum: z.number().int().optional(),
+    /** Set when the plan changed under an open gate: the hash of the plan the earlier card showed. */
+    replaces: z.string().optional(),
+  }),
+  /** One approval of a gate that needs more than one: who approved so far. */
+  z.object({
+    type: z.literal('gate.vote'),
+    ...base,
+    gateId: z.string(),
+    by: z.string(),
+    approvers: z.array(z.string()),
+    quorum: z.number().int(),
+    planHash: z.string().optional(),
   }),
   z.object({
     type: z.literal('gate.decided'),
@@ -61,6 +77,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     action: z.enum(['hold', 'resume', 'abort']),
     by: z.string(),
     rollback: z.boolean().optional(),
+    /** An abort while this rollout approval gate waited: the canary is rolled back unless kept. */
+    atGate: z.string().optional(),
   }),
   /** Named locks a run took (all at once) or released (when it ended): for the audit. */
   z.object({

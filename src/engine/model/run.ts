@@ -35,6 +35,10 @@ export const GateSnapshot = z.object({
   /** Distinct approvers the gate needs, when more than one; who approved so far. */
   quorum: z.number().int().optional(),
   approvers: z.array(z.string()).optional(),
+  /** The rollout whose canary this gate follows; undefined for a gate elsewhere in the DAG. */
+  rolloutId: z.string().optional(),
+  /** The hash of the plan a decision approves; a decision naming another plan is refused. */
+  planHash: z.string().optional(),
   state: z.enum(['pending', 'waiting', 'approved', 'rejected', 'timed_out']),
   evidence: z.unknown().optional(),
   expiresAt: z.string().optional(),

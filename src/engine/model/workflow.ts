@@ -168,8 +168,18 @@ export interface ApprovalGateSpec<P> {
    * upstream task loaded): at most `timeoutMs`, which stays the gate's bound.
    */
   timeoutFor?(ctx: TaskContext<P>): number | Promise<number>;
-  /** What approvers are shown (canary results, checks, a diff summary). */
+  /**
+   * What approvers are shown (canary results, checks, a diff summary, log excerpts). Shaped as
+   * `ApprovalEvidence` (src/engine/model/evidence.ts) to be rendered as readable sections.
+   */
   evidence?(ctx: TaskContext<P>): Promise<Json>;
+  /**
+   * The identity of what the approval lets out, beyond the parameters and the targets (which the engine
+   * adds itself): a bundle's name, version and sha256, a certificate's fingerprint, a release. Read when
+   * the gate opens and again at each decision: when it changed, the decision is refused and approvers
+   * are asked again with the new plan.
+   */
+  plan?(ctx: TaskContext<P>): Promise<Json>;
   /**
    * Distinct people (never the requester) who must approve before the gate passes; 1 by default. A
    * single rejection rejects.

@@ -50,6 +50,16 @@ export const RolloutParams = z.object({
   maxPer: MaxPerSchema.optional(),
   /** Walk the batches one value of this inventory var at a time (`--by az`), zone by zone. */
   by: DomainVarSchema.optional(),
+  /**
+   * How long the approval gate waits (`--approval-timeout 45m`) before it fails closed; unset, the
+   * workflow's own timeout. A workflow reads it in its gate's `timeoutMs: (params) => …`.
+   */
+  approvalTimeoutMs: durationMsSchema({
+    field: 'approvalTimeoutMs',
+    max: { ms: 7 * DAY_MS, message: 'must be at most 7 days' },
+  })
+    .refine((ms) => ms >= 60_000, 'must be at least 1 minute')
+    .optional(),
 });
 export type RolloutParams = z.infer<typeof RolloutParams>;
 export type RolloutParamsInput = z.input<typeof RolloutParams>;

@@ -37,8 +37,17 @@ export async function resumeRun(rt: Runtime, info: RunInfo, by: string): Promise
  * Stops starting targets; in-flight ones finish; waiting gates and held stages end now; tasks not yet
  * started are skipped except cleanup (`all_done`) and, if asked for, rollback.
  */
-export async function abortRun(rt: Runtime, info: RunInfo, by: string, rollback: boolean): Promise<void> {
+export async function abortRun(
+  rt: Runtime,
+  info: RunInfo,
+  by: string,
+  rollback: boolean | undefined,
+): Promise<{ rollback: boolean; atGate?: string }> {
   const { runId } = info;
+  const atGate = await waitingRolloutGate(rt, info);
+  // At a rollout's approval gate only the canary has changed: an abort returns it to what it was (as
+  // Argo Rollouts' abort returns to stable) unless the operator asks to keep it.
+  rollback ??= atGate !== undefined;
   const error = `run ${runId} was aborted by ${by}`;
   const reply = await rt.scripts.run<(string | number)[]>(
     'marshalRunAbort',
@@ -47,8 +56,16 @@ export async function abortRun(rt: Runtime, info: RunInfo, by: string, rollback:
   );
   if (reply[0] === 'finished')
     throw new RunStateConflict(runId, `run ${runId} has already finished; there is nothing to abort`);
-  if (reply[0] === 'already') return;
-  rt.emit({ type: 'run.control', runId, at: nowIso(), action: 'abort', by, rollback });
+  if (reply[0] === 'already') return { rollback, ...(atGate ? { atGate } : {}) };
+  rt.emit({
+    type: 'run.control',
+    runId,
+    at: nowIso(),
+    action: 'abort',
+    by,
+    rollback,
+    ...(atGate ? { atGate } : {}),
+  });
   const ended = reply.slice(3).map(String);
   for (const taskId of ended)
     rt.emit({ type: 'task.state', runId, at: nowIso(), taskId, state: 'failed', attempt: 0, error });
@@ -62,6 +79,15 @@ export async function abortRun(rt: Runtime, info: RunInfo, by: string, rollback:
     flags: { abort: true, abortRollback: rollback },
     states,
   });
+  return { rollback, ...(atGate ? { atGate } : {}) };
+}
+
+/** The rollout approval gate of this run that waits for a decision now, if any. */
+async function waitingRolloutGate(rt: Runtime, info: RunInfo): Promise<string | undefined> {
+  const gates = [...info.def.tasks.values()].filter((t) => t.kind === 'gate' && t.rolloutId !== undefined);
+  if (gates.length === 0) return undefined;
+  const states = await rt.redis.hmget(rt.keys.gates(info.runId), ...gates.map((g) => g.id));
+  return gates.find((_, i) => states[i] === 'waiting')?.id;
 }
 
 function refuseUnlessOk(runId: string, verdict: string | undefined, action: string): void {

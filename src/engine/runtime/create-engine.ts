@@ -13,7 +13,9 @@ import { FINAL_RUN_STATES, type TaskState } from '../model/task-state.js';
 import type { CompiledGate } from '../dag/workflow-definition.js';
 import type { WorkflowRegistry } from '../registry.js';
 import { abortRun, holdRun, resumeRun } from './controls.js';
-import { decideGate } from './gate.js';
+import { decideGate, recheckPlan } from './gate.js';
+import { buildContext } from './task-context.js';
+import type { TaskContext } from '../model/workflow.js';
 import { createKeys } from './keys.js';
 import { readLedger } from './ledger.js';
 import { acquireLocks, listLocks } from './locks.js';
@@ -65,6 +67,11 @@ export interface EngineOptions {
    * failure domains and host steps get it as `ctx.host`. Without it, targets are bare names (`bareTarget`).
    */
   resolveTarget?: TargetResolver;
+  /**
+   * Approvals the access config asks of each workflow's approval gates (`access.workflows.<name>.quorum`);
+   * a gate asking for more keeps its own. Default 1.
+   */
+  quorumFor?: (workflow: string) => number;
 }
 
 /** The Engine plus what only a process that owns the connections may do. */
@@ -83,6 +90,10 @@ const DecideInput = z.object({
   option: z.string().min(1).optional(),
   by: z.string().min(1),
   reason: z.string().optional(),
+  planHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be the 64-hex-digit sha256 of the plan')
+    .optional(),
 });
 
 /**
@@ -164,6 +175,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     replicaAckTimeoutMs: options.replicaAckTimeoutMs ?? 2000,
     health,
     resolveTarget: options.resolveTarget ?? bareTarget,
+    configuredQuorum: options.quorumFor ?? (() => 1),
     emit(event) {
       follow(event);
       events
@@ -304,6 +316,12 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     }
     if (d.by === info.requester) throw new ApprovalRefused(d.runId, d.gateId, d.by);
     checkOption(d.runId, gate, d.decision, d.option);
+    if (d.decision === 'approve' && gate.gate.plan) {
+      // The workflow's identity of what ships may have changed since the card was posted: then this
+      // decision was made on another plan, and approvers are asked again (a new card).
+      const checked = await recheckPlan(rt, info, gate, await gateContext(info, gate.id));
+      if (checked.changed) return { applied: false, why: 'stale_plan', planHash: checked.planHash };
+    }
     const r = await decideGate(
       rt,
       info,
@@ -312,6 +330,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       d.by,
       d.reason,
       d.decision === 'approve' ? d.option : undefined,
+      d.planHash,
     );
     if (r.applied)
       return {
@@ -321,7 +340,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
         by: d.by,
         at: r.at,
       };
-    if (r.why === 'awaiting_quorum') return r;
+    if (r.why === 'awaiting_quorum' || r.why === 'stale_plan') return r;
     const earlier =
       r.state === 'approved'
         ? 'approve'
@@ -336,6 +355,23 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       ...(r.by ? { by: r.by } : {}),
       ...(r.at ? { at: r.at } : {}),
     };
+  }
+
+  /** What a gate's `plan` hook reads outside a job: the run's params and the outputs recorded so far. */
+  async function gateContext(info: RunInfo, gateId: string): Promise<TaskContext<unknown>> {
+    const [outputs, attempt] = await Promise.all([
+      redis.hgetall(keys.outputs(info.runId)),
+      redis.hget(keys.tasks(info.runId), `${gateId}#a`),
+    ]);
+    const a = Number(attempt ?? 0);
+    return buildContext(rt, info, {
+      taskId: gateId,
+      attempt: a,
+      signal: new AbortController().signal,
+      outputs,
+      changed: new Map(),
+      fence: { kind: 'task', taskId: gateId, attempt: a },
+    });
   }
 
   async function list(opts: { limit?: number; active?: boolean } = {}): Promise<RunSnapshot[]> {
@@ -357,7 +393,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     decide,
     hold: async (runId, by) => holdRun(rt, await rt.runs.get(runId), by),
     resume: async (runId, by) => resumeRun(rt, await rt.runs.get(runId), by),
-    abort: async (runId, by, o) => abortRun(rt, await rt.runs.get(runId), by, o?.rollback ?? false),
+    abort: async (runId, by, o) => abortRun(rt, await rt.runs.get(runId), by, o?.rollback),
     async retryFailed(runId, by) {
       const snap = await readSnapshot(rt, runId);
       return start({

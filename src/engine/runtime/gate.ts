@@ -2,6 +2,7 @@ import { removeGateTimeouts } from './retention.js';
 import type { CompiledTask } from '../dag/workflow-definition.js';
 import type { GateDecision } from '../model/run.js';
 import type { Json, TaskContext } from '../model/workflow.js';
+import { planHash, type PlanFacts } from './plan-hash.js';
 import { GateClosed } from '../errors/gate-closed.js';
 import { jobId } from './jobs.js';
 import type { RunInfo } from './run-info.js';
@@ -35,33 +36,23 @@ export async function openGate(
     return;
   }
   let evidence: Json = null;
+  let plan: string;
+  let timeoutMs: number;
+  let quorum: number;
   try {
+    timeoutMs = await gateTimeoutMs(task, ctx);
+    quorum = effectiveQuorum(rt, info, task);
     if (task.gate.evidence)
-      evidence = await withTimeout(task.id, task.timeoutMs ?? 60_000, (signal) =>
+      evidence = await withTimeout(task.id, evidenceTimeoutMs(task), (signal) =>
         task.gate.evidence!({ ...ctx, signal }),
       );
+    plan = await currentPlanHash(rt, info, task, ctx);
   } catch (err) {
     await finishTask(rt, info, task.id, {
       from: ['running'],
       to: 'failed',
       attempt,
-      error: `could not gather the gate's evidence: ${errorText(err)}`,
-    });
-    return;
-  }
-  let timeoutMs = task.gate.timeoutMs;
-  try {
-    if (task.gate.timeoutFor) {
-      const wanted = await task.gate.timeoutFor(ctx);
-      // The run's own time to decide never outlasts the gate's bound, and a gate always ends.
-      if (Number.isFinite(wanted) && wanted > 0) timeoutMs = Math.min(wanted, timeoutMs);
-    }
-  } catch (err) {
-    await finishTask(rt, info, task.id, {
-      from: ['running'],
-      to: 'failed',
-      attempt,
-      error: `could not work out the gate's time to decide: ${errorText(err)}`,
+      error: `could not open the gate: ${errorText(err)}`,
     });
     return;
   }
@@ -70,7 +61,7 @@ export async function openGate(
   const opened = await rt.scripts.run<number>(
     'marshalGateOpen',
     [rt.keys.tasks(runId), rt.keys.gates(runId)],
-    [task.id, attempt, JSON.stringify(evidence), expiresAt],
+    [task.id, attempt, JSON.stringify(evidence), expiresAt, plan, quorum],
   );
   if (opened !== 1) return;
   await enqueue(rt, [
@@ -81,27 +72,127 @@ export async function openGate(
     },
   ]);
   rt.emit({ type: 'task.state', runId, at: nowIso(), taskId: task.id, state: 'waiting', attempt });
+  emitWaiting(rt, info, task, { evidence, expiresAt, planHash: plan, quorum });
+}
+
+/** Asks for a decision: the card (Slack) or the prompt (terminal) is drawn from this. */
+function emitWaiting(
+  rt: Runtime,
+  info: RunInfo,
+  task: GateTask,
+  o: { evidence: Json; expiresAt: string; planHash: string; quorum: number; replaces?: string },
+): void {
   const { gate } = task;
   rt.emit({
     type: 'gate.waiting',
-    runId,
+    runId: info.runId,
     at: nowIso(),
     gateId: task.id,
-    evidence,
-    expiresAt,
+    evidence: o.evidence,
+    expiresAt: o.expiresAt,
     requester: info.requester,
     kind: gate.kind,
     ...(gate.prompt ? { prompt: gate.prompt } : {}),
     options: [...gate.options],
     ...(gate.default ? { defaultOption: gate.default } : {}),
+    planHash: o.planHash,
+    ...(o.quorum > 1 ? { quorum: o.quorum } : {}),
+    ...(o.replaces ? { replaces: o.replaces } : {}),
   });
+}
+
+/**
+ * The gate's time to decide: `timeoutFor` (this run's, e.g. from an `--approval-timeout` param), at most
+ * `timeoutMs`, which stays the gate's bound; a gate always ends.
+ */
+async function gateTimeoutMs(task: GateTask, ctx: TaskContext<unknown>): Promise<number> {
+  let timeoutMs = task.gate.timeoutMs;
+  if (task.gate.timeoutFor) {
+    const wanted = await task.gate.timeoutFor(ctx);
+    if (Number.isFinite(wanted) && wanted > 0) timeoutMs = Math.min(wanted, timeoutMs);
+  }
+  return timeoutMs;
+}
+
+/** Approvals needed: the workflow's gate and the access config each may ask; the larger wins. Choices take one. */
+function effectiveQuorum(rt: Runtime, info: RunInfo, task: GateTask): number {
+  if (task.gate.kind !== 'approval') return 1;
+  return Math.max(task.gate.quorum, rt.configuredQuorum(info.def.name));
+}
+
+/** The hash of what approving this gate would let happen now (plan-hash.ts). */
+export async function currentPlanHash(
+  rt: Runtime,
+  info: RunInfo,
+  task: GateTask,
+  ctx: TaskContext<unknown>,
+): Promise<string> {
+  let stages: PlanFacts['stages'];
+  if (task.rolloutId) {
+    const stored = await rt.redis.hget(rt.keys.rollout(info.runId, task.rolloutId), 'plan');
+    if (stored) {
+      const p = JSON.parse(stored) as { canary: string[]; batches: string[][] };
+      stages = { canary: p.canary, batches: p.batches };
+    }
+  }
+  const identity = task.gate.plan
+    ? await withTimeout(task.id, evidenceTimeoutMs(task), (signal) => task.gate.plan!({ ...ctx, signal }))
+    : undefined;
+  return planHash({ workflow: info.def.name, gateId: task.id, params: info.params, stages, identity });
+}
+
+/**
+ * Before a decision: whether the plan is still the one the card showed. When it changed (the workflow's
+ * `plan` now reads another identity), the gate is asked again: new plan hash, evidence gathered anew,
+ * approvals so far dropped (they were for the other plan), and a new `gate.waiting` replaces the card.
+ * Returns the hash now in force, and whether it replaced the recorded one.
+ */
+export async function recheckPlan(
+  rt: Runtime,
+  info: RunInfo,
+  task: GateTask,
+  ctx: TaskContext<unknown>,
+): Promise<{ planHash: string; changed: boolean }> {
+  const { runId } = info;
+  const recorded = (await rt.redis.hget(rt.keys.gates(runId), `${task.id}#plan`)) ?? '';
+  if (!task.gate.plan) return { planHash: recorded, changed: false };
+  const now = await currentPlanHash(rt, info, task, ctx);
+  if (now === recorded) return { planHash: now, changed: false };
+  let evidence: Json = null;
+  if (task.gate.evidence)
+    evidence = await withTimeout(task.id, evidenceTimeoutMs(task), (signal) =>
+      task.gate.evidence!({ ...ctx, signal }),
+    );
+  const replanned = await rt.scripts.run<number>(
+    'marshalGateReplan',
+    [rt.keys.gates(runId), rt.keys.gateApprovers(runId, task.id)],
+    [task.id, recorded, now, JSON.stringify(evidence)],
+  );
+  if (replanned !== 1) return { planHash: recorded, changed: false };
+  const g = await rt.redis.hmget(rt.keys.gates(runId), `${task.id}#expiresAt`, `${task.id}#quorum`);
+  emitWaiting(rt, info, task, {
+    evidence,
+    expiresAt: g[0] ?? nowIso(),
+    planHash: now,
+    quorum: Number(g[1] ?? 1),
+    ...(recorded ? { replaces: recorded } : {}),
+  });
+  return { planHash: now, changed: true };
 }
 
 export type GateOutcome = 'approved' | 'rejected' | 'timed_out';
 
 export type GateDecideResult =
   | { applied: true; at: string }
-  | { applied: false; why: 'awaiting_quorum'; approvals: number; quorum: number; repeated: boolean }
+  | {
+      applied: false;
+      why: 'awaiting_quorum';
+      approvals: number;
+      quorum: number;
+      repeated: boolean;
+      approvers: string[];
+    }
+  | { applied: false; why: 'stale_plan'; planHash: string }
   | {
       applied: false;
       why: 'finished' | 'not_waiting' | 'already_decided';
@@ -124,6 +215,8 @@ export async function decideGate(
   by: string,
   reason: string | undefined,
   option?: string,
+  /** The plan hash the decider was shown; a decision on another plan is refused (`stale_plan`). */
+  expectedPlan?: string,
 ): Promise<GateDecideResult> {
   const at = nowIso();
   const { runId } = info;
@@ -158,16 +251,31 @@ export async function decideGate(
       output === undefined ? '' : JSON.stringify(output),
       chosen ?? '',
       task?.kind === 'gate' ? task.gate.quorum : 1,
+      outcome === 'timed_out' ? '' : (expectedPlan ?? ''),
     ],
   );
+  if (reply[0] === 'stale_plan') return { applied: false, why: 'stale_plan', planHash: str(reply[1]) };
   if (reply[0] === 'partial') {
-    const quorum = task?.kind === 'gate' ? task.gate.quorum : 1;
+    const approvers = JSON.parse(str(reply[4]) || '[]') as string[];
+    const quorum = Number(reply[3]);
+    if (reply[2] === 1)
+      rt.emit({
+        type: 'gate.vote',
+        runId,
+        at,
+        gateId,
+        by,
+        approvers,
+        quorum,
+        ...(expectedPlan ? { planHash: expectedPlan } : {}),
+      });
     return {
       applied: false,
       why: 'awaiting_quorum',
       approvals: Number(reply[1]),
       quorum,
       repeated: reply[2] !== 1,
+      approvers,
     };
   }
   if (reply[0] === 'finished') return { applied: false, why: 'finished' };
@@ -213,4 +321,9 @@ export async function decideGate(
 /** Script replies are strings or numbers; anything else reads as empty. */
 function str(v: unknown): string {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}
+
+/** Gathering evidence or the plan may take the gate's time, but never more than a quarter of an hour. */
+function evidenceTimeoutMs(task: GateTask): number {
+  return Math.min(task.timeoutMs ?? 60_000, 15 * 60_000);
 }

@@ -32,6 +32,8 @@ export interface Runtime {
   readonly health: RedisHealth;
   /** A target's inventory host (EngineOptions.resolveTarget). */
   readonly resolveTarget: TargetResolver;
+  /** Approvals the access config asks of a workflow's gates (at least; a gate may ask for more). */
+  readonly configuredQuorum: (workflow: string) => number;
   /** Publishes without waiting: commands on one connection keep their order, so events stay ordered. */
   emit(event: RunEvent): void;
 }

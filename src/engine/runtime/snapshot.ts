@@ -42,7 +42,9 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
           options: task.gate.options,
           defaultOption: task.gate.default,
           choice: g[`${task.id}#choice`] || undefined,
-          quorum: task.gate.quorum > 1 ? task.gate.quorum : undefined,
+          quorum: gateQuorum(g[`${task.id}#quorum`], task.gate.quorum),
+          planHash: g[`${task.id}#plan`] || undefined,
+          rolloutId: task.rolloutId,
           approvers: g[`${task.id}#approvers`]
             ? (JSON.parse(g[`${task.id}#approvers`]!) as unknown)
             : undefined,
@@ -116,4 +118,10 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
     progress,
     targets: [...latest.values()].sort((a, b) => a.target.localeCompare(b.target)),
   });
+}
+
+/** The quorum recorded when the gate opened (the workflow's or the access config's, the larger), else the workflow's. */
+function gateQuorum(recorded: string | undefined, declared: number): number | undefined {
+  const n = recorded ? Number(recorded) : declared;
+  return n > 1 ? n : undefined;
 }

@@ -15,6 +15,7 @@ import { effectiveAccess } from '../../kit/access.js';
 import type { WorkflowCatalog } from '../../kit/catalog.js';
 import type { SlackDeps } from './slack-deps.js';
 import type { OpsControl } from '../../control/ops-control.js';
+import { RedisThreadStore } from '../progress/redis-thread-store.js';
 
 export interface SlackAppOptions {
   settings: Settings;
@@ -23,8 +24,11 @@ export interface SlackAppOptions {
   workflows: WorkflowCatalog;
   config: MarshalConfig;
   logger: Logger;
-  /** For replay protection (SET NX EX); an ioredis client fits. */
-  redis: ReplayStore;
+  /**
+   * For replay protection (SET NX EX) and to read where cards were posted (the progress threads'
+   * store); an ioredis client fits.
+   */
+  redis: ReplayStore & ConstructorParameters<typeof RedisThreadStore>[0];
   /** HTTP mode only: where to listen. Default all interfaces, so Slack can reach it. */
   host?: string;
   /** HTTP mode only: overrides `settings.port` (0: any free port, for tests and benchmarks). */
@@ -87,6 +91,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       new SlackUsergroupDirectory(app.client, options.usergroupCacheMs),
     ),
     replay: new ReplayGuard(options.redis, `${options.keyPrefix ?? 'marshal'}:slack:seen`),
+    cards: new RedisThreadStore(options.redis, options.keyPrefix ?? 'marshal'),
     logger: log,
     ...(options.control ? { control: options.control } : {}),
   };

@@ -41,6 +41,11 @@ export class AccessControl {
     return false;
   }
 
+  /** Whether `--auto-approve` may approve this workflow's gates unattended (config `unattended: true`). */
+  allowsUnattended(workflow: string): boolean {
+    return this.access[workflow]?.unattended === true;
+  }
+
   /** Throws NotAuthorizedError that says who is allowed, in Slack mention syntax. */
   async require(right: AccessRight, workflow: string, user: string): Promise<void> {
     if (await this.allows(right, workflow, user)) return;

@@ -5,6 +5,13 @@ export { escapeMrkdwn, outputExcerpt } from './mrkdwn.js';
 export { formatDuration, runFacts, type RenderContext, type RunFacts } from './run-facts.js';
 export { renderRunParent } from './run-parent.js';
 export { renderStageDone, renderRunControl, renderFinalSummary } from './milestones.js';
-export { renderApprovalCard, renderDecidedCard, ApprovalEvidence, type GateView } from './approval-card.js';
+export {
+  renderApprovalCard,
+  renderDecidedCard,
+  renderSupersededCard,
+  ApprovalEvidence,
+  type GateView,
+} from './approval-card.js';
+export { runControlButtons } from './run-controls.js';
 export { renderEphemeralError, renderErrorForUser, type ErrorView } from './ephemeral-error.js';
 export { renderAlert, renderNote } from './alert.js';

@@ -47,9 +47,13 @@ export function renderRunControl(run: RunSnapshot, event: RunEventOf<'run.contro
   const what = {
     hold: ':double_vertical_bar: Hold requested: the run pauses after the current batch',
     resume: ':arrow_forward: Resumed: the next batch starts',
-    abort: event.rollback
-      ? ':octagonal_sign: Abort requested, with rollback of the changed hosts'
-      : ':octagonal_sign: Abort requested: no new hosts are started',
+    abort: event.atGate
+      ? event.rollback
+        ? ':octagonal_sign: Aborted at the approval gate: the canary is rolled back'
+        : ':octagonal_sign: Aborted at the approval gate: the canary is kept as it is (not rolled back)'
+      : event.rollback
+        ? ':octagonal_sign: Abort requested, with rollback of the changed hosts'
+        : ':octagonal_sign: Abort requested: no new hosts are started',
   }[event.action];
   const text = `${what} — by ${who(event.by)} ${slackDate(event.at, '{time}')}`;
   return fitMessage({

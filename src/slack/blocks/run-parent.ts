@@ -1,6 +1,7 @@
 import type { RunSnapshot } from '../../engine/model/run.js';
 import { mrkdwn, plain, type Block, type SlackMessage } from './block-kit.js';
 import { fitMessage, summariseList } from './limits.js';
+import { runControlButtons } from './run-controls.js';
 import { escapeMrkdwn, slackDate, who } from './mrkdwn.js';
 import {
   formatCount,
@@ -60,6 +61,8 @@ export function renderRunParent(run: RunSnapshot, ctx: RenderContext): SlackMess
   notes.push(`Started ${slackDate(run.createdAt)}`);
   notes.push(`Audit: \`${escapeMrkdwn(ctx.auditRef ?? run.runId)}\``);
   blocks.push({ type: 'context', elements: [mrkdwn(notes.join(' · '))] });
+  const controls = runControlButtons(run);
+  if (controls) blocks.push(controls);
 
   const text = `${run.workflow}${dry} ${stateText}: ${f.done} ok, ${f.failed} failed (run ${run.runId})`;
   return fitMessage({ text, blocks });

@@ -2,14 +2,24 @@ import { FINAL_RUN_STATES } from '../../engine/model/task-state.js';
 import type { GateSnapshot, RunSnapshot } from '../../engine/model/run.js';
 import type { SlackDeps } from '../app/slack-deps.js';
 import {
+  renderApprovalCard,
   renderDecidedCard,
   renderErrorForUser,
   type GateActionValue,
   type SlackMessage,
 } from '../blocks/index.js';
 
-/** `choose`: an option button of a choice gate (the option is in the button's value). */
-export type GateButton = 'approve' | 'choose' | 'hold' | 'abort';
+/**
+ * `choose`: an option button of a choice gate (the option is in the button's value). `abort` at a
+ * rollout's gate rolls the canary back; `abort_keep` keeps it.
+ */
+export type GateButton = 'approve' | 'reject' | 'choose' | 'hold' | 'abort' | 'abort_keep';
+
+/** Where the button was clicked: the message (and its channel) from Slack's signed payload. */
+export interface ClickedOn {
+  channel: string | undefined;
+  messageTs: string | undefined;
+}
 
 /** A message to the presser: plain mrkdwn text, or a rendered message with blocks. */
 export type Notice = { text: string; blocks?: SlackMessage['blocks'] };
@@ -34,8 +44,24 @@ export async function handleGateAction(
   button: GateButton,
   target: GateActionValue,
   user: string,
+  clicked: ClickedOn,
 ): Promise<GateActionOutcome> {
   const { engine, access } = deps;
+  // The value names a run and a gate; the message it was clicked on must be that gate's card as
+  // Marshal posted it. A value copied onto another message (another run's card) is refused.
+  const card = await deps.cards.get(target.runId).catch(() => undefined);
+  const cardTs = card?.gateCards[target.gateId];
+  if (!card || !cardTs || card.channel !== clicked.channel || cardTs !== clicked.messageTs) {
+    deps.logger.warn(
+      { runId: target.runId, gateId: target.gateId, user, clicked },
+      'gate button refused: not clicked on the card Marshal posted for this gate',
+    );
+    return {
+      notice: note(
+        ':no_entry: This button does not belong to the card it was clicked on (or the card was replaced by a newer one); nothing was changed. Decide on the latest card in the run’s thread.',
+      ),
+    };
+  }
   let run: RunSnapshot;
   try {
     run = await engine.get(target.runId);
@@ -59,11 +85,18 @@ export async function handleGateAction(
   }
 
   const isRequester = run.requester === user;
-  const deciding = button === 'approve' || button === 'choose';
+  const deciding = button === 'approve' || button === 'choose' || button === 'reject';
   if (deciding && isRequester) {
     return {
       notice: note(
-        `:no_entry: You requested this run, so you cannot ${button === 'choose' ? 'decide' : 'approve'} it: another approver has to (four-eyes).`,
+        `:no_entry: You requested this run, so you cannot ${button === 'approve' ? 'approve' : 'decide'} it: another approver has to (four-eyes). Abort stops it.`,
+      ),
+    };
+  }
+  if ((button === 'approve' || button === 'choose') && (!target.plan || target.plan !== gate.planHash)) {
+    return {
+      notice: note(
+        ':no_entry: This card shows another plan than the one now waiting for approval; your click approved nothing. Decide on the latest card in the thread.',
       ),
     };
   }
@@ -83,6 +116,24 @@ export async function handleGateAction(
         gateId: gate.gateId,
         decision: 'approve',
         by: user,
+        ...(target.plan ? { planHash: target.plan } : {}),
+      });
+      if (result.applied) return { card: await decidedCard(deps, run.runId, gate) };
+      // A partial approval shows on the card at once: who approved so far.
+      const now = result.why === 'awaiting_quorum' ? await engine.get(run.runId) : undefined;
+      const partial = now?.gates.find((g) => g.gateId === gate.gateId);
+      return {
+        ...(now && partial ? { card: renderApprovalCard(now, partial) } : {}),
+        notice: note(notApplied(result)),
+      };
+    }
+    case 'reject': {
+      const result = await engine.decide({
+        runId: run.runId,
+        gateId: gate.gateId,
+        decision: 'reject',
+        by: user,
+        reason: 'Rejected from Slack',
       });
       if (!result.applied) return { notice: note(notApplied(result)) };
       return { card: await decidedCard(deps, run.runId, gate) };
@@ -99,6 +150,7 @@ export async function handleGateAction(
         decision: 'approve',
         option: option.id,
         by: user,
+        ...(target.plan ? { planHash: target.plan } : {}),
       });
       if (!result.applied) return { notice: note(notApplied(result, gate)) };
       return { card: await decidedCard(deps, run.runId, gate) };
@@ -110,12 +162,24 @@ export async function handleGateAction(
           `:double_vertical_bar: Run \`${run.runId}\` will hold before its next batch, even once approved. \`/ops resume ${run.runId}\` continues it.`,
         ),
       };
-    case 'abort': {
-      await engine.abort(run.runId, user);
-      const card = await decidedCard(deps, run.runId, gate, { by: user, reason: 'Run aborted from Slack' });
+    case 'abort':
+    case 'abort_keep': {
+      const keep = button === 'abort_keep';
+      const done = await engine.abort(run.runId, user, keep ? { rollback: false } : {});
+      const what = done.atGate
+        ? done.rollback
+          ? 'the canary is rolled back'
+          : 'the canary is kept as it is (not rolled back)'
+        : done.rollback
+          ? 'the changed hosts are rolled back'
+          : 'no new hosts start';
+      const card = await decidedCard(deps, run.runId, gate, {
+        by: user,
+        reason: `Run aborted from Slack: ${what}`,
+      });
       return {
         card,
-        notice: note(`:octagonal_sign: Run \`${run.runId}\` is aborting: no new hosts start; cleanup runs.`),
+        notice: note(`:octagonal_sign: Run \`${run.runId}\` is aborting: ${what}; cleanup runs.`),
       };
     }
   }
@@ -170,6 +234,8 @@ function notApplied(
       ? `:information_source: You have approved already (${count}); another approver is needed.`
       : `:ballot_box_with_check: Your approval is recorded (${count}); the run goes on once enough others approve.`;
   }
+  if (result.why === 'stale_plan')
+    return ':no_entry: The plan changed since this card was posted; your click approved nothing. A new card with the new plan is in the thread.';
   if (result.why === 'already_decided') {
     const by = result.by ? ` by <@${result.by}>` : '';
     const label = gate?.options?.find((o) => o.id === result.option)?.label;

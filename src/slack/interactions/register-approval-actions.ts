@@ -8,26 +8,55 @@ import type {
 import type { SlackDeps } from '../app/slack-deps.js';
 import {
   MARSHAL_ABORT,
+  MARSHAL_ABORT_KEEP,
   MARSHAL_APPROVE,
   MARSHAL_CHOOSE,
   MARSHAL_HOLD,
+  MARSHAL_REJECT,
+  MARSHAL_RESUME,
+  MARSHAL_RETRY,
+  MARSHAL_RUN_ABORT,
+  MARSHAL_RUN_HOLD,
   decodeGateActionValue,
+  decodeRunActionValue,
   renderErrorForUser,
 } from '../blocks/index.js';
-import { handleGateAction, type GateButton, type Notice } from './gate-action.js';
+import { handleGateAction, type ClickedOn, type GateButton, type Notice } from './gate-action.js';
+import { handleRunAction, type RunButton } from './run-action.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-/** Registers the Approve, Hold and Abort buttons of approval cards, and the option buttons of choice cards. */
+/**
+ * Registers the buttons of approval cards (Approve, Reject, Hold, Abort, Abort-keep-canary, a choice's
+ * options) and the run controls of a thread's parent message (Hold, Abort, Resume, Retry).
+ */
 export function registerApprovalActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(MARSHAL_APPROVE, gateButtonListener('approve', deps));
-  app.action<BlockAction<ButtonAction>>(MARSHAL_CHOOSE, gateButtonListener('choose', deps));
-  app.action<BlockAction<ButtonAction>>(MARSHAL_HOLD, gateButtonListener('hold', deps));
-  app.action<BlockAction<ButtonAction>>(MARSHAL_ABORT, gateButtonListener('abort', deps));
+  const gate: [string | RegExp, GateButton][] = [
+    [MARSHAL_APPROVE, 'approve'],
+    [MARSHAL_REJECT, 'reject'],
+    [MARSHAL_CHOOSE, 'choose'],
+    [MARSHAL_HOLD, 'hold'],
+    [MARSHAL_ABORT, 'abort'],
+    [MARSHAL_ABORT_KEEP, 'abort_keep'],
+  ];
+  for (const [id, button] of gate)
+    app.action<BlockAction<ButtonAction>>(id, gateButtonListener(button, deps));
+  const run: [string, RunButton][] = [
+    [MARSHAL_RUN_HOLD, 'hold'],
+    [MARSHAL_RUN_ABORT, 'abort'],
+    [MARSHAL_RESUME, 'resume'],
+    [MARSHAL_RETRY, 'retry'],
+  ];
+  for (const [id, button] of run) app.action<BlockAction<ButtonAction>>(id, runButtonListener(button, deps));
 }
 
-function gateButtonListener(button: GateButton, deps: SlackDeps): (args: Args) => Promise<void> {
-  return async ({ ack, body, action, client, respond }) => {
+/** Acks, takes the presser from the signed payload, ignores a replay, and tells the presser the outcome. */
+function buttonListener(
+  deps: SlackDeps,
+  act: (args: Args, user: string, clicked: ClickedOn, tell: (m: Notice) => Promise<void>) => Promise<void>,
+): (args: Args) => Promise<void> {
+  return async (args) => {
+    const { ack, body, action, client, respond } = args;
     await ack();
     // Identity from the signed payload, never from the button.
     const user = body.user.id;
@@ -42,23 +71,37 @@ function gateButtonListener(button: GateButton, deps: SlackDeps): (args: Args) =
       }
     };
     try {
-      const target = decodeGateActionValue(action.value ?? '');
-      if (!target)
-        return await tell({
-          text: ':warning: This button carries no run; it is not one of Marshal’s approval buttons.',
-        });
       if (!(await deps.replay.firstTime('action', `${action.action_ts}:${user}:${action.action_id}`))) {
-        log.warn({ runId: target.runId }, 'replayed button press ignored');
+        log.warn('replayed button press ignored');
         return;
       }
-      const outcome = await handleGateAction(deps, button, target, user);
-      if (outcome.card && channel && body.message?.ts) {
-        await client.chat.update({ channel, ts: body.message.ts, ...outcome.card });
-      }
-      if (outcome.notice) await tell(outcome.notice);
+      await act(args, user, { channel, messageTs: body.message?.ts }, tell);
     } catch (err) {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'gate button failed');
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'button failed');
       await tell(renderErrorForUser(err, 'Your click did not go through')).catch(() => undefined);
     }
   };
+}
+
+function gateButtonListener(button: GateButton, deps: SlackDeps): (args: Args) => Promise<void> {
+  return buttonListener(deps, async ({ action, client }, user, clicked, tell) => {
+    const target = decodeGateActionValue(action.value ?? '');
+    if (!target)
+      return tell({
+        text: ':warning: This button carries no run; it is not one of Marshal’s approval buttons.',
+      });
+    const outcome = await handleGateAction(deps, button, target, user, clicked);
+    if (outcome.card && clicked.channel && clicked.messageTs) {
+      await client.chat.update({ channel: clicked.channel, ts: clicked.messageTs, ...outcome.card });
+    }
+    if (outcome.notice) await tell(outcome.notice);
+  });
+}
+
+function runButtonListener(button: RunButton, deps: SlackDeps): (args: Args) => Promise<void> {
+  return buttonListener(deps, async ({ action }, user, clicked, tell) => {
+    const target = decodeRunActionValue(action.value ?? '');
+    if (!target) return tell({ text: ':warning: This button carries no run; it is not one of Marshal’s.' });
+    await tell(await handleRunAction(deps, button, target, user, clicked));
+  });
 }

@@ -10,6 +10,7 @@ import {
   renderRunControl,
   renderRunParent,
   renderStageDone,
+  renderSupersededCard,
   type RenderContext,
 } from '../blocks/index.js';
 import { describeSlackError, isPermanentSlackError } from './slack-error.js';
@@ -106,20 +107,55 @@ export class ProgressNotifier {
           );
         break;
       case 'gate.waiting':
-        this.milestone(run, `gate:${event.gateId}:waiting`, async (snapshot, thread) => {
-          const card = renderApprovalCard(snapshot, {
-            gateId: event.gateId,
-            evidence: event.evidence,
-            expiresAt: event.expiresAt,
-            ...(event.kind ? { kind: event.kind } : {}),
-            ...(event.prompt ? { prompt: event.prompt } : {}),
-            ...(event.options ? { options: event.options } : {}),
-            ...(event.defaultOption ? { defaultOption: event.defaultOption } : {}),
-          });
-          const posted = await this.options.chat.post(thread.channel, card, thread.ts);
-          thread.gateCards[event.gateId] = posted.ts;
-          await this.options.store.setGateCard(run.runId, event.gateId, posted.ts);
-        });
+        // One card per plan: a plan that changed under the gate gets a new card, the old one says so.
+        this.milestone(
+          run,
+          `gate:${event.gateId}:waiting:${event.planHash ?? ''}`,
+          async (snapshot, thread) => {
+            const view = {
+              gateId: event.gateId,
+              evidence: event.evidence,
+              expiresAt: event.expiresAt,
+              ...(event.kind ? { kind: event.kind } : {}),
+              ...(event.prompt ? { prompt: event.prompt } : {}),
+              ...(event.options ? { options: event.options } : {}),
+              ...(event.defaultOption ? { defaultOption: event.defaultOption } : {}),
+              ...(event.planHash ? { planHash: event.planHash } : {}),
+              ...(event.quorum ? { quorum: event.quorum, approvers: [] } : {}),
+            };
+            const earlier = thread.gateCards[event.gateId];
+            if (event.replaces && earlier && event.planHash)
+              await this.options.chat.update(
+                thread.channel,
+                earlier,
+                renderSupersededCard(
+                  snapshot,
+                  { gateId: event.gateId, planHash: event.replaces },
+                  event.planHash,
+                ),
+              );
+            const posted = await this.options.chat.post(
+              thread.channel,
+              renderApprovalCard(snapshot, view),
+              thread.ts,
+            );
+            thread.gateCards[event.gateId] = posted.ts;
+            await this.options.store.setGateCard(run.runId, event.gateId, posted.ts);
+          },
+        );
+        break;
+      case 'gate.vote':
+        // Who approved so far, on the card itself.
+        this.milestone(
+          run,
+          `gate:${event.gateId}:vote:${event.planHash ?? ''}:${event.by}`,
+          async (snapshot, thread) => {
+            const cardTs = thread.gateCards[event.gateId];
+            const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
+            if (!cardTs || !gate || gate.state !== 'waiting') return;
+            await this.options.chat.update(thread.channel, cardTs, renderApprovalCard(snapshot, gate));
+          },
+        );
         break;
       case 'gate.decided':
         this.milestone(run, `gate:${event.gateId}:decided`, async (snapshot, thread) => {

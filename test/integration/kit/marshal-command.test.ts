@@ -51,7 +51,7 @@ describe('/marshal run: every loaded workflow through one command', () => {
       params: { tag: 'blue', hosts: ['h-1', 'h-2', 'h-3'] },
     });
     const card = await f.approvalCard(runId);
-    const value = encodeGateActionValue({ runId, gateId: card.gateId });
+    const value = encodeGateActionValue({ runId, gateId: card.gateId, plan: card.plan });
     await f.press({ actionId: MARSHAL_APPROVE, value, user: APPROVER, messageTs: card.ts });
     await f.event((e) => e.type === 'run.finished' && e.runId === runId);
     const run = await f.engine.get(runId);

@@ -6,6 +6,7 @@ import { RedisAuditLog } from '../../../src/audit/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../../support/redis.js';
+import { CLI_USER, configWithCliAccess } from '../../support/cli-config.js';
 import { marshalCli } from '../../support/marshal-cli.js';
 
 const TUTORIAL = resolve('test/fixtures/tutorial');
@@ -18,14 +19,19 @@ const FILE = '/etc/marshal-apps/banner/banner.txt';
  */
 describe('the writing-workflows tutorial', () => {
   let env: DemoEnvironment;
+  let configPath: string;
   const marshal = marshalCli(() => ({
     REDIS_URL: env.redisUrl,
-    MARSHAL_CONFIG: env.configPath,
+    MARSHAL_CONFIG: configPath,
     MARSHAL_PREFIX: env.prefix,
   }));
 
   beforeAll(async () => {
     env = await DemoEnvironment.start({ hosts: 4, redisUrl: testRedisUrl(), workflows: [TUTORIAL] });
+    // The terminal's identity, allowed to run the banner unattended (`--auto-approve`).
+    configPath = configWithCliAccess(env.configPath, {
+      banner: { start: [CLI_USER], approve: [CLI_USER], unattended: true },
+    });
     // What "installing the banner package" means for the tutorial: the directory exists on every host.
     for (const host of env.fleet.hosts)
       mkdirSync(env.fleet.localPath(host, '/etc/marshal-apps/banner'), { recursive: true });

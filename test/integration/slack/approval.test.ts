@@ -29,7 +29,11 @@ async function runWaitingForApproval(hosts: string): Promise<{ runId: string; ts
     requester: REQUESTER,
   });
   const card = await f.approvalCard(runId);
-  return { runId, ts: card.ts, value: encodeGateActionValue({ runId, gateId: card.gateId }) };
+  return {
+    runId,
+    ts: card.ts,
+    value: encodeGateActionValue({ runId, gateId: card.gateId, plan: card.plan }),
+  };
 }
 
 const decisions = (runId: string) => f.events.filter((e) => e.type === 'gate.decided' && e.runId === runId);

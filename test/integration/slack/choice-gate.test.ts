@@ -35,7 +35,7 @@ describe('a choice gate in Slack, over signed HTTP', () => {
     }
     const failback = {
       actionId: `${MARSHAL_CHOOSE_PREFIX}failback`,
-      value: encodeGateActionValue({ runId, gateId: 'next', option: 'failback' }),
+      value: encodeGateActionValue({ runId, gateId: 'next', option: 'failback', plan: card.plan }),
       messageTs: card.ts,
     };
 
@@ -60,7 +60,7 @@ describe('a choice gate in Slack, over signed HTTP', () => {
     // A late click on the other option changes nothing and says what was chosen.
     const stay = {
       actionId: `${MARSHAL_CHOOSE_PREFIX}stay`,
-      value: encodeGateActionValue({ runId, gateId: 'next', option: 'stay' }),
+      value: encodeGateActionValue({ runId, gateId: 'next', option: 'stay', plan: card.plan }),
       messageTs: card.ts,
       user: APPROVER,
       actionTs: '1700000001.000002',

@@ -11,7 +11,8 @@ describe('/ops parsing', () => {
     ['status r-1a2b', { kind: 'status', runId: 'r-1a2b' }],
     ['hold r-1', { kind: 'hold', runId: 'r-1' }],
     ['resume r-1', { kind: 'resume', runId: 'r-1' }],
-    ['abort r-1', { kind: 'abort', runId: 'r-1', rollback: false }],
+    ['abort r-1', { kind: 'abort', runId: 'r-1' }],
+    ['abort r-1 --keep', { kind: 'abort', runId: 'r-1', rollback: false }],
     ['abort r-1 --rollback', { kind: 'abort', runId: 'r-1', rollback: true }],
     ['retry --failed r-1', { kind: 'retry', runId: 'r-1' }],
   ])('parses %j', (text, expected) => {

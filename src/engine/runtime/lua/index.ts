@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { GATE_DECIDE_LUA } from './gate-decide.js';
-import { GATE_OPEN_LUA } from './gate-open.js';
+import { GATE_OPEN_LUA, GATE_REPLAN_LUA } from './gate-open.js';
 import { LOCK_ACQUIRE_LUA, LOCK_RELEASE_LUA, LOCK_SWEEP_LUA } from './locks.js';
 import { RUN_ABORT_LUA } from './run-abort.js';
 import { RUN_HOLD_LUA } from './run-hold.js';
@@ -21,6 +21,7 @@ const SCRIPTS = {
   marshalTransition: TRANSITION_LUA,
   marshalGateOpen: GATE_OPEN_LUA,
   marshalGateDecide: GATE_DECIDE_LUA,
+  marshalGateReplan: GATE_REPLAN_LUA,
   marshalStageStartBatch: STAGE_START_BATCH_LUA,
   marshalTargetBegin: TARGET_BEGIN_LUA,
   marshalTargetDone: TARGET_DONE_LUA,

@@ -6,6 +6,7 @@ import {
   MARSHAL_ABORT,
   MARSHAL_APPROVE,
   MARSHAL_HOLD,
+  MARSHAL_REJECT,
   renderApprovalCard,
   renderDecidedCard,
   renderErrorForUser,
@@ -240,16 +241,17 @@ describe('approval card', () => {
   const run = runAfter({ runId: 'r-6', hosts: 20, canary: 3, batches: 4, stopAtGate: true });
   const gate = run.gates[0]!;
 
-  it('shows the evidence and the three buttons whose values carry only runId and gateId', () => {
+  it('shows the evidence and Approve, Reject, Hold, Abort buttons whose values carry only runId and gateId', () => {
     const card = renderApprovalCard(run, gate);
     assertValidMessage(card);
     const text = allText(card);
     expect(text).toContain('*Canary:* 3 ok, 0 failed of 3');
     expect(text).toContain('nginx -t');
     expect(text).toContain('+gzip off;');
-    const [approve, hold, abort] = buttons(card);
-    expect([approve!.action_id, hold!.action_id, abort!.action_id]).toEqual([
+    const [approve, reject, hold, abort] = buttons(card);
+    expect([approve!.action_id, reject!.action_id, hold!.action_id, abort!.action_id]).toEqual([
       MARSHAL_APPROVE,
+      MARSHAL_REJECT,
       MARSHAL_HOLD,
       MARSHAL_ABORT,
     ]);
