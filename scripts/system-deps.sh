@@ -17,6 +17,9 @@ declare -A pkg_of=(
   [haproxy]=haproxy # the load balancer block, the example workflows and the traffic tests (runtime API)
   [knotd]=knot # DNS tests: an authoritative server taking RFC 2136 updates with TSIG
   [knsupdate]=knot-dnsutils # the RFC 2136 client Marshal drives (and kdig for read-back in tests)
+  [prometheus]=prometheus # test/integration/metrics: a real Prometheus scrapes Marshal's /metrics
+  [promtool]=prometheus # checks and unit-tests the alert rules in deploy/prometheus
+  [chromium]=chromium # test/integration/console: the console in a real headless browser (playwright-core)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do

@@ -13,6 +13,7 @@ import type { Logger } from '../log/index.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
+import { MarshalMetrics } from '../metrics/index.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
 
 export interface MarshalOptions {
@@ -32,6 +33,8 @@ export interface MarshalOptions {
    * `status`), or `retry` with backoff, one log line per attempt (`serve`, `worker`). Default `fail`.
    */
   whenRedisIsDown?: 'fail' | 'retry';
+  /** This process's metrics (default: a registry of its own). */
+  metrics?: MarshalMetrics;
 }
 
 /** Everything a Marshal process works with, connected and checked. */
@@ -46,6 +49,8 @@ export interface Marshal {
   /** A general-purpose connection for the front ends (replay guard, thread store). */
   readonly redis: Redis;
   readonly prefix: string;
+  /** This process's Prometheus metrics (served at /metrics by `serve` and `worker --metrics-port`). */
+  readonly metrics: MarshalMetrics;
   close(): Promise<void>;
 }
 
@@ -76,6 +81,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   const inventory = await loadInventory(config.inventory);
   for (const warning of inventory.warnings) logger.warn({ inventory: inventory.source }, warning);
 
+  const metrics = options.metrics ?? new MarshalMetrics();
   const executor = new SshExecutor(
     {
       knownHostsPath: ssh.knownHosts,
@@ -87,6 +93,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     {
       logger,
       resolveHost: (name) => inventory.hosts().find((h) => h.name === name),
+      onConnection: (outcome, _host, err) => metrics.sshConnection(outcome, err),
     },
   );
   const redis = connectRedis(options.redisUrl, 'marshal-app');
@@ -132,6 +139,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       // The audit names the hosts a run touched: what survives of it helps report a lost run.
       survivingHosts: async (runId) =>
         (await audit.entries(runId)).flatMap((e) => (e.target ? [e.target] : [])),
+      observe: (event, workflow) => metrics.observe(event, workflow),
     });
     engine.health.watch(redis, 'marshal-app');
   } catch (err) {
@@ -140,6 +148,19 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     throw err;
   }
   const started = engine;
+  metrics.bind({
+    history: (runId) => started.events.history(runId),
+    get: (runId) => started.get(runId),
+    active: () => started.list({ active: true, limit: 500 }),
+    queueCounts: async () => {
+      const c = await started.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+      };
+    },
+  });
   return {
     engine: started,
     registry,
@@ -149,6 +170,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     audit,
     redis,
     prefix,
+    metrics,
     async close() {
       await started.close();
       await executor.close();

@@ -14,6 +14,7 @@ import type { EventSubscription } from '../engine/index.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
+import { MarshalMetrics, instrumentSlackClient, metricsRoute, routes as anyOf } from '../metrics/index.js';
 
 export interface ServerOptions {
   settings: Settings;
@@ -54,10 +55,14 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
   let store: RedisThreadStore | undefined;
-  const routes = healthRoutes(() =>
-    marshal
-      ? marshal.engine.health.readiness()
-      : { ready: false, why: `waiting for Redis at REDIS_URL=${redactUrl(settings.redisUrl)}` },
+  const metrics = new MarshalMetrics();
+  const routes = anyOf(
+    healthRoutes(() =>
+      marshal
+        ? marshal.engine.health.readiness()
+        : { ready: false, why: `waiting for Redis at REDIS_URL=${redactUrl(settings.redisUrl)}` },
+    ),
+    metricsRoute(metrics),
   );
   const host = options.host ?? '0.0.0.0';
   const listenPort = options.port ?? settings.port;
@@ -72,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       logger,
       allowEphemeralRedis: settings.allowEphemeralRedis ?? false,
       whenRedisIsDown: options.whenRedisIsDown ?? 'retry',
+      metrics,
       notifier: new SlackAlertNotifier({
         chat: lateChat,
         threads: { get: (runId) => required(store, 'thread store').get(runId) },
@@ -97,6 +103,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
+  instrumentSlackClient(slack.app.client, metrics);
   chat = webClientChat(slack.app.client);
   const progress = new ProgressNotifier({
     chat,

@@ -8,6 +8,8 @@ import { SlackAlertNotifier } from '../../slack/alerts/slack-alert-notifier.js';
 import { RedisThreadStore, webClientChat } from '../../slack/progress/index.js';
 import type { Marshal } from '../../app/create-marshal.js';
 import { onShutdown } from '../shutdown.js';
+import { healthRoutes, startHealthServer, stopHealthServer } from '../../app/health.js';
+import { metricsRoute, routes } from '../../metrics/index.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
 
 /** `marshal worker`: workers only, for scaling out on more machines; no Slack front end. */
@@ -16,6 +18,8 @@ export async function workerCommand(options: {
   /** BullMQ's lock duration and stalled-job check: how soon a crashed worker's jobs are taken over. */
   lockDuration: number;
   stalledInterval: number;
+  /** Serve /metrics, /healthz and /readyz on this port (all interfaces), for Prometheus to scrape. */
+  metricsPort?: number;
 }): Promise<void> {
   const logger = createLogger();
   const settings = loadCoreSettings();
@@ -49,8 +53,20 @@ export async function workerCommand(options: {
     'marshal worker is running',
   );
   const m = marshal;
+  const http =
+    options.metricsPort === undefined
+      ? undefined
+      : await startHealthServer(
+          options.metricsPort,
+          '0.0.0.0',
+          routes(
+            healthRoutes(() => m.engine.health.readiness()),
+            metricsRoute(m.metrics),
+          ),
+        );
   onShutdown(
     async () => {
+      await stopHealthServer(http);
       await pool.close();
       await m.close();
     },

@@ -52,6 +52,11 @@ export interface EngineOptions {
    * failure domains and host steps get it as `ctx.host`. Without it, targets are bare names (`bareTarget`).
    */
   resolveTarget?: TargetResolver;
+  /**
+   * Told of every event this process emits, with the run's workflow (metrics). Each event is emitted
+   * by exactly one process, so counts taken here add up across processes.
+   */
+  observe?: (event: RunEvent, workflow: string) => void;
 }
 
 /** The Engine plus what only a process that owns the connections may do. */
@@ -60,6 +65,8 @@ export interface EngineRuntime extends Engine {
   startWorkers(options?: WorkerOptions): WorkerPool;
   /** Whether this process's Redis is reachable and safe to work on (readiness). */
   readonly health: RedisHealth;
+  /** The BullMQ queue the work goes through (job counts for metrics; Bull Board, read-only). */
+  readonly queue: Queue;
   close(): Promise<void>;
 }
 
@@ -136,12 +143,27 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     resolveTarget: options.resolveTarget ?? bareTarget,
     emit(event) {
       follow(event);
+      if (options.observe) observe(options.observe, event);
       events
         .publish(event)
         .catch((err: unknown) =>
           options.logger.warn({ err, type: event.type }, 'could not publish a run event'),
         );
     },
+  };
+  const observe = (to: NonNullable<EngineOptions['observe']>, event: RunEvent): void => {
+    const tell = (workflow: string) => {
+      try {
+        to(event, workflow);
+      } catch (err) {
+        options.logger.warn({ err, type: event.type }, 'an event observer failed');
+      }
+    };
+    if (event.type === 'run.started') return tell(event.workflow);
+    rt.runs.get(event.runId).then(
+      (info) => tell(info.def.name),
+      () => tell('unknown'),
+    );
   };
   const pools: WorkerPool[] = [];
   const watch = startRedisWatch(rt, {
@@ -342,6 +364,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       return pool;
     },
     health,
+    queue,
     async close() {
       await watch.close();
       await Promise.all(pools.map((p) => p.close()));
