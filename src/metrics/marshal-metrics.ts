@@ -120,15 +120,14 @@ export class MarshalMetrics {
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    const self = this;
+    const sources = (): MetricsSources | undefined => this.sources;
     new Gauge({
       name: 'marshal_queue_jobs',
       help: 'BullMQ jobs by state (the shared queue: every process reports the same; aggregate with max).',
       labelNames: ['state'] as const,
       registers: [this.registry],
       async collect() {
-        if (!self.sources) return;
-        const counts = await self.sources.queueCounts().catch(() => undefined);
+        const counts = await sources()?.queueCounts().catch(() => undefined);
         if (!counts) return;
         for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
       },
@@ -140,7 +139,7 @@ export class MarshalMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs = (await self.sources?.active().catch(() => undefined)) ?? [];
+        const runs = (await sources()?.active().catch(() => undefined)) ?? [];
         const now = Date.now();
         for (const r of runs)
           this.set(
@@ -156,7 +155,7 @@ export class MarshalMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs = (await self.sources?.active().catch(() => undefined)) ?? [];
+        const runs = (await sources()?.active().catch(() => undefined)) ?? [];
         const now = Date.now();
         for (const r of runs)
           for (const g of r.gates.filter((gate) => gate.state === 'waiting')) {
