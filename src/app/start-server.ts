@@ -14,6 +14,8 @@ import type { EventSubscription } from '../engine/index.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
+import { startConsole, type RunningConsole } from '../console/create-console.js';
+import type { ConsoleConfig } from '../console/console-config.js';
 import { MarshalMetrics, instrumentSlackClient, metricsRoute, routes as anyOf } from '../metrics/index.js';
 
 export interface ServerOptions {
@@ -30,12 +32,16 @@ export interface ServerOptions {
   updateIntervalMs?: number;
   /** See createMarshal: `serve` waits for Redis (default `retry`); the demo and tests fail at once. */
   whenRedisIsDown?: 'fail' | 'retry';
+  /** The web console's settings, instead of the config file's `console:` (false: no console). */
+  console?: ConsoleConfig | false;
 }
 
 export interface Server {
   readonly marshal: Marshal;
   /** HTTP mode: the port Bolt listens on. */
   readonly port: number | undefined;
+  /** Where the web console is, when it is served. */
+  readonly consoleUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -115,6 +121,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   });
   let subscription: EventSubscription | undefined;
   let pool: { close(): Promise<void> } | undefined;
+  let web: RunningConsole | undefined;
+  const consoleConfig = options.console === undefined ? config.console : options.console || undefined;
+  const client = slack.app.client;
   try {
     subscription = await progress.subscribe(m.engine.events);
     pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
@@ -123,11 +132,33 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       health = undefined;
     }
     const port = await slack.start();
-    logger.info({ port, mode: settings.slack.appToken ? 'socket' : 'http' }, 'marshal is serving');
+    if (consoleConfig)
+      web = await startConsole({
+        config: consoleConfig,
+        engine: m.engine,
+        registry: m.registry,
+        access: slack.access,
+        audit: m.audit,
+        queue: m.engine.queue,
+        logger: logger.child({ component: 'console' }),
+        // Read from Slack itself (what people see), at most every 2 s per run: Slack's Tier 3 limit.
+        thread: cachedFor(2000, async (runId: string) => {
+          const ref = await store?.get(runId);
+          if (!ref) return undefined;
+          const r = await client.conversations.replies({ channel: ref.channel, ts: ref.ts, limit: 200 });
+          return (r.messages ?? []).map((msg) => ({ text: msg.text ?? '', blocks: msg.blocks ?? [] }));
+        }),
+      });
+    logger.info(
+      { port, mode: settings.slack.appToken ? 'socket' : 'http', console: web?.url },
+      'marshal is serving',
+    );
     return {
       marshal: m,
       port,
+      consoleUrl: web?.url,
       async close() {
+        await web?.close();
         await stopHealthServer(health);
         await slack.stop();
         await pool?.close();
@@ -138,12 +169,26 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       },
     };
   } catch (err) {
+    await web?.close();
     await stopHealthServer(health);
     await pool?.close();
     await subscription?.close();
     await m.close();
     throw err;
   }
+}
+
+function cachedFor<T>(ms: number, read: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, { at: number; value: Promise<T> }>();
+  return (key) => {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ms) return hit.value;
+    if (cache.size > 500) cache.clear();
+    const value = read(key);
+    cache.set(key, { at: Date.now(), value });
+    value.catch(() => cache.delete(key));
+    return value;
+  };
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -1,3 +1,4 @@
+import { ConsoleConfig } from '../console/console-config.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -97,6 +98,8 @@ export const MarshalConfigSchema = z
       })
       .strict()
       .default({ workflows: {} }),
+    /** The web console (src/console): served by `marshal serve` when present. */
+    console: ConsoleConfig.optional(),
   })
   .strict();
 export type MarshalConfig = z.infer<typeof MarshalConfigSchema> & {

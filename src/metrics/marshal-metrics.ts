@@ -127,7 +127,9 @@ export class MarshalMetrics {
       labelNames: ['state'] as const,
       registers: [this.registry],
       async collect() {
-        const counts = await sources()?.queueCounts().catch(() => undefined);
+        const counts = await sources()
+          ?.queueCounts()
+          .catch(() => undefined);
         if (!counts) return;
         for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
       },
@@ -139,7 +141,10 @@ export class MarshalMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs = (await sources()?.active().catch(() => undefined)) ?? [];
+        const runs =
+          (await sources()
+            ?.active()
+            .catch(() => undefined)) ?? [];
         const now = Date.now();
         for (const r of runs)
           this.set(
@@ -155,7 +160,10 @@ export class MarshalMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs = (await sources()?.active().catch(() => undefined)) ?? [];
+        const runs =
+          (await sources()
+            ?.active()
+            .catch(() => undefined)) ?? [];
         const now = Date.now();
         for (const r of runs)
           for (const g of r.gates.filter((gate) => gate.state === 'waiting')) {

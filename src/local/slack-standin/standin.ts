@@ -73,6 +73,11 @@ export class SlackStandin {
     return this.store.get(channel, ts);
   }
 
+  /** A user's App Home as last published, and how many times it was. */
+  home(user: string): { view: Record<string, unknown>; publishes: number } | undefined {
+    return this.store.homes.get(user);
+  }
+
   ephemerals(channel: string, user?: string): StoredEphemeral[] {
     return this.store.ephemeralsFor(channel, user);
   }
