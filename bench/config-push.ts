@@ -108,7 +108,7 @@ async function marshalRound(env: DemoEnvironment, config: MarshalConfig): Promis
     redisUrl: env.redisUrl,
     prefix: env.prefix,
     logger: silentLogger(),
-    notifier: { alert: () => Promise.resolve() },
+    notifier: { alert: () => Promise.resolve(), image: () => Promise.resolve() },
   });
   const workers = marshal.engine.startWorkers({ concurrency: 64 });
   const { engine } = marshal;

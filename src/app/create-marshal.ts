@@ -15,6 +15,7 @@ import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
 import { MarshalMetrics } from '../metrics/index.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
+import { RedisWorkflowRecords } from '../records/redis-workflow-records.js';
 
 export interface MarshalOptions {
   config: MarshalConfig;
@@ -100,6 +101,10 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   const audit = new RedisAuditLog(redis, prefix, logger.child({ component: 'audit' }));
   // The engine is created after the registry, but workflows read runs through it: bind late.
   let engine: EngineRuntime | undefined;
+  const started = (): EngineRuntime => {
+    if (!engine) throw new Error('the engine is not started yet');
+    return engine;
+  };
   const bundles = new DirectoryBundleStore(config.bundles, { allowedRoots: [...config.configRoots] });
   const blocks = createHostBlocks({
     executor,
@@ -116,11 +121,12 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         audit,
         notifier: options.notifier,
         runs: {
-          get: (runId) => {
-            if (!engine) throw new Error('the engine is not started yet');
-            return engine.get(runId);
-          },
+          get: (runId) => started().get(runId),
+          list: (o) => started().list(o),
+          locks: () => started().locks(),
         },
+        records: new RedisWorkflowRecords(redis, prefix, w.module.name),
+        settings: config.workflowSettings[w.module.name],
         clock: () => new Date(),
         dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
@@ -147,7 +153,8 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     await executor.close();
     throw err;
   }
-  const started = engine;
+  const running = engine;
+  const started = running;
   metrics.bind({
     history: (runId) => started.events.history(runId),
     get: (runId) => started.get(runId),
@@ -162,7 +169,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     },
   });
   return {
-    engine: started,
+    engine: running,
     registry,
     catalog,
     inventory,
@@ -172,7 +179,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     prefix,
     metrics,
     async close() {
-      await started.close();
+      await running.close();
       await executor.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -12,8 +12,8 @@ const HEADER = `# Slack app manifest for Marshal (https://api.slack.com/referenc
 # /slack/events). For Socket Mode instead, set socket_mode_enabled: true, drop the URLs, and give
 # Marshal an app-level token with connections:write as SLACK_APP_TOKEN.
 # Bot scopes: commands (slash commands), chat:write (progress threads, approval cards, ephemeral
-# replies), usergroups:read (access control), users:read (names in cards), channels:read and
-# groups:read (conversations.info).
+# replies), files:write (charts in run threads), usergroups:read (access control), users:read (names
+# in cards), channels:read and groups:read (conversations.info).
 `;
 
 /**
@@ -65,7 +65,15 @@ export function renderSlackManifest(catalog: WorkflowCatalog, baseUrl = EXAMPLE_
     },
     oauth_config: {
       scopes: {
-        bot: ['commands', 'chat:write', 'usergroups:read', 'users:read', 'channels:read', 'groups:read'],
+        bot: [
+          'commands',
+          'chat:write',
+          'files:write',
+          'usergroups:read',
+          'users:read',
+          'channels:read',
+          'groups:read',
+        ],
       },
     },
     settings: {

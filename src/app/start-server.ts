@@ -58,6 +58,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const lateChat: SlackChat = {
     post: (...args) => required(chat, 'Slack client').post(...args),
     update: (...args) => required(chat, 'Slack client').update(...args),
+    upload: (...args) => required(chat, 'Slack client').upload(...args),
   };
   const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
   let store: RedisThreadStore | undefined;

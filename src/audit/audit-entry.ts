@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scrubSecrets } from '../log/index.js';
 
 /**
  * One line of the audit record: who did what to which run, when. `data` holds the specifics (bundle
@@ -20,4 +21,19 @@ export type AuditEntryInput = z.input<typeof AuditEntry>;
 /** Where workflows and the engine write the audit record. */
 export interface AuditSink {
   append(entry: AuditEntryInput): Promise<void>;
+}
+
+/** The record a sink stores for `input`: validated, defaults filled in, every string scrubbed of secrets. */
+export function auditRecord(input: AuditEntryInput): AuditEntry {
+  return AuditEntry.parse({ ...input, data: scrubDeep(input.data ?? {}) });
+}
+
+/** Scrubs every string inside a JSON-like value, leaving its shape intact. */
+function scrubDeep<T>(value: T): T {
+  if (typeof value === 'string') return scrubSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => scrubDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v)])) as T;
+  }
+  return value;
 }

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.js';
-import { scrubSecrets } from '../log/index.js';
-import { AuditEntry, type AuditEntryInput, type AuditSink } from './audit-entry.js';
+import { AuditEntry, auditRecord, type AuditEntryInput, type AuditSink } from './audit-entry.js';
 
 /**
  * The durable audit record: one Redis stream per run (read back whole for a run's report) plus a
@@ -16,7 +15,7 @@ export class RedisAuditLog implements AuditSink {
   ) {}
 
   async append(input: AuditEntryInput): Promise<void> {
-    const entry = AuditEntry.parse({ ...input, data: scrubDeep(input.data ?? {}) });
+    const entry = auditRecord(input);
     await this.redis.xadd(this.key(entry.runId), '*', 'entry', JSON.stringify(entry));
     this.log.info({ audit: entry }, `audit ${entry.kind}`);
   }
@@ -34,14 +33,4 @@ export class RedisAuditLog implements AuditSink {
   private key(runId: string): string {
     return `${this.prefix}:audit:${runId}`;
   }
-}
-
-/** Scrubs every string inside a JSON-like value, leaving its shape intact. */
-function scrubDeep<T>(value: T): T {
-  if (typeof value === 'string') return scrubSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => scrubDeep(v)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v)])) as T;
-  }
-  return value;
 }

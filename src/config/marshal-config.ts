@@ -83,6 +83,16 @@ export const MarshalConfigSchema = z
      * start, next to its built-in workflows.
      */
     workflows: z.array(z.string().min(1, 'must name a directory')).default([]),
+    /**
+     * Workflow name → that workflow's own settings (e.g. `dr-drill: { scenarios: ./drills }`), handed to
+     * it as `deps.settings` and checked by the workflow's schema when it is built.
+     */
+    workflowSettings: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'workflow names are lower-case words joined by -'),
+        z.unknown(),
+      )
+      .default({}),
     access: z
       .object({
         /**

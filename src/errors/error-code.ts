@@ -29,6 +29,10 @@ export const ErrorCode = {
   /** A step or task attempt lost its job (lock lost, taken over, ledger moved on): it may change nothing more. */
   AttemptSuperseded: 'attempt_superseded',
 
+  // --- audit
+  /** An audit sink (file, HTTP) did not take a record: the record is not safely kept there. */
+  AuditSinkFailed: 'audit_sink_failed',
+
   // --- hosts and inventory
   HostUnreachable: 'host_unreachable',
   HostKeyRejected: 'host_key_rejected',

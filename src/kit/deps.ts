@@ -1,15 +1,20 @@
 import type { AuditSink } from '../audit/audit-entry.js';
 import type { BundleStore } from '../bundles/bundle-store.js';
-import type { RunSnapshot } from '../engine/model/run.js';
+import type { LockInfo, RunSnapshot } from '../engine/model/run.js';
 import type { HostBlocks } from '../hosts/blocks/types.js';
 import type { HostExecutor } from '../hosts/executor.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Logger } from '../log/logger.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { WorkflowRecords } from './workflow-records.js';
 
 /** Reads a run's own record (gate decisions, per-target results) for evidence, audit and notification. */
 export interface RunReader {
   get(runId: string): Promise<RunSnapshot>;
+  /** Recent runs, newest first; `active` only those still going (a pre-check for other maintenance). */
+  list(options?: { limit?: number; active?: boolean }): Promise<RunSnapshot[]>;
+  /** The locks runs hold now, with who holds each. */
+  locks(): Promise<LockInfo[]>;
 }
 
 /** Where things are on the machine Marshal runs on; every path is absolute. */
@@ -41,6 +46,13 @@ export interface MarshalDeps {
   readonly runs: RunReader;
   /** Configuration bundles (Marshal's config `bundles:` directory), validated on every load. */
   readonly bundles: BundleStore;
+  /** The workflow's own records, kept across runs (histories, a run's journal); see WorkflowRecords. */
+  readonly records: WorkflowRecords;
+  /**
+   * The workflow's section of Marshal's config file (`workflowSettings.<name>`), as written: the module
+   * checks it with its own schema. Undefined when the config has none.
+   */
+  readonly settings: unknown;
   readonly clock: () => Date;
   readonly dirs: WorkflowDirs;
   /** The process's logger; tasks log through `ctx.log`, which carries the run and task. */

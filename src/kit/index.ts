@@ -24,3 +24,4 @@ export type {
 } from './command-syntax.js';
 export type { MarshalDeps, RunReader, WorkflowDirs } from './deps.js';
 export type { RunOutcome } from './run-outcome.js';
+export type { WorkflowRecords } from './workflow-records.js';

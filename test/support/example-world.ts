@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import { RedisWorkflowRecords } from '../../src/records/redis-workflow-records.js';
 import { RedisAuditLog } from '../../src/audit/index.js';
 import { DirectoryBundleStore } from '../../src/bundles/bundle-store.js';
 import { TerminalNotifier } from '../../src/cli/terminal-notifier.js';
@@ -85,7 +86,13 @@ export class ExampleWorld {
       blocks: createHostBlocks({ executor, loadBalancer: { socket: haproxy.socket } }),
       notifier: new TerminalNotifier(() => {}),
       audit: new RedisAuditLog(redis, prefix, silentLogger()),
-      runs: { get: (runId) => engine!.get(runId) },
+      runs: {
+        get: (runId) => engine!.get(runId),
+        list: (o) => engine!.list(o),
+        locks: () => engine!.locks(),
+      },
+      records: new RedisWorkflowRecords(redis, prefix, 'examples'),
+      settings: undefined,
       bundles: new DirectoryBundleStore(resolve('bundles'), { allowedRoots: ['/etc/marshal-apps'] }),
       clock: () => new Date(),
       dirs: { config: EXAMPLES_DIR, module: EXAMPLES_DIR, assets: undefined },

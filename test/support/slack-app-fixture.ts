@@ -1,3 +1,4 @@
+import type { RunImage } from '../../src/notify/notifier.js';
 import { Redis } from 'ioredis';
 import type { MarshalConfig } from '../../src/config/marshal-config.js';
 import { parseMarshalConfig } from '../../src/config/marshal-config.js';
@@ -156,6 +157,7 @@ export interface FixtureOptions {
 export const recorded = {
   audit: [] as AuditEntryInput[],
   alerts: [] as { runId: string; to: readonly string[]; title: string; text: string }[],
+  images: [] as RunImage[],
 };
 
 export async function startSlackAppFixture(
@@ -187,8 +189,15 @@ export async function startSlackAppFixture(
       compileWorkflowModule(w.module, {
         ...inertDeps(w.dirs),
         audit: { append: (e) => Promise.resolve(void recorded.audit.push(e)) },
-        notifier: { alert: (a) => Promise.resolve(void recorded.alerts.push(a)) },
-        runs: { get: (runId) => engineRef!.get(runId) },
+        notifier: {
+          alert: (a) => Promise.resolve(void recorded.alerts.push(a)),
+          image: (i) => Promise.resolve(void recorded.images.push(i)),
+        },
+        runs: {
+          get: (runId) => engineRef!.get(runId),
+          list: (o) => engineRef!.list(o),
+          locks: () => engineRef!.locks(),
+        },
         log: silentLogger(),
       }),
     );

@@ -20,6 +20,8 @@ export function inertDeps(dirs: WorkflowDirs): MarshalDeps {
     audit: inert('audit'),
     runs: inert('runs'),
     bundles: inert('bundles'),
+    records: inert('records'),
+    settings: undefined,
     clock: () => new Date(),
     dirs,
     log: inert('log'),

@@ -205,6 +205,7 @@ function checkGateBasics<P>(
     );
   }
   if (spec.evidence !== undefined) checkFunction(c, typeof spec.evidence, id, `${fieldPrefix}evidence`);
+  if (spec.timeoutFor !== undefined) checkFunction(c, typeof spec.timeoutFor, id, `${fieldPrefix}timeoutFor`);
   if (spec.prompt !== undefined && (typeof spec.prompt !== 'string' || spec.prompt.trim() === '')) {
     c.fail(`${what}: prompt must be a non-empty sentence people can read`, [id]);
   }
@@ -416,6 +417,7 @@ function gateOf<P>(spec: ApprovalGateSpec<P> & { prompt?: string }, kind: GateSp
     default: undefined,
     quorum: spec.quorum ?? 1,
     ...(spec.evidence ? { evidence: spec.evidence.bind(spec) } : {}),
+    ...(spec.timeoutFor ? { timeoutFor: spec.timeoutFor.bind(spec) } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ export interface GateSpec<P> {
   /** Distinct approvers an approval needs (1 for a choice). */
   readonly quorum: number;
   evidence?(ctx: TaskContext<P>): Promise<Json>;
+  /** This run's time to decide, at most `timeoutMs`. */
+  timeoutFor?(ctx: TaskContext<P>): number | Promise<number>;
 }
 
 /**

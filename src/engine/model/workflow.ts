@@ -163,6 +163,11 @@ export interface HostStep<P> {
 export interface ApprovalGateSpec<P> {
   /** Fails closed: no decision within this time rejects. */
   timeoutMs: number;
+  /**
+   * This run's time to decide, when it is known only once the run is under way (read from a file an
+   * upstream task loaded): at most `timeoutMs`, which stays the gate's bound.
+   */
+  timeoutFor?(ctx: TaskContext<P>): number | Promise<number>;
   /** What approvers are shown (canary results, checks, a diff summary). */
   evidence?(ctx: TaskContext<P>): Promise<Json>;
   /**
@@ -202,6 +207,8 @@ export interface ChoiceSpec<P, O extends readonly ChoiceOption[]> {
   prompt?: string;
   options: O;
   timeoutMs: number;
+  /** This run's time to decide (see ApprovalGateSpec.timeoutFor), at most `timeoutMs`. */
+  timeoutFor?(ctx: TaskContext<P>): number | Promise<number>;
   default?: O[number]['id'];
   evidence?(ctx: TaskContext<P>): Promise<Json>;
 }

@@ -48,7 +48,23 @@ export async function openGate(
     });
     return;
   }
-  const expiresAt = new Date(Date.now() + task.gate.timeoutMs).toISOString();
+  let timeoutMs = task.gate.timeoutMs;
+  try {
+    if (task.gate.timeoutFor) {
+      const wanted = await task.gate.timeoutFor(ctx);
+      // The run's own time to decide never outlasts the gate's bound, and a gate always ends.
+      if (Number.isFinite(wanted) && wanted > 0) timeoutMs = Math.min(wanted, timeoutMs);
+    }
+  } catch (err) {
+    await finishTask(rt, info, task.id, {
+      from: ['running'],
+      to: 'failed',
+      attempt,
+      error: `could not work out the gate's time to decide: ${errorText(err)}`,
+    });
+    return;
+  }
+  const expiresAt = new Date(Date.now() + timeoutMs).toISOString();
   const { runId } = info;
   const opened = await rt.scripts.run<number>(
     'marshalGateOpen',
@@ -60,7 +76,7 @@ export async function openGate(
     {
       id: jobId(runId, task.id, 'timeout'),
       data: { kind: 'gate_timeout', runId, taskId: task.id },
-      delayMs: task.gate.timeoutMs,
+      delayMs: timeoutMs,
     },
   ]);
   rt.emit({ type: 'task.state', runId, at: nowIso(), taskId: task.id, state: 'waiting', attempt });

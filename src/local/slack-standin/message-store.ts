@@ -1,3 +1,12 @@
+/** A file shared in a message, as `files.completeUploadExternal` shares it. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  title: string;
+  mimetype: string;
+  size: number;
+}
+
 /** A message as a user sees it now: latest text and blocks after every edit. */
 export interface StoredMessage {
   channel: string;
@@ -8,6 +17,8 @@ export interface StoredMessage {
   botId?: string;
   text: string;
   blocks: unknown[];
+  /** Files shared with the message (uploads completed into a channel or thread). */
+  files?: SharedFile[];
   /** How many times `chat.update` changed it. */
   edits: number;
   editedAt?: string;

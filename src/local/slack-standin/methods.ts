@@ -1,5 +1,6 @@
 import { checkBlocks, SLACK_LIMITS } from './block-limits.js';
-import type { MessageStore } from './message-store.js';
+import type { FileUploads } from './file-uploads.js';
+import type { MessageStore, SharedFile } from './message-store.js';
 import type { StandinChannel, StandinSettings } from './options.js';
 
 /** A Web API response body: always JSON with `ok`, as Slack's. */
@@ -8,6 +9,9 @@ export type SlackBody = { ok: boolean; error?: string; [key: string]: unknown };
 export interface Workspace {
   settings: StandinSettings;
   store: MessageStore;
+  uploads: FileUploads;
+  /** Where clients POST a file's bytes: `<uploadBase><file id>`. */
+  uploadBase: () => string;
 }
 
 type Handler = (ws: Workspace, args: Record<string, unknown>) => SlackBody;
@@ -54,7 +58,10 @@ function scalar(value: unknown): string {
 
 const isError = (value: SlackBody | Content): value is SlackBody => 'ok' in value;
 
-function messageJson(ws: Workspace, m: { text: string; blocks: unknown[]; ts: string; threadTs?: string }) {
+function messageJson(
+  ws: Workspace,
+  m: { text: string; blocks: unknown[]; ts: string; threadTs?: string; files?: SharedFile[] },
+) {
   return {
     type: 'message',
     subtype: 'bot_message',
@@ -65,7 +72,29 @@ function messageJson(ws: Workspace, m: { text: string; blocks: unknown[]; ts: st
     team: ws.settings.teamId,
     blocks: m.blocks,
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    ...(m.files ? { files: m.files } : {}),
   };
+}
+
+/** `files` of files.completeUploadExternal: a JSON array of `{ id, title? }` (form bodies give a string). */
+function readFileList(value: unknown): { id: string; title?: string }[] | undefined {
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const files: { id: string; title?: string }[] = [];
+  for (const item of list as unknown[]) {
+    if (typeof item !== 'object' || item === null) return undefined;
+    const { id, title } = item as { id?: unknown; title?: unknown };
+    if (typeof id !== 'string') return undefined;
+    files.push({ id, ...(typeof title === 'string' ? { title } : {}) });
+  }
+  return files;
 }
 
 export const METHODS: Readonly<Record<string, Handler>> = {
@@ -134,6 +163,49 @@ export const METHODS: Readonly<Record<string, Handler>> = {
       ...(typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {}),
     });
     return { ok: true, message_ts: stored.messageTs };
+  },
+
+  'files.getUploadURLExternal': (ws, args) => {
+    const length = Number(args.length);
+    if (typeof args.filename !== 'string' || args.filename === '') return fail('invalid_arguments');
+    if (!Number.isInteger(length) || length <= 0) return fail('invalid_arguments');
+    // Slack documents `alt_txt`; @slack/web-api sends `alt_text`. Both are read.
+    const alt = args.alt_txt ?? args.alt_text;
+    const altText = typeof alt === 'string' ? alt : undefined;
+    const file = ws.uploads.reserve(args.filename, length, altText);
+    return { ok: true, upload_url: `${ws.uploadBase()}${file.id}`, file_id: file.id };
+  },
+
+  'files.completeUploadExternal': (ws, args) => {
+    const list = readFileList(args.files);
+    if (!list) return fail('invalid_arguments');
+    const shared: SharedFile[] = [];
+    for (const { id, title } of list) {
+      const file = ws.uploads.get(id);
+      // Slack refuses to complete a file whose bytes never arrived.
+      if (!file?.bytes) return fail('file_not_found');
+      if (title) file.title = title;
+      shared.push({ id, name: file.name, title: file.title, mimetype: file.mimetype, size: file.length });
+    }
+    if (args.channel_id === undefined || args.channel_id === '') return { ok: true, files: shared };
+    const channel = findChannel(ws, args.channel_id);
+    if (!channel) return fail('channel_not_found');
+    if (channel.isArchived) return fail('is_archived');
+    let threadTs: string | undefined;
+    if (args.thread_ts !== undefined && args.thread_ts !== '') {
+      const parent = ws.store.get(channel.id, scalar(args.thread_ts));
+      threadTs = parent ? (parent.threadTs ?? parent.ts) : undefined;
+    }
+    ws.store.add({
+      channel: channel.id,
+      user: ws.settings.botUserId,
+      botId: ws.settings.botId,
+      text: typeof args.initial_comment === 'string' ? args.initial_comment : '',
+      blocks: [],
+      files: shared,
+      ...(threadTs ? { threadTs } : {}),
+    });
+    return { ok: true, files: shared };
   },
 
   'chat.getPermalink': (ws, args) => {

@@ -60,6 +60,8 @@ export const DEFAULT_TIER_PER_MINUTE: Readonly<Record<string, number>> = Object.
   'conversations.replies': 50,
   // Slack: Tier 4 (100+ per minute), per workspace.
   'views.publish': 100,
+  'files.getUploadURLExternal': 100,
+  'files.completeUploadExternal': 100,
 });
 
 export const StandinOptions = z.object({

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FileUploads, type StoredFile } from './file-uploads.js';
 import { MessageStore, type StoredEphemeral, type StoredMessage } from './message-store.js';
 import { METHODS, type SlackBody, type Workspace } from './methods.js';
 import { StandinOptions, type StandinSettings } from './options.js';
@@ -25,6 +26,7 @@ export interface RecordedCall {
 export class SlackStandin {
   readonly calls: RecordedCall[] = [];
   private readonly store = new MessageStore();
+  private readonly uploads = new FileUploads();
   private readonly limiter: RateLimiter;
   private readonly workspace: Workspace;
 
@@ -33,7 +35,12 @@ export class SlackStandin {
     readonly settings: StandinSettings,
   ) {
     this.limiter = new RateLimiter(settings.rateLimits);
-    this.workspace = { settings, store: this.store };
+    this.workspace = {
+      settings,
+      store: this.store,
+      uploads: this.uploads,
+      uploadBase: () => `${this.url.replace(/api\/$/, '')}upload/`,
+    };
   }
 
   static async start(options: StandinOptions): Promise<SlackStandin> {
@@ -78,6 +85,11 @@ export class SlackStandin {
     return this.store.homes.get(user);
   }
 
+  /** A file a client uploaded (its bytes once the upload POST arrived). */
+  file(id: string): StoredFile | undefined {
+    return this.uploads.get(id);
+  }
+
   ephemerals(channel: string, user?: string): StoredEphemeral[] {
     return this.store.ephemeralsFor(channel, user);
   }
@@ -108,7 +120,9 @@ export class SlackStandin {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
-    const method = new URL(req.url ?? '/', 'http://standin').pathname.replace(/^\/api\//, '');
+    const path = new URL(req.url ?? '/', 'http://standin').pathname;
+    if (path.startsWith('/upload/')) return this.receiveUpload(req, res, path.slice('/upload/'.length));
+    const method = path.replace(/^\/api\//, '');
     const parsed = await parseRequest(req);
     if (!parsed.ok)
       return this.reply(res, {
@@ -140,6 +154,31 @@ export class SlackStandin {
       );
     }
     return record(200, handler(this.workspace, args));
+  }
+
+  /**
+   * The second step of an upload: the client POSTs the bytes to the URL files.getUploadURLExternal
+   * gave, as WebClient does, multipart with the file in one part (or raw bytes). Slack answers 200 "OK".
+   */
+  private async receiveUpload(req: IncomingMessage, res: ServerResponse, fileId: string): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let bytes = Buffer.concat(chunks);
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Request('http://standin/upload', {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: bytes,
+      }).formData();
+      const part = [...form.values()].find((value) => typeof value !== 'string');
+      bytes = part && typeof part !== 'string' ? Buffer.from(await part.arrayBuffer()) : Buffer.alloc(0);
+    }
+    const verdict = this.uploads.receive(fileId, bytes);
+    res.writeHead(verdict === 'ok' ? 200 : verdict === 'unknown' ? 404 : 400, {
+      'content-type': 'text/plain',
+    });
+    res.end(verdict === 'ok' ? 'OK' : verdict);
   }
 
   private reply(res: ServerResponse, call: RecordedCall, headers: Record<string, string> = {}): void {

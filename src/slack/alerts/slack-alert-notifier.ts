@@ -1,4 +1,4 @@
-import type { Notifier } from '../../notify/notifier.js';
+import type { Notifier, RunImage } from '../../notify/notifier.js';
 import type { RunSnapshot } from '../../engine/model/run.js';
 import type { Logger } from '../../log/index.js';
 import { renderAlert } from '../blocks/index.js';
@@ -20,12 +20,31 @@ export class SlackAlertNotifier implements Notifier {
   ) {}
 
   async alert(input: { runId: string; to: readonly string[]; title: string; text: string }): Promise<void> {
-    const thread = await this.deps.threads.get(input.runId);
-    const channel = thread?.channel ?? (await this.deps.getRun(input.runId)).meta.channel;
+    const where = await this.whereToPost(input.runId, 'alert');
+    if (where) await this.deps.chat.post(where.channel, renderAlert(input), where.threadTs);
+  }
+
+  async image(input: RunImage): Promise<void> {
+    const where = await this.whereToPost(input.runId, 'image');
+    if (!where) return;
+    const filename = `${input.title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'image'}.png`;
+    await this.deps.chat.upload(
+      where.channel,
+      { filename, title: input.title, bytes: input.png, altText: input.altText },
+      where.threadTs,
+    );
+  }
+
+  private async whereToPost(
+    runId: string,
+    what: 'alert' | 'image',
+  ): Promise<{ channel: string; threadTs: string | undefined } | undefined> {
+    const thread = await this.deps.threads.get(runId);
+    const channel = thread?.channel ?? (await this.deps.getRun(runId)).meta.channel;
     if (!channel) {
-      this.deps.logger.warn({ runId: input.runId }, 'alert not posted: the run has no Slack channel');
-      return;
+      this.deps.logger.warn({ runId }, `${what} not posted: the run has no Slack channel`);
+      return undefined;
     }
-    await this.deps.chat.post(channel, renderAlert(input), thread?.ts);
+    return { channel, threadTs: thread?.ts };
   }
 }

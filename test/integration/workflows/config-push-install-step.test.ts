@@ -43,7 +43,7 @@ describe('config-push install step', () => {
       inventory: { get: () => host, select: () => [host] },
       bundles: new DirectoryBundleStore(join(root, 'bundles'), { allowedRoots: [join(root, 'apps')] }),
       audit: { append: (e) => Promise.resolve(void audit.push(e)) },
-      notifier: { alert: () => Promise.resolve() },
+      notifier: { alert: () => Promise.resolve(), image: () => Promise.resolve() },
       runs: { get: () => Promise.reject(new Error('not used by the step')) },
     };
   });

@@ -1,0 +1,1 @@
+export { LineChartSpec, renderLineChart, renderLineChartSvg } from './line-chart.js';
