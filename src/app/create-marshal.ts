@@ -154,13 +154,12 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     throw err;
   }
   const running = engine;
-  const started = running;
   metrics.bind({
-    history: (runId) => started.events.history(runId),
-    get: (runId) => started.get(runId),
-    active: () => started.list({ active: true, limit: 500 }),
+    history: (runId) => running.events.history(runId),
+    get: (runId) => running.get(runId),
+    active: () => running.list({ active: true, limit: 500 }),
     queueCounts: async () => {
-      const c = await started.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const c = await running.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return {
         waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
         active: c.active ?? 0,
