@@ -95,19 +95,19 @@ describe('the web console in Chromium', () => {
     await page.waitForURL(/notice=/);
     await expect(page.locator('.notice').textContent()).resolves.toContain('Approved');
     // From here on the page is never reloaded: only the event stream moves it.
-    await page
-      .waitForFunction("document.getElementById('run-state')?.textContent === 'succeeded'", null, {
-        timeout: 100_000,
-      })
-      .catch(async (err: unknown) => {
-        mkdirSync(ARTIFACTS, { recursive: true });
-        await page.screenshot({ path: `${ARTIFACTS}/run-did-not-finish.png`, fullPage: true });
-        const run = await fixture.server.marshal.engine.get(runId);
-        throw new Error(
-          `the page did not show the run succeeded (engine: ${run.state}; page: ${await page.locator('#run-state').textContent()})`,
-          { cause: err },
-        );
-      });
+    await waitUntil(
+      'the page to show the run succeeded',
+      async () => ((await page.locator('#run-state').textContent()) === 'succeeded' ? true : undefined),
+      100_000,
+    ).catch(async (err: unknown) => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: `${ARTIFACTS}/run-did-not-finish.png`, fullPage: true });
+      const run = await fixture.server.marshal.engine.get(runId);
+      throw new Error(
+        `the page did not show the run succeeded (engine: ${run.state}; page: ${await page.locator('#run-state').textContent()})`,
+        { cause: err },
+      );
+    });
     const rows = await page.locator('#hosts tbody tr').count();
     expect(rows).toBe(fixture.webHosts.length);
     await expect(page.locator('#hosts').textContent()).resolves.not.toContain('failed');
