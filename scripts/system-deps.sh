@@ -19,6 +19,9 @@ declare -A pkg_of=(
   [knsupdate]=knot-dnsutils # the RFC 2136 client Marshal drives (and kdig for read-back in tests)
   [curl]=curl # fleet hosts fetch OS images from the loopback image server (the A/B-slot upgrade profile)
   [tar]=tar   # OS images for the fleet's A/B-slot tool are tar archives (src/local/os-images.ts)
+  [prometheus]=prometheus # test/integration/metrics: a real Prometheus scrapes Marshal's /metrics
+  [promtool]=prometheus # checks and unit-tests the alert rules in deploy/prometheus
+  [chromium]=chromium # test/integration/console: the console in a real headless browser (playwright-core)
 )
 missing=()
 for cmd in "${!pkg_of[@]}"; do

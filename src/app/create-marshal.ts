@@ -16,6 +16,7 @@ import type { Logger } from '../log/index.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { compileWorkflowModule } from '../kit/template.js';
+import { MarshalMetrics } from '../metrics/index.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
 import { createCertificateServices } from './certificate-services.js';
 import { RedisWorkflowStore } from './redis-workflow-store.js';
@@ -43,6 +44,8 @@ export interface MarshalOptions {
    * the Slack message it belongs to: only processes with a Slack client (serve) have it.
    */
   auditTrail?: boolean | { links?: AuditLinks };
+  /** This process's metrics (default: a registry of its own). */
+  metrics?: MarshalMetrics;
 }
 
 /** Who a renewal started by the expiry radar is recorded as requested by (anyone may approve it). */
@@ -60,6 +63,8 @@ export interface Marshal {
   /** A general-purpose connection for the front ends (replay guard, thread store). */
   readonly redis: Redis;
   readonly prefix: string;
+  /** This process's Prometheus metrics (served at /metrics by `serve` and `worker --metrics-port`). */
+  readonly metrics: MarshalMetrics;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
   const inventory = await loadInventory(config.inventory);
   for (const warning of inventory.warnings) logger.warn({ inventory: inventory.source }, warning);
 
+  const metrics = options.metrics ?? new MarshalMetrics();
   const executor = new SshExecutor(
     {
       knownHostsPath: ssh.knownHosts,
@@ -101,6 +107,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     {
       logger,
       resolveHost: (name) => inventory.hosts().find((h) => h.name === name),
+      onConnection: (outcome, _host, err) => metrics.sshConnection(outcome, err),
     },
   );
   const redis = connectRedis(options.redisUrl, 'marshal-app');
@@ -176,6 +183,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
       // The audit names the hosts a run touched: what survives of it helps report a lost run.
       survivingHosts: async (runId) =>
         (await audit.entries(runId)).flatMap((e) => (e.target ? [e.target] : [])),
+      observe: (event, workflow) => metrics.observe(event, workflow),
     });
     engine.health.watch(redis, 'marshal-app');
     if (options.auditTrail !== false) {
@@ -199,6 +207,19 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     throw err;
   }
   const running = engine;
+  metrics.bind({
+    history: (runId) => running.events.history(runId),
+    get: (runId) => running.get(runId),
+    active: () => running.list({ active: true, limit: 500 }),
+    queueCounts: async () => {
+      const c = await running.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+      };
+    },
+  });
   return {
     engine: running,
     registry,
@@ -208,6 +229,7 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
     audit,
     redis,
     prefix,
+    metrics,
     async close() {
       await trail?.close();
       await running.close();

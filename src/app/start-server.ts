@@ -25,6 +25,9 @@ import { tokenize } from '../../commands/parse/tokenize.js';
 import { parseWorkflowWords } from '../../commands/parse/workflow-command.js';
 import { startRadarSchedule, type RadarSchedule } from './cert-radar-schedule.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
+import { startConsole, type RunningConsole } from '../console/create-console.js';
+import type { ConsoleConfig } from '../console/console-config.js';
+import { MarshalMetrics, instrumentSlackClient, metricsRoute, routes as anyOf } from '../metrics/index.js';
 
 export interface ServerOptions {
   settings: Settings;
@@ -40,12 +43,16 @@ export interface ServerOptions {
   updateIntervalMs?: number;
   /** See createMarshal: `serve` waits for Redis (default `retry`); the demo and tests fail at once. */
   whenRedisIsDown?: 'fail' | 'retry';
+  /** The web console's settings, instead of the config file's `console:` (false: no console). */
+  console?: ConsoleConfig | false;
 }
 
 export interface Server {
   readonly marshal: Marshal;
   /** HTTP mode: the port Bolt listens on. */
   readonly port: number | undefined;
+  /** Where the web console is, when it is served. */
+  readonly consoleUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -67,10 +74,14 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
   let store: RedisThreadStore | undefined;
   let links: AuditLinks | undefined;
-  const routes = healthRoutes(() =>
-    marshal
-      ? marshal.engine.health.readiness()
-      : { ready: false, why: `waiting for Redis at REDIS_URL=${redactUrl(settings.redisUrl)}` },
+  const metrics = new MarshalMetrics();
+  const routes = anyOf(
+    healthRoutes(() =>
+      marshal
+        ? marshal.engine.health.readiness()
+        : { ready: false, why: `waiting for Redis at REDIS_URL=${redactUrl(settings.redisUrl)}` },
+    ),
+    metricsRoute(metrics),
   );
   const host = options.host ?? '0.0.0.0';
   const listenPort = options.port ?? settings.port;
@@ -87,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       whenRedisIsDown: options.whenRedisIsDown ?? 'retry',
       // Bound once the Slack client and the thread store exist (before any run can start).
       auditTrail: { links: (runId, o) => (links ? links(runId, o) : Promise.resolve(undefined)) },
+      metrics,
       notifier: new SlackAlertNotifier({
         chat: lateChat,
         threads: { get: (runId) => required(store, 'thread store').get(runId) },
@@ -116,6 +128,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
+  instrumentSlackClient(slack.app.client, metrics);
   chat = webClientChat(slack.app.client);
   links = threadLinks({ store, client: slack.app.client });
   const progress = new ProgressNotifier({
@@ -130,6 +143,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   let pool: { close(): Promise<void> } | undefined;
   let fires: { close(): Promise<void> } | undefined;
   let radar: RadarSchedule | undefined;
+  let web: RunningConsole | undefined;
+  const consoleConfig = options.console === undefined ? config.console : options.console || undefined;
+  const client = slack.app.client;
   try {
     await declareSchedules(config, m.catalog, schedules);
     fires = schedules.startWorker(
@@ -163,11 +179,33 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       health = undefined;
     }
     const port = await slack.start();
-    logger.info({ port, mode: settings.slack.appToken ? 'socket' : 'http' }, 'marshal is serving');
+    if (consoleConfig)
+      web = await startConsole({
+        config: consoleConfig,
+        engine: m.engine,
+        registry: m.registry,
+        access: slack.access,
+        audit: m.audit,
+        queue: m.engine.queue,
+        logger: logger.child({ component: 'console' }),
+        // Read from Slack itself (what people see), at most every 2 s per run: Slack's Tier 3 limit.
+        thread: cachedFor(2000, async (runId: string) => {
+          const ref = await store?.get(runId);
+          if (!ref) return undefined;
+          const r = await client.conversations.replies({ channel: ref.channel, ts: ref.ts, limit: 200 });
+          return (r.messages ?? []).map((msg) => ({ text: msg.text ?? '', blocks: msg.blocks ?? [] }));
+        }),
+      });
+    logger.info(
+      { port, mode: settings.slack.appToken ? 'socket' : 'http', console: web?.url },
+      'marshal is serving',
+    );
     return {
       marshal: m,
       port,
+      consoleUrl: web?.url,
       async close() {
+        await web?.close();
         await stopHealthServer(health);
         await slack.stop();
         await fires?.close();
@@ -181,6 +219,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       },
     };
   } catch (err) {
+    await web?.close();
     await stopHealthServer(health);
     await fires?.close();
     await schedules.close();
@@ -223,6 +262,19 @@ async function declareSchedules(
       source: 'config',
     });
   }
+}
+
+function cachedFor<T>(ms: number, read: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, { at: number; value: Promise<T> }>();
+  return (key) => {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ms) return hit.value;
+    if (cache.size > 500) cache.clear();
+    const value = read(key);
+    cache.set(key, { at: Date.now(), value });
+    value.catch(() => cache.delete(key));
+    return value;
+  };
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -58,8 +58,19 @@ program
     milliseconds,
     30_000,
   )
-  .action((options: { concurrency: number; lockDuration: number; stalledInterval: number }) =>
-    workerCommand(options),
+  .option(
+    '--metrics-port <port>',
+    'serve /metrics, /healthz and /readyz on this port for Prometheus',
+    (text: string) => {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 1 || n > 65_535)
+        throw new InvalidArgumentError('a port number from 1 to 65535');
+      return n;
+    },
+  )
+  .action(
+    (options: { concurrency: number; lockDuration: number; stalledInterval: number; metricsPort?: number }) =>
+      workerCommand(options),
   );
 
 // `marshal run` reads its own line (src/cli/run-arguments.ts): its options and the workflow's flags are

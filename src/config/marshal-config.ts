@@ -1,3 +1,4 @@
+import { ConsoleConfig } from '../console/console-config.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -258,6 +259,8 @@ export const MarshalConfigSchema = z
       .default({ sinks: [] }),
     /** Runs on a schedule (BullMQ job schedulers: each fire runs once, across all processes). */
     schedules: z.array(ScheduleConfig).default([]),
+    /** The web console (src/console): served by `marshal serve` when present. */
+    console: ConsoleConfig.optional(),
   })
   .strict();
 export type MarshalConfig = z.infer<typeof MarshalConfigSchema> & {

@@ -63,6 +63,8 @@ export class ConfigPushFixture {
     hosts: number;
     bundlesDir?: string;
     workers?: false;
+    /** The web console, served next to the Slack endpoint. */
+    console?: Parameters<DemoEnvironment['startServer']>[0]['console'];
     /** What else the environment has (a web tier behind HAProxy, workflow directories, their access). */
     environment?: Pick<Parameters<typeof DemoEnvironment.start>[0], 'webTier' | 'workflows' | 'access'>;
     /** Runs before Marshal's server starts: plant files on hosts, add to the config or the inventory. */
@@ -85,6 +87,7 @@ export class ConfigPushFixture {
         // Short coalescing keeps the tests quick; the stand-in still enforces Slack's rate limits.
         updateIntervalMs: 500,
         workers: options.workers === false ? false : { concurrency: 16 },
+        ...(options.console ? { console: options.console } : {}),
       });
       const fixture = new ConfigPushFixture(env, server, bundlesDir);
       fixture.subscription = await server.marshal.engine.events.subscribe((e) => void fixture.events.push(e));

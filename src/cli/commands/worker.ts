@@ -10,6 +10,8 @@ import { RedisThreadStore, threadLinks, webClientChat } from '../../slack/progre
 import type { AuditLinks } from '../../audit/audit-trail.js';
 import type { Marshal } from '../../app/create-marshal.js';
 import { onShutdown } from '../shutdown.js';
+import { healthRoutes, startHealthServer, stopHealthServer } from '../../app/health.js';
+import { metricsRoute, routes } from '../../metrics/index.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
 
 /** `marshal worker`: workers only, for scaling out on more machines; no Slack front end. */
@@ -18,6 +20,8 @@ export async function workerCommand(options: {
   /** BullMQ's lock duration and stalled-job check: how soon a crashed worker's jobs are taken over. */
   lockDuration: number;
   stalledInterval: number;
+  /** Serve /metrics, /healthz and /readyz on this port (all interfaces), for Prometheus to scrape. */
+  metricsPort?: number;
 }): Promise<void> {
   const logger = createLogger();
   const settings = loadCoreSettings();
@@ -64,8 +68,20 @@ export async function workerCommand(options: {
         logger,
       })
     : undefined;
+  const http =
+    options.metricsPort === undefined
+      ? undefined
+      : await startHealthServer(
+          options.metricsPort,
+          '0.0.0.0',
+          routes(
+            healthRoutes(() => m.engine.health.readiness()),
+            metricsRoute(m.metrics),
+          ),
+        );
   onShutdown(
     async () => {
+      await stopHealthServer(http);
       await radar?.close();
       await pool.close();
       await m.close();

@@ -72,6 +72,11 @@ export interface EngineOptions {
    * a gate asking for more keeps its own. Default 1.
    */
   quorumFor?: (workflow: string) => number;
+  /**
+   * Told of every event this process emits, with the run's workflow (metrics). Each event is emitted
+   * by exactly one process, so counts taken here add up across processes.
+   */
+  observe?: (event: RunEvent, workflow: string) => void;
 }
 
 /** The Engine plus what only a process that owns the connections may do. */
@@ -80,6 +85,8 @@ export interface EngineRuntime extends Engine {
   startWorkers(options?: WorkerOptions): WorkerPool;
   /** Whether this process's Redis is reachable and safe to work on (readiness). */
   readonly health: RedisHealth;
+  /** The BullMQ queue the work goes through (job counts for metrics; Bull Board, read-only). */
+  readonly queue: Queue;
   close(): Promise<void>;
 }
 
@@ -178,12 +185,27 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     configuredQuorum: options.quorumFor ?? (() => 1),
     emit(event) {
       follow(event);
+      if (options.observe) observe(options.observe, event);
       events
         .publish(event)
         .catch((err: unknown) =>
           options.logger.warn({ err, type: event.type }, 'could not publish a run event'),
         );
     },
+  };
+  const observe = (to: NonNullable<EngineOptions['observe']>, event: RunEvent): void => {
+    const tell = (workflow: string) => {
+      try {
+        to(event, workflow);
+      } catch (err) {
+        options.logger.warn({ err, type: event.type }, 'an event observer failed');
+      }
+    };
+    if (event.type === 'run.started') return tell(event.workflow);
+    rt.runs.get(event.runId).then(
+      (info) => tell(info.def.name),
+      () => tell('unknown'),
+    );
   };
   const pools: WorkerPool[] = [];
   const watch = startRedisWatch(rt, {
@@ -414,6 +436,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
       return pool;
     },
     health,
+    queue,
     async close() {
       await watch.close();
       await Promise.all(pools.map((p) => p.close()));

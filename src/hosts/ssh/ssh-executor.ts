@@ -29,6 +29,8 @@ export interface SshExecutorDeps {
   logger: Logger;
   /** Finds the host a `Host.jump` names (the inventory's lookup). Needed only when jumps are used. */
   resolveHost?: (name: string) => Host | undefined;
+  /** Told of every connection attempt's outcome (metrics: connections opened, handshakes failed). */
+  onConnection?: (outcome: 'opened' | 'failed', host: Host, err?: unknown) => void;
 }
 
 /** HostExecutor over SSH (ssh2): pooled connections, verified host keys, typed failures. */
@@ -63,7 +65,17 @@ export class SshExecutor implements HostExecutor {
       maxConnections: this.settings.maxConnections,
       maxChannelsPerConnection: this.settings.maxChannelsPerConnection,
       idleCloseMs: this.settings.idleCloseMs,
-      open: (host) => this.open(host),
+      open: (host) =>
+        this.open(host).then(
+          (opened) => {
+            this.deps.onConnection?.('opened', host);
+            return opened;
+          },
+          (err: unknown) => {
+            this.deps.onConnection?.('failed', host, err);
+            throw err;
+          },
+        ),
     });
   }
 

@@ -97,6 +97,7 @@ export class DemoEnvironment {
     logger: Logger;
     workers?: ServerOptions['workers'];
     updateIntervalMs?: number;
+    console?: ServerOptions['console'];
   }): Promise<Server> {
     return startServer({
       settings: {
@@ -120,6 +121,7 @@ export class DemoEnvironment {
       whenRedisIsDown: 'fail',
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
+      ...(options.console !== undefined ? { console: options.console } : {}),
     });
   }
 

@@ -40,6 +40,8 @@ export interface StoredEphemeral {
 export class MessageStore {
   private readonly byChannel = new Map<string, Map<string, StoredMessage>>();
   private readonly ephemerals: StoredEphemeral[] = [];
+  /** Each user's App Home view as last published (views.publish), with how many times it was. */
+  readonly homes = new Map<string, { view: Record<string, unknown>; publishes: number }>();
   private lastMicros = 0;
 
   constructor(private readonly now: () => number = Date.now) {}

@@ -248,6 +248,39 @@ export const METHODS: Readonly<Record<string, Handler>> = {
     return { ok: true, users: [...group.users] };
   },
 
+  'conversations.replies': (ws, args) => {
+    const channel = findChannel(ws, args.channel);
+    if (!channel) return fail('channel_not_found');
+    if (typeof args.ts !== 'string') return fail('invalid_arguments');
+    const thread = ws.store.thread(channel.id, args.ts);
+    if (thread.length === 0) return fail('thread_not_found');
+    return { ok: true, messages: thread.map((m) => messageJson(ws, m)), has_more: false };
+  },
+
+  'views.publish': (ws, args) => {
+    const user = ws.settings.users.find((u) => u.id === args.user_id);
+    if (!user) return fail('user_not_found');
+    let view: unknown = args.view;
+    if (typeof view === 'string') {
+      try {
+        view = JSON.parse(view) as unknown;
+      } catch {
+        return fail('invalid_arguments');
+      }
+    }
+    if (!view || typeof view !== 'object') return fail('invalid_arguments');
+    const v = view as { type?: unknown; blocks?: unknown };
+    if (v.type !== 'home') return fail('invalid_arguments', { detail: 'view.type must be "home"' });
+    // A Home tab holds up to 100 blocks, checked as message blocks are.
+    const verdict = checkBlocks(v.blocks ?? []);
+    if (!verdict.ok) return fail(verdict.error, { response_metadata: { messages: verdict.messages } });
+    if (verdict.blocks.length > 100) return fail('invalid_blocks');
+    const previous = ws.store.homes.get(user.id);
+    const stored = { ...(view as Record<string, unknown>), blocks: verdict.blocks };
+    ws.store.homes.set(user.id, { view: stored, publishes: (previous?.publishes ?? 0) + 1 });
+    return { ok: true, view: { id: `V${user.id}`, ...stored } };
+  },
+
   'conversations.info': (ws, args) => {
     const channel = findChannel(ws, args.channel);
     if (!channel) return fail('channel_not_found');

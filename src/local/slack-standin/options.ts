@@ -57,6 +57,9 @@ export const DEFAULT_TIER_PER_MINUTE: Readonly<Record<string, number>> = Object.
   'users.info': 100,
   'usergroups.users.list': 20,
   'conversations.info': 50,
+  'conversations.replies': 50,
+  // Slack: Tier 4 (100+ per minute), per workspace.
+  'views.publish': 100,
   'files.getUploadURLExternal': 100,
   'files.completeUploadExternal': 100,
 });

@@ -80,6 +80,11 @@ export class SlackStandin {
     return this.store.get(channel, ts);
   }
 
+  /** A user's App Home as last published, and how many times it was. */
+  home(user: string): { view: Record<string, unknown>; publishes: number } | undefined {
+    return this.store.homes.get(user);
+  }
+
   /** A file a client uploaded (its bytes once the upload POST arrived). */
   file(id: string): StoredFile | undefined {
     return this.uploads.get(id);

@@ -46,6 +46,8 @@ export interface SlackAppOptions {
 
 export interface SlackApp {
   readonly app: App;
+  /** Who may start and approve what: the web console checks the same lists. */
+  readonly access: AccessControl;
   /** Starts receiving. HTTP mode resolves with the port bound; Socket Mode with undefined. */
   start(): Promise<number | undefined>;
   stop(): Promise<void>;
@@ -109,6 +111,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   return {
     app,
+    access: deps.access,
     async start() {
       if (!receiver) {
         await app.start();

@@ -1,0 +1,315 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AuditEntry } from '../audit/index.js';
+import type { WorkflowRegistry } from '../engine/index.js';
+import type { Engine } from '../engine/engine.js';
+import type { Logger } from '../log/index.js';
+import { InvalidConfigError } from '../config/invalid-config-error.js';
+import { isMarshalError } from '../errors/index.js';
+import { scrubSecrets } from '../log/index.js';
+import { isLoopback, type ConsoleConfig } from './console-config.js';
+import { LiveEvents } from './live-events.js';
+import { html } from './render/html.js';
+import { layout, type PageContext } from './render/layout.js';
+import { locksPage } from './render/locks-page.js';
+import { runPage, runPanel, type RunView } from './render/run-page.js';
+import { runsPage, runsTable, matches, type RunFilters } from './render/runs-page.js';
+import {
+  allowedControls,
+  applyControl,
+  ControlRefused,
+  type AccessCheck,
+  type Control,
+} from './run-controls.js';
+import { CONSOLE_CSS, CONSOLE_JS } from './static-assets.js';
+import { ACT_AS_COOKIE, CsrfTokens, Unauthenticated, viewerOf, type Viewer } from './viewer.js';
+
+export interface ConsoleDeps {
+  config: ConsoleConfig;
+  engine: Engine;
+  registry: WorkflowRegistry;
+  /** The same access lists Slack checks. */
+  access: AccessCheck;
+  audit: { entries(runId: string): Promise<AuditEntry[]> };
+  /** The run's Slack thread as Slack shows it now, if it has one. */
+  thread(runId: string): Promise<{ text: string; blocks: unknown[] }[] | undefined>;
+  /** The BullMQ queue, shown read-only by Bull Board. */
+  queue: Queue;
+  logger: Logger;
+}
+
+export interface RunningConsole {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const CONTROLS: readonly Control[] = ['approve', 'reject', 'hold', 'resume', 'abort', 'retry'];
+
+/**
+ * Refuses a console that would be reachable from other machines without authentication, or that
+ * offers "act as" anywhere but loopback.
+ */
+export function checkConsoleConfig(config: ConsoleConfig): void {
+  if (isLoopback(config.host)) return;
+  const problems = [];
+  if (!config.trustedHeader)
+    problems.push({
+      where: 'console.host',
+      problem: `${config.host} is not loopback, and no authentication is configured`,
+      fix: 'Put the console behind your SSO proxy and name its user header in console.trustedHeader, or keep host 127.0.0.1',
+    });
+  if (config.actAs)
+    problems.push({
+      where: 'console.actAs',
+      problem: 'choosing who to act as is only for a console bound to loopback (the local run)',
+      fix: 'Remove console.actAs, or bind console.host to 127.0.0.1',
+    });
+  if (problems.length) throw new InvalidConfigError("Marshal's config file (console)", problems);
+}
+
+/** The web console: runs, a run's page (live), locks, Bull Board; controls through the Engine's checks. */
+export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
+  const { config, engine, logger } = deps;
+  checkConsoleConfig(config);
+  const csrf = new CsrfTokens(randomBytes(32));
+  const live = new LiveEvents();
+  await live.start(engine.events);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req, res, next) => {
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'same-origin');
+    try {
+      res.locals.viewer = viewerOf(config, req.headers);
+    } catch (err) {
+      if (err instanceof Unauthenticated) {
+        res.status(401).type('text/plain').send(`${err.message}\n`);
+        return;
+      }
+      throw err;
+    }
+    next();
+  });
+
+  app.get('/static/console.js', (_req, res) => void res.type('application/javascript').send(CONSOLE_JS));
+  app.get('/static/console.css', (_req, res) => void res.type('text/css').send(CONSOLE_CSS));
+
+  // Bull Board, read-only: the queue is the engine's to change, never a browser's.
+  const board = new ExpressAdapter();
+  board.setBasePath('/queues');
+  createBullBoard({
+    queues: [new BullMQAdapter(deps.queue, { readOnlyMode: true })],
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'Marshal queue' } },
+  });
+  app.use('/queues', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).type('text/plain').send('The queue is read-only here.\n');
+      return;
+    }
+    next();
+  });
+  app.use('/queues', board.getRouter() as express.Router);
+
+  const viewer = (res: Response): Viewer => res.locals.viewer as Viewer;
+  const ctx = (req: Request, res: Response): PageContext => {
+    const v = viewer(res);
+    const notice = typeof req.query.notice === 'string' ? req.query.notice : undefined;
+    return {
+      viewer: v,
+      csrf: csrf.token(v),
+      actAs: config.actAs,
+      ...(notice && csrf.verify(notice, req.query.sig) ? { notice } : {}),
+    };
+  };
+  const send = (res: Response, body: { text: string }) =>
+    void res
+      .setHeader('content-security-policy', "default-src 'self'; style-src 'self'; frame-ancestors 'none'")
+      .type('text/html')
+      .send(body.text);
+
+  const filtersOf = (req: Request): RunFilters => {
+    const f: RunFilters = {};
+    for (const k of ['workflow', 'state', 'requester'] as const) {
+      const v = req.query[k];
+      if (typeof v === 'string' && v !== '') f[k] = v;
+    }
+    return f;
+  };
+  const runs = async () => {
+    const [active, recent] = await Promise.all([
+      engine.list({ active: true, limit: 200 }),
+      engine.list({ limit: 100 }),
+    ]);
+    const seen = new Set(active.map((r) => r.runId));
+    return [...active, ...recent.filter((r) => !seen.has(r.runId))];
+  };
+
+  app.get('/', async (req, res) => {
+    const workflows = deps.registry.names();
+    send(res, layout('Runs', ctx(req, res), runsPage(await runs(), filtersOf(req), workflows), 'runs'));
+  });
+  app.get('/list', async (req, res) => {
+    const f = filtersOf(req);
+    send(res, runsTable((await runs()).filter((r) => matches(r, f))));
+  });
+  app.get('/live', (_req, res) => live.follow('*', res));
+
+  const view = async (req: Request, res: Response): Promise<RunView> => {
+    const runId = String(req.params.runId);
+    const run = await engine.get(runId);
+    const v = viewer(res);
+    const [allowed, audit, thread] = await Promise.all([
+      allowedControls(run, v?.user, deps.access),
+      deps.audit.entries(runId).catch(() => []),
+      deps.thread(runId).catch(() => undefined),
+    ]);
+    return {
+      run,
+      def: deps.registry.has(run.workflow) ? deps.registry.get(run.workflow) : undefined,
+      allowed,
+      csrf: csrf.token(v),
+      audit,
+      thread,
+    };
+  };
+  app.get('/runs/:runId', async (req, res) => {
+    const v = await view(req, res);
+    send(res, layout(`Run ${v.run.runId}`, ctx(req, res), runPage(v), 'run'));
+  });
+  app.get('/runs/:runId/panel', async (req, res) => send(res, runPanel(await view(req, res))));
+  app.get('/runs/:runId/live', (req, res) => live.follow(String(req.params.runId), res));
+
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  /** Every control is a POST from this console's own page: same origin, and the viewer's CSRF token. */
+  const guard = (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    if (origin && origin !== `${req.protocol}://${req.headers.host}`) {
+      res.status(403).type('text/plain').send('Refused: the request came from another site.\n');
+      return;
+    }
+    if (!csrf.valid(viewer(res), (req.body as Record<string, unknown> | undefined)?._csrf)) {
+      res.status(403).type('text/plain').send('Refused: missing or stale form token; reload the page.\n');
+      return;
+    }
+    next();
+  };
+  const redirect = (res: Response, to: string, notice: string) => {
+    const sig = csrf.sign(`notice|${notice}`);
+    res.redirect(303, `${to}?notice=${encodeURIComponent(notice)}&sig=${sig}`);
+  };
+
+  app.post('/as', form, guard, (req, res) => {
+    const raw = (req.body as Record<string, unknown>).user;
+    const user = typeof raw === 'string' ? raw : '';
+    if (!config.actAs?.includes(user)) {
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`Choose one of: ${(config.actAs ?? []).join(', ')}\n`);
+      return;
+    }
+    res.setHeader(
+      'set-cookie',
+      `${ACT_AS_COOKIE}=${encodeURIComponent(user)}; Path=/; HttpOnly; SameSite=Strict`,
+    );
+    redirect(
+      res,
+      req
+        .get('referer')
+        ?.replace(/\?.*$/, '')
+        .replace(/^https?:\/\/[^/]+/, '') || '/',
+      `You act as ${user} now.`,
+    );
+  });
+
+  app.post('/runs/:runId/:control', form, guard, async (req, res) => {
+    const runId = String(req.params.runId);
+    const control = String(req.params.control) as Control;
+    const to = `/runs/${encodeURIComponent(runId)}`;
+    const v = viewer(res);
+    if (!CONTROLS.includes(control)) {
+      res
+        .status(404)
+        .type('text/plain')
+        .send(`No control "${control}"; there are ${CONTROLS.join(', ')}.\n`);
+      return;
+    }
+    if (!v) {
+      res.status(403).type('text/plain').send('Read-only: sign in to act on runs.\n');
+      return;
+    }
+    const gate = (req.body as Record<string, unknown>).gate;
+    try {
+      const said = await applyControl(
+        { engine, access: deps.access },
+        { runId, control, user: v.user, ...(typeof gate === 'string' ? { gateId: gate } : {}) },
+      );
+      logger.info({ runId, control, user: v.user, via: v.via }, 'console control');
+      redirect(res, to, said);
+    } catch (err) {
+      if (err instanceof ControlRefused || isMarshalError(err)) {
+        redirect(res, to, scrubSecrets(err.message));
+        return;
+      }
+      throw err;
+    }
+  });
+
+  app.get('/locks', async (req, res) =>
+    send(res, layout('Locks', ctx(req, res), locksPage(await engine.locks()))),
+  );
+
+  app.use((req: Request, res: Response) => {
+    res.status(404);
+    send(
+      res,
+      layout(
+        'Not found',
+        ctx(req, res),
+        html`<h1>Not found</h1>
+          <p>Nothing at ${req.path}.</p>`,
+      ),
+    );
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = isMarshalError(err);
+    if (!known) logger.error({ err, path: req.path }, 'console request failed');
+    res.status(known ? 404 : 500);
+    send(
+      res,
+      layout(
+        'Error',
+        ctx(req, res),
+        html`<h1>${known ? 'Not available' : 'Something went wrong'}</h1>
+          <p>${scrubSecrets(err instanceof Error ? err.message : String(err))}</p>`,
+      ),
+    );
+  });
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info({ host: config.host, port }, 'console listening');
+  return {
+    url: `http://${host}:${port}`,
+    async close() {
+      await live.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

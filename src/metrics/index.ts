@@ -1,0 +1,3 @@
+export { MarshalMetrics, type MetricsSources } from './marshal-metrics.js';
+export { instrumentSlackClient } from './instrument-slack-client.js';
+export { metricsRoute, routes } from './metrics-route.js';

@@ -1,0 +1,297 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RunEvent } from '../engine/model/events.js';
+import type { RunSnapshot } from '../engine/model/run.js';
+import { isFinalTaskState } from '../engine/model/task-state.js';
+
+/** What the metrics read besides the events: a run's history and snapshot, the queue's job counts. */
+export interface MetricsSources {
+  history(runId: string): Promise<RunEvent[]>;
+  get(runId: string): Promise<RunSnapshot>;
+  queueCounts(): Promise<{ waiting: number; active: number; delayed: number }>;
+  /** Runs not final yet. */
+  active(): Promise<RunSnapshot[]>;
+}
+
+const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+const WAIT_SECONDS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400];
+
+/**
+ * Marshal's Prometheus metrics, one registry per process.
+ *
+ * How processes add up: every run event is emitted by exactly one process (the one whose Lua
+ * transition won), and each process counts only the events it emitted itself (`observe`, hooked into
+ * the engine's emit). So `sum without (instance) (...)` over all `serve` and `worker` processes is the
+ * fleet-wide total, with nothing counted twice and no shared registry to coordinate. Slack and SSH
+ * counters are naturally per process. The queue gauges read BullMQ's shared counts, so every process
+ * reports the same value: aggregate them with `max`, not `sum`.
+ */
+export class MarshalMetrics {
+  readonly registry = new Registry();
+  private sources: MetricsSources | undefined;
+  /** When each task started running in this process, for its duration (bounded). */
+  private readonly taskStarts = new Map<string, number>();
+
+  private readonly runsStarted = new Counter({
+    name: 'marshal_runs_started_total',
+    help: 'Runs started, by workflow.',
+    labelNames: ['workflow', 'dry_run'] as const,
+    registers: [this.registry],
+  });
+  private readonly runsFinished = new Counter({
+    name: 'marshal_runs_finished_total',
+    help: 'Runs finished, by workflow and outcome (succeeded, failed, aborted; lost when Redis lost the run).',
+    labelNames: ['workflow', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly runDuration = new Histogram({
+    name: 'marshal_run_duration_seconds',
+    help: 'Run duration from start to its final state.',
+    labelNames: ['workflow', 'outcome'] as const,
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
+    registers: [this.registry],
+  });
+  private readonly taskDuration = new Histogram({
+    name: 'marshal_task_duration_seconds',
+    help: 'Task duration from running to its final state (tasks that started and ended in this process).',
+    labelNames: ['workflow', 'task', 'state'] as const,
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly hostStepDuration = new Histogram({
+    name: 'marshal_host_step_duration_seconds',
+    help: 'Duration of one host step (a rollout target), by stage and outcome.',
+    labelNames: ['workflow', 'stage', 'outcome'] as const,
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly approvalWait = new Histogram({
+    name: 'marshal_approval_wait_seconds',
+    help: 'How long a gate waited for its decision, by decision (timed_out when nobody decided).',
+    labelNames: ['workflow', 'decision'] as const,
+    buckets: WAIT_SECONDS,
+    registers: [this.registry],
+  });
+  private readonly approvalsWaiting = new Gauge({
+    name: 'marshal_approvals_waiting',
+    help: 'Gates opened minus gates decided in this process (sum over processes: gates waiting now).',
+    labelNames: ['workflow'] as const,
+    registers: [this.registry],
+  });
+  private readonly hostsChanged = new Counter({
+    name: 'marshal_hosts_changed_total',
+    help: 'Hosts a step changed.',
+    labelNames: ['workflow'] as const,
+    registers: [this.registry],
+  });
+  private readonly hostsFailed = new Counter({
+    name: 'marshal_hosts_failed_total',
+    help: 'Hosts whose step failed (error says why in the run), by failure kind.',
+    labelNames: ['workflow', 'kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly hostsRolledBack = new Counter({
+    name: 'marshal_hosts_rolled_back_total',
+    help: 'Hosts put back by a rollback, counted when their run finished.',
+    labelNames: ['workflow'] as const,
+    registers: [this.registry],
+  });
+  private readonly slackCalls = new Counter({
+    name: 'marshal_slack_api_calls_total',
+    help: 'Slack Web API calls made by this process, by method.',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+  private readonly slackRateLimited = new Counter({
+    name: 'marshal_slack_api_rate_limited_total',
+    help: 'Slack Web API answers 429 (rate limited), by method.',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+  private readonly sshConnections = new Counter({
+    name: 'marshal_ssh_connections_total',
+    help: 'SSH connections opened by this process.',
+    registers: [this.registry],
+  });
+  private readonly sshHandshakeFailures = new Counter({
+    name: 'marshal_ssh_handshake_failures_total',
+    help: 'SSH connection attempts that failed (unreachable, handshake or authentication, host key refused), by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const sources = (): MetricsSources | undefined => this.sources;
+    new Gauge({
+      name: 'marshal_queue_jobs',
+      help: 'BullMQ jobs by state (the shared queue: every process reports the same; aggregate with max).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await sources()
+          ?.queueCounts()
+          .catch(() => undefined);
+        if (!counts) return;
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'marshal_active_run_age_seconds',
+      help: 'Age of each run not yet finished (shared state: aggregate with max). Alerts find stuck runs here.',
+      labelNames: ['workflow', 'run', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const runs =
+          (await sources()
+            ?.active()
+            .catch(() => undefined)) ?? [];
+        const now = Date.now();
+        for (const r of runs)
+          this.set(
+            { workflow: r.workflow, run: r.runId, state: r.state },
+            Math.max(0, now - Date.parse(r.createdAt)) / 1000,
+          );
+      },
+    });
+    new Gauge({
+      name: 'marshal_approval_waiting_seconds',
+      help: 'How long each open gate has waited for a decision so far (shared state: aggregate with max).',
+      labelNames: ['workflow', 'run', 'gate'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const runs =
+          (await sources()
+            ?.active()
+            .catch(() => undefined)) ?? [];
+        const now = Date.now();
+        for (const r of runs)
+          for (const g of r.gates.filter((gate) => gate.state === 'waiting')) {
+            const since = r.tasks.find((t) => t.taskId === g.gateId)?.startedAt ?? r.createdAt;
+            this.set(
+              { workflow: r.workflow, run: r.runId, gate: g.gateId },
+              Math.max(0, now - Date.parse(since)) / 1000,
+            );
+          }
+      },
+    });
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'marshal_' });
+  }
+
+  /** Binds what the metrics read; the engine is created after the metrics that observe it. */
+  bind(sources: MetricsSources): void {
+    this.sources = sources;
+  }
+
+  /** An event this process emitted (see the class comment). */
+  observe(event: RunEvent, workflow: string): void {
+    switch (event.type) {
+      case 'run.started':
+        this.runsStarted.inc({ workflow, dry_run: String(event.dryRun) });
+        return;
+      case 'run.finished':
+        this.runsFinished.inc({ workflow, outcome: event.state });
+        this.runDuration.observe({ workflow, outcome: event.state }, event.durationMs / 1000);
+        void this.countRolledBack(event.runId, workflow);
+        return;
+      case 'run.lost':
+        this.runsFinished.inc({ workflow, outcome: 'lost' });
+        return;
+      case 'task.state': {
+        const key = `${event.runId}|${event.taskId}`;
+        if (event.state === 'running') {
+          if (this.taskStarts.size > 10_000) this.taskStarts.clear();
+          this.taskStarts.set(key, Date.parse(event.at));
+        } else if (isFinalTaskState(event.state)) {
+          const started = this.taskStarts.get(key);
+          this.taskStarts.delete(key);
+          if (started !== undefined)
+            this.taskDuration.observe(
+              { workflow, task: event.taskId, state: event.state },
+              Math.max(0, Date.parse(event.at) - started) / 1000,
+            );
+        }
+        return;
+      }
+      case 'target.finished': {
+        const r = event.result;
+        this.hostStepDuration.observe(
+          { workflow, stage: r.stage, outcome: r.ok ? 'ok' : 'failed' },
+          r.durationMs / 1000,
+        );
+        if (r.changed && r.ok) this.hostsChanged.inc({ workflow });
+        if (!r.ok) this.hostsFailed.inc({ workflow, kind: failureKind(r.error) });
+        return;
+      }
+      case 'gate.waiting':
+        this.approvalsWaiting.inc({ workflow });
+        return;
+      case 'gate.decided':
+        this.approvalsWaiting.dec({ workflow });
+        void this.observeWait(event, workflow);
+        return;
+      default:
+        return;
+    }
+  }
+
+  slackCall(method: string): void {
+    this.slackCalls.inc({ method });
+  }
+
+  slackRateLimit(method: string): void {
+    this.slackRateLimited.inc({ method });
+  }
+
+  sshConnection(outcome: 'opened' | 'failed', err?: unknown): void {
+    if (outcome === 'opened') this.sshConnections.inc();
+    else this.sshHandshakeFailures.inc({ reason: sshFailureReason(err) });
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The wait is from the gate's own `gate.waiting` event, which another process may have emitted. */
+  private async observeWait(event: Extract<RunEvent, { type: 'gate.decided' }>, workflow: string) {
+    const history = await this.sources?.history(event.runId).catch(() => undefined);
+    const opened = history?.findLast((e) => e.type === 'gate.waiting' && e.gateId === event.gateId);
+    if (!opened) return;
+    const decision = event.timedOut ? 'timed_out' : event.decision;
+    this.approvalWait.observe(
+      { workflow, decision },
+      Math.max(0, Date.parse(event.at) - Date.parse(opened.at)) / 1000,
+    );
+  }
+
+  private async countRolledBack(runId: string, workflow: string) {
+    const run = await this.sources?.get(runId).catch(() => undefined);
+    const n = run?.targets.filter((t) => t.restore === 'restored').length ?? 0;
+    if (n > 0) this.hostsRolledBack.inc({ workflow }, n);
+  }
+}
+
+/** A few stable kinds, never the raw message (unbounded label values would blow up the series). */
+function failureKind(error: string | undefined): string {
+  if (!error) return 'other';
+  if (/unreachable|handshake|timed out connecting|ECONNREFUSED|EHOSTUNREACH/i.test(error))
+    return 'unreachable';
+  if (/host key/i.test(error)) return 'host_key';
+  if (/timed out|timeout/i.test(error)) return 'timeout';
+  if (/abort/i.test(error)) return 'aborted';
+  return 'step_failed';
+}
+
+function sshFailureReason(err: unknown): string {
+  const name = err instanceof Error ? err.name : '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (/HostKey/i.test(name) || /host key/i.test(message)) return 'host_key';
+  if (/authentication|auth methods/i.test(message)) return 'auth';
+  if (/handshake/i.test(message)) return 'handshake';
+  return 'unreachable';
+}
