@@ -15,6 +15,7 @@ const BENCHES = [
   'ssh-executor',
   'config-push',
   'traffic-shift',
+  'dr-drill',
   'retention',
   'approval-latency',
   'os-upgrade',

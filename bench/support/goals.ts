@@ -64,6 +64,18 @@ export const GOALS = {
     unit: 'ms',
     better: 'lower',
   },
+  drillTriggerToServingP99: {
+    figure: 'DR drill: approval click or passed check → HAProxy serving the new weights (runtime API), p99',
+    limit: 250,
+    unit: 'ms',
+    better: 'lower',
+  },
+  drillOverWaits: {
+    figure: 'DR drill: whole drill without the people / its configured waits (soaks + monitoring), median',
+    limit: 1.1,
+    unit: '×',
+    better: 'lower',
+  },
   osUpgradeOverIdeal: {
     figure: 'OS upgrade, 200 hosts, concurrency 50, 5 s reboot: marshal / ideal (unavoidable waits)',
     limit: 1.1,
