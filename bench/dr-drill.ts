@@ -128,9 +128,9 @@ async function main(): Promise<void> {
 
   /**
    * Waits for the gate, then gives the decision as the Slack click handler does (`engine.decide`, by the
-   * approver). The fixture's `card()` + signed press no longer pass the card-bound, plan-hash-bound
-   * checks the approvals work added (it posts the card without registering it), so the click is given
-   * one hop later; returns [gate waiting, click] times.
+   * approver): the figure starts where the click handler hands the decision to the engine, so it leaves
+   * out the signed request's trip through Bolt (bench/slack-ack.ts measures that). Returns [gate
+   * waiting, click] times.
    */
   const click = async (runId: string, gateId: string, option?: string) => {
     const waiting = await f.event(

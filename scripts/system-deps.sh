@@ -4,6 +4,7 @@
 set -euo pipefail
 declare -A pkg_of=(
   [redis-server]=redis-server
+  [redis-sentinel]=redis-sentinel # test/integration/engine/sentinel-failover: a real primary failover
   [sshd]=openssh-server
   [ssh-keygen]=openssh-client
   [unshare]=util-linux

@@ -8,8 +8,8 @@ import { issueCertificate, type ChallengeSolver } from '../certificates/acme/iss
 import { AcmeOrderFailedError } from '../certificates/errors/acme-order-failed-error.js';
 import { probeServedCertificate } from '../certificates/probe/probe-served-certificate.js';
 import { SealedBox } from '../certificates/secrets/sealed-box.js';
-import { ChalltestsrvDnsSolver } from '../local/acme/challtestsrv-dns-solver.js';
-import { ChalltestsrvHttpSolver } from '../local/acme/challtestsrv-http-solver.js';
+import { ChalltestsrvDnsSolver } from '../certificates/acme/challtestsrv-dns-solver.js';
+import { ChalltestsrvHttpSolver } from '../certificates/acme/challtestsrv-http-solver.js';
 import { SmtpMailer } from '../notify/email/smtp-mailer.js';
 
 /**

@@ -11,6 +11,8 @@ export interface InitAnswers {
   readonly owner: string;
   /** The directory on hosts bundles may write into. */
   readonly configRoot: string;
+  /** Who runs `marshal init`: mapped to `owner` in access.cli, so `marshal run` here acts as them. */
+  readonly osUser: string;
   /** known_hosts lines of the keys the operator confirmed. */
   readonly knownHosts: readonly string[];
 }
@@ -35,8 +37,13 @@ export function initFiles(a: InitAnswers): Record<string, string> {
     '',
     '# Who may start and approve each workflow from Slack (user ids U…, group ids S…). A run is never',
     '# approved by the person who asked for it: add your approvers.',
+    '# access.cli: who a terminal acts as (marshal run, approve, hold…); the OS user that ran init is the owner.',
     stringify({
-      access: { workflows: { 'config-push': { start: [a.owner], approve: [a.owner] } } },
+      access: {
+        workflows: { 'config-push': { start: [a.owner], approve: [a.owner] } },
+        // A terminal can act only as a person (U…/W…), not as a group.
+        ...(/^[UW]/.test(a.owner) ? { cli: { users: { [a.osUser]: a.owner } } } : {}),
+      },
     }).trimEnd(),
     '',
   ].join('\n');

@@ -18,7 +18,8 @@ import {
 } from '../../src/local/slack-standin/signed-requests.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app/index.js';
-import { renderApprovalCard } from '../../src/slack/blocks/index.js';
+import { renderApprovalCard, renderRunParent } from '../../src/slack/blocks/index.js';
+import { RedisThreadStore } from '../../src/slack/progress/redis-thread-store.js';
 import { createDrillTraffic } from '../../src/drdrill/create-drill-traffic.js';
 import { ScenarioDirectory } from '../../src/drdrill/scenario/scenario-directory.js';
 import { drillRegistry } from './drill-registry.js';
@@ -61,8 +62,11 @@ export interface DrillFixture {
   finished(runId: string): Promise<RunSnapshot>;
   command(user: string, text: string): Promise<SlackResponse>;
   press(p: ButtonPress): Promise<SlackResponse>;
-  /** Waits for the run's next waiting gate `gateId`, posts its card as the thread would, returns its ts. */
-  card(runId: string, gateId: string): Promise<string>;
+  /**
+   * Waits for the run's next waiting gate `gateId`, posts its card in the run's thread and records it
+   * where the Slack app checks clicks against (as the progress thread does); returns its ts and plan hash.
+   */
+  card(runId: string, gateId: string): Promise<{ ts: string; plan: string | undefined }>;
   ephemeral(user: string, piece: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -157,6 +161,7 @@ export async function startDrillFixture(
     'drill test config',
     '/tmp',
   );
+  const threads = new RedisThreadStore(redis, prefix);
   const slack: SlackApp = createSlackApp({
     settings: {
       slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: standin.url },
@@ -212,11 +217,24 @@ export async function startDrillFixture(
           `run ${runId} finished (${run.state}) before gate ${gateId} waited:\n${tasks.join('\n')}`,
         );
       }
+      const run = await engine.get(runId);
+      const known = await threads.get(runId);
+      const parent = known ? { channel: known.channel, ts: known.ts } : { channel: CHANNEL, ts: '' };
+      if (!known) {
+        const posted = await slack.app.client.chat.postMessage({
+          channel: CHANNEL,
+          ...renderRunParent(run, { now: new Date() }),
+        });
+        parent.ts = posted.ts!;
+        await threads.setParent(runId, parent);
+      }
       const posted = await slack.app.client.chat.postMessage({
         channel: CHANNEL,
-        ...renderApprovalCard(await engine.get(runId), waiting),
+        thread_ts: parent.ts,
+        ...renderApprovalCard(run, waiting),
       });
-      return posted.ts!;
+      await threads.setGateCard(runId, waiting.gateId, posted.ts!);
+      return { ts: posted.ts!, plan: waiting.planHash };
     },
     async ephemeral(user, piece) {
       for (;;) {

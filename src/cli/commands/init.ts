@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline/promises';
 import { pino } from 'pino';
@@ -69,6 +69,7 @@ export async function initCommand(dir: string, options: InitOptions): Promise<nu
       user,
       privateKey: key,
       owner,
+      osUser: userInfo().username,
       configRoot: options.configRoot,
       knownHosts: presented.map((p) => p.knownHostsLine),
     });

@@ -4,8 +4,8 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../free-port.js';
-import { ChalltestsrvDnsSolver } from './challtestsrv-dns-solver.js';
-import { ChalltestsrvHttpSolver } from './challtestsrv-http-solver.js';
+import { ChalltestsrvDnsSolver } from '../../certificates/acme/challtestsrv-dns-solver.js';
+import { ChalltestsrvHttpSolver } from '../../certificates/acme/challtestsrv-http-solver.js';
 import { httpsGetText } from './https-text.js';
 import { TestCa } from './test-ca.js';
 

@@ -70,6 +70,8 @@ describe('the production build (npm run build → dist/, run by bin/marshal.js)'
       ].join('\n'),
     );
     await writeFile(join(dir, 'inventory.yaml'), 'version: 1\nhosts:\n  web-1:\n    address: 127.0.0.1\n');
+    // Every directory the config names must exist (checked at load): the default bundles/ too.
+    await mkdir(join(dir, 'bundles'), { recursive: true });
     await writeFile(join(dir, 'marshal.yaml'), 'inventory: inventory.yaml\nworkflows: [ops]\n');
     const loaded = await marshal(['workflows'], { MARSHAL_CONFIG: join(dir, 'marshal.yaml') });
     expect(loaded.stdout).toContain('ext-compiled');

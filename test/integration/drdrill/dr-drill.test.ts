@@ -48,10 +48,10 @@ async function startBySlack(text: string): Promise<string> {
 }
 
 async function approveBySlack(runId: string): Promise<void> {
-  const ts = await f.card(runId, 'execution.approval');
+  const { ts, plan } = await f.card(runId, 'execution.approval');
   const press = {
     actionId: MARSHAL_APPROVE,
-    value: encodeGateActionValue({ runId, gateId: 'execution.approval' }),
+    value: encodeGateActionValue({ runId, gateId: 'execution.approval', ...(plan ? { plan } : {}) }),
     messageTs: ts,
   };
   // The requester cannot approve their own drill; another person can.
@@ -71,14 +71,19 @@ describe('a DR drill end to end (HAProxy, knot DNS, Redis replica, load generato
     await approveBySlack(runId);
 
     // Fail-back choice: by then the secondary serves everything and DNS points at it.
-    const ts = await f.card(runId, 'failback-choice');
+    const { ts, plan } = await f.card(runId, 'failback-choice');
     expect(await weights()).toEqual({ west1: 0, central1: 100 });
     expect(await apiRecord()).toEqual(['198.51.100.10']);
     expect(await regionsServing(f.env.haproxy.frontendUrl, 10)).toEqual({ 'eu-central': 10 });
     expect((await f.engine.get(runId)).tasks.find((t) => t.taskId === 'monitoring')?.state).toBe('success');
     await f.press({
       actionId: `${MARSHAL_CHOOSE_PREFIX}fail-back`,
-      value: encodeGateActionValue({ runId, gateId: 'failback-choice', option: 'fail-back' }),
+      value: encodeGateActionValue({
+        runId,
+        gateId: 'failback-choice',
+        option: 'fail-back',
+        ...(plan ? { plan } : {}),
+      }),
       messageTs: ts,
       user: APPROVER,
     });

@@ -83,7 +83,7 @@ describe('run controls and locks', () => {
     expect([...rollbackLog(dir)].sort()).toEqual(changed.sort());
   });
 
-  it('abort while a gate waits rejects it and still runs cleanup', async () => {
+  it('abort while a gate waits rejects it, rolls the canary back (the default) and still runs cleanup', async () => {
     const dir = tempDir();
     const runId = await h.engine.start({
       workflow: 'deploy-gated',
@@ -96,7 +96,8 @@ describe('run controls and locks', () => {
     expect(end.state).toBe('aborted');
     expect(end.gates[0]?.state).toBe('rejected');
     expect(stateOf(end, 'cleanup')).toBe('success');
-    expect(stateOf(end, 'rollback')).toBe('skipped');
+    // Like Argo Rollouts' abort: what the canary changed goes back unless the aborter keeps it.
+    expect(stateOf(end, 'rollback')).toBe('success');
   });
 
   it('locks: a second run wanting a held lock is refused naming the holder; released when the holder ends', async () => {

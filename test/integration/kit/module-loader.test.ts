@@ -74,7 +74,13 @@ describe('loading workflow modules from a directory', () => {
     writeFileSync(join(dir, 'touch.ts'), moduleText(dir, {}));
     const catalog = await loadWorkflowCatalog({ workflows: [dir], configDir: base });
     expect(catalog.list().map((w) => [w.module.name, w.builtIn])).toEqual([
+      ['cert-radar', true],
+      ['cert-renew', true],
+      ['cert-status', true],
       ['config-push', true],
+      ['dr-drill', true],
+      ['dr-drill-history', true],
+      ['dr-drill-status', true],
       ['os-upgrade', true],
       ['os-upgrade-status', true],
       ['touch', false],

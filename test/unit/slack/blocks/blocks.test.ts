@@ -163,7 +163,7 @@ describe('milestones', () => {
     expect(text).toContain('restore failed: host down');
     expect(text).toContain('restore unknown');
     expect(text).toContain(`*Restored (1):* ${a!.target}`);
-    expect(text).toMatch(/Changed\*\\n1 hosts/);
+    expect(text).toMatch(/Changed\*\\n1 host\b/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { challtestsrvPost } from './challtestsrv-post.js';
-import type { DnsChallengeSolver } from '../../certificates/acme/dns-challenge-solver.js';
+import type { DnsChallengeSolver } from './dns-challenge-solver.js';
 
 /**
  * Publishes DNS-01 TXT records through pebble-challtestsrv's management API (`/set-txt`, `/clear-txt`):

@@ -1,5 +1,5 @@
 import { challtestsrvPost } from './challtestsrv-post.js';
-import type { HttpChallengeSolver } from '../../certificates/acme/http-challenge-solver.js';
+import type { HttpChallengeSolver } from './http-challenge-solver.js';
 
 /**
  * Serves HTTP-01 tokens through pebble-challtestsrv's management API (`/add-http01`, `/del-http01`):
