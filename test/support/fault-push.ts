@@ -134,16 +134,18 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * - what the run reports equals what the host holds (its file and what the application serves);
  * - a host reported changed was installed exactly once; a host put back holds its old file again;
  * - hosts the run did not select were not touched;
- * - the audit has exactly one finished record, nothing after it, and each host's last record agrees
- *   with the run's report.
+ * - the workflow's audit has exactly one finished record, nothing of the workflow's after it, and each
+ *   host's last record agrees with the run's report. (The engine's own records of run events — locks
+ *   released, run finished — follow it in the chain; they are the audit trail's, not the workflow's.)
  */
 export function expectFleetAsReported(
   f: ConfigPushFixture,
   run: RunSnapshot,
-  audit: AuditEntry[],
+  chain: AuditEntry[],
   before: Record<string, string | undefined>,
   selected: readonly string[],
 ): void {
+  const audit = chain.filter((e) => e.kind.startsWith('config.'));
   const wanted = f.bundleSha();
   const reached = new Map(run.targets.map((t) => [t.target, t]));
   for (const host of f.hosts.map((h) => h.name)) {

@@ -1,3 +1,4 @@
+import { CLI_USER, configWithCliAccess } from './cli-config.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -100,8 +101,16 @@ export function webHosts(env: DemoEnvironment): string[] {
   return env.fleet.hosts.filter((_, i) => i % 4 !== 3).map((h) => h.name);
 }
 
+/**
+ * The environment of a `marshal` process on the demo's Marshal: its config copied with the OS user
+ * running the tests as a terminal identity that may start config push and run it unattended
+ * (`--auto-approve` is refused otherwise).
+ */
 export function marshalEnv(env: DemoEnvironment, redisUrl: string): Record<string, string> {
-  return { REDIS_URL: redisUrl, MARSHAL_CONFIG: env.configPath, MARSHAL_PREFIX: env.prefix };
+  const config = configWithCliAccess(env.configPath, {
+    'config-push': { start: [CLI_USER], approve: [CLI_USER], unattended: true },
+  });
+  return { REDIS_URL: redisUrl, MARSHAL_CONFIG: config, MARSHAL_PREFIX: env.prefix };
 }
 
 /** `marshal run` pushing the demo bundle to the web hosts: a canary, then two batches, unattended. */
