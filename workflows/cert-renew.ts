@@ -35,7 +35,7 @@ import { obtainCertificate } from './cert-renew/new-certificate.js';
 import { CertificateWord, CertRenewParams } from './cert-renew/params.js';
 import { checkHosts, type ServedBefore } from './cert-renew/prechecks.js';
 import { RemotePair } from './cert-renew/remote-pair.js';
-import { NewCertificate, planOf, RenewalPlan } from './cert-renew/renewal-plan.js';
+import { fileContents, keyPurpose, NewCertificate, planOf, RenewalPlan } from './cert-renew/renewal-plan.js';
 import { probeHost, short } from './cert-renew/served.js';
 import { createSwapStep } from './cert-renew/swap-step.js';
 import { settleInParallel } from './config-push/in-parallel.js';
@@ -151,6 +151,11 @@ export function createCertRenew(deps: MarshalDeps): WorkflowBody<CertRenewParams
             'hosts',
             async (ctx) => {
               const p = plan(ctx);
+              const cert = newCert(ctx);
+              const newFiles =
+                cert && !ctx.dryRun
+                  ? fileContents(p, cert, certs().open(cert.sealedKey, keyPurpose(p.certificate, ctx.runId)))
+                  : undefined;
               const served = await checkHosts(
                 deps,
                 certs(),
@@ -161,6 +166,7 @@ export function createCertRenew(deps: MarshalDeps): WorkflowBody<CertRenewParams
                   dryRun: ctx.dryRun,
                   concurrency: Math.max(ctx.params.concurrency, 10),
                   signal: ctx.signal,
+                  ...(newFiles ? { newFiles } : {}),
                 },
               );
               return served as unknown as Json;

@@ -3,7 +3,7 @@ import { ErrorCode, MarshalError, sh, type Host, type MarshalDeps } from '../../
 import type { CertificateServices } from '../../src/certificates/certificate-services.js';
 import { settleInParallel } from '../config-push/in-parallel.js';
 import { RemotePair } from './remote-pair.js';
-import type { RenewalPlan } from './renewal-plan.js';
+import type { DeployedFileSpec, RenewalPlan } from './renewal-plan.js';
 import { probeHost } from './served.js';
 
 /** Room for the staged pair, this run's backup and a restore copy: far more than certificates need. */
@@ -18,15 +18,25 @@ export interface ServedBefore {
 /**
  * Every host, before any is changed: reachable; free disk where the files go; each target directory
  * exists, is a directory, and is writable by no one but its owner; the current certificate and key are
- * there; the service's config test passes; the service serves a certificate over TLS now. Then (not in
- * a dry run) the current pair is backed up beside itself. Every shortfall of every host is listed at once.
+ * there; the service's config test passes on the live files and, when the new files are known (not a
+ * dry run), with them staged in place of the live ones (a reload that would take the service down is
+ * caught here, before any host changes; the staged copies are removed again); the service serves a
+ * certificate over TLS now. Then (not in a dry run) the current pair is backed up beside itself. Every
+ * shortfall of every host is listed at once.
  */
 export async function checkHosts(
   deps: Pick<MarshalDeps, 'blocks' | 'executor'>,
   certs: CertificateServices,
   plan: RenewalPlan,
   hosts: readonly Host[],
-  options: { runId: string; dryRun: boolean; concurrency: number; signal: AbortSignal },
+  options: {
+    runId: string;
+    dryRun: boolean;
+    concurrency: number;
+    signal: AbortSignal;
+    /** The new files, to run the config test with them staged; absent in a dry run. */
+    newFiles?: readonly { spec: DeployedFileSpec; content: string }[];
+  },
 ): Promise<Record<string, ServedBefore>> {
   const ctx = { signal: options.signal };
   const results = await settleInParallel(hosts, options.concurrency, async (host) => {
@@ -58,6 +68,18 @@ export async function checkHosts(
       if (live[f.role] === null) problems.push(`${f.path} (the current ${f.role}) is missing`);
     const test = await pair.test();
     if (!test.ok) problems.push(`\`${plan.test.argv.join(' ')}\` fails now: ${test.output}`);
+    else if (options.newFiles && problems.length === 0) {
+      await pair.stage(options.newFiles);
+      try {
+        const staged = await pair.testStaged();
+        if (!staged.ok)
+          problems.push(
+            `\`${plan.test.argv.join(' ')}\` fails with the new certificate staged: ${staged.output}`,
+          );
+      } finally {
+        await pair.removeStaged();
+      }
+    }
     let served: ServedBefore | undefined;
     try {
       const s = await probeHost(certs, host, plan, options.signal);

@@ -10,6 +10,15 @@ import {
 } from '../../src/authoring/index.js';
 import type { DeployedFileSpec, RenewalPlan } from './renewal-plan.js';
 
+/**
+ * Runs the rest of its arguments after bind-mounting each `<staged> <live>` pair before `--`, inside the
+ * private mount namespace `unshare` gives it: the service's own config test reads the staged files at the
+ * live paths (whatever file of its config names them, includes too), and no other process on the host
+ * sees them. Exit 125: a staged file could not be put in place for the test (the test did not run).
+ */
+const WITH_STAGED_FILES =
+  'while [ "$1" != "--" ]; do mount --bind "$1" "$2" || { echo "marshal: could not put $1 in place of $2 for the config test" >&2; exit 125; }; shift 2; done; shift; exec "$@"';
+
 /** Commands joined with `&&`: the first that fails stops the rest. */
 const all = (commands: readonly ShellCommand[]): ShellCommand =>
   commands.reduce((joined, next) => sh`${joined} && ${next}`);
@@ -104,10 +113,29 @@ export class RemotePair {
     });
   }
 
-  /** The service's own config test (e.g. `nginx -t`); its output when it fails. */
+  /** The service's own config test (e.g. `nginx -t`) on the live files; its output when it fails. */
   async test(): Promise<{ ok: boolean; output: string }> {
-    const r = await this.blocks.run(this.host, sh`${this.plan.test.argv}`, this.ctx, {
-      what: 'run the service config test',
+    return this.runTest(sh`${this.plan.test.argv}`, 'run the service config test');
+  }
+
+  /**
+   * The service's own config test with the staged files in place of the live ones, before anything is
+   * swapped: a certificate or key the service would refuse at its reload fails here, and the live files
+   * and the running service are untouched. The staged files are bind-mounted over the live paths in a
+   * mount namespace of the test's own (`unshare --mount`, util-linux; root, as deploying root-owned files
+   * needs anyway), so the test reads the service's real config unchanged.
+   */
+  async testStaged(): Promise<{ ok: boolean; output: string }> {
+    const pairs = this.plan.files.flatMap((f) => [this.staged(f), f.path]);
+    return this.runTest(
+      sh`unshare --mount --propagation private -- sh -c ${WITH_STAGED_FILES} marshal-config-test ${pairs} -- ${this.plan.test.argv}`,
+      'run the service config test with the staged files',
+    );
+  }
+
+  private async runTest(command: ShellCommand, what: string): Promise<{ ok: boolean; output: string }> {
+    const r = await this.blocks.run(this.host, command, this.ctx, {
+      what,
       timeoutMs: this.plan.test.timeoutSeconds * 1000,
       okExitCodes: Array.from({ length: 256 }, (_, i) => i),
     });

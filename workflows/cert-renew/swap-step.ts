@@ -35,10 +35,11 @@ type Ctx = HostStepContext<CertRenewParams>;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
- * One host's renewal: stage the new pair beside the old, swap it in (one rename per file), run the
- * service's config test, reload, and check over TLS from Marshal that the host serves the new
- * fingerprint. A failure after the swap puts this run's backup back, reloads, and checks the old
- * fingerprint is served again before the error goes up.
+ * One host's renewal: stage the new pair beside the old, run the service's config test with the staged
+ * files in place of the live ones (`RemotePair.testStaged`), swap them in (one rename per file), reload,
+ * and check over TLS from Marshal that the host serves the new fingerprint. A failed staged test fails the
+ * host with nothing swapped. A failure after the swap (the reload, or the served fingerprint) puts this
+ * run's backup back, reloads, and checks the old fingerprint is served again before the error goes up.
  */
 export function createSwapStep(
   deps: Pick<MarshalDeps, 'blocks' | 'executor' | 'audit' | 'clock'>,
@@ -118,24 +119,44 @@ export function createSwapStep(
       const live = await pair.liveShas();
       const inPlace = files.every((f) => live[f.spec.role] === sha256(f.content));
       if (!inPlace) {
-        await ctx.checkpoint({ phase: 'swapping', previous });
+        // The config test reads the staged files before anything live changes: a pair the service
+        // would refuse at its reload fails this host here, with nothing swapped and nothing to restore.
         await pair.stage(files);
-        await pair.swap();
-      } else {
-        // This run swapped them on a worker that died before the reload: finish, never swap twice.
-        ctx.log.warn(
-          { host: ctx.target },
-          'new certificate found in place: finishing test, reload and check',
-        );
-      }
-      try {
-        const test = await pair.test();
-        if (!test.ok)
+        const test = await pair.testStaged();
+        if (!test.ok) {
+          await pair.removeStaged().catch(() => undefined);
+          await audit(ctx, 'cert.host.failed', {
+            certificate: plan.certificate,
+            fingerprintSha256: c.fingerprintSha256,
+            previousFingerprintSha256: previous,
+            swapped: false,
+            restored: true,
+            error: `config test with the staged files failed: ${test.output}`,
+          });
           throw new MarshalError(
             ErrorCode.ConfigCheckFailed,
-            `${ctx.target}: \`${plan.test.argv.join(' ')}\` fails with the new certificate: ${test.output}`,
+            `${ctx.target}: \`${plan.test.argv.join(' ')}\` fails with the new certificate staged (nothing was swapped): ${test.output}`,
             { context: { host: ctx.target } },
           );
+        }
+        await ctx.checkpoint({ phase: 'swapping', previous });
+        await pair.swap();
+      } else {
+        // This run swapped them (after their staged test passed) on a worker that died before the
+        // reload: finish, never swap twice.
+        ctx.log.warn({ host: ctx.target }, 'new certificate found in place: finishing reload and check');
+      }
+      try {
+        if (inPlace) {
+          // The staged test passed before that swap; the live test guards the reload all the same.
+          const test = await pair.test();
+          if (!test.ok)
+            throw new MarshalError(
+              ErrorCode.ConfigCheckFailed,
+              `${ctx.target}: \`${plan.test.argv.join(' ')}\` fails with the new certificate: ${test.output}`,
+              { context: { host: ctx.target } },
+            );
+        }
         await ctx.checkpoint({ phase: 'reloading', previous });
         await pair.reload();
         await waitUntilServed(certs(), ctx.host, plan, c.fingerprintSha256, ctx.signal);
@@ -156,6 +177,7 @@ export function createSwapStep(
           certificate: plan.certificate,
           fingerprintSha256: c.fingerprintSha256,
           previousFingerprintSha256: previous,
+          swapped: true,
           restored,
           error: isMarshalError(err) ? err.message : String(err),
         });

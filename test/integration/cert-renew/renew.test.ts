@@ -128,7 +128,9 @@ describe('certificate renewal end to end', () => {
   it('a host whose reload breaks halts the rollout: every changed host serves the old certificate again; owners and the team are told', async () => {
     const first = c.firstFingerprint();
     const broken = c.webHosts[2]!;
-    // The batch host's first reload fails the way a broken nginx reload does.
+    // The batch host's first reload fails the way a broken nginx reload does. Its config test passes (with
+    // the files staged, and again at the pre-checks): the break is caught at the reload, inside that host's
+    // step, which puts its backup back before the rollout halts and rolls the canary hosts back.
     c.env.fleet.install(
       broken,
       'nginx',
@@ -162,6 +164,36 @@ describe('certificate renewal end to end', () => {
     expect(mail.to).toEqual(['certificates@example.test']);
     expect(mail.raw).toContain('Certificate renewal failed: www');
     expect(mail.raw).toContain(broken);
+  });
+
+  it('a host whose nginx refuses the new certificate fails its staged config test at the pre-checks: nothing is swapped anywhere', async () => {
+    const first = c.firstFingerprint();
+    const refusing = c.webHosts[2]!;
+    const before = await c.servedAll();
+    const files = c.f.hosts.map((h) => c.files(h.name));
+    // This host's nginx loads only the first certificate (as an nginx built against an older OpenSSL may
+    // refuse a new key type). Its test reads what sits at the live path: only the staged test, which
+    // puts the new files there for the test alone, can see the new certificate and fail.
+    const firstLine = c.first.certPem.split('\n')[1]!;
+    c.env.fleet.install(
+      refusing,
+      'nginx',
+      `#!/bin/sh\ncase " $* " in *" -t "*) if ! grep -qF -- '${firstLine}' ${CERT_PATH}; then echo "nginx: [emerg] cannot load certificate \\"${CERT_PATH}\\": PEM_read_bio_X509_AUX() failed" >&2; exit 1; fi;; esac\nPATH=\${PATH#${HOOK_BIN_DIR}:} exec nginx "$@"\n`,
+    );
+    const reply = await c.f.sendCommand(DEMO_REQUESTER, 'renew www --batches 100% --delay 0s', '/cert');
+    const run = await c.f.waitForRun(reply.runId!, 180_000);
+    expect(run.state).toBe('failed');
+    const failed = run.tasks.filter((t) => t.state === 'failed');
+    expect(failed.map((t) => t.taskId)).toEqual(['pre-checks.hosts']);
+    expect(failed[0]!.error).toContain(`${refusing}: \``);
+    expect(failed[0]!.error).toMatch(
+      /fails with the new certificate staged: nginx: \[emerg\] cannot load certificate/,
+    );
+    // No rollout target was reached; every host serves and holds what it did (staged copies and backups gone).
+    expect(run.targets).toEqual([]);
+    expect(await c.servedAll()).toEqual(before);
+    expect(before[refusing]).toBe(first);
+    expect(c.f.hosts.map((h) => c.files(h.name))).toEqual(files);
   });
 
   it('--dry-run changes nothing and shows what each host would get', async () => {
