@@ -47,7 +47,8 @@ export class CertFixture {
     readonly first: TestCertificate,
   ) {}
 
-  static async start(options: { hosts: number }): Promise<CertFixture> {
+  /** `workers: false`: the server is the Slack front end only; runs need `marshal worker` processes. */
+  static async start(options: { hosts: number; workers?: false }): Promise<CertFixture> {
     process.env.MARSHAL_SECRET_KEY ??= randomBytes(32).toString('base64');
     const dir = mkdtempSync(join(tmpdir(), 'marshal-cert-'));
     const pebble = await LocalPebble.start();
@@ -88,6 +89,7 @@ export class CertFixture {
       const f = await ConfigPushFixture.start({
         hosts: options.hosts,
         logger,
+        ...(options.workers === false ? { workers: false as const } : {}),
         environment: {
           access: Object.fromEntries(
             ['cert-renew', 'cert-status', 'cert-radar'].map((w) => [
