@@ -10,12 +10,16 @@ import { killHard } from '../../support/worker-process.js';
 /**
  * nginx's reload takes a second on every host and logs its start and end in the host's trace log, next
  * to every rename Marshal makes (MV_TRACE): a worker killed in that second leaves a host with the new
- * files swapped in but not yet reloaded, the case the next attempt must finish without swapping again.
+ * files swapped in but not reloaded (still serving the old certificate), the case the next attempt must
+ * finish without swapping again.
  */
 const slowReload = `#!/bin/sh
 case " $* " in *" -s reload "*)
   echo "reload-start" >> ${TRACE_LOG}
   sleep 1
+  # A dead worker's session has no reader any more: this write ends the reload as sshd's SIGPIPE would,
+  # so the host is left with the new files in place and the old certificate served.
+  echo "nginx: reloading" >&2 || exit 1
   PATH=\${PATH#${HOOK_BIN_DIR}:} nginx "$@" || exit 1
   echo "reload" >> ${TRACE_LOG}
   exit 0;;
