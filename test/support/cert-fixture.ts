@@ -204,6 +204,11 @@ export class CertFixture {
     writeFileSync(join(d, 'certificate.yaml'), stringify(definition));
   }
 
+  /** A definition of a certificate issued through ACME (pebble), with `overrides` over the usual one. */
+  writeAcme(name: string, overrides: Record<string, unknown> = {}): void {
+    writeDefinition(this.dir, name, { ...acmeDefinition(this.pebble.directoryUrl, name, 30), ...overrides });
+  }
+
   async close(): Promise<void> {
     await this.f?.close();
     await new Promise<void>((r) => this.smtp.close(() => r()));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { challtestsrvPost } from '../../../src/certificates/acme/challtestsrv-post.js';
 import { TestCa } from '../../../src/local/acme/test-ca.js';
 import { CertFixture, DOMAINS } from '../../support/cert-fixture.js';
 import { DEMO_REQUESTER } from '../../support/config-push-fixture.js';
@@ -6,8 +7,8 @@ import { DEMO_REQUESTER } from '../../support/config-push-fixture.js';
 const DAY = 86_400_000;
 
 /**
- * Every bad certificate or definition is refused in validation with an error naming the certificate and
- * the rule, and no host is touched: what each host serves and the files beside it are as before.
+ * Every bad certificate or definition, and an ACME order whose challenge the CA finds invalid, is refused
+ * in validation with an error naming the certificate and the rule (or the CA's reason), and no host is touched: what each host serves and the files beside it are as before.
  */
 describe('certificate renewal refuses bad input before any host is touched', () => {
   let c: CertFixture;
@@ -18,7 +19,7 @@ describe('certificate renewal refuses bad input before any host is touched', () 
     await c?.close();
   });
 
-  const cases = (): { name: string; rule: RegExp; write: () => void }[] => {
+  const cases = (): { name: string; rule: RegExp; write: () => void | Promise<void> }[] => {
     const ca = c.firstCa;
     const rsa = { keyType: 'rsa-2048' };
     const leaf = (o: Partial<Parameters<TestCa['issue']>[0]> = {}) =>
@@ -149,6 +150,21 @@ describe('certificate renewal refuses bad input before any host is touched', () 
           },
         }),
       },
+      {
+        name: 'acme-challenge-invalid',
+        // Pebble really looks the DNS-01 TXT record up; its DNS server answers SERVFAIL for this name,
+        // as an authoritative server the record never reached would fail the lookup: the order fails.
+        rule: /ACME challenge for www\.unreachable\.example\.test failed: the CA says: [\s\S]*the TXT record _acme-challenge\.www\.unreachable\.example\.test/i,
+        write: async () => {
+          await challtestsrvPost(c.pebble.challengeApiUrl, '/set-servfail', {
+            host: '_acme-challenge.www.unreachable.example.test.',
+          });
+          c.writeAcme('acme-challenge-invalid', {
+            domains: ['www.unreachable.example.test'],
+            check: { port: 443, sni: 'www.unreachable.example.test' },
+          });
+        },
+      },
     ];
   };
 
@@ -157,7 +173,7 @@ describe('certificate renewal refuses bad input before any host is touched', () 
     const files = c.f.hosts.map((h) => c.files(h.name));
     const seen: Record<string, string> = {};
     for (const bad of cases()) {
-      bad.write();
+      await bad.write();
       const reply = await c.f.sendCommand(DEMO_REQUESTER, `renew ${bad.name}`, '/cert');
       const run = await c.f.waitForRun(reply.runId!);
       const failed = run.tasks.filter((t) => t.state === 'failed');
