@@ -19,6 +19,7 @@ const BENCHES = [
   'retention',
   'approval-latency',
   'os-upgrade',
+  'cert-renew',
 ] as const;
 
 const USAGE = `

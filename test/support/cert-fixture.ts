@@ -227,7 +227,8 @@ function readdirSorted(path: string): string[] {
   }
 }
 
-function acmeDefinition(
+/** The usual ACME definition of the tests (pebble, DNS-01, nginx's commands); `hosts` selects the fleet hosts. */
+export function acmeDefinition(
   directoryUrl: string,
   name: string,
   renewBeforeDays: number,
@@ -254,7 +255,7 @@ function acmeDefinition(
   };
 }
 
-function writeDefinition(dir: string, name: string, definition: Record<string, unknown>): void {
+export function writeDefinition(dir: string, name: string, definition: Record<string, unknown>): void {
   mkdirSync(join(dir, 'certificates', name), { recursive: true });
   writeFileSync(join(dir, 'certificates', name, 'certificate.yaml'), stringify(definition));
 }
@@ -268,10 +269,11 @@ function markLowCriticality(env: DemoEnvironment, indexes: number[]): void {
   writeFileSync(path, stringify(inventory));
 }
 
-function addCertificatesConfig(
+/** The `certificates:` section of the environment's config; without `smtpPort`, no email. */
+export function addCertificatesConfig(
   env: DemoEnvironment,
   dir: string,
-  smtpPort: number,
+  smtpPort: number | undefined,
   challtestsrv: string,
 ): void {
   const config = parse(readFileSync(env.configPath, 'utf8')) as Record<string, unknown>;
@@ -285,30 +287,45 @@ function addCertificatesConfig(
       solver: { challtestsrv },
       pollMs: 100,
     },
-    email: {
-      smtp: { host: '127.0.0.1', port: smtpPort, secure: false },
-      from: 'marshal@example.test',
-      to: ['certificates@example.test'],
-    },
+    ...(smtpPort === undefined
+      ? {}
+      : {
+          email: {
+            smtp: { host: '127.0.0.1', port: smtpPort, secure: false },
+            from: 'marshal@example.test',
+            to: ['certificates@example.test'],
+          },
+        }),
   };
   writeFileSync(env.configPath, stringify(config));
 }
 
-async function serveFirstCertificate(env: DemoEnvironment, first: TestCertificate): Promise<void> {
+/** nginx on every host serving `first` (`concurrency` hosts at once). */
+export async function serveFirstCertificate(
+  env: DemoEnvironment,
+  first: TestCertificate,
+  concurrency = 1,
+): Promise<void> {
   const ssh = executorFor(env.fleet);
+  const queue = [...env.fleet.hosts];
+  const one = async (host: (typeof queue)[number]): Promise<void> => {
+    await ssh.exec(host, sh`mkdir -p /etc/ssl/marshal/www && chmod 755 /etc/ssl/marshal/www`);
+    await ssh.upload(host, { path: CERT_PATH, content: first.certPem, mode: 0o644 });
+    await ssh.upload(host, { path: KEY_PATH, content: first.keyPem, mode: 0o600 });
+    await startNginx(ssh, host, {
+      address: host.address,
+      port: PORT,
+      serverNames: DOMAINS,
+      certificatePath: CERT_PATH,
+      keyPath: KEY_PATH,
+    });
+  };
   try {
-    for (const host of env.fleet.hosts) {
-      await ssh.exec(host, sh`mkdir -p /etc/ssl/marshal/www && chmod 755 /etc/ssl/marshal/www`);
-      await ssh.upload(host, { path: CERT_PATH, content: first.certPem, mode: 0o644 });
-      await ssh.upload(host, { path: KEY_PATH, content: first.keyPem, mode: 0o600 });
-      await startNginx(ssh, host, {
-        address: host.address,
-        port: PORT,
-        serverNames: DOMAINS,
-        certificatePath: CERT_PATH,
-        keyPath: KEY_PATH,
-      });
-    }
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let host = queue.shift(); host; host = queue.shift()) await one(host);
+      }),
+    );
   } finally {
     await ssh.close();
   }

@@ -16,7 +16,7 @@ import type { DeployedFileSpec, RenewalPlan } from './renewal-plan.js';
  * live paths (whatever file of its config names them, includes too), and no other process on the host
  * sees them. Exit 125: a staged file could not be put in place for the test (the test did not run).
  */
-const WITH_STAGED_FILES =
+export const WITH_STAGED_FILES =
   'while [ "$1" != "--" ]; do mount --bind "$1" "$2" || { echo "marshal: could not put $1 in place of $2 for the config test" >&2; exit 125; }; shift 2; done; shift; exec "$@"';
 
 /** Commands joined with `&&`: the first that fails stops the rest. */
