@@ -11,7 +11,8 @@ import { sh } from '../../src/hosts/quote.js';
 import { HostKeyPolicy } from '../../src/hosts/ssh/host-key-policy.js';
 import type { DemoEnvironment } from '../../src/local/demo/demo-environment.js';
 import { WITH_STAGED_FILES } from '../../workflows/cert-renew/remote-pair.js';
-import { bareConnect, bareExec, bareMust, bareUpload, median, pool } from '../config-push/bare-ssh.js';
+import { uploadAtomic } from '../../src/hosts/ssh/sftp-transfer.js';
+import { bareConnect, bareExec, bareMust, bareSftp, median, pool } from '../config-push/bare-ssh.js';
 
 /**
  * "bare (same steps)": ssh2 alone doing the remote work of the cert-renew workflow, pass by pass, with the
@@ -21,7 +22,8 @@ import { bareConnect, bareExec, bareMust, bareUpload, median, pool } from '../co
  *   pre-checks  connect to every host; stat + df of the directory; sha256 of the live files; the config
  *               test; stage, config test with the staged files, remove them; TLS probe; backup (cp,
  *               checksums before and after)
- *   deploy      per host at the same concurrency: sha256 of the live files, stage (SFTP), staged config
+ *   deploy      per host at the same concurrency: sha256 of the live files, stage (owner and group looked
+ *               up, atomic SFTP upload, as Marshal's executor does), staged config
  *               test, swap (mv), reload, TLS probe until the new fingerprint is served
  *   cleanup     rm of the staged files; find of old backups per file
  * One connection per host, opened at the pre-checks and kept, as Marshal's pool keeps it. Left out, being
@@ -93,9 +95,26 @@ export async function bareSameStepsRound(
       trustStore: certs.trustStore,
     });
     const contents = [cert.leafPem + cert.chainPem, pair.keyPem];
+    // As Marshal's executor uploads a file with an owner and group: both looked up on the host, then
+    // an atomic SFTP write (temp file, fsync, chmod, chown, rename).
     const stage = async (host: Host): Promise<void> => {
-      for (const [i, f] of files.entries())
-        await bareUpload(clients.get(host.name)!, staged(f.path), contents[i]!, f.mode);
+      const client = clients.get(host.name)!;
+      for (const [i, f] of files.entries()) {
+        const uid = Number((await run(host, sh`id -u -- ${f.owner}`.text, 'id')).trim());
+        const gid = Number(
+          (await run(host, sh`getent group -- ${f.group} | cut -d: -f3`.text, 'getent')).trim(),
+        );
+        const sftp = await bareSftp(client);
+        try {
+          await uploadAtomic(
+            sftp,
+            { path: staged(f.path), content: contents[i]!, mode: f.mode },
+            { uid, gid },
+          );
+        } finally {
+          sftp.end();
+        }
+      }
     };
     const issue = lap();
 
