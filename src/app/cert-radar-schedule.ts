@@ -1,65 +1,59 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { CertificatesConfig } from '../config/certificates-config.js';
-import type { RunRequest } from '../engine/model/run.js';
+import type { RunSchedules, ScheduledRun } from '../control/run-schedules.js';
 import { connectRedis } from '../engine/runtime/redis-connection.js';
-import type { Logger } from '../log/index.js';
 import { RADAR_REQUESTER } from './create-marshal.js';
 
-const QUEUE = 'cert-radar';
-const SCHEDULER_ID = 'cert-radar';
+/**
+ * The schedule's id. The dot keeps it apart from every schedule of the config or `/ops schedule`
+ * (their ids are lower-case letters, digits and "-"), so neither can replace or remove the other.
+ */
+export const RADAR_SCHEDULE_ID = 'certificates.radar';
 
-export interface RadarSchedule {
-  close(): Promise<void>;
+type Radar = NonNullable<CertificatesConfig['radar']>;
+
+/** The expiry radar as a scheduled run: `cert-radar [--renew]`, posted in the radar's channel. */
+export function radarScheduledRun(radar: Radar): ScheduledRun {
+  return {
+    id: RADAR_SCHEDULE_ID,
+    cron: radar.cron,
+    timeZone: radar.timezone,
+    workflow: 'cert-radar',
+    words: radar.autoRenew ? ['--renew'] : [],
+    params: { renew: radar.autoRenew },
+    dryRun: false,
+    channel: radar.channel,
+    // Runs it starts (auto-renewals) are requested by the radar, so any approver may approve them.
+    requester: RADAR_REQUESTER,
+    source: 'config',
+  };
 }
 
 /**
- * The expiry radar on a schedule: a BullMQ job scheduler (kept in Redis, so it survives restarts, and
- * upserted by every process so a changed cron takes effect) produces one job per cron tick; whichever
- * worker takes it starts one `cert-radar` run, so a tick is scanned once however many workers there are.
- * A config without `certificates.radar` removes the schedule.
+ * The expiry radar on a schedule, declared from the config at every start like the config's own
+ * `schedules:` (src/control/run-schedules.ts: a BullMQ job scheduler kept in Redis, so it survives
+ * restarts; each fire is one job one process takes; a change freeze skips fires; `/ops schedules` lists
+ * it). A config without `certificates.radar` removes it.
  */
-export async function startRadarSchedule(options: {
-  redisUrl: string;
-  prefix: string;
-  radar: CertificatesConfig['radar'];
-  start: (request: RunRequest) => Promise<string>;
-  logger: Logger;
-}): Promise<RadarSchedule> {
-  const { radar, logger } = options;
-  const connection = connectRedis(options.redisUrl, 'marshal-cert-radar');
-  const prefix = `${options.prefix}:bull`;
-  const queue = new Queue(QUEUE, { connection, prefix });
-  if (!radar) {
-    await queue.removeJobScheduler(SCHEDULER_ID);
+export async function declareRadarSchedule(
+  schedules: Pick<RunSchedules, 'upsert' | 'remove'>,
+  radar: CertificatesConfig['radar'] | undefined,
+): Promise<void> {
+  if (radar) await schedules.upsert(radarScheduledRun(radar));
+  else await schedules.remove(RADAR_SCHEDULE_ID);
+}
+
+/**
+ * Earlier versions ran the radar on a job scheduler of its own (queue `cert-radar`): removed, so its
+ * ticks no longer pile up in a queue nobody takes.
+ */
+export async function removeLegacyRadarScheduler(redisUrl: string, prefix: string): Promise<void> {
+  const connection = connectRedis(redisUrl, 'marshal-cert-radar-legacy');
+  const queue = new Queue('cert-radar', { connection, prefix: `${prefix}:bull` });
+  try {
+    await queue.removeJobScheduler('cert-radar');
+  } finally {
     await queue.close();
     connection.disconnect();
-    return { close: () => Promise.resolve() };
   }
-  await queue.upsertJobScheduler(
-    SCHEDULER_ID,
-    { pattern: radar.cron, tz: radar.timezone },
-    { name: 'scan', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-  );
-  const worker = new Worker(
-    QUEUE,
-    async (job) => {
-      const runId = await options.start({
-        workflow: 'cert-radar',
-        params: { renew: radar.autoRenew },
-        requester: RADAR_REQUESTER,
-        meta: { channel: radar.channel, command: `radar (scheduled: ${radar.cron})` },
-      });
-      logger.info({ runId, job: job.id }, 'scheduled certificate radar started');
-      return runId;
-    },
-    { connection: connectRedis(options.redisUrl, 'marshal-cert-radar-worker'), prefix, concurrency: 1 },
-  );
-  worker.on('error', (err) => logger.warn({ err: err.message }, 'certificate radar schedule'));
-  return {
-    async close() {
-      await worker.close();
-      await queue.close();
-      connection.disconnect();
-    },
-  };
 }

@@ -23,7 +23,7 @@ import { InvalidConfigError } from '../config/invalid-config-error.js';
 import type { WorkflowCatalog } from '../kit/catalog.js';
 import { tokenize } from '../../commands/parse/tokenize.js';
 import { parseWorkflowWords } from '../../commands/parse/workflow-command.js';
-import { startRadarSchedule, type RadarSchedule } from './cert-radar-schedule.js';
+import { declareRadarSchedule, removeLegacyRadarScheduler } from './cert-radar-schedule.js';
 import { healthRoutes, startHealthServer, stopHealthServer } from './health.js';
 import { startConsole, type RunningConsole } from '../console/create-console.js';
 import type { ConsoleConfig } from '../console/console-config.js';
@@ -142,12 +142,14 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   let subscription: EventSubscription | undefined;
   let pool: { close(): Promise<void> } | undefined;
   let fires: { close(): Promise<void> } | undefined;
-  let radar: RadarSchedule | undefined;
   let web: RunningConsole | undefined;
   const consoleConfig = options.console === undefined ? config.console : options.console || undefined;
   const client = slack.app.client;
   try {
     await declareSchedules(config, m.catalog, schedules);
+    // The expiry radar is one more schedule (freezes and `/ops schedules` cover it).
+    await declareRadarSchedule(schedules, config.certificates?.radar);
+    await removeLegacyRadarScheduler(settings.redisUrl, m.prefix);
     fires = schedules.startWorker(
       scheduledFire({
         engine: m.engine,
@@ -163,17 +165,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     );
     subscription = await progress.subscribe(m.engine.events);
     pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
-    // The radar's cron ticks are taken by processes that run workflows.
-    radar =
-      options.workers === false || !config.certificates
-        ? undefined
-        : await startRadarSchedule({
-            redisUrl: settings.redisUrl,
-            prefix: m.prefix,
-            radar: config.certificates.radar,
-            start: (request) => m.engine.start(request),
-            logger,
-          });
     if (!settings.slack.appToken) {
       await stopHealthServer(health);
       health = undefined;
@@ -210,7 +201,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         await slack.stop();
         await fires?.close();
         await schedules.close();
-        await radar?.close();
         await pool?.close();
         await progress.flush();
         await subscription?.close();
@@ -223,7 +213,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     await stopHealthServer(health);
     await fires?.close();
     await schedules.close();
-    await radar?.close();
     await pool?.close();
     await subscription?.close();
     await m.close();

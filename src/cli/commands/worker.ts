@@ -1,5 +1,4 @@
 import { webApi } from '@slack/bolt';
-import { startRadarSchedule } from '../../app/cert-radar-schedule.js';
 import { createMarshal } from '../../app/create-marshal.js';
 import { loadMarshalConfig } from '../../config/marshal-config.js';
 import { loadCoreSettings } from '../../config/settings.js';
@@ -59,15 +58,6 @@ export async function workerCommand(options: {
     'marshal worker is running',
   );
   const m = marshal;
-  const radar = config.certificates
-    ? await startRadarSchedule({
-        redisUrl: settings.redisUrl,
-        prefix: m.prefix,
-        radar: config.certificates.radar,
-        start: (request) => m.engine.start(request),
-        logger,
-      })
-    : undefined;
   const http =
     options.metricsPort === undefined
       ? undefined
@@ -82,7 +72,6 @@ export async function workerCommand(options: {
   onShutdown(
     async () => {
       await stopHealthServer(http);
-      await radar?.close();
       await pool.close();
       await m.close();
     },
