@@ -33,15 +33,17 @@ import {
   type TaskContext,
   type TaskHandle,
   type WorkflowBody,
-  type WorkflowStore,
 } from '../src/authoring/index.js';
 import {
   adoptionChart,
   failedKey,
   formatStatus,
+  HISTORY_KEEP,
   historyKey,
-  HostRecord,
+  hostRecordJson,
+  parseHistory,
   releaseStatus,
+  type HostRecord,
   type OsUpgradeSettings,
 } from '../src/osupgrade/index.js';
 import { OsUpgradeParams, SelectorWord } from './os-upgrade/params.js';
@@ -95,10 +97,6 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
   let hostsTask: TaskHandle<PrecheckResult> | undefined;
   let parsedSettings: OsUpgradeSettings | undefined;
   const settings = (): OsUpgradeSettings => (parsedSettings ??= readSettings(deps.settings));
-  const store = (): WorkflowStore => {
-    if (!deps.store) throw new Error('the OS upgrade needs Marshal’s workflow store (Redis); none was given');
-    return deps.store;
-  };
   const need = <O>(ctx: Ctx, task: TaskHandle<O> | undefined, what: string): Exclude<O, void> => {
     const out = task && ctx.output(task);
     if (out === undefined) throw new Error(`task ${ctx.taskId} ran without ${what}`);
@@ -163,7 +161,7 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
               const names = need(ctx, targetsTask, 'the hosts');
               const locked = new Map(Object.entries(need(ctx, locksTask, 'the locks')));
               const result = await checkHosts(
-                { executor: deps.executor, store: store() },
+                { executor: deps.executor, records: deps.records },
                 ctx,
                 settings(),
                 release(ctx),
@@ -222,9 +220,7 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
             blocks: deps.blocks,
             notifier: deps.notifier,
             runs: deps.runs,
-            get store() {
-              return store();
-            },
+            records: deps.records,
             dc: dcOf,
           },
           { settings, release, prechecks },
@@ -291,12 +287,13 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
       ];
       await ctx.fenced(async () => {
         for (const host of outcome.failed)
-          await store().set(failedKey(host, chosen.name), {
+          await deps.records.set(failedKey(host, chosen.name), {
             runId: ctx.runId,
             at,
             error: errors.get(host) ?? 'failed',
           });
-        for (const end of ends) await store().push(historyKey(chosen.name), end);
+        for (const end of ends)
+          await deps.records.append(historyKey(chosen.name), hostRecordJson(end), { keep: HISTORY_KEEP });
         // The final record per host: done, failed or skipped, with its time.
         for (const t of outcome.targets)
           await deps.audit.append({
@@ -323,10 +320,7 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
             data: { release: chosen.name, result: 'skipped', reason: s.reason },
           });
       });
-      const records = (await store().list(historyKey(chosen.name))).flatMap((r) => {
-        const parsed = HostRecord.safeParse(r);
-        return parsed.success ? [parsed.data] : [];
-      });
+      const records = parseHistory(await deps.records.list(historyKey(chosen.name)));
       const population = deps.inventory
         .select(ctx.params.selector)
         .map((h) => ({ name: h.name, dc: dcOf(h.name) }));

@@ -19,7 +19,6 @@ import { compileWorkflowModule } from '../kit/template.js';
 import { MarshalMetrics } from '../metrics/index.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
 import { createCertificateServices } from './certificate-services.js';
-import { RedisWorkflowStore } from './redis-workflow-store.js';
 import { RedisWorkflowRecords } from '../records/redis-workflow-records.js';
 
 export interface MarshalOptions {
@@ -163,8 +162,6 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
         clock: () => new Date(),
         dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
-        // A `<name>-status` workflow reads the memory of the workflow it reports on (os-upgrade-status).
-        store: new RedisWorkflowStore(redis, prefix, w.module.name.replace(/-status$/, '')),
       }),
     ),
   );

@@ -10,11 +10,13 @@ import {
   type HostStepContext,
   type Notifier,
   type RunReader,
-  type WorkflowStore,
+  type WorkflowRecords,
 } from '../../src/authoring/index.js';
 import {
+  HISTORY_KEEP,
   UpgradeStepFailed,
   historyKey,
+  hostRecordJson,
   isSlow,
   profileCommand,
   seconds,
@@ -39,7 +41,7 @@ export interface StepDeps {
   blocks: HostBlocks;
   notifier: Notifier;
   runs: RunReader;
-  store: WorkflowStore;
+  records: WorkflowRecords;
   dc(host: string): string;
 }
 
@@ -120,7 +122,10 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
       durationMs,
       phases,
     };
-    if (!ctx.dryRun) await ctx.fenced(() => deps.store.push(historyKey(release.name), record));
+    if (!ctx.dryRun)
+      await ctx.fenced(() =>
+        deps.records.append(historyKey(release.name), hostRecordJson(record), { keep: HISTORY_KEEP }),
+      );
     await calloutIfSlow(ctx, durationMs);
     return durationMs.toString();
   };
@@ -291,13 +296,17 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
         );
       await command(ctx, 'markGood', {}, 60_000);
       await ctx.fenced(() =>
-        deps.store.push(historyKey(inputs.release(ctx).name), {
-          runId: ctx.runId,
-          host: ctx.target,
-          dc: deps.dc(ctx.target),
-          result: 'rolled_back',
-          at: new Date().toISOString(),
-        } satisfies HostRecord),
+        deps.records.append(
+          historyKey(inputs.release(ctx).name),
+          hostRecordJson({
+            runId: ctx.runId,
+            host: ctx.target,
+            dc: deps.dc(ctx.target),
+            result: 'rolled_back',
+            at: new Date().toISOString(),
+          }),
+          { keep: HISTORY_KEEP },
+        ),
       );
     },
   };
