@@ -49,6 +49,7 @@ import {
 import { OsUpgradeParams, SelectorWord } from './os-upgrade/params.js';
 import { checkHosts, formatSkipped, type PrecheckResult } from './os-upgrade/prechecks.js';
 import { chooseRelease, imagePath, readSettings, type ChosenRelease } from './os-upgrade/release.js';
+import { BatchCharts } from './os-upgrade/batch-charts.js';
 import { approvalEvidence } from './os-upgrade/reporting.js';
 import { createUpgradeStep } from './os-upgrade/upgrade-step.js';
 
@@ -108,6 +109,20 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
     const value = deps.inventory.get(host).vars[settings().dcVar];
     return typeof value === 'string' && value ? value : '(no dc)';
   };
+  /** The selector's hosts by data center: what the percentages are of. */
+  const population = (ctx: Ctx): { name: string; dc: string }[] =>
+    deps.inventory.select(ctx.params.selector).map((h) => ({ name: h.name, dc: dcOf(h.name) }));
+  const history = async (release: string): Promise<HostRecord[]> =>
+    parseHistory(await deps.records.list(historyKey(release)));
+  const charts = new BatchCharts({
+    records: deps.records,
+    notifier: deps.notifier,
+    runs: deps.runs,
+    chart: async (ctx) => {
+      const name = release(ctx).name;
+      return adoptionChart(name, await history(name), population(ctx));
+    },
+  });
 
   return {
     locks: (params) => [`os-upgrade:${params.selector}`],
@@ -222,6 +237,9 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
             runs: deps.runs,
             records: deps.records,
             dc: dcOf,
+            charts,
+            rolloutId: ROLLOUT,
+            log: deps.log,
           },
           { settings, release, prechecks },
         ),
@@ -320,11 +338,9 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
             data: { release: chosen.name, result: 'skipped', reason: s.reason },
           });
       });
-      const records = parseHistory(await deps.records.list(historyKey(chosen.name)));
-      const population = deps.inventory
-        .select(ctx.params.selector)
-        .map((h) => ({ name: h.name, dc: dcOf(h.name) }));
-      const summary = formatStatus(chosen.name, releaseStatus(records, population));
+      const records = await history(chosen.name);
+      const hosts = population(ctx);
+      const summary = formatStatus(chosen.name, releaseStatus(records, hosts));
       await ctx.fenced(() =>
         deps.notifier.alert({
           runId: ctx.runId,
@@ -334,7 +350,7 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
         }),
       );
       // The release's progress through each data center, as a chart in the thread.
-      const chart = await adoptionChart(chosen.name, records, population);
+      const chart = await adoptionChart(chosen.name, records, hosts);
       if (chart)
         await ctx.fenced(() =>
           deps.notifier.image({
