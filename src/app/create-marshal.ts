@@ -158,7 +158,10 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
           locks: () => started().locks(),
         },
         records: new RedisWorkflowRecords(redis, prefix, w.module.records ?? w.module.name),
-        settings: config.workflowSettings[w.module.name],
+        // A module reporting on another workflow's records (os-upgrade-status) reads its settings too.
+        settings:
+          config.workflowSettings[w.module.name] ??
+          (w.module.records ? config.workflowSettings[w.module.records] : undefined),
         clock: () => new Date(),
         dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
