@@ -7,7 +7,13 @@
  */
 import { z } from 'zod';
 import { defineWorkflowModule, type Json } from '../src/authoring/index.js';
-import { HostRecord, ReleaseName, formatStatus, historyKey, releaseStatus } from '../src/osupgrade/index.js';
+import {
+  ReleaseName,
+  formatStatus,
+  historyKey,
+  parseHistory,
+  releaseStatus,
+} from '../src/osupgrade/index.js';
 import { readSettings } from './os-upgrade/release.js';
 
 export const OsUpgradeStatusParams = z.object({ release: ReleaseName });
@@ -24,17 +30,15 @@ export default defineWorkflowModule({
     subcommand: 'status',
     description: 'Where an OS release stands per data center',
   },
+  // It reports on what the OS upgrade recorded: the same records, read only.
+  records: 'os-upgrade',
   workflow: (deps) => ({
     tasks(wf) {
       wf.task(
         'report',
         async (ctx) => {
           const settings = readSettings(deps.settings);
-          if (!deps.store) throw new Error('the OS upgrade status needs Marshal’s workflow store (Redis)');
-          const records = (await deps.store.list(historyKey(ctx.params.release))).flatMap((r) => {
-            const parsed = HostRecord.safeParse(r);
-            return parsed.success ? [parsed.data] : [];
-          });
+          const records = parseHistory(await deps.records.list(historyKey(ctx.params.release)));
           const hosts = deps.inventory.hosts().map((h) => {
             const dc = h.vars[settings.dcVar];
             return { name: h.name, dc: typeof dc === 'string' && dc ? dc : '(no dc)' };

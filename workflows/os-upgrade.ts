@@ -33,20 +33,23 @@ import {
   type TaskContext,
   type TaskHandle,
   type WorkflowBody,
-  type WorkflowStore,
 } from '../src/authoring/index.js';
 import {
   adoptionChart,
   failedKey,
   formatStatus,
+  HISTORY_KEEP,
   historyKey,
-  HostRecord,
+  hostRecordJson,
+  parseHistory,
   releaseStatus,
+  type HostRecord,
   type OsUpgradeSettings,
 } from '../src/osupgrade/index.js';
 import { OsUpgradeParams, SelectorWord } from './os-upgrade/params.js';
 import { checkHosts, formatSkipped, type PrecheckResult } from './os-upgrade/prechecks.js';
 import { chooseRelease, imagePath, readSettings, type ChosenRelease } from './os-upgrade/release.js';
+import { BatchCharts } from './os-upgrade/batch-charts.js';
 import { approvalEvidence } from './os-upgrade/reporting.js';
 import { createUpgradeStep } from './os-upgrade/upgrade-step.js';
 
@@ -95,10 +98,6 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
   let hostsTask: TaskHandle<PrecheckResult> | undefined;
   let parsedSettings: OsUpgradeSettings | undefined;
   const settings = (): OsUpgradeSettings => (parsedSettings ??= readSettings(deps.settings));
-  const store = (): WorkflowStore => {
-    if (!deps.store) throw new Error('the OS upgrade needs Marshal’s workflow store (Redis); none was given');
-    return deps.store;
-  };
   const need = <O>(ctx: Ctx, task: TaskHandle<O> | undefined, what: string): Exclude<O, void> => {
     const out = task && ctx.output(task);
     if (out === undefined) throw new Error(`task ${ctx.taskId} ran without ${what}`);
@@ -110,6 +109,20 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
     const value = deps.inventory.get(host).vars[settings().dcVar];
     return typeof value === 'string' && value ? value : '(no dc)';
   };
+  /** The selector's hosts by data center: what the percentages are of. */
+  const population = (ctx: Ctx): { name: string; dc: string }[] =>
+    deps.inventory.select(ctx.params.selector).map((h) => ({ name: h.name, dc: dcOf(h.name) }));
+  const history = async (release: string): Promise<HostRecord[]> =>
+    parseHistory(await deps.records.list(historyKey(release)));
+  const charts = new BatchCharts({
+    records: deps.records,
+    notifier: deps.notifier,
+    runs: deps.runs,
+    chart: async (ctx) => {
+      const name = release(ctx).name;
+      return adoptionChart(name, await history(name), population(ctx));
+    },
+  });
 
   return {
     locks: (params) => [`os-upgrade:${params.selector}`],
@@ -163,7 +176,7 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
               const names = need(ctx, targetsTask, 'the hosts');
               const locked = new Map(Object.entries(need(ctx, locksTask, 'the locks')));
               const result = await checkHosts(
-                { executor: deps.executor, store: store() },
+                { executor: deps.executor, records: deps.records },
                 ctx,
                 settings(),
                 release(ctx),
@@ -222,10 +235,11 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
             blocks: deps.blocks,
             notifier: deps.notifier,
             runs: deps.runs,
-            get store() {
-              return store();
-            },
+            records: deps.records,
             dc: dcOf,
+            charts,
+            rolloutId: ROLLOUT,
+            log: deps.log,
           },
           { settings, release, prechecks },
         ),
@@ -291,12 +305,13 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
       ];
       await ctx.fenced(async () => {
         for (const host of outcome.failed)
-          await store().set(failedKey(host, chosen.name), {
+          await deps.records.set(failedKey(host, chosen.name), {
             runId: ctx.runId,
             at,
             error: errors.get(host) ?? 'failed',
           });
-        for (const end of ends) await store().push(historyKey(chosen.name), end);
+        for (const end of ends)
+          await deps.records.append(historyKey(chosen.name), hostRecordJson(end), { keep: HISTORY_KEEP });
         // The final record per host: done, failed or skipped, with its time.
         for (const t of outcome.targets)
           await deps.audit.append({
@@ -323,14 +338,9 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
             data: { release: chosen.name, result: 'skipped', reason: s.reason },
           });
       });
-      const records = (await store().list(historyKey(chosen.name))).flatMap((r) => {
-        const parsed = HostRecord.safeParse(r);
-        return parsed.success ? [parsed.data] : [];
-      });
-      const population = deps.inventory
-        .select(ctx.params.selector)
-        .map((h) => ({ name: h.name, dc: dcOf(h.name) }));
-      const summary = formatStatus(chosen.name, releaseStatus(records, population));
+      const records = await history(chosen.name);
+      const hosts = population(ctx);
+      const summary = formatStatus(chosen.name, releaseStatus(records, hosts));
       await ctx.fenced(() =>
         deps.notifier.alert({
           runId: ctx.runId,
@@ -340,7 +350,7 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
         }),
       );
       // The release's progress through each data center, as a chart in the thread.
-      const chart = await adoptionChart(chosen.name, records, population);
+      const chart = await adoptionChart(chosen.name, records, hosts);
       if (chart)
         await ctx.fenced(() =>
           deps.notifier.image({

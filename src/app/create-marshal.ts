@@ -19,7 +19,6 @@ import { compileWorkflowModule } from '../kit/template.js';
 import { MarshalMetrics } from '../metrics/index.js';
 import { loadWorkflowCatalog } from './workflow-catalog.js';
 import { createCertificateServices } from './certificate-services.js';
-import { RedisWorkflowStore } from './redis-workflow-store.js';
 import { RedisWorkflowRecords } from '../records/redis-workflow-records.js';
 
 export interface MarshalOptions {
@@ -159,12 +158,13 @@ export async function createMarshal(options: MarshalOptions): Promise<Marshal> {
           locks: () => started().locks(),
         },
         records: new RedisWorkflowRecords(redis, prefix, w.module.records ?? w.module.name),
-        settings: config.workflowSettings[w.module.name],
+        // A module reporting on another workflow's records (os-upgrade-status) reads its settings too.
+        settings:
+          config.workflowSettings[w.module.name] ??
+          (w.module.records ? config.workflowSettings[w.module.records] : undefined),
         clock: () => new Date(),
         dirs: w.dirs,
         log: logger.child({ workflow: w.module.name }),
-        // A `<name>-status` workflow reads the memory of the workflow it reports on (os-upgrade-status).
-        store: new RedisWorkflowStore(redis, prefix, w.module.name.replace(/-status$/, '')),
       }),
     ),
   );

@@ -7,7 +7,6 @@ import type { HostExecutor } from '../hosts/executor.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Logger } from '../log/logger.js';
 import type { Notifier } from '../notify/notifier.js';
-import type { WorkflowStore } from './workflow-store.js';
 import type { WorkflowRecords } from './workflow-records.js';
 
 /** Reads a run's own record (gate decisions, per-target results) for evidence, audit and notification. */
@@ -64,6 +63,4 @@ export interface MarshalDeps {
   readonly dirs: WorkflowDirs;
   /** The process's logger; tasks log through `ctx.log`, which carries the run and task. */
   readonly log: Logger;
-  /** The workflow's memory across runs (Redis, under its name); absent where no Redis is wired. */
-  readonly store?: WorkflowStore;
 }

@@ -23,6 +23,5 @@ export type {
   PositionalSyntax,
 } from './command-syntax.js';
 export type { MarshalDeps, RunReader, WorkflowDirs } from './deps.js';
-export type { WorkflowStore } from './workflow-store.js';
 export type { RunOutcome } from './run-outcome.js';
 export type { WorkflowRecords } from './workflow-records.js';

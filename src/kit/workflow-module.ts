@@ -121,7 +121,8 @@ export interface WorkflowModuleSpec<S extends z.ZodType> {
   readonly slashCommand?: SlashCommandClaim;
   /**
    * Whose records `deps.records` reads and writes: default the workflow's own name. A module that
-   * reports on another workflow's records (the drill's `/drdrill history`) names that workflow.
+   * reports on another workflow's records (the drill's `/drdrill history`, `/osupgrade status`) names
+   * that workflow; without settings of its own (`workflowSettings.<name>`) it is given that workflow's.
    */
   readonly records?: string;
   /** A directory of files shipped with the module (templates, scripts), relative to the module file. */

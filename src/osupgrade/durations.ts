@@ -18,3 +18,18 @@ export function isSlow(durationMs: number, peersMs: readonly number[], factor: n
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/**
+ * How long a host of a batch may run before it is slow: `factor` × the median of the peers of its batch
+ * that have finished, once at least two and at least half of its peers have (before that the batch's
+ * median is not known: the first hosts to finish are the fastest). Undefined until then.
+ */
+export function slowAfter(
+  finishedPeersMs: readonly number[],
+  peersInBatch: number,
+  factor: number,
+): number | undefined {
+  if (finishedPeersMs.length < 2 || 2 * finishedPeersMs.length < peersInBatch) return undefined;
+  const m = median(finishedPeersMs);
+  return m !== undefined && m > 0 ? factor * m : undefined;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Json } from '../engine/model/workflow.js';
 import { median } from './durations.js';
 
 /** One host's end in one run, as the OS upgrade remembers it per release (the status report reads these). */
@@ -21,6 +22,23 @@ export const FailedBefore = z.object({ runId: z.string(), at: z.string(), error:
 export type FailedBefore = z.infer<typeof FailedBefore>;
 
 export const historyKey = (release: string): string => `history:${release}`;
+/** Host ends kept per release: enough for a data center of several thousand hosts and a few retries. */
+export const HISTORY_KEEP = 20_000;
+
+/** A record as the workflow's records keep it: JSON, with the absent optional fields left out. */
+export function hostRecordJson(record: HostRecord): Json {
+  const out: Record<string, Json> = {};
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** The release's history as recorded; an entry that does not parse (an older shape) is left out. */
+export function parseHistory(entries: readonly Json[]): HostRecord[] {
+  return entries.flatMap((r) => {
+    const parsed = HostRecord.safeParse(r);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
 export const failedKey = (host: string, release: string): string => `failed:${release}:${host}`;
 
 export interface DcStatus {

@@ -9,7 +9,7 @@ export { UpgradeProfile, profileCommand, PLACEHOLDERS, type ProfileCommand } fro
 export { OsUpgradeSettings } from './settings.js';
 export { hostFactsCommand, parseHostFacts, type HostFacts } from './host-facts.js';
 export { skipReason } from './host-verdict.js';
-export { median, isSlow, seconds } from './durations.js';
+export { median, isSlow, seconds, slowAfter } from './durations.js';
 export * from './history.js';
 export { CatalogRefused } from './errors/catalog-refused.js';
 export { ReleaseRefused } from './errors/release-refused.js';

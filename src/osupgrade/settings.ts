@@ -32,14 +32,30 @@ export const OsUpgradeSettings = z
       .prefault({}),
     /** What must answer after the reboot, besides SSH with a new boot id. */
     health: z.union([HealthCheckSpec, z.literal('none')]).default('tcp:22'),
+    /**
+     * Passes in a row the health check needs (a load balancer's `rise`), `healthIntervalMs` apart. It is
+     * first probed as soon as the host answers on its new boot; every further pass costs every host the
+     * interval, so one is the default.
+     */
+    healthSuccesses: z.number().int().min(1).max(10).default(1),
+    healthIntervalMs: z.number().int().min(50).default(500),
     /** How long a host may take to come back after its reboot. */
     rebootTimeoutMs: z
       .number()
       .int()
       .min(1000)
       .default(10 * 60_000),
-    /** A host this many times slower than its batch's median is called out. */
+    /** A host this many times slower than its batch's median is called out (once, while it runs). */
     slowFactor: z.number().min(1.5).default(3),
+    /**
+     * A run that has gone on this long also posts the data centers' chart at each batch (when the batch
+     * starts: what the batches before it did), not only at the end. 0: at every batch.
+     */
+    batchChartsAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(15 * 60_000),
   })
   .strict();
 export type OsUpgradeSettings = z.infer<typeof OsUpgradeSettings>;

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stringify as toYaml } from 'yaml';
-import { RedisWorkflowStore } from '../../src/app/redis-workflow-store.js';
 import { RedisWorkflowRecords } from '../../src/records/redis-workflow-records.js';
 import { RedisAuditLog } from '../../src/audit/index.js';
 import { DirectoryBundleStore } from '../../src/bundles/bundle-store.js';
@@ -59,7 +58,8 @@ export class OsUpgradeWorld {
     readonly engine: EngineRuntime,
     readonly dir: string,
     readonly keys: { publicKey: string; privateKey: string },
-    readonly store: RedisWorkflowStore,
+    /** The OS upgrade's records (what it remembers per host and release), as the workflow keeps them. */
+    readonly records: RedisWorkflowRecords,
     private readonly redis: Redis,
     /** What test/support/os-upgrade-worker.ts needs to work on this world from its own process. */
     readonly workerEnv: Record<string, string>,
@@ -90,7 +90,7 @@ export class OsUpgradeWorld {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
-    const store = new RedisWorkflowStore(redis, prefix, 'os-upgrade');
+    const records = new RedisWorkflowRecords(redis, prefix, 'os-upgrade');
     const posted: Posted[] = [];
     let engine: EngineRuntime | undefined;
     const settings = worldSettings(keys.publicKey);
@@ -135,7 +135,7 @@ export class OsUpgradeWorld {
       engine,
       dir,
       keys,
-      store,
+      records,
       redis,
       env,
     );
@@ -268,13 +268,12 @@ export function osUpgradeDeps(w: {
       list: (o) => w.runs().list(o),
       locks: () => w.runs().locks(),
     },
+    // Both workflows read the one record of the OS upgrade (os-upgrade-status names it: `records`).
     records: new RedisWorkflowRecords(w.redis, w.prefix, 'os-upgrade'),
     bundles: new DirectoryBundleStore(w.dir, { allowedRoots: ['/etc/marshal-apps'] }),
     clock: () => new Date(),
     dirs: { config: w.dir, module: w.dir, assets: undefined },
     log: silentLogger(),
-    // Both workflows read the one memory of the OS upgrade.
-    store: new RedisWorkflowStore(w.redis, w.prefix, 'os-upgrade'),
     settings: w.settings,
   };
 }

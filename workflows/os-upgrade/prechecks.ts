@@ -4,7 +4,7 @@ import {
   type HostExecutor,
   type Json,
   type TaskContext,
-  type WorkflowStore,
+  type WorkflowRecords,
 } from '../../src/authoring/index.js';
 import {
   FailedBefore,
@@ -48,7 +48,7 @@ async function inParallel<T, R>(items: readonly T[], limit: number, fn: (t: T) =
  * reason; the run goes on with the rest.
  */
 export async function checkHosts(
-  deps: { executor: HostExecutor; store: WorkflowStore },
+  deps: { executor: HostExecutor; records: WorkflowRecords },
   ctx: TaskContext<OsUpgradeParams>,
   settings: OsUpgradeSettings,
   release: ChosenRelease,
@@ -82,7 +82,7 @@ export async function checkHosts(
     }
     const read = parseHostFacts(stdout);
     if (!read.ok) return { host: host.name, reason: read.problem };
-    const remembered = FailedBefore.safeParse(await deps.store.get(failedKey(host.name, release.name)));
+    const remembered = FailedBefore.safeParse(await deps.records.get(failedKey(host.name, release.name)));
     const failedBefore = remembered.success ? remembered.data : undefined;
     const reason = skipReason({
       facts: read.facts,

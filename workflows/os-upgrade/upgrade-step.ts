@@ -8,23 +8,28 @@ import {
   type HostExecutor,
   type HostStep,
   type HostStepContext,
+  type HostStepOutcome,
+  type MarshalDeps,
   type Notifier,
   type RunReader,
-  type WorkflowStore,
+  type WorkflowRecords,
 } from '../../src/authoring/index.js';
 import {
+  HISTORY_KEEP,
   UpgradeStepFailed,
   historyKey,
-  isSlow,
+  hostRecordJson,
   profileCommand,
   seconds,
   type HostRecord,
   type OsUpgradeSettings,
   type ProfileCommand,
 } from '../../src/osupgrade/index.js';
+import type { BatchCharts } from './batch-charts.js';
 import type { OsUpgradeParams } from './params.js';
 import type { PrecheckResult } from './prechecks.js';
 import { imagePath, type ChosenRelease } from './release.js';
+import { SlowHostWatch, type Watched } from './slow-hosts.js';
 
 type Ctx = HostStepContext<OsUpgradeParams>;
 
@@ -39,8 +44,13 @@ export interface StepDeps {
   blocks: HostBlocks;
   notifier: Notifier;
   runs: RunReader;
-  store: WorkflowStore;
+  records: WorkflowRecords;
   dc(host: string): string;
+  /** The chart at each batch of a long run. */
+  charts: BatchCharts;
+  /** The rollout's id (whose stage progress tells a batch's size). */
+  rolloutId: string;
+  log: Pick<MarshalDeps['log'], 'warn'>;
 }
 
 /** What the step reads from the run's earlier tasks. */
@@ -84,9 +94,11 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
   const healthy = async (ctx: Ctx): Promise<string> => {
     const spec = inputs.settings(ctx).health;
     if (spec === 'none') return 'ssh';
+    const settings = inputs.settings(ctx);
+    // Probed as soon as the host answers on its new boot; a rise of more passes costs the interval each.
     const done = await deps.blocks.waitFor(probeFor(ctx.host, spec), ctx, {
-      successes: 2,
-      intervalMs: 500,
+      successes: settings.healthSuccesses,
+      intervalMs: settings.healthIntervalMs,
       timeoutMs: 2 * 60_000,
     });
     return done.last;
@@ -120,33 +132,34 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
       durationMs,
       phases,
     };
-    if (!ctx.dryRun) await ctx.fenced(() => deps.store.push(historyKey(release.name), record));
-    await calloutIfSlow(ctx, durationMs);
+    if (!ctx.dryRun)
+      await ctx.fenced(() =>
+        deps.records.append(historyKey(release.name), hostRecordJson(record), { keep: HISTORY_KEEP }),
+      );
     return durationMs.toString();
   };
 
   // One slow host points to the host, many to the release: said in the thread while the run goes on.
-  const calloutIfSlow = async (ctx: Ctx, durationMs: number): Promise<void> => {
-    const run = await deps.runs.get(ctx.runId);
-    const peers = run.targets
-      .filter(
-        (t) =>
-          t.target !== ctx.target &&
-          t.ok &&
-          t.stage === ctx.stage.kind &&
-          (ctx.stage.kind === 'canary' || t.batchIndex === ctx.stage.index),
-      )
-      .map((t) => t.durationMs);
+  const slow = new SlowHostWatch(deps.runs, 1000, (err) => deps.log.warn({ err }, 'slow-host watch'));
+  const watched = (ctx: Ctx, startedAt: number): Watched => {
     const factor = inputs.settings(ctx).slowFactor;
-    if (!isSlow(durationMs, peers, factor)) return;
-    await ctx.fenced(() =>
-      deps.notifier.alert({
-        runId: ctx.runId,
-        to: [],
-        title: `Slow host: ${ctx.target}`,
-        text: `${ctx.target} took ${seconds(durationMs)}, ${factor}× or more its batch's median of ${peers.length} host(s); the run goes on. One slow host points to the host, many to the release.`,
-      }),
-    );
+    return {
+      runId: ctx.runId,
+      target: ctx.target,
+      rolloutId: deps.rolloutId,
+      stage: ctx.stage,
+      startedAt,
+      factor,
+      callOut: (elapsedMs, medianMs, peers) =>
+        ctx.fenced(() =>
+          deps.notifier.alert({
+            runId: ctx.runId,
+            to: [],
+            title: `Slow host: ${ctx.target}`,
+            text: `${ctx.target} has taken ${seconds(elapsedMs)} so far, ${factor}× or more the median of ${seconds(medianMs)} of ${peers} host(s) of its batch; the run goes on. One slow host points to the host, many to the release.`,
+          }),
+        ),
+    };
   };
 
   const stamp = (phases: Record<string, string>, name: string): void => {
@@ -165,6 +178,78 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
       .join(', ');
   };
 
+  const upgrade = async (ctx: Ctx, startedAt: number): Promise<HostStepOutcome> => {
+    const phases: Record<string, string> = { start: new Date(startedAt).toISOString() };
+    const settings = inputs.settings(ctx);
+    const release = inputs.release(ctx);
+    const file = imagePath(settings, release);
+    const from = previousVersion(ctx);
+    // A takeover after the reboot (check found a new boot): the release runs; only the checks are owed.
+    if ((await version(ctx)) === release.version) {
+      stamp(phases, 'back');
+      await finish(ctx, phases);
+      await report(ctx, startedAt, phases);
+      return {
+        changed: true,
+        summary: `${from} → ${release.version} (finished after a takeover)`,
+        data: { previousVersion: from, phases, bootId: null },
+      };
+    }
+
+    await command(ctx, 'fetch', { url: release.url, file }, settings.profile.timeouts.fetchSeconds * 1000);
+    const verify = await deps.executor.exec(
+      ctx.host,
+      profileCommand(settings.profile, 'verify', { file, sha256: release.sha256 }),
+      { signal: ctx.signal, timeoutMs: 5 * 60_000, maxOutputBytes: 16 * 1024 },
+    );
+    if (verify.exitCode !== 0) {
+      await deps.executor.exec(ctx.host, sh`rm -f -- ${file}`, { signal: ctx.signal, timeoutMs: 30_000 });
+      throw new UpgradeStepFailed(
+        ErrorCode.ChecksumMismatch,
+        ctx.target,
+        'verify',
+        `the downloaded image does not have sha256 ${release.sha256} (the catalog's); its slots were not touched`,
+      );
+    }
+    stamp(phases, 'fetch');
+
+    // From the install on, the host's next boot may be the new slot: the rollback must visit it.
+    await ctx.checkpoint({ phase: 'installing' });
+    try {
+      await command(ctx, 'install', { file }, settings.profile.timeouts.installSeconds * 1000);
+      await command(ctx, 'setNextBoot', {}, 60_000);
+    } catch (err) {
+      await command(ctx, 'cancelNextBoot', {}, 60_000).catch(() => undefined);
+      await ctx.checkpoint(null);
+      throw err;
+    }
+    stamp(phases, 'install');
+
+    stamp(phases, 'reboot');
+    const rebooted = await deps.blocks.reboot(
+      ctx.host,
+      {
+        signal: ctx.signal,
+        checkpoint: (data) => ctx.checkpoint({ ...(data as object), phase: 'rebooting' }),
+      },
+      {
+        timeoutMs: settings.rebootTimeoutMs,
+        command: profileCommand(settings.profile, 'reboot', {}),
+        // Seen back at once: the first looks are 100 ms apart, never more than 250 ms.
+        firstPollMs: 100,
+        pollIntervalMs: 250,
+      },
+    );
+    stamp(phases, 'back');
+    await finish(ctx, phases);
+    await report(ctx, startedAt, phases);
+    return {
+      changed: true,
+      summary: `${from} → ${release.version} in ${seconds(Date.now() - startedAt)}: ${timing(startedAt, phases)} (boot ${rebooted.previousBootId.slice(0, 8)} → ${rebooted.bootId.slice(0, 8)})`,
+      data: { previousVersion: from, phases, bootId: rebooted.bootId },
+    };
+  };
+
   return {
     name: 'upgrade OS',
     timeoutMs: 45 * 60_000,
@@ -179,72 +264,20 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
 
     async apply(ctx) {
       const startedAt = Date.now();
-      const phases: Record<string, string> = { start: new Date(startedAt).toISOString() };
       const settings = inputs.settings(ctx);
-      const release = inputs.release(ctx);
-      const file = imagePath(settings, release);
-      const from = previousVersion(ctx);
-      // A takeover after the reboot (check found a new boot): the release runs; only the checks are owed.
-      if ((await version(ctx)) === release.version) {
-        stamp(phases, 'back');
-        await finish(ctx, phases);
-        await report(ctx, startedAt, phases);
-        return {
-          changed: true,
-          summary: `${from} → ${release.version} (finished after a takeover)`,
-          data: { previousVersion: from, phases, bootId: null },
-        };
-      }
-
-      await command(ctx, 'fetch', { url: release.url, file }, settings.profile.timeouts.fetchSeconds * 1000);
-      const verify = await deps.executor.exec(
-        ctx.host,
-        profileCommand(settings.profile, 'verify', { file, sha256: release.sha256 }),
-        { signal: ctx.signal, timeoutMs: 5 * 60_000, maxOutputBytes: 16 * 1024 },
-      );
-      if (verify.exitCode !== 0) {
-        await deps.executor.exec(ctx.host, sh`rm -f -- ${file}`, { signal: ctx.signal, timeoutMs: 30_000 });
-        throw new UpgradeStepFailed(
-          ErrorCode.ChecksumMismatch,
-          ctx.target,
-          'verify',
-          `the downloaded image does not have sha256 ${release.sha256} (the catalog's); its slots were not touched`,
-        );
-      }
-      stamp(phases, 'fetch');
-
-      // From the install on, the host's next boot may be the new slot: the rollback must visit it.
-      await ctx.checkpoint({ phase: 'installing' });
+      await deps.charts.atBatchStart(ctx, settings.batchChartsAfterMs, inputs.release(ctx).name);
+      const host = watched(ctx, startedAt);
+      const unwatch = slow.watch(host);
       try {
-        await command(ctx, 'install', { file }, settings.profile.timeouts.installSeconds * 1000);
-        await command(ctx, 'setNextBoot', {}, 60_000);
-      } catch (err) {
-        await command(ctx, 'cancelNextBoot', {}, 60_000).catch(() => undefined);
-        await ctx.checkpoint(null);
-        throw err;
+        const done = await upgrade(ctx, startedAt);
+        // The host is upgraded: a callout that cannot be made does not undo that.
+        await slow
+          .finished(host, Date.now() - startedAt)
+          .catch((err: unknown) => ctx.log.warn({ err }, 'slow-host callout not made'));
+        return done;
+      } finally {
+        unwatch();
       }
-      stamp(phases, 'install');
-
-      stamp(phases, 'reboot');
-      const rebooted = await deps.blocks.reboot(
-        ctx.host,
-        {
-          signal: ctx.signal,
-          checkpoint: (data) => ctx.checkpoint({ ...(data as object), phase: 'rebooting' }),
-        },
-        {
-          timeoutMs: settings.rebootTimeoutMs,
-          command: profileCommand(settings.profile, 'reboot', {}),
-        },
-      );
-      stamp(phases, 'back');
-      await finish(ctx, phases);
-      await report(ctx, startedAt, phases);
-      return {
-        changed: true,
-        summary: `${from} → ${release.version} in ${seconds(Date.now() - startedAt)}: ${timing(startedAt, phases)} (boot ${rebooted.previousBootId.slice(0, 8)} → ${rebooted.bootId.slice(0, 8)})`,
-        data: { previousVersion: from, phases, bootId: rebooted.bootId },
-      };
     },
 
     // Read-only. A checkpointed reboot that happened is never asked for again: `apply` then sees the
@@ -279,7 +312,12 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
       await deps.blocks.reboot(
         ctx.host,
         { signal: ctx.signal },
-        { timeoutMs: settings.rebootTimeoutMs, command: profileCommand(settings.profile, 'reboot', {}) },
+        {
+          timeoutMs: settings.rebootTimeoutMs,
+          command: profileCommand(settings.profile, 'reboot', {}),
+          firstPollMs: 100,
+          pollIntervalMs: 250,
+        },
       );
       const back = await version(ctx);
       if (back !== from)
@@ -291,13 +329,17 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
         );
       await command(ctx, 'markGood', {}, 60_000);
       await ctx.fenced(() =>
-        deps.store.push(historyKey(inputs.release(ctx).name), {
-          runId: ctx.runId,
-          host: ctx.target,
-          dc: deps.dc(ctx.target),
-          result: 'rolled_back',
-          at: new Date().toISOString(),
-        } satisfies HostRecord),
+        deps.records.append(
+          historyKey(inputs.release(ctx).name),
+          hostRecordJson({
+            runId: ctx.runId,
+            host: ctx.target,
+            dc: deps.dc(ctx.target),
+            result: 'rolled_back',
+            at: new Date().toISOString(),
+          }),
+          { keep: HISTORY_KEEP },
+        ),
       );
     },
   };

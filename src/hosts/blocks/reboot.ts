@@ -33,8 +33,9 @@ export async function readBootId(executor: HostExecutor, host: Host, ctx: BlockC
 /**
  * Reboot and wait for the host to be back on a new boot. The boot id is checkpointed before the reboot
  * command goes out, so `rebootCheck` after a crash compares with it instead of rebooting again. The
- * command runs detached a second later: the session that asked returns before the host goes down, and a
- * session cut by the going-down is expected, not a failure.
+ * command runs detached (nohup, in the background), so the session that asked returns at once; a session
+ * cut by the going-down is expected, not a failure. No fixed sleep: the wait below starts polling at
+ * once, and an answer on the old boot never counts.
  */
 export async function rebootAndWait(
   executor: HostExecutor,
@@ -46,9 +47,8 @@ export async function rebootAndWait(
   const checkpoint: RebootCheckpoint = { bootId: previousBootId };
   await ctx.checkpoint?.(checkpoint as unknown as Json);
   const command = options.command ?? sh`reboot`;
-  const delayed = `sleep 1; ${command.text}`;
   try {
-    await runChecked(executor, host, sh`nohup sh -c ${delayed} </dev/null >/dev/null 2>&1 &`, ctx, {
+    await runChecked(executor, host, sh`nohup sh -c ${command.text} </dev/null >/dev/null 2>&1 &`, ctx, {
       what: 'ask for a reboot',
       timeoutMs: 30_000,
     });
@@ -62,6 +62,7 @@ export async function rebootAndWait(
       timeoutMs,
       previousBootId,
       intervalMs: options.pollIntervalMs ?? 1000,
+      firstIntervalMs: options.firstPollMs ?? 100,
       signal: ctx.signal,
     });
     return { previousBootId, bootId };

@@ -73,11 +73,17 @@ export interface RebootOptions {
   timeoutMs?: number;
   /**
    * The command that reboots the host; default `reboot` (systemd's, sysvinit's and the local fleet's).
-   * It runs detached a second after the session returns, so its own session ending is not a failure.
+   * It runs detached, so its own session ending is not a failure.
    */
   command?: ShellCommand;
-  /** Between two attempts to reach the host while it is down. Default 1000 ms. */
+  /**
+   * The longest wait between two attempts to reach the host while it is down. Default 1000 ms. The waits
+   * start at `firstPollMs` and grow by half each time up to this: a quick reboot is seen at once, a long
+   * one is not hammered.
+   */
   pollIntervalMs?: number;
+  /** The first wait between two attempts to reach the host. Default 100 ms. */
+  firstPollMs?: number;
 }
 
 /** Recorded (checkpoint) before the reboot command goes out; what `rebootCheck` compares with. */

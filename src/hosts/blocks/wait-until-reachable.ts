@@ -11,14 +11,23 @@ export const BOOT_ID_COMMAND = sh`cat /proc/sys/kernel/random/boot_id`;
  * After a reboot: polls until the host answers over SSH with a boot id other than `previousBootId`
  * (so the answer of a host that has not yet gone down, or of a session left from before, does not count).
  * Without `previousBootId`, any answer counts. Returns the boot id. Errors that retrying cannot fix (a
- * refused host key) are thrown at once; an aborted `signal` ends the wait with its reason.
+ * refused host key) are thrown at once; an aborted `signal` ends the wait with its reason. The waits
+ * between attempts start at `firstIntervalMs` (default: `intervalMs`) and grow by half up to `intervalMs`.
  */
 export async function waitUntilReachable(
   executor: HostExecutor,
   host: Host,
-  options: { timeoutMs: number; previousBootId?: string; intervalMs?: number; signal?: AbortSignal },
+  options: {
+    timeoutMs: number;
+    previousBootId?: string;
+    intervalMs?: number;
+    firstIntervalMs?: number;
+    signal?: AbortSignal;
+  },
 ): Promise<string> {
   const deadline = Date.now() + options.timeoutMs;
+  const longest = options.intervalMs ?? 250;
+  let wait = Math.min(options.firstIntervalMs ?? longest, longest);
   let last = 'no answer yet';
   for (;;) {
     options.signal?.throwIfAborted();
@@ -40,6 +49,7 @@ export async function waitUntilReachable(
         context: { previousBootId: options.previousBootId },
       });
     }
-    await abortable(options.intervalMs ?? 250, options.signal);
+    await abortable(Math.min(wait, Math.max(0, deadline - Date.now())), options.signal);
+    wait = Math.min(longest, wait * 1.5);
   }
 }

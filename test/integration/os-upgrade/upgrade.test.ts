@@ -123,14 +123,14 @@ describe('os-upgrade on the sshd fleet with A/B slots', () => {
     expect(world.slots.state('os-001')).toEqual({ booted: 'a', default: 'a', next: null });
     expect(world.version(0)).toBe('12.5');
     expect(world.fleet.selfReboots).toEqual([]);
-    // The failure is remembered for that host and release only.
-    await world.store.delete(failedKey('os-001', 'debian-12.9'));
+    // The failure is remembered for that host and release (the later tests upgrade to another release).
+    expect(await world.records.get(failedKey('os-001', 'debian-12.9'))).toMatchObject({ runId: run.runId });
   }, 120_000);
 
   it('canary, approval by another person, batches: every eligible host runs 12.7 after one real reboot; skipped hosts listed with reasons', async () => {
     // os-003 runs a training job (the site's marker file); os-004 failed this release before.
     writeFileSync(join(world.fleet.member('os-003').dirs.state, 'training-job.lock'), '');
-    await world.store.set(failedKey('os-004', 'debian-12.7'), {
+    await world.records.set(failedKey('os-004', 'debian-12.7'), {
       runId: 'run-earlier',
       at: '2026-11-26T10:00:00Z',
       error: 'did not come back',
@@ -226,7 +226,7 @@ describe('os-upgrade on the sshd fleet with A/B slots', () => {
     expect(world.slots.state(canaryHost)).toEqual({ booted: 'a', default: 'a', next: null });
     expect(world.fleet.selfReboots.filter((r) => r.host === canaryHost)).toHaveLength(2);
     // The lost host is remembered: the next run leaves it out unless --include-failed.
-    expect(await world.store.get(failedKey(lostHost, 'debian-12.7'))).toMatchObject({ runId });
+    expect(await world.records.get(failedKey(lostHost, 'debian-12.7'))).toMatchObject({ runId });
     world.fleet.setRebootBehaviour(lostHost, {});
   }, 240_000);
 });

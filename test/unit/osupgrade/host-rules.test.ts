@@ -5,6 +5,7 @@ import {
   adoptionSeries,
   compareVersions,
   isSlow,
+  slowAfter,
   parseHostFacts,
   profileCommand,
   releaseStatus,
@@ -172,5 +173,16 @@ describe('status and the adoption chart data', () => {
     expect(isSlow(30_000, [10_000, 10_000], 3)).toBe(true);
     expect(isSlow(29_000, [10_000, 10_000], 3)).toBe(false);
     expect(isSlow(90_000, [10_000], 3)).toBe(false);
+  });
+
+  it('knows when a running host becomes slow once half its batch (two at least) has finished', () => {
+    // 3 peers: two finished (10 s, 20 s) are half or more; the line is 3 × their median.
+    expect(slowAfter([10_000, 20_000], 3, 3)).toBe(45_000);
+    // 5 peers, two finished: the first to finish are the fastest, the batch's median is not known yet.
+    expect(slowAfter([10_000, 20_000], 5, 3)).toBeUndefined();
+    expect(slowAfter([10_000, 20_000, 30_000], 5, 3)).toBe(60_000);
+    // A lone peer is nobody to compare with; the canary has no peers.
+    expect(slowAfter([10_000], 1, 3)).toBeUndefined();
+    expect(slowAfter([], 0, 3)).toBeUndefined();
   });
 });
