@@ -13,7 +13,7 @@ import { cliAccessControl } from '../cli-access.js';
 import { resolveCliIdentity } from '../cli-identity.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
 
-export type ControlAction = 'hold' | 'resume' | 'abort' | 'retry' | 'approve';
+export type ControlAction = 'hold' | 'resume' | 'abort' | 'retry' | 'approve' | 'rollback';
 
 export interface ControlOptions {
   as?: string;
@@ -28,7 +28,7 @@ export interface ControlOptions {
 }
 
 /**
- * `marshal hold|resume|abort|retry|approve <run>`: the thread's buttons from a terminal, as the terminal's
+ * `marshal hold|resume|abort|retry|approve|rollback <run>`: the thread's buttons from a terminal, as the terminal's
  * identity (access.cli), through the same access lists and the engine's own checks (four-eyes, plan
  * hash, quorum). Prints what happened; throws (exit 2) what was refused.
  */
@@ -81,9 +81,20 @@ async function act(
     print(`started run ${id}: ${run.workflow} again on the failed targets of ${runId}, as ${me}`);
     return;
   }
-  // Hold, resume and abort: the requester or an approver (as /ops); approving: an approver only.
+  // Hold, resume, abort and roll back: the requester or an approver (as /ops); approving: an approver only.
   if (action === 'approve' || run.requester !== me) await access.require('approve', run.workflow, me);
   switch (action) {
+    case 'rollback': {
+      const done = await engine.rollback(runId, me);
+      if (done.applied)
+        print(`run ${runId} is rolling back (as ${me}): ${done.hosts.join(', ')} go back to what they had`);
+      else if (done.why === 'already')
+        print(
+          `run ${runId} was already rolled back at the request of ${done.by ?? 'unknown'} (${done.at ?? ''}); nothing more was done`,
+        );
+      else print(`run ${runId} left no host to restore: every host it changed was restored already`);
+      return;
+    }
     case 'hold':
       await engine.hold(runId, me);
       print(

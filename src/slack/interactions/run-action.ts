@@ -3,17 +3,18 @@ import type { RunSnapshot } from '../../engine/model/run.js';
 import type { SlackDeps } from '../app/slack-deps.js';
 import { renderErrorForUser, type RunActionValue } from '../blocks/index.js';
 import type { ClickedOn, Notice } from './gate-action.js';
+import { describeRollback } from '../blocks/rollback-text.js';
 
 /** The run controls on a thread's parent message. */
-export type RunButton = 'hold' | 'abort' | 'resume' | 'retry';
+export type RunButton = 'hold' | 'abort' | 'resume' | 'retry' | 'rollback';
 
 const note = (text: string): Notice => ({ text });
 
 /**
  * A press of Hold, Abort, Resume or Retry on a run's parent message, through the engine's own checks.
  * The message clicked must be the run's thread parent as Marshal posted it. Hold, resume and abort are
- * for the requester and the workflow's approvers (as `/ops`); retry starts a new run, so it needs the
- * start right. Returns what to tell the presser.
+ * for the requester and the workflow's approvers (as `/ops`), and so is roll back (after the end; the
+ * engine decides it once); retry starts a new run, so it needs the start right. Returns what to tell the presser.
  */
 export async function handleRunAction(
   deps: SlackDeps,
@@ -49,6 +50,8 @@ export async function handleRunAction(
       );
     }
     if (run.requester !== user) await access.require('approve', run.workflow, user);
+    if (button === 'rollback')
+      return note(describeRollback(run.runId, await engine.rollback(run.runId, user)));
     if (FINAL_RUN_STATES.has(run.state))
       return note(
         `:information_source: Run \`${run.runId}\` has finished (${run.state}); nothing to ${button}.`,
@@ -73,6 +76,9 @@ export async function handleRunAction(
       }
     }
   } catch (err) {
-    return renderErrorForUser(err, `Could not ${button} run ${run.runId}`);
+    return renderErrorForUser(
+      err,
+      `Could not ${button === 'rollback' ? 'roll back' : button} run ${run.runId}`,
+    );
   }
 }

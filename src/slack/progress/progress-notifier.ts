@@ -7,6 +7,7 @@ import {
   renderApprovalCard,
   renderDecidedCard,
   renderFinalSummary,
+  renderRollbackDone,
   renderRunControl,
   renderRunParent,
   renderStageDone,
@@ -198,9 +199,16 @@ export class ProgressNotifier {
       }
       case 'run.finished':
         run.finished = true;
-        this.milestone(run, 'finished', (snapshot, thread) =>
-          this.reply(thread, renderFinalSummary(snapshot, this.ctx(snapshot))),
-        );
+        if (event.rollbackBy) {
+          // The end of a rollback asked for after the run had finished: its summary was posted then.
+          const by = event.rollbackBy;
+          this.milestone(run, 'finished:rollback', (snapshot, thread) =>
+            this.reply(thread, renderRollbackDone(snapshot, by)),
+          );
+        } else
+          this.milestone(run, 'finished', (snapshot, thread) =>
+            this.reply(thread, renderFinalSummary(snapshot, this.ctx(snapshot))),
+          );
         this.markDirty(run);
         this.forceUpdate(run);
         return;
