@@ -15,8 +15,7 @@ import type { EventSubscription } from '../engine/index.js';
 import type { AuditLinks } from '../audit/audit-trail.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
-import { ChangeFreeze } from '../control/change-freeze.js';
-import { createOpsControl } from '../control/ops-control.js';
+import { opsControlFor } from './ops-control-for.js';
 import { RunSchedules } from '../control/run-schedules.js';
 import { scheduledFire } from './scheduled-fire.js';
 import { InvalidConfigError } from '../config/invalid-config-error.js';
@@ -112,9 +111,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   }
   const m = marshal;
   store = new RedisThreadStore(m.redis, m.prefix);
-  const freeze = new ChangeFreeze(m.redis, m.prefix, config.freeze.windows);
   const schedules = new RunSchedules(settings.redisUrl, m.prefix);
-  const control = createOpsControl({ config, inventory: m.inventory, audit: m.audit, freeze, schedules });
+  const control = opsControlFor(m, config, schedules);
+  const freeze = control.freeze;
   const slack = createSlackApp({
     control,
     settings,

@@ -12,6 +12,10 @@ import type { AccessControl } from '../../slack/auth/access-control.js';
 import { cliAccessControl } from '../cli-access.js';
 import { resolveCliIdentity } from '../cli-identity.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
+import { opsControlFor } from '../../app/ops-control-for.js';
+import { admitRun, recordBreakGlass } from '../../control/admit-run.js';
+import { describeFreeze } from '../../control/change-freeze.js';
+import type { OpsControl } from '../../control/ops-control.js';
 
 export type ControlAction = 'hold' | 'resume' | 'abort' | 'retry' | 'approve' | 'rollback';
 
@@ -58,7 +62,7 @@ export async function controlCommand(
     notifier: new TerminalNotifier(),
   });
   try {
-    await act(marshal, access, me, action, runId, options, print);
+    await act(marshal, opsControlFor(marshal, config), access, me, action, runId, options, print);
   } finally {
     await marshal.close();
   }
@@ -66,6 +70,7 @@ export async function controlCommand(
 
 async function act(
   marshal: Marshal,
+  control: OpsControl,
   access: AccessControl,
   me: string,
   action: ControlAction,
@@ -77,8 +82,24 @@ async function act(
   const run = await engine.get(runId);
   if (action === 'retry') {
     await access.require('start', run.workflow, me);
+    // A retry is a new run: admitted as any other (per-target access, the change freeze).
+    const admission = await admitRun(
+      control,
+      { user: me, among: (p, u) => access.among(p, u) },
+      { workflow: run.workflow, params: (run.params ?? {}) as Record<string, unknown>, dryRun: run.dryRun },
+    );
     const id = await engine.retryFailed(runId, me);
     print(`started run ${id}: ${run.workflow} again on the failed targets of ${runId}, as ${me}`);
+    if (admission.breakGlass) {
+      print(`🚨 BREAK-GLASS: ${me} started run ${id} during the ${describeFreeze(admission.breakGlass)}`);
+      await recordBreakGlass(control, {
+        runId: id,
+        user: me,
+        workflow: run.workflow,
+        freeze: admission.breakGlass,
+        command: `marshal retry ${runId}`,
+      });
+    }
     return;
   }
   // Hold, resume, abort and roll back: the requester or an approver (as /ops); approving: an approver only.

@@ -4,6 +4,8 @@ import type { SlackDeps } from '../app/slack-deps.js';
 import { renderErrorForUser, type RunActionValue } from '../blocks/index.js';
 import type { ClickedOn, Notice } from './gate-action.js';
 import { describeRollback } from '../blocks/rollback-text.js';
+import { admitRun, recordBreakGlass } from '../../control/admit-run.js';
+import { describeFreeze } from '../../control/change-freeze.js';
 
 /** The run controls on a thread's parent message. */
 export type RunButton = 'hold' | 'abort' | 'resume' | 'retry' | 'rollback';
@@ -44,9 +46,26 @@ export async function handleRunAction(
         return note(
           `:information_source: Run \`${run.runId}\` is still ${run.state}; retry once it has finished.`,
         );
+      // A retry is a new run: admitted as any other (per-target access, the change freeze).
+      const admission = await admitRun(
+        deps.control,
+        { user, among: (p, u) => access.among(p, u) },
+        { workflow: run.workflow, params: (run.params ?? {}) as Record<string, unknown>, dryRun: run.dryRun },
+      );
       const newRun = await engine.retryFailed(run.runId, user);
+      if (admission.breakGlass && deps.control)
+        await recordBreakGlass(deps.control, {
+          runId: newRun,
+          user,
+          workflow: run.workflow,
+          freeze: admission.breakGlass,
+          command: 'Retry failed hosts (button)',
+        });
       return note(
-        `:repeat: Started run \`${newRun}\`: \`${run.workflow}\` again on the failed hosts of \`${run.runId}\`.`,
+        (admission.breakGlass
+          ? `:rotating_light: *Break-glass* during the ${describeFreeze(admission.breakGlass)}. `
+          : '') +
+          `:repeat: Started run \`${newRun}\`: \`${run.workflow}\` again on the failed hosts of \`${run.runId}\`.`,
       );
     }
     if (run.requester !== user) await access.require('approve', run.workflow, user);
