@@ -136,6 +136,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     getRun,
     logger,
     auditRef: (runId) => m.audit.reference(runId),
+    freeze: () => freeze.current(),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
   let subscription: EventSubscription | undefined;

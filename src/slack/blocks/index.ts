@@ -16,3 +16,4 @@ export {
 export { runControlButtons } from './run-controls.js';
 export { renderEphemeralError, renderErrorForUser, type ErrorView } from './ephemeral-error.js';
 export { renderAlert, renderNote } from './alert.js';
+export { freezeBanner } from './freeze-banner.js';
