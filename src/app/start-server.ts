@@ -16,6 +16,7 @@ import type { AuditLinks } from '../audit/audit-trail.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
 import { opsControlFor } from './ops-control-for.js';
+import { admitRun } from '../control/admit-run.js';
 import { RunSchedules } from '../control/run-schedules.js';
 import { scheduledFire } from './scheduled-fire.js';
 import { InvalidConfigError } from '../config/invalid-config-error.js';
@@ -155,6 +156,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         audit: m.audit,
         redis: m.redis,
         prefix: m.prefix,
+        admit: (run) =>
+          admitRun(
+            control,
+            { user: run.requester, among: (p, u) => slack.access.among(p, u) },
+            { workflow: run.workflow, params: run.params, dryRun: run.dryRun },
+          ),
         say: async (channel, text) => {
           await slack.app.client.chat.postMessage({ channel, text });
         },
