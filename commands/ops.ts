@@ -7,6 +7,7 @@ import { requireControl } from './support/require-control.js';
 import type { CommandContext, SlashCommand } from './support/slash-command.js';
 import { admitRun, announceBreakGlass } from './support/admit-run.js';
 import { runFleetControl } from './support/fleet-controls.js';
+import { describeRollback } from '../src/slack/blocks/rollback-text.js';
 
 /** Every command this Marshal answers: its workflows' (generic and claimed), then /ops. */
 function help(catalog: WorkflowCatalog): string {
@@ -28,7 +29,7 @@ async function once(ctx: CommandContext): Promise<boolean> {
   return false;
 }
 
-/** `/ops runs|status|hold|resume|abort|retry|locks|help`: look at and steer runs. */
+/** `/ops runs|status|hold|resume|abort|retry|rollback|locks|help`: look at and steer runs. */
 export const opsCommand: SlashCommand<OpsCommand> = {
   name: '/ops',
   parse: parseOpsCommand,
@@ -83,6 +84,11 @@ export const opsCommand: SlashCommand<OpsCommand> = {
             ? 'no new targets start; in-flight ones finish, then the changed targets are rolled back'
             : 'no new targets start; in-flight ones finish';
         return ctx.reply(`:octagonal_sign: Run \`${parsed.runId}\` is aborting ${what}.`);
+      }
+      case 'rollback': {
+        await requireControl(ctx, parsed.runId);
+        if (!(await once(ctx))) return;
+        return ctx.reply(describeRollback(parsed.runId, await engine.rollback(parsed.runId, ctx.user)));
       }
       case 'retry': {
         const run = await engine.get(parsed.runId);

@@ -16,6 +16,7 @@ export const OPS_USAGES = {
   resume: '/ops resume <run>',
   abort: '/ops abort <run> [--rollback|--keep]',
   retry: '/ops retry <run> --failed',
+  rollback: '/ops rollback <run>',
   locks: '/ops locks',
   'stop-all': '/ops stop-all <reason>',
   freeze: '/ops freeze [<duration> <reason> | off]',
@@ -33,6 +34,7 @@ const FLAGS: Record<OpsSubcommand, FlagSpec> = {
   resume: {},
   abort: { rollback: 'boolean', keep: 'boolean' },
   retry: { failed: 'boolean' },
+  rollback: {},
   locks: {},
   'stop-all': {},
   freeze: {},
@@ -46,6 +48,8 @@ export type OpsCommand =
   | { kind: 'runs'; all: boolean }
   | { kind: 'locks' }
   | { kind: 'status' | 'hold' | 'resume'; runId: string }
+  /** After a run finished with failures: restore the hosts it changed (Engine.rollback). */
+  | { kind: 'rollback'; runId: string }
   /** `rollback` unset: the engine's default (the canary is rolled back at an approval gate, else nothing). */
   | { kind: 'abort'; runId: string; rollback?: boolean }
   | { kind: 'retry'; runId: string }
@@ -110,7 +114,8 @@ export function parseOpsCommand(text: string): OpsCommand {
           }
           return { kind: 'retry', runId };
         }
-        if (sub === 'status' || sub === 'hold' || sub === 'resume') return { kind: sub, runId };
+        if (sub === 'status' || sub === 'hold' || sub === 'resume' || sub === 'rollback')
+          return { kind: sub, runId };
         throw new Error(`unreachable: /ops ${sub}`);
       }
     }

@@ -15,8 +15,8 @@ import type { EventSubscription } from '../engine/index.js';
 import type { AuditLinks } from '../audit/audit-trail.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
-import { ChangeFreeze } from '../control/change-freeze.js';
-import { createOpsControl } from '../control/ops-control.js';
+import { opsControlFor } from './ops-control-for.js';
+import { admitRun } from '../control/admit-run.js';
 import { RunSchedules } from '../control/run-schedules.js';
 import { scheduledFire } from './scheduled-fire.js';
 import { InvalidConfigError } from '../config/invalid-config-error.js';
@@ -112,9 +112,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   }
   const m = marshal;
   store = new RedisThreadStore(m.redis, m.prefix);
-  const freeze = new ChangeFreeze(m.redis, m.prefix, config.freeze.windows);
   const schedules = new RunSchedules(settings.redisUrl, m.prefix);
-  const control = createOpsControl({ config, inventory: m.inventory, audit: m.audit, freeze, schedules });
+  const control = opsControlFor(m, config, schedules);
+  const freeze = control.freeze;
   const slack = createSlackApp({
     control,
     settings,
@@ -137,6 +137,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     getRun,
     logger,
     auditRef: (runId) => m.audit.reference(runId),
+    freeze: () => freeze.current(),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
   let subscription: EventSubscription | undefined;
@@ -157,6 +158,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         audit: m.audit,
         redis: m.redis,
         prefix: m.prefix,
+        admit: (run) =>
+          admitRun(
+            control,
+            { user: run.requester, among: (p, u) => slack.access.among(p, u) },
+            { workflow: run.workflow, params: run.params, dryRun: run.dryRun },
+          ),
         say: async (channel, text) => {
           await slack.app.client.chat.postMessage({ channel, text });
         },

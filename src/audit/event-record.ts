@@ -53,7 +53,10 @@ export function eventRecord(event: RunEvent): AuditEntryInput | undefined {
         ...base,
         kind: `run.${event.action}`,
         actor: event.by,
-        data: event.rollback === undefined ? {} : { rollback: event.rollback },
+        data: {
+          ...(event.rollback === undefined ? {} : { rollback: event.rollback }),
+          ...(event.hosts ? { hosts: event.hosts } : {}),
+        },
       };
     case 'target.finished': {
       const r = event.result;
@@ -87,7 +90,11 @@ export function eventRecord(event: RunEvent): AuditEntryInput | undefined {
         ...base,
         kind: 'run.finished',
         actor: 'marshal',
-        data: { state: event.state, durationMs: event.durationMs },
+        data: {
+          state: event.state,
+          durationMs: event.durationMs,
+          ...(event.rollbackBy ? { rollbackBy: event.rollbackBy } : {}),
+        },
       };
     case 'run.lost':
       return { ...base, kind: 'run.lost', actor: 'marshal', data: { hosts: event.hosts, why: event.why } };

@@ -114,6 +114,10 @@ const controls: [ControlAction, string][] = [
   ['abort', 'abort a run (at an approval gate the canary is rolled back unless --keep)'],
   ['retry', 'a new run of the same workflow on the failed targets of a finished run'],
   [
+    'rollback',
+    'after a run finished with failures: restore the hosts it changed, through its rollback (asked once)',
+  ],
+  [
     'approve',
     "approve the run's waiting gate (another person than the requester; the plan shown is the one approved)",
   ],

@@ -15,6 +15,8 @@ export interface TerminalRunOptions {
    */
   autoApprove: boolean;
   print: (line: string) => void;
+  /** Told the run's id as soon as it exists (a break-glass start is called out then). */
+  onStarted?: (runId: string) => Promise<void>;
 }
 
 /** Polls that find the run gone (with no loss reported yet) before the run is taken for lost. */
@@ -84,6 +86,7 @@ export async function runInTerminal(options: TerminalRunOptions): Promise<RunSna
       dryRun: options.request.dryRun,
       meta: { source: 'cli' },
     });
+    await options.onStarted?.(runId);
     for (const event of early.splice(0)) await onEvent(event);
     await finished;
     if (lost) throw reportLost(print, { ...lost, hosts: [...new Set([...lost.hosts, ...touched])].sort() });

@@ -1,14 +1,15 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { FreezeWindow } from '../config/marshal-config.js';
-import { activeWindow } from './freeze-windows.js';
+import { activeWindow, windowEnd } from './freeze-windows.js';
 
 const ManualFreeze = z.object({ reason: z.string(), by: z.string(), at: z.string(), until: z.string() });
 
 /** Why new runs are refused right now. */
 export type Freeze =
   | { source: 'manual'; reason: string; by: string; at: string; until: string }
-  | { source: 'window'; reason: string; window: string };
+  /** `until`: when the declared window ends (to the minute), when it ends within eight days. */
+  | { source: 'window'; reason: string; window: string; until?: string };
 
 /**
  * The change freeze: one set with `/ops freeze` (kept in Redis until it expires, so every process sees
@@ -28,13 +29,17 @@ export class ChangeFreeze {
       const parsed = ManualFreeze.safeParse(JSON.parse(raw));
       if (parsed.success) return { source: 'manual', ...parsed.data };
     }
-    const window = activeWindow(this.windows, this.now());
-    if (window)
+    const now = this.now();
+    const window = activeWindow(this.windows, now);
+    if (window) {
+      const until = windowEnd(window, now);
       return {
         source: 'window',
         window: window.name,
         reason: window.reason ?? `declared freeze "${window.name}"`,
+        ...(until ? { until: until.toISOString() } : {}),
       };
+    }
     return undefined;
   }
 
@@ -64,5 +69,5 @@ export class ChangeFreeze {
 export function describeFreeze(f: Freeze): string {
   return f.source === 'manual'
     ? `change freeze until ${f.until} by ${f.by}: ${f.reason}`
-    : `change freeze (${f.window}): ${f.reason}`;
+    : `change freeze (${f.window})${f.until ? ` until ${f.until}` : ''}: ${f.reason}`;
 }

@@ -41,3 +41,25 @@ export function activeWindow(windows: readonly FreezeWindow[], at: Date): Freeze
     return onDay && clock.time >= w.from && clock.time < w.to;
   });
 }
+
+const QUARTER_HOUR = 15 * 60_000;
+/** Windows are days long at most (a weekend, a list of dates); past this the end is not looked for. */
+const LONGEST_MS = 8 * 24 * 3_600_000;
+
+/**
+ * When the window that covers `at` stops covering it (to the minute), following it across the days it
+ * is declared on back to back (a weekend). Undefined when it does not cover `at`, or lasts longer than
+ * eight days from now. Pure.
+ */
+export function windowEnd(window: FreezeWindow, at: Date): Date | undefined {
+  const covers = (t: number): boolean => activeWindow([window], new Date(t)) !== undefined;
+  const start = Math.floor(at.getTime() / 60_000) * 60_000;
+  if (!covers(start)) return undefined;
+  let t = start;
+  while (covers(t + QUARTER_HOUR)) {
+    t += QUARTER_HOUR;
+    if (t - start > LONGEST_MS) return undefined;
+  }
+  while (covers(t + 60_000)) t += 60_000;
+  return new Date(t + 60_000);
+}

@@ -1,8 +1,8 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { ValidationError } from '../errors/index.js';
+import { isMarshalError, ValidationError } from '../errors/index.js';
 
 /** A run on a schedule, as kept in its BullMQ job scheduler's template. */
 export const ScheduledRun = z.object({
@@ -21,6 +21,28 @@ export const ScheduledRun = z.object({
   source: z.enum(['config', 'slack']),
 });
 export type ScheduledRun = z.infer<typeof ScheduledRun>;
+
+/**
+ * How a fire that failed to start is tried again: BullMQ's attempts with exponential backoff. Only
+ * errors that may pass (a Redis blip, a lost connection) are; a refusal (bad params, no access, a lock
+ * another run holds) fails the same way again and is not.
+ */
+export interface FireRetry {
+  attempts: number;
+  backoffMs: number;
+}
+export const DEFAULT_FIRE_RETRY: FireRetry = { attempts: 3, backoffMs: 30_000 };
+
+/** Whether trying a failed fire again may help: Marshal's errors say so; anything else may be passing. */
+export function fireRetryable(err: unknown): boolean {
+  return isMarshalError(err) ? err.retryable : true;
+}
+
+/** Which try of a fire this is, and whether it is the last one BullMQ will make. */
+export interface FireAttempt {
+  number: number;
+  of: number;
+}
 
 export interface ScheduleListing extends ScheduledRun {
   /** The next fire, if BullMQ knows it. */
@@ -53,6 +75,7 @@ export class RunSchedules {
   constructor(
     redisUrl: string,
     private readonly prefix: string,
+    private readonly retry: FireRetry = DEFAULT_FIRE_RETRY,
   ) {
     this.connection = new Redis(redisUrl, {
       maxRetriesPerRequest: null,
@@ -70,7 +93,12 @@ export class RunSchedules {
       {
         name: 'scheduled-run',
         data: ScheduledRun.parse(run),
-        opts: { removeOnComplete: 1000, removeOnFail: 1000 },
+        opts: {
+          removeOnComplete: 1000,
+          removeOnFail: 1000,
+          attempts: this.retry.attempts,
+          backoff: { type: 'exponential', delay: this.retry.backoffMs },
+        },
       },
     );
   }
@@ -89,15 +117,26 @@ export class RunSchedules {
   }
 
   /**
-   * Takes fires in this process. `fire` gets the schedule and the fire's time (the job's own key for
-   * it, so a fire retried after a crash is recognisable).
+   * Takes fires in this process. `fire` gets the schedule, the fire's time (the job's own key for it, so
+   * a fire retried after a crash is recognisable) and which try this is. A fire that throws a retryable
+   * error is tried again (FireRetry); any other is not.
    */
-  startWorker(fire: (run: ScheduledRun, firedAt: number) => Promise<void>): { close(): Promise<void> } {
+  startWorker(fire: (run: ScheduledRun, firedAt: number, attempt: FireAttempt) => Promise<void>): {
+    close(): Promise<void>;
+  } {
     const worker = new Worker(
       this.name,
       async (job) => {
         const run = ScheduledRun.parse(job.data);
-        await fire(run, job.opts.prevMillis ?? job.timestamp);
+        const attempt = { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 };
+        try {
+          await fire(run, job.opts.prevMillis ?? job.timestamp, attempt);
+        } catch (err) {
+          // A refusal fails the same way every time: BullMQ must not try it again.
+          if (!fireRetryable(err))
+            throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
+          throw err;
+        }
       },
       { connection: this.connection, prefix: `${this.prefix}:bull`, concurrency: 4 },
     );

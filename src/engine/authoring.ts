@@ -19,7 +19,7 @@ export { validateDag, downstreamOf, type DagNode } from './dag/graph.js';
 export { NO_RETRY, RetryPolicySchema, TimeoutMsSchema } from './retry/retry-policy-schema.js';
 export { backoffDelay, shouldRetry } from './retry/backoff.js';
 
-export type { Engine, DecisionResult } from './engine.js';
+export type { Engine, DecisionResult, RollbackOutcome } from './engine.js';
 export * from './model/events.js';
 export * from './model/run.js';
 export * from './model/evidence.js';

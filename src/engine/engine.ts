@@ -36,6 +36,14 @@ export interface Engine {
    * keeps it); elsewhere it rolls nothing back. Resolves with what was decided.
    */
   abort(runId: string, by: string, options?: { rollback?: boolean }): Promise<AbortOutcome>;
+  /**
+   * After a run finished with failures (failed, aborted, or some host failed): rolls back exactly the
+   * hosts it changed and did not restore, through the workflow's own rollback steps and its ledger, with
+   * the locks it held taken again. Decided once per run: a second request changes nothing and says who
+   * asked first. Refused (RunStateConflict) for a run still going, a dry run, a run that succeeded on
+   * every host, a workflow without a rollback, or a lock another run holds now.
+   */
+  rollback(runId: string, by: string): Promise<RollbackOutcome>;
   /** A new run of the same workflow and params, restricted to the targets that failed. Returns its id. */
   retryFailed(runId: string, by: string): Promise<string>;
   get(runId: string): Promise<RunSnapshot>;
@@ -72,3 +80,14 @@ export interface AbortOutcome {
   rollback: boolean;
   atGate?: string;
 }
+
+/** What a rollback request after the end came to. */
+export type RollbackOutcome =
+  | { applied: true; by: string; at: string; hosts: string[] }
+  | {
+      applied: false;
+      /** `already`: someone asked before (`by`, `at`); `nothing`: every changed host is restored already. */
+      why: 'already' | 'nothing';
+      by?: string;
+      at?: string;
+    };

@@ -191,6 +191,8 @@ export class MarshalMetrics {
         this.runsStarted.inc({ workflow, dry_run: String(event.dryRun) });
         return;
       case 'run.finished':
+        // A rollback asked for after the end closes the run again: it was counted when it first ended.
+        if (event.rollbackBy) return;
         this.runsFinished.inc({ workflow, outcome: event.state });
         this.runDuration.observe({ workflow, outcome: event.state }, event.durationMs / 1000);
         void this.countRolledBack(event.runId, workflow);

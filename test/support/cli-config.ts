@@ -15,6 +15,8 @@ export function configWithCliAccess(
   configPath: string,
   workflows: Record<string, { start?: string[]; approve?: string[]; unattended?: boolean; quorum?: number }>,
   name = 'marshal-cli.yaml',
+  /** More of `access` (per-target rules, ops roles such as break-glass), as the config file spells them. */
+  access: Record<string, unknown> = {},
 ): string {
   const doc = parse(readFileSync(configPath, 'utf8')) as {
     access?: { workflows?: Record<string, unknown>; cli?: unknown };
@@ -23,6 +25,7 @@ export function configWithCliAccess(
     ...doc.access,
     workflows: { ...(doc.access?.workflows ?? {}), ...workflows },
     cli: { users: { [userInfo().username]: CLI_USER } },
+    ...access,
   };
   const path = join(dirname(configPath), name);
   writeFileSync(path, stringify(doc));

@@ -12,8 +12,12 @@ import type { AccessControl } from '../../slack/auth/access-control.js';
 import { cliAccessControl } from '../cli-access.js';
 import { resolveCliIdentity } from '../cli-identity.js';
 import { TerminalNotifier } from '../terminal-notifier.js';
+import { opsControlFor } from '../../app/ops-control-for.js';
+import { admitRun, recordBreakGlass } from '../../control/admit-run.js';
+import { describeFreeze } from '../../control/change-freeze.js';
+import type { OpsControl } from '../../control/ops-control.js';
 
-export type ControlAction = 'hold' | 'resume' | 'abort' | 'retry' | 'approve';
+export type ControlAction = 'hold' | 'resume' | 'abort' | 'retry' | 'approve' | 'rollback';
 
 export interface ControlOptions {
   as?: string;
@@ -28,7 +32,7 @@ export interface ControlOptions {
 }
 
 /**
- * `marshal hold|resume|abort|retry|approve <run>`: the thread's buttons from a terminal, as the terminal's
+ * `marshal hold|resume|abort|retry|approve|rollback <run>`: the thread's buttons from a terminal, as the terminal's
  * identity (access.cli), through the same access lists and the engine's own checks (four-eyes, plan
  * hash, quorum). Prints what happened; throws (exit 2) what was refused.
  */
@@ -58,7 +62,7 @@ export async function controlCommand(
     notifier: new TerminalNotifier(),
   });
   try {
-    await act(marshal, access, me, action, runId, options, print);
+    await act(marshal, opsControlFor(marshal, config), access, me, action, runId, options, print);
   } finally {
     await marshal.close();
   }
@@ -66,6 +70,7 @@ export async function controlCommand(
 
 async function act(
   marshal: Marshal,
+  control: OpsControl,
   access: AccessControl,
   me: string,
   action: ControlAction,
@@ -77,13 +82,40 @@ async function act(
   const run = await engine.get(runId);
   if (action === 'retry') {
     await access.require('start', run.workflow, me);
+    // A retry is a new run: admitted as any other (per-target access, the change freeze).
+    const admission = await admitRun(
+      control,
+      { user: me, among: (p, u) => access.among(p, u) },
+      { workflow: run.workflow, params: (run.params ?? {}) as Record<string, unknown>, dryRun: run.dryRun },
+    );
     const id = await engine.retryFailed(runId, me);
     print(`started run ${id}: ${run.workflow} again on the failed targets of ${runId}, as ${me}`);
+    if (admission.breakGlass) {
+      print(`🚨 BREAK-GLASS: ${me} started run ${id} during the ${describeFreeze(admission.breakGlass)}`);
+      await recordBreakGlass(control, {
+        runId: id,
+        user: me,
+        workflow: run.workflow,
+        freeze: admission.breakGlass,
+        command: `marshal retry ${runId}`,
+      });
+    }
     return;
   }
-  // Hold, resume and abort: the requester or an approver (as /ops); approving: an approver only.
+  // Hold, resume, abort and roll back: the requester or an approver (as /ops); approving: an approver only.
   if (action === 'approve' || run.requester !== me) await access.require('approve', run.workflow, me);
   switch (action) {
+    case 'rollback': {
+      const done = await engine.rollback(runId, me);
+      if (done.applied)
+        print(`run ${runId} is rolling back (as ${me}): ${done.hosts.join(', ')} go back to what they had`);
+      else if (done.why === 'already')
+        print(
+          `run ${runId} was already rolled back at the request of ${done.by ?? 'unknown'} (${done.at ?? ''}); nothing more was done`,
+        );
+      else print(`run ${runId} left no host to restore: every host it changed was restored already`);
+      return;
+    }
     case 'hold':
       await engine.hold(runId, me);
       print(

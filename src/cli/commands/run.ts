@@ -15,6 +15,9 @@ import { terminalLog } from '../terminal-log.js';
 import { cliAccessControl } from '../cli-access.js';
 import { resolveCliIdentity } from '../cli-identity.js';
 import { NotAuthorizedError } from '../../slack/auth/not-authorized-error.js';
+import { admitRun, recordBreakGlass } from '../../control/admit-run.js';
+import { describeFreeze } from '../../control/change-freeze.js';
+import { opsControlFor } from '../../app/ops-control-for.js';
 
 /**
  * `marshal run [options] <workflow> <words…>`: a workflow from a terminal, with the same words as its
@@ -63,6 +66,20 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     logger,
     notifier: new TerminalNotifier(undefined, undefined, { brief: true }),
   });
+  // The same admission as Slack's, before the run exists: per-target access, then the change freeze.
+  const control = opsControlFor(marshal, config);
+  const launch = {
+    workflow: request.workflow,
+    params: request.params,
+    dryRun: request.dryRun,
+  };
+  let admission;
+  try {
+    admission = await admitRun(control, { user: me, among: (p, u) => access.among(p, u) }, launch);
+  } catch (err) {
+    await marshal.close();
+    throw err;
+  }
   const pool = options.workers
     ? marshal.engine.startWorkers({ concurrency: options.workerConcurrency })
     : undefined;
@@ -73,6 +90,24 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       requester: me,
       autoApprove: options.autoApprove,
       print: (line) => process.stdout.write(`${line}\n`),
+      ...(admission.breakGlass
+        ? {
+            onStarted: async (runId: string) => {
+              const freeze = admission.breakGlass!;
+              // Called out where it was done (this terminal) and in the audit, as Slack's channel note.
+              process.stdout.write(
+                `🚨 BREAK-GLASS: ${me} started ${request.workflow} (run ${runId}) during the ${describeFreeze(freeze)}\n`,
+              );
+              await recordBreakGlass(control, {
+                runId,
+                user: me,
+                workflow: request.workflow,
+                freeze,
+                command: `marshal run ${args.join(' ')}`,
+              });
+            },
+          }
+        : {}),
     });
     process.stdout.write(`\n${describeRun(run, { errorsShown: true })}\n`);
     return run.state === 'succeeded' ? 0 : 1;

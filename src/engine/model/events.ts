@@ -74,9 +74,12 @@ export const RunEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run.control'),
     ...base,
-    action: z.enum(['hold', 'resume', 'abort']),
+    /** `rollback`: after the run finished, its changed hosts are rolled back (asked once). */
+    action: z.enum(['hold', 'resume', 'abort', 'rollback']),
     by: z.string(),
     rollback: z.boolean().optional(),
+    /** With `rollback`: the hosts the run changed and did not restore, which its rollback now restores. */
+    hosts: z.array(z.string()).optional(),
     /** An abort while this rollout approval gate waited: the canary is rolled back unless kept. */
     atGate: z.string().optional(),
   }),
@@ -88,7 +91,17 @@ export const RunEvent = z.discriminatedUnion('type', [
     names: z.array(z.string()),
     reason: z.string().optional(),
   }),
-  z.object({ type: z.literal('run.finished'), ...base, state: RunState, durationMs: z.number() }),
+  z.object({
+    type: z.literal('run.finished'),
+    ...base,
+    state: RunState,
+    durationMs: z.number(),
+    /**
+     * Set when this end closes a rollback asked for after the run had finished (by this person): the run
+     * was announced finished before, so counts of finished runs must not take it again.
+     */
+    rollbackBy: z.string().optional(),
+  }),
   /**
    * The run's state vanished from Redis under running work (a restart without persistence): it will
    * never finish. `hosts` are those the surviving records name; other processes may know more.

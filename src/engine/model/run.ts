@@ -105,6 +105,8 @@ export const RunSnapshot = z.object({
   params: z.unknown(),
   meta: z.record(z.string(), z.string()),
   retryOf: z.string().optional(),
+  /** A rollback asked for after the run finished: who asked, when (asked once per run). */
+  rollback: z.object({ by: z.string(), at: z.string() }).optional(),
   tasks: z.array(TaskSnapshot),
   gates: z.array(GateSnapshot),
   /** The stage a rollout is in now (or was in last). */

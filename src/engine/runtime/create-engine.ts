@@ -13,6 +13,7 @@ import { FINAL_RUN_STATES, type TaskState } from '../model/task-state.js';
 import type { CompiledGate } from '../dag/workflow-definition.js';
 import type { WorkflowRegistry } from '../registry.js';
 import { abortRun, holdRun, resumeRun } from './controls.js';
+import { rollbackFinishedRun } from './post-finish-rollback.js';
 import { decideGate, recheckPlan } from './gate.js';
 import { buildContext } from './task-context.js';
 import type { TaskContext } from '../model/workflow.js';
@@ -416,6 +417,14 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     hold: async (runId, by) => holdRun(rt, await rt.runs.get(runId), by),
     resume: async (runId, by) => resumeRun(rt, await rt.runs.get(runId), by),
     abort: async (runId, by, o) => abortRun(rt, await rt.runs.get(runId), by, o?.rollback),
+    rollback: async (runId, by) => {
+      if (!by) throw new ValidationError('rollback', [{ path: 'by', message: 'who asks must be named' }]);
+      return rollbackFinishedRun(
+        rt,
+        await rt.runs.get(runId).catch((err: unknown) => lostOr(err, runId)),
+        by,
+      );
+    },
     async retryFailed(runId, by) {
       const snap = await readSnapshot(rt, runId);
       return start({

@@ -135,7 +135,11 @@ function ledgerDetail(e: LedgerDetail & Partial<LedgerEntry>): LedgerDetail {
  * What the rollout may have changed, newest change first: changed targets (in the order the ledger's
  * changed list gives, reversed), then failed ones whose step left a checkpoint, then earlier failed restores.
  */
-async function rollbackCandidates(rt: Runtime, runId: string, rolloutId: string): Promise<LedgerEntry[]> {
+export async function rollbackCandidates(
+  rt: Runtime,
+  runId: string,
+  rolloutId: string,
+): Promise<LedgerEntry[]> {
   const stages = new Set([`${rolloutId}.batches`, `${rolloutId}.canary`]);
   const entries = (await readLedger(rt.redis, rt.keys, runId)).filter((e) => stages.has(e.taskId));
   const changed = (await rt.redis.lrange(rt.keys.changed(runId, rolloutId), 0, -1)).reverse();

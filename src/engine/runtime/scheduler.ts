@@ -245,12 +245,15 @@ export async function closeRun(rt: Runtime, info: RunInfo, state: RunState): Pro
   await releaseRunLocks(rt, info.runId);
   await rt.redis.srem(rt.keys.activeRuns, info.runId);
   await scheduleRunExpiry(rt, info);
+  // A rollback asked for after the end closes the run a second time: say so (post-finish-rollback.ts).
+  const rollbackBy = await rt.redis.hget(rt.keys.run(info.runId), 'rollbackBy');
   rt.emit({
     type: 'run.finished',
     runId: info.runId,
     at: nowIso(),
     state,
     durationMs: Date.now() - info.startedMs,
+    ...(rollbackBy ? { rollbackBy } : {}),
   });
   rt.logger.info({ runId: info.runId, workflow: info.def.name, state }, 'run finished');
 }

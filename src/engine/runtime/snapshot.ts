@@ -113,6 +113,7 @@ export async function readSnapshot(rt: Runtime, runId: string): Promise<RunSnaps
     params: JSON.parse(run.params ?? 'null') as unknown,
     meta: JSON.parse(run.meta ?? '{}') as unknown,
     retryOf: run.retryOf || undefined,
+    rollback: run.rollbackBy ? { by: run.rollbackBy, at: run.rollbackAt ?? '' } : undefined,
     tasks,
     gates,
     progress,

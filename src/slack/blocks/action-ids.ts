@@ -15,6 +15,8 @@ export const MARSHAL_RUN_HOLD = 'marshal_run_hold';
 export const MARSHAL_RUN_ABORT = 'marshal_run_abort';
 export const MARSHAL_RESUME = 'marshal_resume';
 export const MARSHAL_RETRY = 'marshal_retry';
+/** Roll back the hosts a run changed, once it finished with failures (Engine.rollback). */
+export const MARSHAL_ROLLBACK = 'marshal_rollback';
 export const RUN_ACTIONS_BLOCK_ID = 'marshal_run_actions';
 
 /** What a run control button carries: the run. The presser comes from the signed payload. */

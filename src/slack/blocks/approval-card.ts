@@ -16,7 +16,8 @@ import {
 import { mrkdwn, plain, type Block, type Button, type SlackMessage } from './block-kit.js';
 import { fitMessage, summariseList, truncate } from './limits.js';
 import { escapeMrkdwn, slackDate, who } from './mrkdwn.js';
-import { formatCount } from './run-facts.js';
+import { formatCount, type RenderContext } from './run-facts.js';
+import { freezeBanner } from './freeze-banner.js';
 
 /** The schema workflows write their evidence with (src/engine/model/evidence.ts); the card renders it. */
 export { ApprovalEvidence };
@@ -43,7 +44,11 @@ export interface GateView {
  * The card that asks for a decision: Approve / Hold / Abort for an approval gate (between a rollout's
  * canary and its batches, or anywhere in a workflow), one button per option (and Abort) for a choice.
  */
-export function renderApprovalCard(run: RunSnapshot, gate: GateView): SlackMessage {
+export function renderApprovalCard(
+  run: RunSnapshot,
+  gate: GateView,
+  ctx: Pick<RenderContext, 'freeze'> = {},
+): SlackMessage {
   const choice = gate.kind === 'choice';
   const known = run.gates.find((g) => g.gateId === gate.gateId);
   const planHash = gate.planHash ?? known?.planHash;
@@ -61,6 +66,7 @@ export function renderApprovalCard(run: RunSnapshot, gate: GateView): SlackMessa
         `:raised_hand: ${choice ? 'Decision' : 'Approval'} needed: ${run.workflow}${run.dryRun ? ' [DRY RUN]' : ''}`,
       ),
     },
+    ...freezeBanner(ctx.freeze),
     ...(gate.prompt ? [{ type: 'section', text: mrkdwn(`*${escapeMrkdwn(gate.prompt)}*`) } as Block] : []),
     ...evidenceBlocks(run, gate.evidence),
     ...(quorum && quorum > 1 ? [approvalsSection(quorum, approvers)] : []),

@@ -42,7 +42,7 @@ export function renderStageDone(run: RunSnapshot, stage: StageProgress, ctx: Ren
   return fitMessage({ text: `${run.workflow}: ${title}`, blocks });
 }
 
-/** Thread reply for hold, resume and abort requests. */
+/** Thread reply for hold, resume, abort and roll back requests. */
 export function renderRunControl(run: RunSnapshot, event: RunEventOf<'run.control'>): SlackMessage {
   const what = {
     hold: ':double_vertical_bar: Hold requested: the run pauses after the current batch',
@@ -54,6 +54,7 @@ export function renderRunControl(run: RunSnapshot, event: RunEventOf<'run.contro
       : event.rollback
         ? ':octagonal_sign: Abort requested, with rollback of the changed hosts'
         : ':octagonal_sign: Abort requested: no new hosts are started',
+    rollback: `:rewind: Roll back requested after the end: ${escapeMrkdwn(summariseList(event.hosts ?? []))} go back to what they had`,
   }[event.action];
   const text = `${what} — by ${who(event.by)} ${slackDate(event.at, '{time}')}`;
   return fitMessage({
@@ -217,4 +218,33 @@ function failureBlocks(failures: readonly TargetResult[]): Block[] {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * The reply that closes a rollback asked for after the end: which hosts are back as they were, which
+ * could not be restored (and why), and who asked.
+ */
+export function renderRollbackDone(run: RunSnapshot, by: string): SlackMessage {
+  const restored = run.targets.filter((t) => t.restore === 'restored').map((t) => t.target);
+  const failed = run.targets.filter((t) => t.restore === 'failed' || t.restore === 'unknown');
+  const ok = failed.length === 0;
+  const title = ok
+    ? `:rewind: Rolled back: ${countedNoun(restored.length, 'host', 'hosts', formatCount)} restored`
+    : `:x: Roll back incomplete: ${countedNoun(failed.length, 'host', 'hosts', formatCount)} not restored`;
+  const blocks: Block[] = [
+    { type: 'section', text: mrkdwn(`*${title}* — asked by ${who(by)}`) },
+    ...(restored.length
+      ? [
+          {
+            type: 'context',
+            elements: [mrkdwn(`Restored: ${escapeMrkdwn(summariseList(restored))}`)],
+          } as Block,
+        ]
+      : []),
+    ...restoreBlocks(run.targets),
+  ];
+  return fitMessage({
+    text: `${run.workflow}: ${title.replace(/^:[a-z_]+: /, '')} (run ${run.runId})`,
+    blocks,
+  });
 }

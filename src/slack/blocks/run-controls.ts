@@ -3,6 +3,7 @@ import { FINAL_RUN_STATES } from '../../engine/model/task-state.js';
 import {
   MARSHAL_RESUME,
   MARSHAL_RETRY,
+  MARSHAL_ROLLBACK,
   MARSHAL_RUN_ABORT,
   MARSHAL_RUN_HOLD,
   RUN_ACTIONS_BLOCK_ID,
@@ -12,7 +13,7 @@ import { mrkdwn, plain, type Block, type Button } from './block-kit.js';
 
 /**
  * The buttons of the run's parent message, for the state it is in: Hold and Abort while it runs,
- * Resume (and Abort) when held, Retry failed hosts once it finished with failures. A waiting gate's
+ * Resume (and Abort) when held, Retry failed hosts and Roll back once it finished with failures. A waiting gate's
  * own card carries Approve / Reject. None once nothing can be done.
  */
 export function runControlButtons(run: RunSnapshot): Block | undefined {
@@ -21,6 +22,23 @@ export function runControlButtons(run: RunSnapshot): Block | undefined {
   if (FINAL_RUN_STATES.has(run.state)) {
     if (run.targets.some((t) => !t.ok) && !run.dryRun)
       buttons.push({ type: 'button', text: plain('Retry failed hosts'), action_id: MARSHAL_RETRY, value });
+    if (canRollBack(run))
+      buttons.push({
+        type: 'button',
+        text: plain('Roll back'),
+        action_id: MARSHAL_ROLLBACK,
+        value,
+        style: 'danger',
+        confirm: {
+          title: plain('Roll back this run?'),
+          text: mrkdwn(
+            `The ${unrestored(run).length === 1 ? 'host' : `${unrestored(run).length} hosts`} this run changed and did not restore go back to what they had, through the workflow's own rollback. This is done once.`,
+          ),
+          confirm: plain('Roll back'),
+          deny: plain('Back'),
+          style: 'danger',
+        },
+      });
   } else if (!run.abortRequested) {
     const held = run.state === 'held' || run.tasks.some((t) => t.state === 'held');
     if (held) {
@@ -52,4 +70,22 @@ export function runControlButtons(run: RunSnapshot): Block | undefined {
     });
   }
   return buttons.length ? { type: 'actions', block_id: RUN_ACTIONS_BLOCK_ID, elements: buttons } : undefined;
+}
+
+/** Hosts the run left changed or half-changed: changed and not restored, a restore unknown or failed. */
+function unrestored(run: RunSnapshot): string[] {
+  return run.targets
+    .filter(
+      (t) => (t.changed && t.restore === undefined) || t.restore === 'unknown' || t.restore === 'failed',
+    )
+    .map((t) => t.target);
+}
+
+/**
+ * Roll back is offered once a run finished with failures (failed, aborted, or a host failed) and left
+ * hosts changed, until someone asked for it (Engine.rollback decides it once).
+ */
+function canRollBack(run: RunSnapshot): boolean {
+  const failures = run.state !== 'succeeded' || run.targets.some((t) => !t.ok);
+  return !run.dryRun && !run.rollback && failures && unrestored(run).length > 0;
 }

@@ -1,3 +1,4 @@
+import type { Freeze } from '../../control/change-freeze.js';
 import type { GateSnapshot, RunSnapshot, StageProgress } from '../../engine/model/run.js';
 
 /** What the renderers show, derived once from a snapshot. Pure; `now` is passed in. */
@@ -22,6 +23,8 @@ export interface RenderContext {
   totalTargets?: number;
   /** Where the durable audit record is, e.g. `audit:run-123` or a URL; defaults to the run id. */
   auditRef?: string;
+  /** The change freeze in force now, if any: every card shows it (reason, end, who set it). */
+  freeze?: Freeze;
 }
 
 const ACTIVE_TASK_STATES = new Set(['running', 'waiting', 'held', 'queued', 'up_for_retry']);

@@ -2,6 +2,7 @@ import type { RunSnapshot } from '../../engine/model/run.js';
 import { mrkdwn, plain, type Block, type SlackMessage } from './block-kit.js';
 import { fitMessage, summariseList } from './limits.js';
 import { runControlButtons } from './run-controls.js';
+import { freezeBanner } from './freeze-banner.js';
 import { escapeMrkdwn, slackDate, who } from './mrkdwn.js';
 import {
   formatCount,
@@ -36,6 +37,7 @@ export function renderRunParent(run: RunSnapshot, ctx: RenderContext): SlackMess
 
   const blocks: Block[] = [
     { type: 'header', text: plain(`${emoji} ${run.workflow}${dry} — ${stateText}`) },
+    ...freezeBanner(ctx.freeze),
     {
       type: 'section',
       fields: [

@@ -1,6 +1,7 @@
 import { FINAL_RUN_STATES } from '../../engine/model/task-state.js';
 import type { GateSnapshot, RunSnapshot } from '../../engine/model/run.js';
 import type { SlackDeps } from '../app/slack-deps.js';
+import type { Freeze } from '../../control/change-freeze.js';
 import {
   renderApprovalCard,
   renderDecidedCard,
@@ -123,7 +124,7 @@ export async function handleGateAction(
       const now = result.why === 'awaiting_quorum' ? await engine.get(run.runId) : undefined;
       const partial = now?.gates.find((g) => g.gateId === gate.gateId);
       return {
-        ...(now && partial ? { card: renderApprovalCard(now, partial) } : {}),
+        ...(now && partial ? { card: renderApprovalCard(now, partial, await freezeNow(deps)) } : {}),
         notice: note(notApplied(result)),
       };
     }
@@ -245,4 +246,10 @@ function notApplied(
   if (result.why === 'finished')
     return ':information_source: The run has finished; your click changed nothing.';
   return ':information_source: This approval is not waiting for a decision; your click changed nothing.';
+}
+
+/** The change freeze in force, for a card redrawn here (as the progress thread draws it). */
+async function freezeNow(deps: SlackDeps): Promise<{ freeze?: Freeze }> {
+  const freeze = await deps.control?.freeze.current().catch(() => undefined);
+  return freeze ? { freeze } : {};
 }

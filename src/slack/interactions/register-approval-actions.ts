@@ -15,6 +15,7 @@ import {
   MARSHAL_REJECT,
   MARSHAL_RESUME,
   MARSHAL_RETRY,
+  MARSHAL_ROLLBACK,
   MARSHAL_RUN_ABORT,
   MARSHAL_RUN_HOLD,
   decodeGateActionValue,
@@ -28,7 +29,7 @@ type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddleware
 
 /**
  * Registers the buttons of approval cards (Approve, Reject, Hold, Abort, Abort-keep-canary, a choice's
- * options) and the run controls of a thread's parent message (Hold, Abort, Resume, Retry).
+ * options) and the run controls of a thread's parent message (Hold, Abort, Resume, Retry, Roll back).
  */
 export function registerApprovalActions(app: App, deps: SlackDeps): void {
   const gate: [string | RegExp, GateButton][] = [
@@ -46,6 +47,7 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
     [MARSHAL_RUN_ABORT, 'abort'],
     [MARSHAL_RESUME, 'resume'],
     [MARSHAL_RETRY, 'retry'],
+    [MARSHAL_ROLLBACK, 'rollback'],
   ];
   for (const [id, button] of run) app.action<BlockAction<ButtonAction>>(id, runButtonListener(button, deps));
 }

@@ -7,6 +7,7 @@ import {
   renderApprovalCard,
   renderDecidedCard,
   renderFinalSummary,
+  renderRollbackDone,
   renderRunControl,
   renderRunParent,
   renderStageDone,
@@ -16,6 +17,7 @@ import {
 import { describeSlackError, isPermanentSlackError } from './slack-error.js';
 import type { SlackChat } from './slack-chat.js';
 import type { ThreadRecord, ThreadStore } from './thread-store.js';
+import type { Freeze } from '../../control/change-freeze.js';
 
 export interface ProgressNotifierOptions {
   chat: SlackChat;
@@ -31,6 +33,8 @@ export interface ProgressNotifierOptions {
   /** The meta key that names the run's channel. */
   channelMetaKey?: string;
   auditRef?: (runId: string) => string;
+  /** The change freeze in force now (ChangeFreeze.current): shown on the parent and on approval cards. */
+  freeze?: () => Promise<Freeze | undefined>;
   now?: () => Date;
 }
 
@@ -136,7 +140,7 @@ export class ProgressNotifier {
               );
             const posted = await this.options.chat.post(
               thread.channel,
-              renderApprovalCard(snapshot, view),
+              renderApprovalCard(snapshot, view, await this.cardCtx()),
               thread.ts,
             );
             thread.gateCards[event.gateId] = posted.ts;
@@ -153,7 +157,11 @@ export class ProgressNotifier {
             const cardTs = thread.gateCards[event.gateId];
             const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
             if (!cardTs || !gate || gate.state !== 'waiting') return;
-            await this.options.chat.update(thread.channel, cardTs, renderApprovalCard(snapshot, gate));
+            await this.options.chat.update(
+              thread.channel,
+              cardTs,
+              renderApprovalCard(snapshot, gate, await this.cardCtx()),
+            );
           },
         );
         break;
@@ -198,9 +206,16 @@ export class ProgressNotifier {
       }
       case 'run.finished':
         run.finished = true;
-        this.milestone(run, 'finished', (snapshot, thread) =>
-          this.reply(thread, renderFinalSummary(snapshot, this.ctx(snapshot))),
-        );
+        if (event.rollbackBy) {
+          // The end of a rollback asked for after the run had finished: its summary was posted then.
+          const by = event.rollbackBy;
+          this.milestone(run, 'finished:rollback', (snapshot, thread) =>
+            this.reply(thread, renderRollbackDone(snapshot, by)),
+          );
+        } else
+          this.milestone(run, 'finished', (snapshot, thread) =>
+            this.reply(thread, renderFinalSummary(snapshot, this.ctx(snapshot))),
+          );
         this.markDirty(run);
         this.forceUpdate(run);
         return;
@@ -255,6 +270,15 @@ export class ProgressNotifier {
     };
   }
 
+  /** What cards show besides the run: the change freeze, if one is in force (never fails a post). */
+  private async cardCtx(): Promise<{ freeze?: Freeze }> {
+    const freeze = await this.options.freeze?.().catch((err: unknown) => {
+      this.options.logger.warn({ err }, 'could not read the change freeze for a card');
+      return undefined;
+    });
+    return freeze ? { freeze } : {};
+  }
+
   private async postParent(
     run: RunThread,
     channel: string,
@@ -262,7 +286,10 @@ export class ProgressNotifier {
   ): Promise<void> {
     if (existing) return; // a restarted process, or the event seen again: keep the message we have
     const snapshot = await this.options.getRun(run.runId);
-    const posted = await this.options.chat.post(channel, renderRunParent(snapshot, this.ctx(snapshot)));
+    const posted = await this.options.chat.post(
+      channel,
+      renderRunParent(snapshot, { ...this.ctx(snapshot), ...(await this.cardCtx()) }),
+    );
     run.thread = { channel: posted.channel, ts: posted.ts, gateCards: {} };
     run.lastUpdateAt = Date.now();
     await this.options.store.setParent(run.runId, { channel: posted.channel, ts: posted.ts });
@@ -345,7 +372,7 @@ export class ProgressNotifier {
         await this.options.chat.update(
           thread.channel,
           thread.ts,
-          renderRunParent(snapshot, this.ctx(snapshot)),
+          renderRunParent(snapshot, { ...this.ctx(snapshot), ...(await this.cardCtx()) }),
         );
       },
     });

@@ -108,3 +108,111 @@ describe('scheduled runs', { timeout: 120_000 }, () => {
     await freeze.lift();
   });
 });
+
+/**
+ * Fires that do not start: a passing error (the engine's Redis gone for a moment) is tried again by
+ * BullMQ and the fire then starts its run once; a refusal (parameters the workflow refuses) is not tried
+ * again, and the channel is told. Both are audited.
+ */
+describe('scheduled fires that fail to start', { timeout: 120_000 }, () => {
+  const prefix = uniquePrefix('sched-fail');
+  const redis = new Redis(testRedisUrl());
+  let engine: EngineRuntime;
+  let schedules: RunSchedules;
+  let worker: { close(): Promise<void> };
+  const notes: { channel: string; text: string }[] = [];
+  let audit: RedisAuditLog;
+  let failures = 1;
+
+  beforeAll(async () => {
+    engine = await createEngine({
+      redis: testRedisUrl(),
+      prefix,
+      registry: createRegistry([deployGated]),
+      logger: silentLogger(),
+    });
+    engine.startWorkers({ concurrency: 4 });
+    audit = new RedisAuditLog(redis, prefix, silentLogger());
+    schedules = new RunSchedules(testRedisUrl(), prefix, { attempts: 3, backoffMs: 300 });
+    worker = schedules.startWorker(
+      scheduledFire({
+        // The real engine, whose first start fails as it would with its Redis connection lost.
+        engine: {
+          start: (request) =>
+            failures-- > 0 ? Promise.reject(new Error('Connection is closed.')) : engine.start(request),
+        },
+        freeze: new ChangeFreeze(redis, prefix, []),
+        audit,
+        redis,
+        prefix,
+        say: (channel, text) => Promise.resolve(void notes.push({ channel, text })),
+        logger: silentLogger(),
+      }),
+    );
+  });
+  afterAll(async () => {
+    await schedules.remove('flaky');
+    await schedules.remove('refused');
+    await worker.close();
+    await schedules.close();
+    await engine.close();
+    redis.disconnect();
+  });
+
+  const records = async () => audit.range(1, (await audit.head()).seq);
+
+  it('a passing error is tried again, and the fire starts its run once, with no note', async () => {
+    await schedules.upsert({
+      id: 'flaky',
+      cron: '*/2 * * * * *',
+      timeZone: 'UTC',
+      workflow: 'deploy-gated',
+      words: ['a'],
+      params: { dir: await mkdtemp(join(tmpdir(), 'marshal-sched-')), targets: ['a'] },
+      dryRun: false,
+      channel: 'C0OPS',
+      requester: 'U0SCHEDULER',
+      source: 'slack',
+    });
+    await until(async () => (await records()).some((r) => r.kind === 'schedule.retrying'));
+    const retrying = (await records()).find((r) => r.kind === 'schedule.retrying')!;
+    expect(retrying.data).toMatchObject({ id: 'flaky', attempt: 1, error: 'Connection is closed.' });
+    const firedAt = retrying.data.firedAt as string;
+    const runsOf = async () =>
+      (await engine.list({ limit: 100 })).filter(
+        (r) => r.meta.schedule === 'flaky' && r.meta.firedAt === firedAt,
+      );
+    await until(async () => (await runsOf()).length > 0);
+    await schedules.remove('flaky');
+    expect(await runsOf()).toHaveLength(1);
+    const fired = (await records()).filter((r) => r.kind === 'schedule.fired' && r.data.firedAt === firedAt);
+    expect(fired).toHaveLength(1);
+    expect(notes.filter((n) => n.text.includes('`flaky`'))).toEqual([]);
+  });
+
+  it('a refusal is not tried again: one audited failure and a note in the channel', async () => {
+    await schedules.upsert({
+      id: 'refused',
+      cron: '*/2 * * * * *',
+      timeZone: 'UTC',
+      workflow: 'deploy-gated',
+      words: [],
+      params: { targets: 'not a list' },
+      dryRun: false,
+      channel: 'C0OPS',
+      requester: 'U0SCHEDULER',
+      source: 'slack',
+    });
+    await until(() => notes.some((n) => n.text.includes('`refused`')));
+    await schedules.remove('refused');
+    const note = notes.find((n) => n.text.includes('`refused`'))!;
+    expect(note.channel).toBe('C0OPS');
+    expect(note.text).toContain('did not start');
+    expect(note.text).toContain('parameters of workflow deploy-gated');
+    const firedAt = (await records()).find((r) => r.kind === 'schedule.failed')!.data.firedAt;
+    // Well past the backoff: no second try of that fire.
+    await new Promise((r) => setTimeout(r, 1500));
+    const ofFire = (await records()).filter((r) => r.data.id === 'refused' && r.data.firedAt === firedAt);
+    expect(ofFire.map((r) => [r.kind, r.data.attempt])).toEqual([['schedule.failed', 1]]);
+  });
+});

@@ -27,6 +27,7 @@ function heldStart(engine: Engine) {
     resume: (runId, by) => engine.resume(runId, by),
     abort: (runId, by, options) => engine.abort(runId, by, options),
     retryFailed: (runId, by) => engine.retryFailed(runId, by),
+    rollback: (runId, by) => engine.rollback(runId, by),
     get: (runId) => engine.get(runId),
     list: (options) => engine.list(options),
     locks: () => engine.locks(),

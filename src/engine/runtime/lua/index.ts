@@ -4,6 +4,7 @@ import { GATE_OPEN_LUA, GATE_REPLAN_LUA } from './gate-open.js';
 import { LOCK_ACQUIRE_LUA, LOCK_RELEASE_LUA, LOCK_SWEEP_LUA } from './locks.js';
 import { RUN_ABORT_LUA } from './run-abort.js';
 import { RUN_HOLD_LUA } from './run-hold.js';
+import { RUN_ROLLBACK_LUA } from './run-rollback.js';
 import { STAGE_RELEASE_LUA } from './stage-release.js';
 import { STAGE_START_BATCH_LUA } from './stage-start-batch.js';
 import { FENCE_CHECK_LUA } from './fence-check.js';
@@ -31,6 +32,7 @@ const SCRIPTS = {
   marshalStageRelease: STAGE_RELEASE_LUA,
   marshalRunAbort: RUN_ABORT_LUA,
   marshalRunHold: RUN_HOLD_LUA,
+  marshalRunRollback: RUN_ROLLBACK_LUA,
   marshalLockAcquire: LOCK_ACQUIRE_LUA,
   marshalLockRelease: LOCK_RELEASE_LUA,
   marshalLockSweep: LOCK_SWEEP_LUA,
