@@ -100,6 +100,8 @@ interface MarshalResult {
   phases: { task: string; startS: number; endS: number }[];
   hostStepMs: number;
   fingerprint: string;
+  /** SSH connections Marshal opened (its pool closes one idle for 30 s; the bare script keeps each). */
+  connections: number;
 }
 
 async function marshalRound(env: DemoEnvironment, config: MarshalConfig): Promise<MarshalResult> {
@@ -152,11 +154,15 @@ async function marshalRound(env: DemoEnvironment, config: MarshalConfig): Promis
       { new?: { fingerprintSha256?: string } } | undefined;
     const fingerprint = finished?.new?.fingerprintSha256;
     if (!fingerprint) throw new Error('marshal: the audit names no new fingerprint');
+    const connections = Number(
+      /^marshal_ssh_connections_total (\d+)/m.exec(await marshal.metrics.text())?.[1] ?? NaN,
+    );
     return {
       ms,
       phases: phasesOf(run),
       hostStepMs: median(run.targets.map((x) => x.durationMs)),
       fingerprint,
+      connections,
     };
   } finally {
     await sub.close();
@@ -225,6 +231,7 @@ async function main(): Promise<void> {
     const phases: MarshalResult['phases'][] = [];
     const samePhases: SameStepsResult['phases'][] = [];
     const hostMs = { marshal: [] as number[], bareSame: [] as number[] };
+    const connections: number[] = [];
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     try {
       for (let round = 1; round <= ROUNDS; round++) {
@@ -234,6 +241,7 @@ async function main(): Promise<void> {
         times.marshal.push(m.ms);
         phases.push(m.phases);
         hostMs.marshal.push(m.hostStepMs);
+        connections.push(m.connections);
 
         await resetFleet(env, first);
         const same = await bareSameStepsRound(env, certs, definition, CONCURRENCY);
@@ -246,7 +254,7 @@ async function main(): Promise<void> {
     } finally {
       certs.close();
     }
-    report(times, phases, samePhases, hostMs);
+    report(times, phases, samePhases, hostMs, connections);
   } finally {
     await env.stop();
     await pebble.stop();
@@ -265,6 +273,7 @@ function report(
   phases: MarshalResult['phases'][],
   samePhases: SameStepsResult['phases'][],
   hostMs: { marshal: number[]; bareSame: number[] },
+  connections: number[],
 ): void {
   const med = { marshal: median(times.marshal) / 1000, bareSame: median(times.bareSame) / 1000 };
   const ratio = med.marshal / med.bareSame;
@@ -297,6 +306,9 @@ function report(
   console.log(
     `\nOne host's deploy step (median): marshal ${hostStep.marshal.toFixed(0)} ms, bare (same steps) ${hostStep.bareSame.toFixed(0)} ms`,
   );
+  console.log(
+    `SSH connections opened (median): marshal ${median(connections)}, bare (same steps) ${HOSTS} (one per host, kept open)`,
+  );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/cert-renew.json',
@@ -311,6 +323,7 @@ function report(
         medians: med,
         ratio,
         hostStepMs: hostStep,
+        marshalSshConnections: connections,
         marshalPhases: medianPhases,
         bareSameStepsPhasesMs: sameMedian,
       },

@@ -25,7 +25,7 @@ import { bareConnect, bareExec, bareMust, bareSftp, median, pool } from '../conf
  *   deploy      per host at the same concurrency: sha256 of the live files, stage (owner and group looked
  *               up, atomic SFTP upload, as Marshal's executor does), staged config
  *               test, swap (mv), reload, TLS probe until the new fingerprint is served
- *   cleanup     rm of the staged files; find of old backups per file
+ *   cleanup     rm of the staged files; find of old backups
  * One connection per host, opened at the pre-checks and kept, as Marshal's pool keeps it. Left out, being
  * orchestration rather than remote work: the engine, Redis, locks, the approval gate, sealing the key,
  * audit records, and the prefix Marshal's executor puts before each command.
@@ -66,13 +66,14 @@ export async function bareSameStepsRound(
   };
   const run = (host: Host, text: string, what: string): Promise<string> =>
     bareMust(clients.get(host.name)!, host, text, what);
+  // As RemotePair checksums: one command for every file, a line per file.
   const shas = async (host: Host, path: (p: string) => string): Promise<(string | null)[]> => {
-    const out: (string | null)[] = [];
-    for (const f of files) {
-      const state = parseFileState(await run(host, fileStateCommand(path(f.path)).text, 'sha256'));
-      out.push(state?.exists ? state.sha256 : null);
-    }
-    return out;
+    const text = files.map((f) => fileStateCommand(path(f.path)).text).join('; ');
+    const lines = (await run(host, text, 'sha256')).trim().split('\n');
+    return files.map((_, i) => {
+      const state = parseFileState(lines[i] ?? '');
+      return state?.exists ? state.sha256 : null;
+    });
   };
   const probe = (host: Host) =>
     probeServedCertificate(
@@ -128,7 +129,7 @@ export async function bareSameStepsRound(
       await testStaged(host);
       await run(host, sh`rm -f -- ${files.map((f) => staged(f.path))}`.text, 'remove staged');
       await probe(host);
-      for (const f of files) await run(host, sh`cp -p -- ${f.path} ${backup(f.path)}`.text, 'backup');
+      await run(host, files.map((f) => sh`cp -p -- ${f.path} ${backup(f.path)}`.text).join(' && '), 'backup');
       const copied = await shas(host, backup);
       if (copied.some((sha, i) => sha !== live[i])) throw new Error(`bare: backup on ${host.name}`);
     });
@@ -154,12 +155,16 @@ export async function bareSameStepsRound(
 
     await pool(hosts, passConcurrency, async (host) => {
       await run(host, sh`rm -f -- ${files.map((f) => staged(f.path))}`.text, 'cleanup');
-      for (const f of files)
-        await bareExec(
-          clients.get(host.name)!,
-          sh`find ${dir} -maxdepth 1 -type f -name ${`${posix.basename(f.path)}.marshal-prev-*`} ! -name ${posix.basename(backup(f.path))} -mmin +10080 -delete`
-            .text,
-        );
+      await bareExec(
+        clients.get(host.name)!,
+        files
+          .map(
+            (f) =>
+              sh`find ${dir} -maxdepth 1 -type f -name ${`${posix.basename(f.path)}.marshal-prev-*`} ! -name ${posix.basename(backup(f.path))} -mmin +10080 -delete`
+                .text,
+          )
+          .join(' && '),
+      );
     });
     const cleanup = lap();
     return {

@@ -56,23 +56,44 @@ export class RemotePair {
     return this.shas((f) => this.backup(f));
   }
 
+  /**
+   * One command for every file (a host's step is mostly round trips): a line per file, in order,
+   * `absent` or its sha256.
+   */
   private async shas(path: (f: DeployedFileSpec) => string): Promise<Record<string, string | null>> {
+    const probes = this.plan.files.map(
+      (f) => sh`if [ -e ${path(f)} ]; then sha256sum -- ${path(f)}; else echo absent; fi`,
+    );
+    const r = await this.blocks.run(
+      this.host,
+      probes.reduce((joined, next) => sh`${joined}; ${next}`),
+      this.ctx,
+      { what: 'checksum the certificate files', timeoutMs: 30_000 },
+    );
+    const lines = r.stdout.trim().split('\n');
     const out: Record<string, string | null> = {};
-    for (const f of this.plan.files) {
-      const state = await this.blocks.fileState(this.host, path(f), this.ctx);
-      out[f.role] = state.exists ? state.sha256 : null;
-    }
+    this.plan.files.forEach((f, i) => {
+      const line = (lines[i] ?? '').trim();
+      const sha = /^([0-9a-f]{64})\s/.exec(line)?.[1];
+      if (line !== 'absent' && !sha)
+        throw new MarshalError(
+          ErrorCode.UnexpectedHostOutput,
+          `${this.host.name}: checksumming ${path(f)} printed ${JSON.stringify(line.slice(0, 100))}`,
+          { context: { host: this.host.name, path: path(f) } },
+        );
+      out[f.role] = sha ?? null;
+    });
     return out;
   }
 
   /** Copies the live pair aside (mode and owner kept), verified by checksum. */
   async backUp(): Promise<void> {
     const live = await this.liveShas();
-    for (const f of this.plan.files)
-      await this.blocks.run(this.host, sh`cp -p -- ${f.path} ${this.backup(f)}`, this.ctx, {
-        what: `back up ${f.path}`,
-        timeoutMs: 30_000,
-      });
+    const copies = this.plan.files.map((f) => sh`cp -p -- ${f.path} ${this.backup(f)}`);
+    await this.blocks.run(this.host, all(copies), this.ctx, {
+      what: 'back up the certificate files',
+      timeoutMs: 30_000,
+    });
     const copied = await this.backupShas();
     for (const f of this.plan.files)
       if (copied[f.role] !== live[f.role])
@@ -161,16 +182,12 @@ export class RemotePair {
    */
   async removeOldBackups(keepMs: number): Promise<void> {
     const minutes = Math.max(1, Math.floor(keepMs / 60_000));
-    for (const f of this.plan.files) {
+    const finds = this.plan.files.map((f) => {
       const dir = posix.dirname(f.path);
       const base = posix.basename(f.path);
-      await this.blocks.run(
-        this.host,
-        sh`find ${dir} -maxdepth 1 -type f -name ${`${base}.marshal-prev-*`} ! -name ${posix.basename(this.backup(f))} -mmin +${minutes} -delete`,
-        this.ctx,
-        { what: `remove old backups of ${f.path}` },
-      );
-    }
+      return sh`find ${dir} -maxdepth 1 -type f -name ${`${base}.marshal-prev-*`} ! -name ${posix.basename(this.backup(f))} -mmin +${minutes} -delete`;
+    });
+    await this.blocks.run(this.host, all(finds), this.ctx, { what: 'remove old backups' });
   }
 
   /** Removes this run's backup (the host is on the old pair: the backup is a copy of what it has). */
