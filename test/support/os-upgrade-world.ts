@@ -67,7 +67,14 @@ export class OsUpgradeWorld {
 
   static async start(
     redisUrl: string,
-    options: { hosts: number; dcs?: (i: number) => string; rebootDownMs?: number; workers?: boolean },
+    options: {
+      hosts: number;
+      dcs?: (i: number) => string;
+      rebootDownMs?: number;
+      workers?: boolean;
+      /** Jobs the in-process workers take at once (default 8); a rollout's concurrency needs as many. */
+      workerConcurrency?: number;
+    },
   ): Promise<OsUpgradeWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'marshal-osup-'));
     const fleet = await SshFleet.start({
@@ -115,7 +122,7 @@ export class OsUpgradeWorld {
       resolveTarget: (name) => inventory.get(name),
       logger: silentLogger(),
     });
-    if (options.workers !== false) engine.startWorkers({ concurrency: 8 });
+    if (options.workers !== false) engine.startWorkers({ concurrency: options.workerConcurrency ?? 8 });
     const env = {
       OSUP_REDIS_URL: redisUrl,
       OSUP_PREFIX: prefix,
