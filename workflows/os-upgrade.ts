@@ -325,26 +325,23 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
           });
         for (const end of ends)
           await deps.records.append(historyKey(chosen.name), hostRecordJson(end), { keep: HISTORY_KEEP });
-        // The final record per host: done, failed or skipped, with its time (one host's record does not
-        // wait for another's: hundreds of hosts are hundreds of writes).
-        await Promise.all(
-          outcome.targets.map((t) =>
-            deps.audit.append({
-              runId: ctx.runId,
-              at,
-              kind: 'os.host',
-              actor: 'marshal',
-              target: t.target,
-              data: {
-                release: chosen.name,
-                result: t.ok ? (t.restore === 'restored' ? 'rolled_back' : 'done') : 'failed',
-                durationMs: t.durationMs,
-                summary: t.summary ?? null,
-                error: t.error ?? null,
-              },
-            }),
-          ),
-        );
+        // The final record per host: done, failed or skipped, with its time. One after the other: the
+        // audit is a hash chain, and appends at once would only race for its head.
+        for (const t of outcome.targets)
+          await deps.audit.append({
+            runId: ctx.runId,
+            at,
+            kind: 'os.host',
+            actor: 'marshal',
+            target: t.target,
+            data: {
+              release: chosen.name,
+              result: t.ok ? (t.restore === 'restored' ? 'rolled_back' : 'done') : 'failed',
+              durationMs: t.durationMs,
+              summary: t.summary ?? null,
+              error: t.error ?? null,
+            },
+          });
         for (const s of checked.skipped)
           await deps.audit.append({
             runId: ctx.runId,
