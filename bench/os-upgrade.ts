@@ -84,7 +84,13 @@ async function marshalRound(world: OsUpgradeWorld): Promise<{ ms: number; breakd
   await world.approve(runId);
   const run = await world.finished(runId, 30 * 60_000);
   const ms = performance.now() - started;
-  if (run.state !== 'succeeded') throw new Error(`marshal: run ${runId} ended ${run.state}`);
+  if (run.state !== 'succeeded') {
+    const tasks = run.tasks.filter((t) => t.error).map((t) => `${t.taskId}: ${t.error}`);
+    const hosts = run.targets.filter((t) => !t.ok).map((t) => `${t.target}: ${t.error}`);
+    throw new Error(
+      `marshal: run ${runId} ended ${run.state}\n${[...tasks, ...hosts.slice(0, 10)].join('\n')}`,
+    );
+  }
   return { ms, breakdown: await breakdown(world, run) };
 }
 
@@ -204,6 +210,8 @@ async function main(): Promise<void> {
     rebootDownMs: REBOOT_MS,
     // As `marshal serve` (50 by default): the rollout's 50 hosts at once plus the run's other tasks.
     workerConcurrency: CONCURRENCY + 8,
+    // A loaded machine starts 50 sshds at once slowly: a host is given a minute to come back.
+    rebootTimeoutMs: 60_000,
   });
   let ansibleDir: string | undefined;
   try {

@@ -74,6 +74,8 @@ export class OsUpgradeWorld {
       workers?: boolean;
       /** Jobs the in-process workers take at once (default 8); a rollout's concurrency needs as many. */
       workerConcurrency?: number;
+      /** How long a host may take to come back (settings `rebootTimeoutMs`; default 20 s). */
+      rebootTimeoutMs?: number;
     },
   ): Promise<OsUpgradeWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'marshal-osup-'));
@@ -100,7 +102,10 @@ export class OsUpgradeWorld {
     const records = new RedisWorkflowRecords(redis, prefix, 'os-upgrade');
     const posted: Posted[] = [];
     let engine: EngineRuntime | undefined;
-    const settings = worldSettings(keys.publicKey);
+    const settings = {
+      ...worldSettings(keys.publicKey),
+      ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),
+    };
     const deps = (): MarshalDeps =>
       osUpgradeDeps({
         inventory,
