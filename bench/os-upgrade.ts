@@ -9,7 +9,7 @@
  *            set-next), reboot (waits for a new boot id), command (abctl mark-good)
  * against the ideal: the waits nobody can avoid, ceil(hosts / 50) × the reboot's down time.
  * Every host is put back on the old release in slot a before each round and checked after it.
- *   npx tsx bench/os-upgrade.ts [--hosts 200] [--rounds 3] [--ansible-rounds 1] [--reboot-ms 5000] [--quick]
+ *   npx tsx bench/os-upgrade.ts [--hosts 200] [--rounds 3] [--ansible-rounds 3] [--reboot-ms 5000] [--quick]
  * Writes bench/results/os-upgrade.json.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { HOOK_BIN_DIR } from '../src/local/fleet/index.js';
 import { LocalRedis } from '../src/local/redis-server.js';
+import type { RunSnapshot } from '../src/engine/index.js';
+import { historyKey, parseHistory } from '../src/osupgrade/index.js';
 import { OsUpgradeWorld, REQUESTER } from '../test/support/os-upgrade-world.js';
 import { median } from './config-push/bare-ssh.js';
 import { againstGoal } from './support/goals.js';
@@ -29,7 +31,7 @@ os-upgrade: real sshd hosts with A/B slots upgraded and rebooted, Marshal vs Ans
   npx tsx bench/os-upgrade.ts [--hosts N] [--rounds N] [--ansible-rounds N] [--reboot-ms N] [--quick]
   --hosts N           fleet size (default 200; --quick: 50)
   --rounds N          rounds of Marshal (default 3; --quick: 1)
-  --ansible-rounds N  rounds of Ansible (default 1; 0 skips it; --quick: 0)
+  --ansible-rounds N  rounds of Ansible (default 3; 0 skips it; --quick: 1)
   --reboot-ms N       how long a host stays down at its reboot (default 5000)
 Starts its own redis-server (REDIS_URL to use another). Writes bench/results/os-upgrade.json.
 `;
@@ -42,7 +44,7 @@ const options = benchOptions(USAGE, {
 const QUICK = options['quick'] === true;
 const HOSTS = count(options['hosts'], QUICK ? 50 : 200, 'hosts');
 const ROUNDS = count(options['rounds'], QUICK ? 1 : 3, 'rounds');
-const ANSIBLE_ROUNDS = count(options['ansible-rounds'], QUICK ? 0 : 1, 'ansible-rounds');
+const ANSIBLE_ROUNDS = count(options['ansible-rounds'], QUICK ? 1 : 3, 'ansible-rounds');
 const REBOOT_MS = count(options['reboot-ms'], 5000, 'reboot-ms');
 const CONCURRENCY = 50;
 
@@ -57,7 +59,14 @@ function verify(world: OsUpgradeWorld, who: string): void {
     );
 }
 
-async function marshalRound(world: OsUpgradeWorld): Promise<number> {
+/** Where one Marshal round's time went: the run's tasks, and each host's phases (medians over hosts). */
+interface Breakdown {
+  tasks: Record<string, number>;
+  hostPhases: Record<string, number>;
+  hostMs: number;
+}
+
+async function marshalRound(world: OsUpgradeWorld): Promise<{ ms: number; breakdown: Breakdown }> {
   const started = performance.now();
   const runId = await world.engine.start({
     workflow: 'os-upgrade',
@@ -75,8 +84,37 @@ async function marshalRound(world: OsUpgradeWorld): Promise<number> {
   await world.approve(runId);
   const run = await world.finished(runId, 30 * 60_000);
   const ms = performance.now() - started;
-  if (run.state !== 'succeeded') throw new Error(`marshal: run ${runId} ended ${run.state}`);
-  return ms;
+  if (run.state !== 'succeeded') {
+    const tasks = run.tasks.filter((t) => t.error).map((t) => `${t.taskId}: ${t.error}`);
+    const hosts = run.targets.filter((t) => !t.ok).map((t) => `${t.target}: ${t.error}`);
+    throw new Error(
+      `marshal: run ${runId} ended ${run.state}\n${[...tasks, ...hosts.slice(0, 10)].join('\n')}`,
+    );
+  }
+  return { ms, breakdown: await breakdown(world, run) };
+}
+
+async function breakdown(world: OsUpgradeWorld, run: RunSnapshot): Promise<Breakdown> {
+  const tasks: Record<string, number> = {};
+  for (const t of run.tasks)
+    if (t.startedAt && t.finishedAt) tasks[t.taskId] = Date.parse(t.finishedAt) - Date.parse(t.startedAt);
+  const records = parseHistory(await world.records.list(historyKey('debian-12.7'))).filter(
+    (r) => r.runId === run.runId && r.result === 'done' && r.phases,
+  );
+  const order = ['start', 'fetch', 'install', 'reboot', 'back', 'healthy'];
+  const hostPhases: Record<string, number> = {};
+  for (let i = 1; i < order.length; i++) {
+    const spans = records.flatMap((r) => {
+      const from = r.phases![order[i - 1]!];
+      const to = r.phases![order[i]!];
+      return from && to ? [Date.parse(to) - Date.parse(from)] : [];
+    });
+    hostPhases[`${order[i - 1]} → ${order[i]}`] = median(spans);
+  }
+  hostPhases['healthy → recorded'] = median(
+    records.flatMap((r) => (r.phases!.healthy ? [Date.parse(r.at) - Date.parse(r.phases!.healthy)] : [])),
+  );
+  return { tasks, hostPhases, hostMs: median(records.map((r) => r.durationMs ?? NaN)) };
 }
 
 function writeAnsibleProject(world: OsUpgradeWorld, url: string, sha256: string): string {
@@ -170,18 +208,34 @@ async function main(): Promise<void> {
   const world = await OsUpgradeWorld.start(process.env.REDIS_URL ?? redis!.url, {
     hosts: HOSTS,
     rebootDownMs: REBOOT_MS,
+    // As `marshal serve` (50 by default): the rollout's 50 hosts at once plus the run's other tasks.
+    workerConcurrency: CONCURRENCY + 8,
+    // A loaded machine starts 50 sshds at once slowly: a host is given a minute to come back.
+    rebootTimeoutMs: 60_000,
   });
   let ansibleDir: string | undefined;
   try {
     const image = world.image('debian-12.7', '12.7');
     world.writeCatalog([world.release('debian-12.7', '12.7', image)]);
     const marshal: number[] = [];
+    const breakdowns: Breakdown[] = [];
     const ansible: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       world.resetHosts();
-      marshal.push(await marshalRound(world));
+      const { ms, breakdown } = await marshalRound(world);
+      marshal.push(ms);
+      breakdowns.push(breakdown);
       verify(world, 'marshal');
-      console.log(`round ${round}: marshal ${s(marshal.at(-1)!)}`);
+      const phases = Object.entries(breakdown.hostPhases)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ');
+      const tasks = Object.entries(breakdown.tasks)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ');
+      console.log(
+        `round ${round}: marshal ${s(ms)}; per host (median ms) ${breakdown.hostMs.toFixed(0)}: ${phases}`,
+      );
+      console.log(`         tasks (ms): ${tasks}`);
     }
     if (ANSIBLE_ROUNDS > 0) {
       ansibleDir = writeAnsibleProject(world, world.images.url(image), image.sha256);
@@ -214,7 +268,17 @@ async function main(): Promise<void> {
     writeFileSync(
       'bench/results/os-upgrade.json',
       JSON.stringify(
-        { hosts: HOSTS, concurrency: CONCURRENCY, rebootMs: REBOOT_MS, ideal, marshal, ansible, med, ratios },
+        {
+          hosts: HOSTS,
+          concurrency: CONCURRENCY,
+          rebootMs: REBOOT_MS,
+          ideal,
+          marshal,
+          ansible,
+          med,
+          ratios,
+          breakdowns,
+        },
         null,
         2,
       ),

@@ -160,7 +160,16 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
           locksTask = g.task('locks', async (ctx) => {
             const heldElsewhere: Record<string, string> = {};
             if (ctx.dryRun) return heldElsewhere;
-            for (const name of need(ctx, targetsTask, 'the hosts')) {
+            const names = need(ctx, targetsTask, 'the hosts');
+            // All at once (one round trip for a whole data center); host by host only when another run
+            // holds some of them, to know which.
+            try {
+              await ctx.lock(hostLocks(names), `os upgrade to ${ctx.params.release}`);
+              return heldElsewhere;
+            } catch (err) {
+              if (!(err instanceof LockConflict)) throw err;
+            }
+            for (const name of names) {
               try {
                 await ctx.lock(hostLocks([name]), `os upgrade to ${ctx.params.release}`);
               } catch (err) {
@@ -272,14 +281,18 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
       const checked = hostsTask && ctx.output(hostsTask);
       if (!chosen || !checked || ctx.dryRun) return { imagesRemoved: 0 };
       const file = imagePath(settings(), chosen);
-      // Downloaded images go from every host the rollout reached (a host that is down keeps its copy).
+      // An upgraded host removed its image once installed; the others the rollout reached may hold one (a
+      // host that is down keeps its copy).
+      const changed = new Set(outcome.changed);
       const removed = await Promise.allSettled(
-        outcome.touched.map((name) =>
-          deps.executor.exec(deps.inventory.get(name), sh`rm -f -- ${file}`, {
-            signal: ctx.signal,
-            timeoutMs: 30_000,
-          }),
-        ),
+        outcome.touched
+          .filter((name) => !changed.has(name))
+          .map((name) =>
+            deps.executor.exec(deps.inventory.get(name), sh`rm -f -- ${file}`, {
+              signal: ctx.signal,
+              timeoutMs: 30_000,
+            }),
+          ),
       );
       const at = new Date().toISOString();
       const errors = new Map(outcome.targets.map((t) => [t.target, t.error ?? 'failed']));
@@ -312,7 +325,8 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
           });
         for (const end of ends)
           await deps.records.append(historyKey(chosen.name), hostRecordJson(end), { keep: HISTORY_KEEP });
-        // The final record per host: done, failed or skipped, with its time.
+        // The final record per host: done, failed or skipped, with its time. One after the other: the
+        // audit is a hash chain, and appends at once would only race for its head.
         for (const t of outcome.targets)
           await deps.audit.append({
             runId: ctx.runId,

@@ -67,7 +67,16 @@ export class OsUpgradeWorld {
 
   static async start(
     redisUrl: string,
-    options: { hosts: number; dcs?: (i: number) => string; rebootDownMs?: number; workers?: boolean },
+    options: {
+      hosts: number;
+      dcs?: (i: number) => string;
+      rebootDownMs?: number;
+      workers?: boolean;
+      /** Jobs the in-process workers take at once (default 8); a rollout's concurrency needs as many. */
+      workerConcurrency?: number;
+      /** How long a host may take to come back (settings `rebootTimeoutMs`; default 20 s). */
+      rebootTimeoutMs?: number;
+    },
   ): Promise<OsUpgradeWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'marshal-osup-'));
     const fleet = await SshFleet.start({
@@ -93,7 +102,10 @@ export class OsUpgradeWorld {
     const records = new RedisWorkflowRecords(redis, prefix, 'os-upgrade');
     const posted: Posted[] = [];
     let engine: EngineRuntime | undefined;
-    const settings = worldSettings(keys.publicKey);
+    const settings = {
+      ...worldSettings(keys.publicKey),
+      ...(options.rebootTimeoutMs ? { rebootTimeoutMs: options.rebootTimeoutMs } : {}),
+    };
     const deps = (): MarshalDeps =>
       osUpgradeDeps({
         inventory,
@@ -115,7 +127,7 @@ export class OsUpgradeWorld {
       resolveTarget: (name) => inventory.get(name),
       logger: silentLogger(),
     });
-    if (options.workers !== false) engine.startWorkers({ concurrency: 8 });
+    if (options.workers !== false) engine.startWorkers({ concurrency: options.workerConcurrency ?? 8 });
     const env = {
       OSUP_REDIS_URL: redisUrl,
       OSUP_PREFIX: prefix,

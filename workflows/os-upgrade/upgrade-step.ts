@@ -12,6 +12,7 @@ import {
   type MarshalDeps,
   type Notifier,
   type RunReader,
+  type ShellCommand,
   type WorkflowRecords,
 } from '../../src/authoring/index.js';
 import {
@@ -73,8 +74,11 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
     values: Record<string, string>,
     timeoutMs: number,
     code: ErrorCode = ErrorCode.CommandFailed,
+    /** Run after the command, in the same session, when it succeeded (its exit status is the command's). */
+    then?: ShellCommand,
   ): Promise<string> => {
-    const r = await deps.executor.exec(ctx.host, profileCommand(inputs.settings(ctx).profile, name, values), {
+    const own = profileCommand(inputs.settings(ctx).profile, name, values);
+    const r = await deps.executor.exec(ctx.host, then ? sh`${own} && ${then}` : own, {
       signal: ctx.signal,
       timeoutMs,
       maxOutputBytes: 64 * 1024,
@@ -91,31 +95,43 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
   const version = (ctx: Ctx): Promise<string> => command(ctx, 'currentVersion', {}, 30_000);
   const previousVersion = (ctx: Ctx): string => inputs.prechecks(ctx).versions[ctx.target] ?? 'unknown';
 
-  const healthy = async (ctx: Ctx): Promise<string> => {
-    const spec = inputs.settings(ctx).health;
-    if (spec === 'none') return 'ssh';
+  const healthy = async (ctx: Ctx, signal: AbortSignal): Promise<string> => {
     const settings = inputs.settings(ctx);
+    if (settings.health === 'none') return 'ssh';
     // Probed as soon as the host answers on its new boot; a rise of more passes costs the interval each.
-    const done = await deps.blocks.waitFor(probeFor(ctx.host, spec), ctx, {
-      successes: settings.healthSuccesses,
-      intervalMs: settings.healthIntervalMs,
-      timeoutMs: 2 * 60_000,
-    });
+    const done = await deps.blocks.waitFor(
+      probeFor(ctx.host, settings.health),
+      { signal },
+      {
+        successes: settings.healthSuccesses,
+        intervalMs: settings.healthIntervalMs,
+        timeoutMs: 2 * 60_000,
+      },
+    );
     return done.last;
   };
 
   /** After the host is back: it must run the release and pass its health check; then its slot is kept. */
   const finish = async (ctx: Ctx, phases: Record<string, string>): Promise<void> => {
     const release = inputs.release(ctx);
-    const running = await version(ctx);
-    if (running !== release.version)
-      throw new UpgradeStepFailed(
-        ErrorCode.HealthCheckFailed,
-        ctx.target,
-        'verify',
-        `came back running ${running}, not ${release.version}: it booted the old slot`,
-      );
-    await healthy(ctx);
+    // Both at once, as soon as the host answers: the version over SSH, the health check from here. A host
+    // on the wrong version fails at once, without waiting out its health check.
+    const stop = new AbortController();
+    const health = healthy(ctx, AbortSignal.any([ctx.signal, stop.signal]));
+    health.catch(() => undefined);
+    try {
+      const running = await version(ctx);
+      if (running !== release.version)
+        throw new UpgradeStepFailed(
+          ErrorCode.HealthCheckFailed,
+          ctx.target,
+          'verify',
+          `came back running ${running}, not ${release.version}: it booted the old slot`,
+        );
+      await health;
+    } finally {
+      stop.abort();
+    }
     phases.healthy = new Date().toISOString();
     await command(ctx, 'markGood', {}, 60_000);
   };
@@ -178,6 +194,14 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
       .join(', ');
   };
 
+  /**
+   * Hosts `check` found rebooted into the release (a takeover after a worker died while the host was
+   * down): `apply`, run next in the same job, only owes them the checks. Any other `apply` starts from
+   * the beginning: the pre-checks saw an older version and nothing was checkpointed, so it does not spend
+   * a round trip asking the host its version first.
+   */
+  const owedChecks = new Set<string>();
+
   const upgrade = async (ctx: Ctx, startedAt: number): Promise<HostStepOutcome> => {
     const phases: Record<string, string> = { start: new Date(startedAt).toISOString() };
     const settings = inputs.settings(ctx);
@@ -185,7 +209,7 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
     const file = imagePath(settings, release);
     const from = previousVersion(ctx);
     // A takeover after the reboot (check found a new boot): the release runs; only the checks are owed.
-    if ((await version(ctx)) === release.version) {
+    if (owedChecks.delete(`${ctx.runId}\u0000${ctx.target}`)) {
       stamp(phases, 'back');
       await finish(ctx, phases);
       await report(ctx, startedAt, phases);
@@ -217,7 +241,16 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
     await ctx.checkpoint({ phase: 'installing' });
     try {
       await command(ctx, 'install', { file }, settings.profile.timeouts.installSeconds * 1000);
-      await command(ctx, 'setNextBoot', {}, 60_000);
+      // The image is installed: it goes now, on the connection at hand, not in a sweep of every host at
+      // the end (whose connections have long been closed). A failed host keeps it for the cleanup.
+      await command(
+        ctx,
+        'setNextBoot',
+        {},
+        60_000,
+        ErrorCode.CommandFailed,
+        sh`{ rm -f -- ${file} || true; }`,
+      );
     } catch (err) {
       await command(ctx, 'cancelNextBoot', {}, 60_000).catch(() => undefined);
       await ctx.checkpoint(null);
@@ -295,6 +328,8 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
           'verify',
           `rebooted (boot id changed) but runs ${running}, not ${target}: it booted the old slot; it is not rebooted again`,
         );
+      // Not recorded as applied yet: `apply` still verifies health and marks the slot good.
+      owedChecks.add(`${ctx.runId}\u0000${ctx.target}`);
       return 'not_applied';
     },
 

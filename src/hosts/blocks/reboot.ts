@@ -48,10 +48,19 @@ export async function rebootAndWait(
   await ctx.checkpoint?.(checkpoint as unknown as Json);
   const command = options.command ?? sh`reboot`;
   try {
-    await runChecked(executor, host, sh`nohup sh -c ${command.text} </dev/null >/dev/null 2>&1 &`, ctx, {
-      what: 'ask for a reboot',
+    const asked = await executor.exec(host, sh`nohup sh -c ${command.text} </dev/null >/dev/null 2>&1 &`, {
+      signal: ctx.signal,
       timeoutMs: 30_000,
     });
+    // A session killed by a signal is the host going down under it, as asked; an exit status is the
+    // shell's own failure to start the command (the command's own status is never seen: detached).
+    if (asked.exitCode !== null && asked.exitCode !== 0)
+      throw new HostStepError(
+        ErrorCode.CommandFailed,
+        host.name,
+        `could not ask for a reboot (exit ${asked.exitCode}): ${asked.stderr.trim().slice(0, 200)}`,
+        { result: asked },
+      );
   } catch (err) {
     // The host may go down before the session reports its exit: the wait below tells what happened.
     if (!(err instanceof HostUnreachable)) throw err;
