@@ -38,16 +38,25 @@ describe('the change freeze on every card', { timeout: 180_000 }, () => {
     await f?.close();
   });
 
-  it('the parent and the approval card carry the freeze’s reason, end and author; gone once lifted', async () => {
+  it('the parent and the approval card carry the freeze’s reason, end and author (gone once lifted); the card’s evidence is readable and its timeout the run’s own', async () => {
     const set = await f.sendCommand(DEMO_APPROVER, 'freeze 2h payments release', '/ops');
     expect(set.text).toContain('change freeze until');
     const reply = await f.sendCommand(
       DEMO_APPROVER,
-      'push rate-limiter to role=web --canary 1 --batches 100% --delay 0s',
+      'push rate-limiter to role=web --canary 1 --batches 100% --delay 0s --approval-timeout 45m',
     );
     const runId = reply.runId!;
     const card = await f.waitForApprovalCard(runId);
     const cardMessage = (await f.thread(runId)).find((m) => m.ts === card.ts);
+    // The card's evidence is readable sections (the canary's diff as text, what ships), never JSON; its
+    // timeout is the run's own (--approval-timeout 45m), not a constant.
+    const cardText = messageText(cardMessage!);
+    expect(cardText).toMatch(/\*Diff on `web-001`[^*]*\*\n```/);
+    expect(cardText).toContain('*What ships*');
+    expect(cardText).not.toMatch(/"(headline|preview|sha256)"\s*:/);
+    const expires = (await f.server.marshal.engine.get(runId)).gates[0]?.expiresAt;
+    expect(Math.abs(Date.parse(expires!) - (Date.now() + 45 * 60_000))).toBeLessThan(5 * 60_000);
+    expect(cardText).toContain(`<!date^${Math.floor(Date.parse(expires!) / 1000)}^`);
     const onCard = banner(cardMessage);
     expect(onCard).toHaveLength(1);
     expect(onCard[0]).toMatch(/:snowflake: \*Change freeze\* until <!date\^\d+\^/);
