@@ -7,6 +7,7 @@ import {
   DEMO_APPROVER,
   DEMO_REQUESTER,
   messageText,
+  waitUntil,
 } from '../../support/config-push-fixture.js';
 
 /** The context blocks of a message that carry the freeze banner. */
@@ -74,5 +75,29 @@ describe('the change freeze on every card', { timeout: 180_000 }, () => {
     const [after] = await f.thread(runId);
     expect(banner(after)).toEqual([]);
     expect(messageText(after!)).toContain('succeeded');
+  });
+
+  it('a freeze set while a card waits shows on it (and on the parent) at once, and goes when lifted', async () => {
+    const reply = await f.sendCommand(
+      DEMO_REQUESTER,
+      'push rate-limiter to role=web --canary 1 --batches 100% --delay 0s',
+    );
+    const runId = reply.runId!;
+    const card = await f.waitForApprovalCard(runId);
+    const cardNow = async () => (await f.thread(runId)).find((m) => m.ts === card.ts);
+    expect(banner(await cardNow())).toEqual([]);
+    await f.sendCommand(DEMO_APPROVER, 'freeze 30m database migration', '/ops');
+    await waitUntil('the banner on the waiting card', async () =>
+      banner(await cardNow()).some((t) => t.includes('database migration')) ? true : undefined,
+    );
+    await waitUntil('the banner on the parent', async () =>
+      banner((await f.thread(runId))[0]).some((t) => t.includes('database migration')) ? true : undefined,
+    );
+    await f.sendCommand(DEMO_APPROVER, 'freeze off', '/ops');
+    await waitUntil('the banner gone from the card', async () =>
+      banner(await cardNow()).length === 0 ? true : undefined,
+    );
+    await f.sendCommand(DEMO_REQUESTER, `abort ${runId}`, '/ops');
+    await f.waitForRun(runId);
   });
 });
