@@ -59,6 +59,7 @@ export async function runFleetControl(
       if (!(await once())) return;
       if (parsed.off) {
         const lifted = await control.freeze.lift();
+        control.onFreezeChange?.();
         const left = await control.freeze.current();
         if (lifted) {
           const link = await ctx.announce(`:sunny: <@${ctx.user}> lifted the change freeze.`);
@@ -74,6 +75,7 @@ export async function runFleetControl(
         );
       }
       const freeze = await control.freeze.freeze(parsed.set!.durationMs, parsed.set!.reason, ctx.user);
+      control.onFreezeChange?.();
       const link = await ctx.announce(
         `:snowflake: *Change freeze* by <@${ctx.user}> until ${freeze.source === 'manual' ? freeze.until : ''}: ${parsed.set!.reason}. New runs are refused except break-glass.`,
       );

@@ -113,7 +113,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const m = marshal;
   store = new RedisThreadStore(m.redis, m.prefix);
   const schedules = new RunSchedules(settings.redisUrl, m.prefix);
-  const control = opsControlFor(m, config, schedules);
+  // A freeze set or lifted here shows on the cards of active runs at once (the notifier is made below).
+  let refreshCards: (() => void) | undefined;
+  const control = opsControlFor(m, config, schedules, () => refreshCards?.());
   const freeze = control.freeze;
   const slack = createSlackApp({
     control,
@@ -140,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     freeze: () => freeze.current(),
     ...(options.updateIntervalMs !== undefined ? { updateIntervalMs: options.updateIntervalMs } : {}),
   });
+  refreshCards = () => progress.refreshCards();
   let subscription: EventSubscription | undefined;
   let pool: { close(): Promise<void> } | undefined;
   let fires: { close(): Promise<void> } | undefined;

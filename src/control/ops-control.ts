@@ -15,6 +15,8 @@ export interface OpsControl {
   /** The hosts a selector picks (none when it picks nothing). */
   reach(selector: string): string[];
   readonly schedules?: RunSchedules;
+  /** Told when a freeze was set or lifted here, so the cards of active runs show it at once. */
+  onFreezeChange?(): void;
 }
 
 export function createOpsControl(input: {
@@ -23,6 +25,7 @@ export function createOpsControl(input: {
   audit: OpsControl['audit'];
   freeze: ChangeFreeze;
   schedules?: RunSchedules;
+  onFreezeChange?: () => void;
 }): OpsControl {
   const reach = (selector: string): string[] => {
     try {
@@ -43,5 +46,6 @@ export function createOpsControl(input: {
       return input.inventory.select(selector).map((h) => h.name);
     },
     ...(input.schedules ? { schedules: input.schedules } : {}),
+    ...(input.onFreezeChange ? { onFreezeChange: input.onFreezeChange } : {}),
   };
 }

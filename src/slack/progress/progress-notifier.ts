@@ -225,6 +225,31 @@ export class ProgressNotifier {
     if (event.type !== 'run.started') this.markDirty(run);
   }
 
+  /**
+   * Draws the cards of the active runs this process follows again (the parent, and each waiting
+   * approval card): a change freeze set or lifted shows on them without waiting for the run's next event.
+   */
+  refreshCards(): void {
+    if (this.closed) return;
+    for (const run of this.runs.values()) {
+      if (run.finished) continue;
+      this.enqueue(run, {
+        name: 'refresh approval cards',
+        run: async (thread) => {
+          if (!thread) return;
+          const snapshot = await this.options.getRun(run.runId);
+          const ctx = await this.cardCtx();
+          for (const gate of snapshot.gates.filter((g) => g.state === 'waiting')) {
+            const ts = thread.gateCards[gate.gateId];
+            if (ts)
+              await this.options.chat.update(thread.channel, ts, renderApprovalCard(snapshot, gate, ctx));
+          }
+        },
+      });
+      this.markDirty(run);
+    }
+  }
+
   /** Sends every pending edit now (waiting out the per-message interval) and waits for all queues. */
   async flush(): Promise<void> {
     for (;;) {

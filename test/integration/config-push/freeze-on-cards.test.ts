@@ -7,6 +7,7 @@ import {
   DEMO_APPROVER,
   DEMO_REQUESTER,
   messageText,
+  waitUntil,
 } from '../../support/config-push-fixture.js';
 
 /** The context blocks of a message that carry the freeze banner. */
@@ -38,16 +39,25 @@ describe('the change freeze on every card', { timeout: 180_000 }, () => {
     await f?.close();
   });
 
-  it('the parent and the approval card carry the freeze’s reason, end and author; gone once lifted', async () => {
+  it('the parent and the approval card carry the freeze’s reason, end and author (gone once lifted); the card’s evidence is readable and its timeout the run’s own', async () => {
     const set = await f.sendCommand(DEMO_APPROVER, 'freeze 2h payments release', '/ops');
     expect(set.text).toContain('change freeze until');
     const reply = await f.sendCommand(
       DEMO_APPROVER,
-      'push rate-limiter to role=web --canary 1 --batches 100% --delay 0s',
+      'push rate-limiter to role=web --canary 1 --batches 100% --delay 0s --approval-timeout 45m',
     );
     const runId = reply.runId!;
     const card = await f.waitForApprovalCard(runId);
     const cardMessage = (await f.thread(runId)).find((m) => m.ts === card.ts);
+    // The card's evidence is readable sections (the canary's diff as text, what ships), never JSON; its
+    // timeout is the run's own (--approval-timeout 45m), not a constant.
+    const cardText = messageText(cardMessage!);
+    expect(cardText).toMatch(/\*Diff on `web-001`[^*]*\*\n```/);
+    expect(cardText).toContain('*What ships*');
+    expect(cardText).not.toMatch(/"(headline|preview|sha256)"\s*:/);
+    const expires = (await f.server.marshal.engine.get(runId)).gates[0]?.expiresAt;
+    expect(Math.abs(Date.parse(expires!) - (Date.now() + 45 * 60_000))).toBeLessThan(5 * 60_000);
+    expect(cardText).toContain(`<!date^${Math.floor(Date.parse(expires!) / 1000)}^`);
     const onCard = banner(cardMessage);
     expect(onCard).toHaveLength(1);
     expect(onCard[0]).toMatch(/:snowflake: \*Change freeze\* until <!date\^\d+\^/);
@@ -65,5 +75,29 @@ describe('the change freeze on every card', { timeout: 180_000 }, () => {
     const [after] = await f.thread(runId);
     expect(banner(after)).toEqual([]);
     expect(messageText(after!)).toContain('succeeded');
+  });
+
+  it('a freeze set while a card waits shows on it (and on the parent) at once, and goes when lifted', async () => {
+    const reply = await f.sendCommand(
+      DEMO_REQUESTER,
+      'push rate-limiter to role=web --canary 1 --batches 100% --delay 0s',
+    );
+    const runId = reply.runId!;
+    const card = await f.waitForApprovalCard(runId);
+    const cardNow = async () => (await f.thread(runId)).find((m) => m.ts === card.ts);
+    expect(banner(await cardNow())).toEqual([]);
+    await f.sendCommand(DEMO_APPROVER, 'freeze 30m database migration', '/ops');
+    await waitUntil('the banner on the waiting card', async () =>
+      banner(await cardNow()).some((t) => t.includes('database migration')) ? true : undefined,
+    );
+    await waitUntil('the banner on the parent', async () =>
+      banner((await f.thread(runId))[0]).some((t) => t.includes('database migration')) ? true : undefined,
+    );
+    await f.sendCommand(DEMO_APPROVER, 'freeze off', '/ops');
+    await waitUntil('the banner gone from the card', async () =>
+      banner(await cardNow()).length === 0 ? true : undefined,
+    );
+    await f.sendCommand(DEMO_REQUESTER, `abort ${runId}`, '/ops');
+    await f.waitForRun(runId);
   });
 });

@@ -14,6 +14,7 @@ import {
   APPROVER,
   applied,
   CHANNEL,
+  OUTSIDER,
   REQUESTER,
   restored,
   shipped,
@@ -311,5 +312,29 @@ describe('run controls: buttons and /ops', () => {
       expect(snap.targets.map((t) => t.target).every((t) => t.startsWith('bad-'))).toBe(true);
       await f.engine.abort(retry.runId, APPROVER);
     }
+  });
+});
+
+describe('roll back after the end: /ops rollback', () => {
+  it('an outsider is refused; the approver’s restores exactly the changed host, once', async () => {
+    const r = await waitingRun('w-1,bad-3');
+    for (const by of [APPROVER, SECOND])
+      await f.engine.decide({ runId: r.runId, gateId: r.gateId, decision: 'approve', by, planHash: r.plan });
+    await f.event((e) => e.type === 'run.finished' && e.runId === r.runId);
+    expect(restored.get(r.runId)).toBeUndefined();
+
+    await f.command(OUTSIDER, '/ops', `rollback ${r.runId}`);
+    await f.ephemeral(OUTSIDER, 'approve');
+    expect((await f.engine.get(r.runId)).rollback).toBeUndefined();
+
+    await f.command(APPROVER, '/ops', `rollback ${r.runId}`);
+    await f.event((e) => e.type === 'run.finished' && e.runId === r.runId && e.rollbackBy === APPROVER);
+    expect(restored.get(r.runId)).toEqual(['w-1']);
+    await f.command(SECOND, '/ops', `rollback ${r.runId}`);
+    await until(() => f.ephemerals(SECOND).some((t) => t.includes('was already rolled back')));
+    expect(restored.get(r.runId)).toEqual(['w-1']);
+    expect(
+      f.events.filter((e) => e.type === 'run.control' && e.runId === r.runId && e.action === 'rollback'),
+    ).toHaveLength(1);
   });
 });
