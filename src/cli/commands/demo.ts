@@ -33,6 +33,11 @@ export async function demoCommand(options: DemoCommandOptions): Promise<void> {
     if (interrupt.signal.aborted) process.exit(130);
     process.stderr.write(`\n${signal}: stopping the local run (again to force)…\n`);
     interrupt.abort(new DemoInterrupted(signal));
+    // Never hang on the way out: stopping takes seconds; past a minute something is stuck.
+    setTimeout(() => {
+      process.stderr.write('marshal demo: could not stop within 60 s; exiting anyway\n');
+      process.exit(130);
+    }, 60_000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,9 +63,11 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
     // With --keep, `marshal run` in another terminal acts as Alice (access.cli.users).
     cliUsers: { [userInfo().username]: DEMO_REQUESTER },
   });
-  // Ctrl-C while starting or running: stop at once rather than after the current wait.
-  const stopOnSignal = (): void => void env.stop();
-  options.signal.addEventListener('abort', stopOnSignal, { once: true });
+  // Ctrl-C ends the waits below; the finally blocks then stop Marshal before what it stands on (Redis
+  // first would leave its workers waiting to reconnect). Should the process be made to exit before
+  // (a second Ctrl-C), its folder goes at least; the fleet's own exit hook stops the hosts.
+  const removeOnExit = (): void => rmSync(env.dir, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
   try {
     const server = await env.startServer({
       logger: options.verbose
@@ -108,8 +110,8 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
       await server.close();
     }
   } finally {
-    options.signal.removeEventListener('abort', stopOnSignal);
     await env.stop();
+    process.removeListener('exit', removeOnExit);
   }
 }
 
