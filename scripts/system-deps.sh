@@ -3,6 +3,7 @@
 # HAProxy, Pebble), only those missing. Debian/Ubuntu with apt; needs root (or sudo) when something is missing.
 #   system-deps.sh        what the tests and benchmarks need (npm test)
 #   system-deps.sh demo   only what the local run needs (npm run demo): Redis and OpenSSH
+#   system-deps.sh <profile> --list   the packages of that profile, installing nothing
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/apt-lock.sh"
 profile=${1:-tests}
@@ -48,6 +49,11 @@ case "$profile" in
     exit 2
     ;;
 esac
+# --list: the packages of the profile, one a line (what it would install on a bare machine).
+if [ "${2:-}" = --list ]; then
+  printf '%s\n' "${pkg_of[@]}" | sort -u
+  exit 0
+fi
 missing=()
 for cmd in "${!pkg_of[@]}"; do
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then missing+=("${pkg_of[$cmd]}"); fi
