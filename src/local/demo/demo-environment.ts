@@ -244,7 +244,14 @@ function writeDemoConfig(
     workflows: options.workflows,
     ...(options.haproxy ? { loadBalancer: { haproxy: { socket: options.haproxy.socket } } } : {}),
     access: {
-      workflows: { 'config-push': { start: ['S0PLATFORM'], approve: ['S0PLATFORM'] }, ...options.access },
+      workflows: {
+        'config-push': {
+          // A terminal cannot ask Slack who is in a user group: the users it acts as are named too.
+          start: ['S0PLATFORM', ...new Set(Object.values(options.cliUsers))],
+          approve: ['S0PLATFORM'],
+        },
+        ...options.access,
+      },
       ...(Object.keys(options.cliUsers).length ? { cli: { users: options.cliUsers } } : {}),
     },
   };

@@ -76,30 +76,11 @@ describe('marshal demo (the local run) as a process', () => {
   it('waits at the gate until Bob approves in the console, acting as Bob there', async () => {
     const { p, left } = demo([]);
     const [, runUrl] = await p.waitFor(/In the browser: open (http:\S+)/, 'the console link');
-    const base = new URL(runUrl!).origin;
     // Nothing moves on its own: the run waits for a decision.
     await new Promise((r) => setTimeout(r, 2000));
     expect(p.stdout()).not.toMatch(/execution\.batches running/);
 
-    const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-    const anonymous = await fetch(runUrl!).then((r) => r.text());
-    const as = await fetch(`${base}/as`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', referer: runUrl! },
-      body: new URLSearchParams({ _csrf: csrfOf(anonymous), user: 'U0BOB' }),
-    });
-    expect(as.status).toBe(303);
-    const cookie = as.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await fetch(runUrl!, { headers: { cookie } }).then((r) => r.text());
-    expect(page).toMatch(/signed in as <b id="viewer">U0BOB<\/b>/);
-    const approve = await fetch(`${runUrl}/approve`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: new URLSearchParams({ _csrf: csrfOf(page), gate: 'execution.approval' }),
-    });
-    expect(approve.status).toBe(303);
+    await approveInConsoleAsBob(runUrl!);
 
     expect(await p.exited).toEqual({ code: 0, signal: null });
     expect(p.stdout()).toMatch(/Decided in the console: approve by U0BOB\./);
@@ -126,7 +107,7 @@ describe('marshal demo (the local run) as a process', () => {
     expect(left()).toEqual([]);
   }, 240_000);
 
-  it('--keep leaves it running with the env to reach it: `marshal status` works against it; SIGTERM stops it', async () => {
+  it('--keep leaves it running with the env to reach it: `marshal status` and `marshal run` (approved by Bob in the console) work against it; SIGTERM stops it', async () => {
     const { p, left } = demo(['--yes', '--keep']);
     await p.waitFor(/^Stop it: .*$/m, 'the keep instructions');
     const out = p.stdout();
@@ -148,6 +129,20 @@ describe('marshal demo (the local run) as a process', () => {
     expect(status.stdout).toContain(runId);
     expect(status.stdout).toMatch(/succeeded/);
 
+    // `marshal run` against it acts as Alice (the config maps this OS user); Bob approves in the console.
+    const run = startMarshal(
+      ['run', 'config-push', 'rate-limiter', 'to', 'role=api', '--canary', '1', '--batches', '100%'],
+      { REDIS_URL: undefined, MARSHAL_PREFIX: undefined, ...exported },
+      { cwd: tmpdir() },
+    );
+    procs.push(run);
+    const [, second] = await run.waitFor(/▶ run (\S+): config-push requested by U0ALICE/, 'the run to start');
+    await run.waitFor(/waits for approval/, 'the gate');
+    const consoleUrl = /^Console: (http:\S+)\/$/m.exec(out)![1]!;
+    await approveInConsoleAsBob(`${consoleUrl}/runs/${second}`);
+    expect((await run.exited).code).toBe(0);
+    expect(run.stdout()).toMatch(/run \S+ succeeded/);
+
     p.child.kill('SIGTERM');
     expect((await p.exited).code).toBe(0);
     expect(left()).toEqual([]);
@@ -158,3 +153,27 @@ describe('marshal demo (the local run) as a process', () => {
     expect(after).toMatchObject({ code: expect.any(Number) as number });
   }, 240_000);
 });
+
+/** What a newcomer does in the browser: pick Bob under "act as", then press Approve on the run page. */
+async function approveInConsoleAsBob(runUrl: string): Promise<void> {
+  const base = new URL(runUrl).origin;
+  const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const anonymous = await fetch(runUrl).then((r) => r.text());
+  const as = await fetch(`${base}/as`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', referer: runUrl },
+    body: new URLSearchParams({ _csrf: csrfOf(anonymous), user: 'U0BOB' }),
+  });
+  expect(as.status).toBe(303);
+  const cookie = as.headers.get('set-cookie')!.split(';')[0]!;
+  const page = await fetch(runUrl, { headers: { cookie } }).then((r) => r.text());
+  expect(page).toMatch(/signed in as <b id="viewer">U0BOB<\/b>/);
+  const approve = await fetch(`${runUrl}/approve`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ _csrf: csrfOf(page), gate: 'execution.approval' }),
+  });
+  expect(approve.status).toBe(303);
+}
