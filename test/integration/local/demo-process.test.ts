@@ -1,10 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/local/free-port.js';
+import { quote } from '../../../src/hosts/quote.js';
 import { MARSHAL_BIN, startMarshal, type MarshalProcess } from '../../support/marshal-process.js';
 
 const exec = promisify(execFile);
@@ -86,6 +87,35 @@ describe('marshal demo (the local run) as a process', () => {
     expect(p.stdout()).toMatch(/Decided in the console: approve by U0BOB\./);
     expect(p.stdout()).toMatch(/Run \S+ succeeded\.\n$/);
     expect(left()).toEqual([]);
+  }, 240_000);
+
+  it('in a terminal (a real pty): asks whether to approve as Bob, and a "y" approves', async () => {
+    const cwd = scratch('cwd');
+    const tmp = scratch('tmp');
+    // util-linux `script` gives the demo a pseudo-terminal, as a person's shell would.
+    const child = spawn(
+      'script',
+      ['-qfec', `${quote(process.execPath)} ${quote(MARSHAL_BIN)} demo --hosts 4`, '/dev/null'],
+      { cwd, env: { ...process.env, REDIS_URL: undefined, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await until(
+        () => out.includes('Approve the batches as bob? [Y/n]'),
+        () => out,
+      );
+      expect(out).toContain('Or here, as bob:');
+      expect(out).not.toMatch(/execution\.batches running/);
+      child.stdin.write('y\n');
+      expect(await exited).toBe(0);
+      expect(out).toContain('bob> (clicks Approve)');
+      expect(out).toMatch(/Run \S+ succeeded\./);
+      expect(readdirSync(tmp).filter((f) => f.startsWith('marshal-demo-'))).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
   }, 240_000);
 
   it('an error (Redis does not answer) exits non-zero with a clear line, never hangs, and removes its folder', async () => {
@@ -176,4 +206,13 @@ async function approveInConsoleAsBob(runUrl: string): Promise<void> {
     body: new URLSearchParams({ _csrf: csrfOf(page), gate: 'execution.approval' }),
   });
   expect(approve.status).toBe(303);
+}
+
+/** Polls until `check` holds; fails with what was seen when the process output never gets there. */
+async function until(check: () => boolean, seen: () => string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not seen in time; output so far:\n${seen()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
