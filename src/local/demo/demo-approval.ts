@@ -42,7 +42,7 @@ export async function decideAtGate(o: DemoApprovalOptions): Promise<void> {
   if (o.runUrl)
     lines.push(
       `  In the browser: open ${o.runUrl}`,
-      `  and pick ${bob.id} (${bob.name}) under "act as" at the top, then press Approve.`,
+      `  pick ${bob.id} (${bob.name}) under "act as" at the top, press "switch", then Approve.`,
     );
   lines.push(
     o.ask
