@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
 # Installs the system programs Marshal's tests and local run start for themselves (Redis, OpenSSH,
 # HAProxy, Pebble), only those missing. Debian/Ubuntu with apt; needs root (or sudo) when something is missing.
+#   system-deps.sh        what the tests and benchmarks need (npm test)
+#   system-deps.sh demo   only what the local run needs (npm run demo): Redis and OpenSSH
+#   system-deps.sh <profile> --list   the packages of that profile, installing nothing
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/apt-lock.sh"
+profile=${1:-tests}
+# The local run (src/local/demo): a Redis, sshd hosts in their own mount namespaces. Nothing else.
+declare -A demo_pkg_of=(
+  [redis-server]=redis-server
+  [sshd]=openssh-server
+  [ssh-keygen]=openssh-client
+  [unshare]=util-linux
+  [mount]=mount
+)
 declare -A pkg_of=(
   [redis-server]=redis-server
   [redis-sentinel]=redis-sentinel # test/integration/engine/sentinel-failover: a real primary failover
@@ -24,6 +37,23 @@ declare -A pkg_of=(
   [promtool]=prometheus # checks and unit-tests the alert rules in deploy/prometheus
   [chromium]=chromium # test/integration/console: the console in a real headless browser (playwright-core)
 )
+case "$profile" in
+  tests) ;;
+  demo)
+    unset pkg_of
+    declare -A pkg_of
+    for cmd in "${!demo_pkg_of[@]}"; do pkg_of[$cmd]=${demo_pkg_of[$cmd]}; done
+    ;;
+  *)
+    echo "system-deps: unknown profile \"$profile\"; use demo or tests" >&2
+    exit 2
+    ;;
+esac
+# --list: the packages of the profile, one a line (what it would install on a bare machine).
+if [ "${2:-}" = --list ]; then
+  printf '%s\n' "${pkg_of[@]}" | sort -u
+  exit 0
+fi
 missing=()
 for cmd in "${!pkg_of[@]}"; do
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then missing+=("${pkg_of[$cmd]}"); fi
@@ -37,7 +67,9 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=sudo
 fi
 command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install ${missing[*]} with your package manager" >&2; exit 1; }
-# Another apt may be running (a parallel install): wait for its lock, bounded, rather than fail.
+# Another apt may be running (unattended upgrades on a fresh machine, a parallel install): wait for its
+# lock, bounded, and say so, rather than fail. apt's own timeout covers one taking it after this check.
+wait_for_apt_locks
 $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts services on install; Marshal starts its own on free ports, so stop the defaults it does not use.

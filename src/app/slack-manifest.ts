@@ -13,7 +13,7 @@ const HEADER = `# Slack app manifest for Marshal (https://api.slack.com/referenc
 # Marshal an app-level token with connections:write as SLACK_APP_TOKEN.
 # Bot scopes: commands (slash commands), chat:write (progress threads, approval cards, ephemeral
 # replies), files:write (charts in run threads), usergroups:read (access control), users:read (names
-# in cards), channels:read and groups:read (conversations.info).
+# in cards), channels:read and groups:read (conversations.info). Events: app_home_opened (the Home tab).
 `;
 
 /**
@@ -44,6 +44,8 @@ export function renderSlackManifest(catalog: WorkflowCatalog, baseUrl = EXAMPLE_
     },
     features: {
       bot_user: { display_name: 'marshal', always_online: true },
+      // The Home tab: your pending approvals (with the buttons), active runs, locks, any freeze.
+      app_home: { home_tab_enabled: true, messages_tab_enabled: false },
       slash_commands: [
         command(
           '/marshal',
@@ -78,6 +80,8 @@ export function renderSlackManifest(catalog: WorkflowCatalog, baseUrl = EXAMPLE_
     },
     settings: {
       interactivity: { is_enabled: true, request_url: url },
+      // app_home_opened: the Home tab is published when a user opens it (views.publish).
+      event_subscriptions: { request_url: url, bot_events: ['app_home_opened'] },
       org_deploy_enabled: false,
       socket_mode_enabled: false,
       token_rotation_enabled: false,

@@ -127,6 +127,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     redis: m.redis,
     keyPrefix: m.prefix,
     httpRoutes: routes,
+    home: { redis: m.redis, freeze },
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
@@ -174,6 +175,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       }),
     );
     subscription = await progress.subscribe(m.engine.events);
+    await slack.home?.start();
     pool = options.workers === false ? undefined : m.engine.startWorkers(options.workers ?? {});
     if (!settings.slack.appToken) {
       await stopHealthServer(health);
@@ -208,6 +210,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       async close() {
         await web?.close();
         await stopHealthServer(health);
+        await slack.home?.close();
         await slack.stop();
         await fires?.close();
         await schedules.close();
@@ -220,6 +223,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     };
   } catch (err) {
     await web?.close();
+    await slack.home?.close();
     await stopHealthServer(health);
     await fires?.close();
     await schedules.close();

@@ -5,7 +5,7 @@ import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
-import { demoCommand } from './commands/demo.js';
+import { demoCommand, type DemoCommandOptions } from './commands/demo.js';
 import { manifestCommand } from './commands/manifest.js';
 import { workflowsCommand } from './commands/workflows.js';
 import { initCommand, type InitOptions } from './commands/init.js';
@@ -173,8 +173,14 @@ program
     'the local run: a config push through canary, approval and batches on a local fleet, no Slack or cloud needed',
   )
   .option('--hosts <n>', 'hosts in the local fleet', concurrency, 12)
-  .option('--yes', 'approve as the demo approver without asking', false)
-  .action((options: { hosts: number; yes: boolean }) => demoCommand(options));
+  .option('--yes', 'approve as the demo approver (Bob) without waiting for the console or asking', false)
+  .option(
+    '--keep',
+    'leave the fleet, Redis and console running afterwards, and print how to reach them (Ctrl-C stops)',
+    false,
+  )
+  .option('--verbose', "Marshal's log as JSON lines on stderr", false)
+  .action((options: DemoCommandOptions) => demoCommand(options));
 
 const audit = program
   .command('audit')

@@ -2,6 +2,7 @@ import { CLI_USER, configWithCliAccess } from './cli-config.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { DemoEnvironment } from '../../src/local/demo/demo-environment.js';
 import { LocalRedis, type LocalRedisOptions } from '../../src/local/redis-server.js';
 import { HOOK_BIN_DIR } from '../../src/local/fleet/sshd-config.js';
@@ -20,10 +21,18 @@ export interface MarshalProcess {
   kill(): Promise<void>;
 }
 
-export function startMarshal(args: string[], env: Record<string, string>): MarshalProcess {
-  const child = spawn(process.execPath, ['bin/marshal.js', ...args], {
+/** bin/marshal.js of this checkout, by absolute path: a process may run from any directory. */
+export const MARSHAL_BIN = fileURLToPath(new URL('../../bin/marshal.js', import.meta.url));
+
+export function startMarshal(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: { cwd?: string } = {},
+): MarshalProcess {
+  const child = spawn(process.execPath, [MARSHAL_BIN, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let out = '';
   let err = '';

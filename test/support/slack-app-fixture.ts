@@ -23,6 +23,7 @@ import { uniquePrefix } from './redis.js';
 import type { AuditEntryInput } from '../../src/audit/index.js';
 import { loadWorkflowCatalog } from '../../src/app/workflow-catalog.js';
 import type { OpsControl } from '../../src/control/ops-control.js';
+import { ChangeFreeze } from '../../src/control/change-freeze.js';
 import { inertDeps } from '../../src/app/modules/inert-deps.js';
 import { compileWorkflowModule } from '../../src/kit/template.js';
 import {
@@ -142,6 +143,9 @@ export const TEST_CONFIG: MarshalConfig = parseMarshalConfig(
 
 export interface SlackAppFixture {
   standin: SlackStandin;
+  /** The fixture's own Redis client and key prefix. */
+  redis: Redis;
+  prefix: string;
   engine: EngineRuntime;
   slack: SlackApp;
   url: string;
@@ -178,6 +182,8 @@ export interface FixtureOptions {
   quorumFor?: (workflow: string) => number;
   /** More users in the approvers group (S0APPROVERS), e.g. for a quorum. */
   extraApprovers?: string[];
+  /** The App Home tab, following the engine's events (createSlackApp's `home`, on the fixture's Redis). */
+  home?: { minIntervalMs?: number; refreshMs?: number };
 }
 
 /** What the fixture's workflows recorded through the kit's standard deps (audit and alerts). */
@@ -280,8 +286,12 @@ export async function startSlackAppFixture(
     keyPrefix: prefix,
     host: '127.0.0.1',
     port: 0,
+    ...(options.home
+      ? { home: { redis, freeze: new ChangeFreeze(redis, prefix, []), ...options.home } }
+      : {}),
   });
   const port = await slack.start();
+  await slack.home?.start();
   const url = `http://127.0.0.1:${port}/slack/events`;
   const cards = new Map<string, Promise<{ ts: string; gateId: string; plan: string; parentTs: string }>>();
   const threads = new RedisThreadStore(redis, prefix);
@@ -294,6 +304,8 @@ export async function startSlackAppFixture(
 
   return {
     standin,
+    redis,
+    prefix,
     engine,
     slack,
     url,
@@ -345,6 +357,7 @@ export async function startSlackAppFixture(
       return card;
     },
     async close() {
+      await slack.home?.close();
       await slack.stop();
       await sub.close();
       await engine.close();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { FLEET_SERVICE_DIR, SshFleet, httpServerRunScript, installFleetService } from '../fleet/index.js';
 import { LocalHaproxy } from '../haproxy.js';
@@ -17,6 +18,22 @@ export const DEMO_APPROVER = 'U0BOB';
 export const DEMO_BOT_TOKEN = 'xoxb-0-0-marshal-local-demo';
 
 /**
+ * Marshal's own bundles, found from this file rather than the working directory: the local run works
+ * from anywhere (`node <repo>/bin/marshal.js demo` in /tmp).
+ */
+export const PACKAGE_BUNDLES_DIR = fileURLToPath(new URL('../../../bundles', import.meta.url));
+
+/** The local fleet's roles: every fourth host is an API host, the others web hosts. */
+export function demoRole(index: number): 'web' | 'api' {
+  return index % 4 === 3 ? 'api' : 'web';
+}
+
+/** Host names say their role (`web-001`, `api-004`); the number is the host's place in the fleet. */
+export function demoHostName(index: number): string {
+  return `${demoRole(index)}-${String(index + 1).padStart(3, '0')}`;
+}
+
+/**
  * What the local run stands on, all on this machine: a Redis (unless REDIS_URL is given), a fleet of
  * real sshd hosts on loopback, the Slack Web API stand-in, and the config and inventory files that
  * point Marshal at them. The same environment serves the end-to-end tests and the benchmarks.
@@ -29,7 +46,8 @@ export class DemoEnvironment {
     readonly configPath: string,
     readonly signingSecret: string,
     readonly prefix: string,
-    private readonly dir: string,
+    /** The config, inventory and anything else of this environment's own (removed by `stop`). */
+    readonly dir: string,
     private readonly redis: LocalRedis | undefined,
     /** HAProxy in front of the web tier, when there is one. */
     readonly haproxy: LocalHaproxy | undefined,
@@ -49,14 +67,18 @@ export class DemoEnvironment {
     access?: Record<string, { start: string[]; approve: string[] }>;
     /** Directories of workflow modules Marshal loads besides its built-ins (config `workflows:`). */
     workflows?: string[];
+    /** OS user → Slack user id a terminal acts as (config `access.cli.users`); default none. */
+    cliUsers?: Record<string, string>;
   }): Promise<DemoEnvironment> {
     const redis = options.redisUrl ? undefined : await LocalRedis.start();
     const redisUrl = options.redisUrl ?? redis!.url;
     let fleet: SshFleet | undefined;
     let haproxy: LocalHaproxy | undefined;
+    let standin: SlackStandin | undefined;
+    let dir: string | undefined;
     try {
-      fleet = await SshFleet.start({ count: options.hosts, name: 'web' });
-      const standin = await SlackStandin.start({
+      fleet = await SshFleet.start({ count: options.hosts, name: 'demo', hostName: demoHostName });
+      standin = await SlackStandin.start({
         token: DEMO_BOT_TOKEN,
         users: [
           { id: DEMO_REQUESTER, name: 'alice', realName: 'Alice (on call)' },
@@ -64,14 +86,15 @@ export class DemoEnvironment {
         ],
         usergroups: [{ id: 'S0PLATFORM', handle: 'platform', users: [DEMO_REQUESTER, DEMO_APPROVER] }],
       });
-      const dir = mkdtempSync(join(tmpdir(), 'marshal-demo-'));
-      const bundlesDir = options.bundlesDir ?? resolve('bundles');
+      dir = mkdtempSync(join(tmpdir(), 'marshal-demo-'));
+      const bundlesDir = options.bundlesDir ?? PACKAGE_BUNDLES_DIR;
       installRateLimiter(fleet, bundlesDir);
       if (options.webTier) haproxy = await startWebTier(fleet);
       const configPath = writeDemoConfig(dir, fleet, bundlesDir, {
         ...(haproxy ? { haproxy } : {}),
         access: options.access ?? {},
         workflows: options.workflows ?? [],
+        cliUsers: options.cliUsers ?? {},
       });
       return new DemoEnvironment(
         redisUrl,
@@ -85,9 +108,12 @@ export class DemoEnvironment {
         haproxy,
       );
     } catch (err) {
+      // Everything started so far is stopped, or the process would stay up on the stand-in's server.
       await haproxy?.stop();
+      await standin?.stop();
       await fleet?.stopAll();
       await redis?.destroy();
+      if (dir) rmSync(dir, { recursive: true, force: true });
       throw err;
     }
   }
@@ -125,12 +151,21 @@ export class DemoEnvironment {
     });
   }
 
-  async stop(): Promise<void> {
-    await this.haproxy?.stop();
-    await this.standin.stop();
-    await this.fleet.stopAll();
-    await this.redis?.destroy();
-    rmSync(this.dir, { recursive: true, force: true });
+  private stopping: Promise<void> | undefined;
+
+  /** Stops everything and removes its files; once, however often it is called (a signal during a stop). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.haproxy?.stop();
+        await this.standin.stop();
+        await this.fleet.stopAll();
+        await this.redis?.destroy();
+      } finally {
+        rmSync(this.dir, { recursive: true, force: true });
+      }
+    })();
+    return this.stopping;
   }
 }
 
@@ -183,6 +218,7 @@ function writeDemoConfig(
     haproxy?: LocalHaproxy;
     access: Record<string, { start: string[]; approve: string[] }>;
     workflows: string[];
+    cliUsers: Record<string, string>;
   },
 ): string {
   const hosts: Record<string, unknown> = {};
@@ -191,7 +227,7 @@ function writeDemoConfig(
       address: host.address,
       port: host.port,
       user: host.user,
-      role: i % 4 === 3 ? 'api' : 'web',
+      role: demoRole(i),
       region: i % 2 === 0 ? 'eu-west-1' : 'us-east-1',
       tags: ['demo'],
       ...(options.haproxy
@@ -208,7 +244,15 @@ function writeDemoConfig(
     workflows: options.workflows,
     ...(options.haproxy ? { loadBalancer: { haproxy: { socket: options.haproxy.socket } } } : {}),
     access: {
-      workflows: { 'config-push': { start: ['S0PLATFORM'], approve: ['S0PLATFORM'] }, ...options.access },
+      workflows: {
+        'config-push': {
+          // A terminal cannot ask Slack who is in a user group: the users it acts as are named too.
+          start: ['S0PLATFORM', ...new Set(Object.values(options.cliUsers))],
+          approve: ['S0PLATFORM'],
+        },
+        ...options.access,
+      },
+      ...(Object.keys(options.cliUsers).length ? { cli: { users: options.cliUsers } } : {}),
     },
   };
   const path = join(dir, 'marshal.yaml');

@@ -1,28 +1,53 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import type { Engine, RunSnapshot } from '../../engine/index.js';
+import type { Engine, RunEvent, RunSnapshot } from '../../engine/index.js';
 import { createLogger } from '../../log/index.js';
 import { describeRun } from '../../cli/describe-run.js';
+import { formatEventLine } from '../../cli/terminal-progress.js';
+import { terminalLog } from '../../cli/terminal-log.js';
+import { ConsoleConfig } from '../../console/console-config.js';
 import { MARSHAL_APPROVE } from '../../slack/blocks/index.js';
 import { renderThreadAsText, type StoredMessage } from '../slack-standin/index.js';
 import { blockActionBody, commandBody, sendSigned } from '../slack-standin/signed-requests.js';
-import { DEMO_APPROVER, DEMO_CHANNEL, DEMO_REQUESTER, DemoEnvironment } from './demo-environment.js';
+import { aborted, decideAtGate, type GateDecision } from './demo-approval.js';
+import {
+  DEMO_APPROVER,
+  DEMO_CHANNEL,
+  DEMO_REQUESTER,
+  DemoEnvironment,
+  PACKAGE_BUNDLES_DIR,
+  demoRole,
+} from './demo-environment.js';
+import { fleetTable, keepInstructions, type FleetRow } from './demo-report.js';
+import { settledThread } from './settled-thread.js';
 
 export interface DemoOptions {
   hosts: number;
-  /** Asks the operator; undefined (no terminal) or `autoApprove` approves as the demo approver. */
-  ask: ((question: string) => Promise<string>) | undefined;
+  /** Asks at the terminal; undefined when there is none (then the console decides, or `autoApprove`). */
+  ask: ((question: string, signal: AbortSignal) => Promise<string>) | undefined;
   autoApprove: boolean;
+  /** Leave everything running after the run, until `signal` aborts. */
+  keep: boolean;
+  /** Marshal's log as JSON lines on stderr (else one readable line per warning or error). */
+  verbose: boolean;
   print: (text: string) => void;
+  /** Ctrl-C / SIGTERM: stop waiting, stop everything, remove every file. */
+  signal: AbortSignal;
 }
 
-export const DEMO_COMMAND = 'push rate-limiter to role=web --canary 1 --batches 50%,100% --delay 3s';
+export const DEMO_SELECTOR = 'role=web';
+export const DEMO_COMMAND = `push rate-limiter to ${DEMO_SELECTOR} --canary 1 --batches 50%,100% --delay 3s`;
+const MARSHAL_BIN = fileURLToPath(new URL('../../../bin/marshal.js', import.meta.url));
 
 /**
  * The local run: Marshal's main job end to end on this machine. Alice types `/config push` in the
- * (stand-in) Slack; the canary host gets the bundle; Bob approves in the thread; the batches follow.
- * Everything Slack would receive is signed as Slack signs it, and every host is a real sshd.
+ * (stand-in) Slack; the canary host gets the bundle; Bob approves (console, terminal or --yes); the
+ * batches follow. Everything Slack would receive is signed as Slack signs it, and every host is a
+ * real sshd. Whatever happens (an error, Ctrl-C) everything started is stopped and its files removed.
  */
 export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
   const { print } = options;
@@ -31,25 +56,62 @@ export async function runDemo(options: DemoOptions): Promise<RunSnapshot> {
       'the local run starts real sshd hosts in their own mount namespaces, which needs root: run it as root (e.g. in a container or VM)',
     );
   }
-  print(`Starting a local Redis, ${options.hosts} sshd hosts on loopback and a Slack stand-in…`);
-  const env = await DemoEnvironment.start({ hosts: options.hosts, redisUrl: process.env.REDIS_URL });
+  print(`Starting a local Redis, ${options.hosts} sshd hosts on loopback, a Slack stand-in and the console…`);
+  const env = await DemoEnvironment.start({
+    hosts: options.hosts,
+    redisUrl: process.env.REDIS_URL,
+    // With --keep, `marshal run` in another terminal acts as Alice (access.cli.users).
+    cliUsers: { [userInfo().username]: DEMO_REQUESTER },
+  });
+  // Ctrl-C ends the waits below; the finally blocks then stop Marshal before what it stands on (Redis
+  // first would leave its workers waiting to reconnect). Should the process be made to exit before
+  // (a second Ctrl-C), its folder goes at least; the fleet's own exit hook stops the hosts.
+  const removeOnExit = (): void => rmSync(env.dir, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
   try {
     const server = await env.startServer({
-      logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) }),
+      logger: options.verbose
+        ? createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: pino.destination(2) })
+        : // Errors only, one readable line each: warnings here are retries Marshal handles itself
+          // (the stand-in rate-limits thread edits as Slack does), noise for a first look.
+          createLogger({
+            level: 'error',
+            destination: terminalLog((line) => process.stderr.write(`${line}\n`)),
+          }),
       updateIntervalMs: 1000,
+      // Loopback only; the person at this machine picks who they act as (Bob, to approve Alice's run).
+      console: ConsoleConfig.parse({ host: '127.0.0.1', port: 0, actAs: [DEMO_APPROVER, DEMO_REQUESTER] }),
     });
     try {
-      return await pushThroughSlack(
+      if (server.consoleUrl) print(`Console: ${server.consoleUrl}/`);
+      const run = await pushThroughSlack(
         env,
         server.marshal.engine,
         `http://127.0.0.1:${server.port}/slack/events`,
+        server.consoleUrl,
         options,
       );
+      if (options.keep) {
+        print(
+          `\n${keepInstructions({
+            redisUrl: env.redisUrl,
+            configPath: env.configPath,
+            prefix: env.prefix,
+            consoleUrl: server.consoleUrl,
+            marshal: `${process.execPath} ${MARSHAL_BIN}`,
+            fromSources: process.env.MARSHAL_FROM_SOURCES === '1',
+            pid: process.pid,
+          })}`,
+        );
+        await aborted(options.signal).catch(() => undefined);
+      }
+      return run;
     } finally {
       await server.close();
     }
   } finally {
     await env.stop();
+    process.removeListener('exit', removeOnExit);
   }
 }
 
@@ -57,49 +119,61 @@ async function pushThroughSlack(
   env: DemoEnvironment,
   engine: Pick<Engine, 'events' | 'get'>,
   url: string,
+  consoleUrl: string | undefined,
   options: DemoOptions,
 ): Promise<RunSnapshot> {
-  const { print } = options;
-  const shown = new Set<string>();
-  let gateWaiting: string | undefined;
-  let finished: string | undefined;
-  const sub = await engine.events.subscribe((e) => {
-    if (e.type === 'gate.waiting') gateWaiting = e.runId;
-    if (e.type === 'run.finished') finished = e.runId;
+  const { print, signal } = options;
+  let runId: string | undefined;
+  const gate = deferred<{ runId: string; gateId: string }>();
+  const decided = deferred<GateDecision>();
+  const finished = deferred<string>();
+  const sub = await engine.events.subscribe((e: RunEvent) => {
+    if (e.type === 'run.started' && runId === undefined && e.requester === DEMO_REQUESTER) runId = e.runId;
+    if (e.runId !== runId) return;
+    const line = formatEventLine(e);
+    if (line) print(line);
+    if (e.type === 'gate.waiting') gate.resolve({ runId: e.runId, gateId: e.gateId });
+    if (e.type === 'gate.decided') decided.resolve({ decision: e.decision, by: e.by });
+    if (e.type === 'run.finished') finished.resolve(e.runId);
   });
   try {
     print(`\nalice> /config ${DEMO_COMMAND}`);
     const ack = await sendSigned(
       url,
       commandBody({ command: '/config', text: DEMO_COMMAND, user: DEMO_REQUESTER, channel: DEMO_CHANNEL }),
-      {
-        secret: env.signingSecret,
-      },
+      { secret: env.signingSecret },
     );
     if (ack.status !== 200) throw new Error(`the Slack app answered ${ack.status}: ${ack.text}`);
-    let approved = false;
-    for (;;) {
-      showNewMessages(env, shown, print);
-      if (gateWaiting && !approved) {
-        const card = findApprovalCard(env);
-        if (card) {
-          approved = true;
-          await approve(env, url, card, options);
-        }
-      }
-      if (finished) break;
-      await new Promise((r) => setTimeout(r, 300));
+
+    const first = await Promise.race([
+      gate.promise.then((g) => ({ gate: g })),
+      finished.promise.then((id) => ({ finished: id })),
+      aborted(signal),
+    ]);
+    if ('gate' in first) {
+      const card = await Promise.race([approvalCard(env, signal), decided.promise.then(() => undefined)]);
+      if (card) print(`\nThe approval card in the thread:\n${renderThreadAsText([card.message])}`);
+      await decideAtGate({
+        autoApprove: options.autoApprove,
+        ask: options.ask,
+        decided: decided.promise,
+        press: async (action) => {
+          if (!card) return;
+          await press(env, url, card, action === 'approve' ? MARSHAL_APPROVE : 'marshal_abort');
+        },
+        runUrl: consoleUrl ? `${consoleUrl}/runs/${encodeURIComponent(first.gate.runId)}` : undefined,
+        approver: { id: DEMO_APPROVER, name: 'bob' },
+        print,
+        signal,
+      });
     }
-    // Let the last thread edits land, then show the thread as a Slack user sees it.
-    await new Promise((r) => setTimeout(r, 1500));
-    showNewMessages(env, shown, print);
-    const run = await engine.get(finished);
-    const parent = env.standin.messages(DEMO_CHANNEL).find((m) => !m.threadTs && m.user !== DEMO_REQUESTER);
-    if (parent)
-      print(
-        `\n── The thread in #marshal-ops ──\n${renderThreadAsText(env.standin.thread(DEMO_CHANNEL, parent.ts))}`,
-      );
-    print(`\n${hostReport(env)}`);
+    const id = await Promise.race([finished.promise, aborted(signal)]);
+    const run = await engine.get(id);
+    // The thread as a Slack user sees it once the last edit landed: never a header still saying
+    // "running" above the run's end.
+    const thread = await Promise.race([settledThread(env.standin, DEMO_CHANNEL, run), aborted(signal)]);
+    if (thread) print(`\n── The thread in #marshal-ops ──\n${renderThreadAsText(thread)}`);
+    print(`\n${fleetTable(fleetRows(env), DEMO_SELECTOR)}`);
     print(`\n${describeRun(run)}`);
     return run;
   } finally {
@@ -107,23 +181,22 @@ async function pushThroughSlack(
   }
 }
 
-function showNewMessages(env: DemoEnvironment, shown: Set<string>, print: (t: string) => void): void {
-  for (const m of env.standin.messages(DEMO_CHANNEL)) {
-    const replies = m.threadTs ? [] : env.standin.thread(DEMO_CHANNEL, m.ts).slice(1);
-    for (const msg of [m, ...replies]) {
-      if (shown.has(msg.ts)) continue;
-      shown.add(msg.ts);
-      print(`\n${msg.threadTs ? '↳ thread reply' : 'Marshal posted'}:\n${renderThreadAsText([msg])}`);
-    }
-  }
+interface Card {
+  message: StoredMessage;
+  value: string;
 }
 
-function findApprovalCard(env: DemoEnvironment): { ts: string; value: string } | undefined {
-  for (const m of env.standin.messages(DEMO_CHANNEL).flatMap((p) => env.standin.thread(DEMO_CHANNEL, p.ts))) {
-    const value = approveButtonValue(m);
-    if (value) return { ts: m.ts, value };
+/** The approval card the progress notifier posts after the gate opens (polled from the stand-in). */
+async function approvalCard(env: DemoEnvironment, signal: AbortSignal): Promise<Card> {
+  for (;;) {
+    for (const m of env.standin
+      .messages(DEMO_CHANNEL)
+      .flatMap((p) => env.standin.thread(DEMO_CHANNEL, p.ts))) {
+      const value = approveButtonValue(m);
+      if (value) return { message: m, value };
+    }
+    await Promise.race([new Promise((r) => setTimeout(r, 200)), aborted(signal)]);
   }
-  return undefined;
 }
 
 function approveButtonValue(message: StoredMessage): string | undefined {
@@ -138,30 +211,8 @@ function approveButtonValue(message: StoredMessage): string | undefined {
   return undefined;
 }
 
-async function approve(
-  env: DemoEnvironment,
-  url: string,
-  card: { ts: string; value: string },
-  options: DemoOptions,
-): Promise<void> {
-  if (!options.autoApprove && options.ask) {
-    const answer = await options.ask('\nThe canary is done. Approve the batches as bob? [Y/n] ');
-    if (/^n/i.test(answer.trim())) {
-      options.print('bob> (clicks Abort)');
-      await press(env, url, card, 'marshal_abort');
-      return;
-    }
-  }
-  options.print('bob> (clicks Approve)');
-  await press(env, url, card, MARSHAL_APPROVE);
-}
-
-async function press(
-  env: DemoEnvironment,
-  url: string,
-  card: { ts: string; value: string },
-  actionId: string,
-): Promise<void> {
+/** Bob's click on the card, signed as Slack signs it, through Bolt's real request path. */
+async function press(env: DemoEnvironment, url: string, card: Card, actionId: string): Promise<void> {
   const res = await sendSigned(
     url,
     blockActionBody({
@@ -169,7 +220,7 @@ async function press(
       value: card.value,
       user: DEMO_APPROVER,
       channel: DEMO_CHANNEL,
-      messageTs: card.ts,
+      messageTs: card.message.ts,
     }),
     { secret: env.signingSecret },
   );
@@ -177,17 +228,18 @@ async function press(
 }
 
 /** What each host holds now: the proof that the selected hosts, and only they, got the file. */
-function hostReport(env: DemoEnvironment): string {
-  const target = '/etc/marshal-apps/rate-limiter/rate-limiter.yaml';
-  const lines = ['── The fleet now ──'];
-  for (const host of env.fleet.hosts) {
-    const path = env.fleet.localPath(host, target);
-    const sha = existsSync(path)
-      ? createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12)
-      : undefined;
-    lines.push(
-      `  ${host.name.padEnd(10)} ${host.address.padEnd(16)} ${sha ? `rate-limiter.yaml sha256 ${sha}…` : '(no file)'}`,
-    );
-  }
-  return lines.join('\n');
+function fleetRows(env: DemoEnvironment): FleetRow[] {
+  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+  const bundle = sha(join(PACKAGE_BUNDLES_DIR, 'rate-limiter', 'rate-limiter.yaml'));
+  return env.fleet.hosts.map((host, i) => {
+    const path = env.fleet.localPath(host, '/etc/marshal-apps/rate-limiter/rate-limiter.yaml');
+    const held = existsSync(path) ? sha(path) : undefined;
+    return { name: host.name, role: demoRole(i), address: host.address, sha: held, pushed: held === bundle };
+  });
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }

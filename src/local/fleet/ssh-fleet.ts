@@ -20,6 +20,8 @@ export interface SshFleetOptions {
   count: number;
   /** Prefix of host names (`<name>-001`…); default `fleet`. */
   name?: string;
+  /** A host's name from its index, instead of `<name>-<index+1>` (e.g. named after its role). */
+  hostName?: (index: number) => string;
   /** Port every host listens on (each has its own address); default 22. */
   port?: number;
   /** sshd_config entries replacing the defaults on every host (e.g. LEGACY_ONLY_SSHD_ALGORITHMS). */
@@ -101,7 +103,7 @@ export class SshFleet {
     const members = addresses.map(
       (address, i) =>
         new FleetHost({
-          name: `${name}-${String(i + 1).padStart(3, '0')}`,
+          name: options.hostName?.(i) ?? `${name}-${String(i + 1).padStart(3, '0')}`,
           dir: join(dir, 'hosts', String(i + 1)),
           address,
           port,

@@ -116,3 +116,62 @@ export function blockActionBody(p: ButtonPress): string {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** The `app_home_opened` event Slack sends (JSON, Events API) when a user opens the app's Home tab. */
+export function appHomeOpenedBody(
+  user: string,
+  options: { tab?: 'home' | 'messages'; viewId?: string } = {},
+): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token-unused',
+    team_id: 'T0MARSHAL',
+    api_app_id: 'A0MARSHAL',
+    event: {
+      type: 'app_home_opened',
+      user,
+      channel: `D0${user.slice(1)}`,
+      tab: options.tab ?? 'home',
+      event_ts: `${(Date.now() / 1000).toFixed(6)}`,
+      ...(options.viewId ? { view: { id: options.viewId, type: 'home' } } : {}),
+    },
+    type: 'event_callback',
+    event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+  });
+}
+
+export interface HomeButtonPress {
+  actionId: string;
+  value: string;
+  user: string;
+  /** The id of the Home view the button was on (views.publish answered it). */
+  viewId: string;
+  actionTs?: string;
+}
+
+/** A `block_actions` interaction from a button on the app's Home tab: a view container, no channel. */
+export function homeActionBody(p: HomeButtonPress): string {
+  const payload = {
+    type: 'block_actions',
+    user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: 'T0MARSHAL' },
+    api_app_id: 'A0MARSHAL',
+    token: 'legacy-verification-token-unused',
+    container: { type: 'view', view_id: p.viewId },
+    trigger_id: newTriggerId(),
+    team: { id: 'T0MARSHAL', domain: 'marshal-local' },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: { id: p.viewId, type: 'home', team_id: 'T0MARSHAL', blocks: [], private_metadata: '' },
+    actions: [
+      {
+        type: 'button',
+        action_id: p.actionId,
+        block_id: 'home',
+        text: { type: 'plain_text', text: p.actionId },
+        value: p.value,
+        action_ts: p.actionTs ?? `${(Date.now() / 1000).toFixed(6)}`,
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

@@ -16,6 +16,8 @@ import type { WorkflowCatalog } from '../../kit/catalog.js';
 import type { SlackDeps } from './slack-deps.js';
 import type { OpsControl } from '../../control/ops-control.js';
 import { RedisThreadStore } from '../progress/redis-thread-store.js';
+import { HomeTab, type HomeTabOptions } from '../home/home-tab.js';
+import { registerHomeTab } from '../home/register-home-tab.js';
 
 export interface SlackAppOptions {
   settings: Settings;
@@ -42,12 +44,16 @@ export interface SlackAppOptions {
   httpRoutes?: GuardedHttpReceiverOptions['httpRoutes'];
   /** Stop-all, freeze, per-target access and schedules (src/control). */
   control?: OpsControl;
+  /** The App Home tab (pending approvals, active runs, locks, freeze); absent: no Home tab. */
+  home?: Pick<HomeTabOptions, 'redis' | 'freeze' | 'minIntervalMs' | 'refreshMs'>;
 }
 
 export interface SlackApp {
   readonly app: App;
   /** Who may start and approve what: the web console checks the same lists. */
   readonly access: AccessControl;
+  /** The Home tab, when asked for: `start()` it to follow the runs, `close()` it when stopping. */
+  readonly home: HomeTab | undefined;
   /** Starts receiving. HTTP mode resolves with the port bound; Socket Mode with undefined. */
   start(): Promise<number | undefined>;
   stop(): Promise<void>;
@@ -101,6 +107,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   trackRoutes(app, routes);
   registerCommands(app, deps);
   registerApprovalActions(app, deps);
+  const home = options.home
+    ? new HomeTab({
+        ...options.home,
+        views: { publish: (args) => app.client.views.publish(args) },
+        engine: options.engine,
+        access: deps.access,
+        prefix: options.keyPrefix ?? 'marshal',
+        logger: log.child({ component: 'home' }),
+      })
+    : undefined;
+  if (home) registerHomeTab(app, deps, home);
   app.error((err) => {
     log.error(
       { code: (err as { code?: string }).code, err: err.message },
@@ -112,6 +129,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     app,
     access: deps.access,
+    home,
     async start() {
       if (!receiver) {
         await app.start();

@@ -11,6 +11,12 @@ export const MARSHAL_ABORT_KEEP = 'marshal_abort_keep';
  * The run thread's controls, on its parent message: hold and abort while it runs, resume when held,
  * retry the failed hosts once finished with failures.
  */
+/**
+ * The App Home's approval buttons: the same decision as the card's, bound to the Home view Marshal
+ * published to the presser (not to a message) and to the plan shown.
+ */
+export const MARSHAL_HOME_APPROVE = 'marshal_home_approve';
+export const MARSHAL_HOME_REJECT = 'marshal_home_reject';
 export const MARSHAL_RUN_HOLD = 'marshal_run_hold';
 export const MARSHAL_RUN_ABORT = 'marshal_run_abort';
 export const MARSHAL_RESUME = 'marshal_resume';
