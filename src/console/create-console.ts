@@ -10,7 +10,8 @@ import type { AuditEntry } from '../audit/index.js';
 import type { WorkflowRegistry } from '../engine/index.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log/index.js';
-import { InvalidConfigError } from '../config/invalid-config-error.js';
+import { InvalidConfigError, type ConfigProblem } from '../config/invalid-config-error.js';
+import { OidcSignIn } from './auth/oidc-sign-in.js';
 import { isMarshalError } from '../errors/index.js';
 import { scrubSecrets } from '../log/index.js';
 import { isLoopback, type ConsoleConfig } from './console-config.js';
@@ -42,6 +43,8 @@ export interface ConsoleDeps {
   /** The BullMQ queue, shown read-only by Bull Board. */
   queue: Queue;
   logger: Logger;
+  /** Where the OIDC client secret is read from (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunningConsole {
@@ -52,32 +55,61 @@ export interface RunningConsole {
 const CONTROLS: readonly Control[] = ['approve', 'reject', 'hold', 'resume', 'abort', 'retry'];
 
 /**
- * Refuses a console that would be reachable from other machines without authentication, or that
- * offers "act as" anywhere but loopback.
+ * Refuses a console that would be reachable from other machines without authentication, that names two
+ * ways of signing in, whose OIDC client secret is not in the environment, or that offers "act as"
+ * anywhere but loopback. Returns the OIDC client secret, when OIDC is configured.
  */
-export function checkConsoleConfig(config: ConsoleConfig): void {
-  if (isLoopback(config.host)) return;
-  const problems = [];
-  if (!config.trustedHeader)
+export function checkConsoleConfig(
+  config: ConsoleConfig,
+  env: Record<string, string | undefined> = process.env,
+): { oidcSecret: string | undefined } {
+  const problems: ConfigProblem[] = [];
+  if (config.oidc && config.trustedHeader)
+    problems.push({
+      where: 'console.oidc',
+      problem: 'both OIDC sign-in and a trusted proxy header are configured',
+      fix: 'Keep one: console.oidc when the console signs people in itself, console.trustedHeader when a proxy does',
+    });
+  const secretEnv = config.oidc?.clientSecretEnv;
+  const oidcSecret = secretEnv ? env[secretEnv]?.trim() || undefined : undefined;
+  if (secretEnv && !oidcSecret)
+    problems.push({
+      where: secretEnv,
+      problem: 'is not set (console.oidc.clientSecretEnv names it for the OIDC client secret)',
+      fix: `Set ${secretEnv} to the client secret the provider issued for console.oidc.clientId`,
+    });
+  if (!isLoopback(config.host) && !config.trustedHeader && !config.oidc)
     problems.push({
       where: 'console.host',
       problem: `${config.host} is not loopback, and no authentication is configured`,
-      fix: 'Put the console behind your SSO proxy and name its user header in console.trustedHeader, or keep host 127.0.0.1',
+      fix: 'Configure sign-in with console.oidc (your OpenID Connect provider), or put the console behind your SSO proxy and name its user header in console.trustedHeader, or keep host 127.0.0.1',
     });
-  if (config.actAs)
+  if (config.actAs && (!isLoopback(config.host) || config.oidc))
     problems.push({
       where: 'console.actAs',
-      problem: 'choosing who to act as is only for a console bound to loopback (the local run)',
-      fix: 'Remove console.actAs, or bind console.host to 127.0.0.1',
+      problem:
+        'choosing who to act as is only for a console bound to loopback without OIDC sign-in (the local run)',
+      fix: 'Remove console.actAs, or bind console.host to 127.0.0.1 without console.oidc',
     });
   if (problems.length) throw new InvalidConfigError("Marshal's config file (console)", problems);
+  return { oidcSecret };
 }
 
 /** The web console: runs, a run's page (live), locks, Bull Board; controls through the Engine's checks. */
 export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const { config, engine, logger } = deps;
-  checkConsoleConfig(config);
+  const { oidcSecret } = checkConsoleConfig(config, deps.env);
   const csrf = new CsrfTokens(randomBytes(32));
+  const oidc =
+    config.oidc && oidcSecret
+      ? new OidcSignIn(
+          config.oidc,
+          oidcSecret,
+          config.users,
+          logger,
+          (title, body) => layout(title, { viewer: undefined, csrf: '', actAs: undefined }, body).text,
+        )
+      : undefined;
   const live = new LiveEvents();
   await live.start(engine.events);
   const app = express();
@@ -89,9 +121,16 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'same-origin');
     try {
-      res.locals.viewer = viewerOf(config, req.headers);
+      res.locals.viewer = viewerOf(config, req.headers, oidc && ((cookie) => oidc.viewer(cookie)));
     } catch (err) {
+      // Signing in, and the script and stylesheet its pages use, need no one signed in yet.
+      if (err instanceof Unauthenticated && err.canSignIn && /^\/(auth|static)\//.test(req.path))
+        return next();
       if (err instanceof Unauthenticated) {
+        if (err.canSignIn && isNavigation(req)) {
+          res.redirect(302, `/auth/login?to=${encodeURIComponent(req.originalUrl)}`);
+          return;
+        }
         res.status(401).type('text/plain').send(`${err.message}\n`);
         return;
       }
@@ -99,6 +138,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     }
     next();
   });
+  if (oidc) app.use(oidc.routes());
 
   app.get('/static/console.js', (_req, res) => void res.type('application/javascript').send(CONSOLE_JS));
   app.get('/static/console.css', (_req, res) => void res.type('text/css').send(CONSOLE_CSS));
@@ -232,6 +272,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     );
   });
 
+  if (oidc) app.post('/auth/logout', form, guard, (_req, res) => oidc.signOut(res));
+
   app.post('/runs/:runId/:control', form, guard, async (req, res) => {
     const runId = String(req.params.runId);
     const control = String(req.params.control) as Control;
@@ -303,13 +345,29 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info({ host: config.host, port }, 'console listening');
+  const url = `http://${host}:${port}`;
+  oidc?.listeningAt(url);
+  logger.info(
+    { host: config.host, port, signIn: oidc ? 'oidc' : config.trustedHeader ? 'header' : 'none' },
+    'console listening',
+  );
   return {
-    url: `http://${host}:${port}`,
+    url,
     async close() {
       await live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A person opening a page (sent to sign in), not a script, an image or the event stream (refused with
+ * 401): a sign-in started by a stray request would race the person's own.
+ */
+function isNavigation(req: Request): boolean {
+  if (req.method !== 'GET') return false;
+  const mode = req.get('sec-fetch-mode');
+  if (mode) return mode === 'navigate';
+  return (req.get('accept') ?? '').includes('text/html');
 }

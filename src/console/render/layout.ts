@@ -12,7 +12,15 @@ export interface PageContext {
 /** The page shell: navigation, who you are (and, in the local run, who to act as), one notice. */
 export function layout(title: string, ctx: PageContext, body: Html, script?: string): Html {
   const who = ctx.viewer
-    ? html`signed in as <b id="viewer">${ctx.viewer.user}</b>`
+    ? html`signed in as <b id="viewer">${ctx.viewer.user}</b>${
+          ctx.viewer.via === 'oidc'
+            ? html` <form method="post" action="/auth/logout" class="sign-out">
+                <input type="hidden" name="_csrf" value="${ctx.csrf}" /><button type="submit">
+                  sign out
+                </button>
+              </form>`
+            : ''
+        }`
     : html`<span id="viewer">read-only</span>`;
   const picker = ctx.actAs
     ? html`<form method="post" action="/as" class="act-as">
