@@ -19,6 +19,18 @@ import { LiveEvents } from './live-events.js';
 import { html } from './render/html.js';
 import { layout, type PageContext } from './render/layout.js';
 import { locksPage } from './render/locks-page.js';
+import { freezesPage } from './render/freezes-page.js';
+import { schedulesPage } from './render/schedules-page.js';
+import type { FreezeWindow } from '../config/marshal-config.js';
+import {
+  liftFreeze,
+  mayRemoveSchedule,
+  mayUseOps,
+  opsAllowed,
+  removeSchedule,
+  type FleetAccess,
+} from '../control/fleet-actions.js';
+import type { OpsControl } from '../control/ops-control.js';
 import { runPage, runPanel, type RunView } from './render/run-page.js';
 import { runsPage, runsTable, matches, type RunFilters } from './render/runs-page.js';
 import {
@@ -36,12 +48,14 @@ export interface ConsoleDeps {
   engine: Engine;
   registry: WorkflowRegistry;
   /** The same access lists Slack checks. */
-  access: AccessCheck;
+  access: AccessCheck & FleetAccess;
+  /** The fleet-wide controls Slack's `/ops freeze` and `/ops schedules` use, and the declared freeze windows. */
+  fleet?: { control: OpsControl; windows: readonly FreezeWindow[] };
   audit: { entries(runId: string): Promise<AuditEntry[]> };
   /** The run's Slack thread as Slack shows it now, if it has one. */
   thread(runId: string): Promise<{ text: string; blocks: unknown[] }[] | undefined>;
-  /** The BullMQ queue, shown read-only by Bull Board. */
-  queue: Queue;
+  /** The BullMQ queues (host work, the engine's control jobs), shown read-only by Bull Board. */
+  queues: readonly Queue[];
   logger: Logger;
   /** Where the OIDC client secret is read from (default process.env). */
   env?: Record<string, string | undefined>;
@@ -147,7 +161,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   const board = new ExpressAdapter();
   board.setBasePath('/queues');
   createBullBoard({
-    queues: [new BullMQAdapter(deps.queue, { readOnlyMode: true })],
+    queues: deps.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Marshal queue' } },
   });
@@ -307,9 +321,118 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     }
   });
 
-  app.get('/locks', async (req, res) =>
-    send(res, layout('Locks', ctx(req, res), locksPage(await engine.locks()))),
-  );
+  app.get('/locks', async (req, res) => {
+    const v = viewer(res);
+    const locks = await Promise.all(
+      (await engine.locks()).map(async (l) => ({
+        ...l,
+        releasable: v
+          ? await engine
+              .get(l.owner)
+              .then(async (run) =>
+                (await allowedControls(run, v.user, deps.access)).controls.includes('abort'),
+              )
+              .catch(() => false)
+          : false,
+      })),
+    );
+    send(res, layout('Locks', ctx(req, res), locksPage({ locks, csrf: csrf.token(v) })));
+  });
+  /** A lock ends with its run: releasing one is aborting that run, by the same checks as Slack's abort. */
+  app.post('/locks/release', form, guard, async (req, res) => {
+    const v = viewer(res);
+    if (!v) return void res.status(403).type('text/plain').send('Read-only: sign in to release locks.\n');
+    const name = (req.body as Record<string, unknown>).lock;
+    const lock = (await engine.locks()).find((l) => l.name === name);
+    if (!lock) return redirect(res, '/locks', `No lock ${typeof name === 'string' ? name : ''} is held now.`);
+    try {
+      const said = await applyControl(
+        { engine, access: deps.access },
+        { runId: lock.owner, control: 'abort', user: v.user },
+      );
+      logger.info({ lock: lock.name, runId: lock.owner, user: v.user, via: v.via }, 'console lock release');
+      redirect(res, '/locks', `Releasing ${lock.name}: run ${lock.owner} is aborting. ${said}`);
+    } catch (err) {
+      if (err instanceof ControlRefused || isMarshalError(err))
+        return redirect(res, '/locks', scrubSecrets(err.message));
+      throw err;
+    }
+  });
+
+  const noFleet = html`<p class="empty">This Marshal runs without fleet controls (freezes, schedules).</p>`;
+  app.get('/freezes', async (req, res) => {
+    const v = viewer(res);
+    const fleet = deps.fleet;
+    if (!fleet) return send(res, layout('Freezes', ctx(req, res), noFleet));
+    send(
+      res,
+      layout(
+        'Freezes',
+        ctx(req, res),
+        freezesPage({
+          current: await fleet.control.freeze.current(),
+          windows: fleet.windows,
+          canLift: v ? await mayUseOps(fleet.control, deps.access, 'freeze', v.user) : false,
+          csrf: csrf.token(v),
+        }),
+      ),
+    );
+  });
+  app.post('/freezes/lift', form, guard, async (req, res) => {
+    const v = viewer(res);
+    const fleet = deps.fleet;
+    if (!v || !fleet)
+      return void res.status(403).type('text/plain').send('Read-only: sign in to lift a freeze.\n');
+    if (!(await mayUseOps(fleet.control, deps.access, 'freeze', v.user)))
+      return redirect(
+        res,
+        '/freezes',
+        `You may not lift the freeze. Allowed: ${opsAllowed(fleet.control, 'freeze', (p) => p)}.`,
+      );
+    const { lifted, left } = await liftFreeze(fleet.control, v.user);
+    logger.info({ user: v.user, via: v.via, lifted }, 'console freeze lift');
+    redirect(
+      res,
+      '/freezes',
+      `${lifted ? 'The manual freeze is lifted.' : 'There was no manual freeze.'}${left ? ` Still in force: a declared window (${left.source === 'window' ? left.window : 'manual'}).` : ''}`,
+    );
+  });
+
+  app.get('/schedules', async (req, res) => {
+    const v = viewer(res);
+    const schedules = deps.fleet?.control.schedules;
+    if (!schedules) return send(res, layout('Schedules', ctx(req, res), noFleet));
+    const listed = await Promise.all(
+      (await schedules.list()).map(async (s) => ({
+        ...s,
+        removable: v ? await mayRemoveSchedule(deps.access, s, v.user) : false,
+      })),
+    );
+    send(res, layout('Schedules', ctx(req, res), schedulesPage({ schedules: listed, csrf: csrf.token(v) })));
+  });
+  app.post('/schedules/:id/remove', form, guard, async (req, res) => {
+    const v = viewer(res);
+    const control = deps.fleet?.control;
+    const schedules = control?.schedules;
+    if (!v || !control || !schedules)
+      return void res.status(403).type('text/plain').send('Read-only: sign in to remove schedules.\n');
+    const id = String(req.params.id);
+    const listed = (await schedules.list()).find((s) => s.id === id);
+    if (!listed) return redirect(res, '/schedules', `There is no schedule ${id}.`);
+    if (!(await mayRemoveSchedule(deps.access, listed, v.user)))
+      return redirect(
+        res,
+        '/schedules',
+        `You may not remove ${id}: only whoever set it, or who may approve ${listed.workflow}.`,
+      );
+    await removeSchedule({ audit: control.audit, schedules }, listed, v.user);
+    logger.info({ schedule: id, user: v.user, via: v.via }, 'console schedule removed');
+    redirect(
+      res,
+      '/schedules',
+      `Removed schedule ${id}.${listed.source === 'config' ? ' It is declared in Marshal’s config and comes back at the next start unless removed there.' : ''}`,
+    );
+  });
 
   app.use((req: Request, res: Response) => {
     res.status(404);

@@ -42,12 +42,14 @@ export function layout(title: string, ctx: PageContext, body: Html, script?: str
         <meta charset="utf-8" />
         <title>${title} · Marshal</title>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        ${ctx.viewer ? html`<meta name="csrf-token" content="${ctx.csrf}" />` : ''}
         <link rel="stylesheet" href="/static/console.css" />
       </head>
       <body>
         <nav>
           <a href="/" class="brand">Marshal</a> <a href="/">Runs</a> <a href="/locks">Locks</a>
-          <a href="/queues/">Queue</a><span class="who">${who} ${picker}</span>
+          <a href="/freezes">Freezes</a> <a href="/schedules">Schedules</a> <a href="/queues/">Queue</a
+          ><span class="who">${who} ${picker}</span>
         </nav>
         ${ctx.notice ? html`<p class="notice" role="status">${ctx.notice}</p>` : ''}
         <main>${body}</main>
