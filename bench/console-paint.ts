@@ -96,7 +96,11 @@ try {
   });
   const waiters: { match: (e: RunEvent) => boolean; resolve: () => void }[] = [];
   const sub = await engine.events.subscribe((e) => {
-    for (const w of [...waiters]) if (w.match(e)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+    for (const w of [...waiters])
+      if (w.match(e)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
   });
   const next = (match: (e: RunEvent) => boolean) =>
     new Promise<void>((resolve) => waiters.push({ match, resolve }));
@@ -118,7 +122,7 @@ try {
     const page = await browser.context.newPage();
     await page.goto(`${web.url}/runs/${runId}`, { waitUntil: 'load' });
     // The paint entry may be reported a moment after load: wait for it (buffered) rather than read too soon.
-    const t = (await page.evaluate(`new Promise((resolve) => {
+    const t = await page.evaluate<{ fcp: number; load: number; bytes: number }>(`new Promise((resolve) => {
       const nav = performance.getEntriesByType('navigation')[0];
       const done = (fcp) => resolve({ fcp, load: nav.loadEventEnd, bytes: nav.transferSize });
       new PerformanceObserver((list) => {
@@ -126,7 +130,7 @@ try {
         if (fcp) done(fcp.startTime);
       }).observe({ type: 'paint', buffered: true });
       setTimeout(() => done(NaN), 5000);
-    })`)) as { fcp: number; load: number; bytes: number };
+    })`);
     const rows = await page.locator('#hosts tbody tr').count();
     await page.close();
     return { ...t, rows };
@@ -173,11 +177,7 @@ try {
   await engine.decide({ runId: live, gateId: 'fleet.approval', decision: 'approve', by: 'U-APPROVER' });
   await done;
   await sleep(1500); // the last refetch of the panel lands
-  const marks = (await page.evaluate('window.__marshalLive')) as {
-    type: string;
-    at: string;
-    shownAt: number;
-  }[];
+  const marks = await page.evaluate<{ type: string; at: string; shownAt: number }[]>('window.__marshalLive');
   const lags = marks.map((m) => m.shownAt - Date.parse(m.at));
   const byType = new Map<string, number[]>();
   for (const [i, m] of marks.entries()) byType.set(m.type, [...(byType.get(m.type) ?? []), lags[i]!]);

@@ -238,7 +238,10 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   };
   app.get('/runs/:runId', async (req, res) => {
     const v = await view(req, res);
-    send(res, layout(`Run ${v.run.runId}`, ctx(req, res), runPage(v), 'run'));
+    send(
+      res,
+      layout(`Run ${v.run.runId}`, ctx(req, res), runPage(v, { allHosts: req.query.hosts === 'all' }), 'run'),
+    );
   });
   app.get('/runs/:runId/panel', async (req, res) => send(res, runPanel(await view(req, res))));
   app.get('/runs/:runId/live', (req, res) => live.follow(String(req.params.runId), res));

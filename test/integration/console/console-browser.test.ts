@@ -110,6 +110,9 @@ describe('the web console in Chromium', () => {
     });
     const rows = await page.locator('#hosts tbody tr').count();
     expect(rows).toBe(fixture.webHosts.length);
+    // The counts above the grid followed the events too (the page opened with the canary alone done).
+    await expect(page.locator('#hosts-done').textContent()).resolves.toBe(String(fixture.webHosts.length));
+    await expect(page.locator('#hosts-failed').textContent()).resolves.toBe('0');
     await expect(page.locator('#hosts').textContent()).resolves.not.toContain('failed');
     const run = await fixture.server.marshal.engine.get(runId);
     expect(run.state).toBe('succeeded');
