@@ -19,6 +19,7 @@ const BENCHES = [
   'retention',
   'approval-latency',
   'os-upgrade',
+  'console-paint',
 ] as const;
 
 const USAGE = `
