@@ -20,6 +20,7 @@ const BENCHES = [
   'approval-latency',
   'os-upgrade',
   'cert-renew',
+  'console-paint',
 ] as const;
 
 const USAGE = `

@@ -95,6 +95,18 @@ export const GOALS = {
     unit: '×',
     better: 'higher',
   },
+  consoleFirstPaint: {
+    figure: 'console: first contentful paint of a 1,000-host run page, median',
+    limit: 1000,
+    unit: 'ms',
+    better: 'lower',
+  },
+  consoleLiveUpdate: {
+    figure: 'console: run event emitted → the open run page changed, median',
+    limit: 250,
+    unit: 'ms',
+    better: 'lower',
+  },
 } as const satisfies Record<string, Goal>;
 
 export type GoalName = keyof typeof GOALS;

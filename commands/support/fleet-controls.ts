@@ -1,4 +1,11 @@
 import { describeFreeze } from '../../src/control/change-freeze.js';
+import {
+  liftFreeze,
+  mayRemoveSchedule,
+  mayUseOps,
+  opsAllowed,
+  removeSchedule,
+} from '../../src/control/fleet-actions.js';
 import type { OpsControl } from '../../src/control/ops-control.js';
 import type { ScheduledRun } from '../../src/control/run-schedules.js';
 import { NotAuthorizedError } from '../../src/slack/auth/not-authorized-error.js';
@@ -58,18 +65,9 @@ export async function runFleetControl(
       await requireOps(ctx, control, 'freeze');
       if (!(await once())) return;
       if (parsed.off) {
-        const lifted = await control.freeze.lift();
-        control.onFreezeChange?.();
-        const left = await control.freeze.current();
-        if (lifted) {
-          const link = await ctx.announce(`:sunny: <@${ctx.user}> lifted the change freeze.`);
-          await control.audit.append({
-            at: now(),
-            kind: 'ops.unfreeze',
-            actor: ctx.user,
-            ...(link ? { link } : {}),
-          });
-        }
+        const { lifted, left } = await liftFreeze(control, ctx.user, () =>
+          ctx.announce(`:sunny: <@${ctx.user}> lifted the change freeze.`),
+        );
         return ctx.reply(
           `${lifted ? 'The manual freeze is lifted.' : 'There was no manual freeze.'}${left ? ` Still in force: ${describeFreeze(left)} (declared in the config).` : ''}`,
         );
@@ -98,16 +96,10 @@ export async function runFleetControl(
         const listed = (await schedules.list()).find((s) => s.id === parsed.remove);
         if (!listed)
           return ctx.reply(`There is no schedule \`${parsed.remove}\`. \`/ops schedules\` lists them.`);
-        if (listed.requester !== ctx.user)
+        if (!(await mayRemoveSchedule(ctx.deps.access, listed, ctx.user)))
           await ctx.deps.access.require('approve', listed.workflow, ctx.user);
         if (!(await once())) return;
-        await schedules.remove(parsed.remove);
-        await control.audit.append({
-          at: now(),
-          kind: 'schedule.removed',
-          actor: ctx.user,
-          data: { id: parsed.remove, workflow: listed.workflow },
-        });
+        await removeSchedule({ audit: control.audit, schedules }, listed, ctx.user);
         const again =
           listed.source === 'config'
             ? ' It is declared in Marshal’s config and comes back at the next start unless removed there.'
@@ -172,17 +164,13 @@ async function requireOps(
   control: OpsControl,
   right: 'stopAll' | 'freeze',
 ): Promise<void> {
-  const principals = control.ops[right];
-  const allowed = principals
-    ? await ctx.deps.access.among(principals, ctx.user)
-    : await ctx.deps.access.approvesAny(ctx.user);
-  if (allowed) return;
+  if (await mayUseOps(control, ctx.deps.access, right, ctx.user)) return;
   throw new NotAuthorizedError(
-    `You may not use \`/ops ${right === 'stopAll' ? 'stop-all' : 'freeze'}\`. Allowed: ${
-      principals
-        ? principals.map((p) => (p.startsWith('S') ? `<!subteam^${p}>` : `<@${p}>`)).join(', ') || 'no one'
-        : 'anyone who may approve some workflow'
-    }.`,
+    `You may not use \`/ops ${right === 'stopAll' ? 'stop-all' : 'freeze'}\`. Allowed: ${opsAllowed(
+      control,
+      right,
+      (p) => (p.startsWith('S') ? `<!subteam^${p}>` : `<@${p}>`),
+    )}.`,
     { user: ctx.user, workflow: '*', action: right },
   );
 }

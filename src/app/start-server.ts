@@ -188,8 +188,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         engine: m.engine,
         registry: m.registry,
         access: slack.access,
+        fleet: { control, windows: config.freeze.windows },
         audit: m.audit,
-        queue: m.engine.queue,
+        queues: [m.engine.queue, m.engine.controlQueue],
         logger: logger.child({ component: 'console' }),
         // Read from Slack itself (what people see), at most every 2 s per run: Slack's Tier 3 limit.
         thread: cachedFor(2000, async (runId: string) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OidcConfig } from './auth/oidc-config.js';
 
 /**
  * `console:` in Marshal's config file. The console is served only when this section is present.
@@ -6,7 +7,7 @@ import { z } from 'zod';
  */
 export const ConsoleConfig = z
   .object({
-    /** Address to listen on. Anything but loopback needs `trustedHeader`. */
+    /** Address to listen on. Anything but loopback needs `oidc` or `trustedHeader`. */
     host: z.string().min(1).default('127.0.0.1'),
     /** Port; 0 takes any free port (printed at start). */
     port: z.number().int().min(0).max(65_535).default(8090),
@@ -19,8 +20,10 @@ export const ConsoleConfig = z
       .string()
       .regex(/^[A-Za-z0-9-]+$/, 'a header name: letters, digits and -')
       .optional(),
+    /** Sign-in with an OpenID Connect provider (instead of a trusted proxy header). */
+    oidc: OidcConfig.optional(),
     /**
-     * The header's value → the Slack user id it is (access lists and four-eyes are by Slack id).
+     * The header's value (or the OIDC `userClaim`) → the Slack user id it is (access lists and four-eyes are by Slack id).
      * A value not listed is used as it is.
      */
     users: z.record(z.string().min(1), z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id')).default({}),

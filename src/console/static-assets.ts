@@ -36,15 +36,31 @@ export const CONSOLE_JS = String.raw`(() => {
   const cell = (text) => { const td = document.createElement('td'); td.textContent = text; return td; };
   const took = (ms) => ms < 1000 ? Math.round(ms) + ' ms' : ms < 60000 ? (ms / 1000).toFixed(1) + ' s' : Math.floor(ms / 60000) + 'm ' + Math.round((ms % 60000) / 1000) + 's';
   const stateOf = (r) => r.ok ? (r.changed ? 'changed' : 'unchanged') : r.restore === 'restored' ? 'failed, restored' : r.restore ? 'failed, restore ' + r.restore : 'failed';
+  // Each host the page knows has finished, with its state (c changed, u unchanged, f failed): the rows
+  // shown, and (when the grid shows only the first rows) the list the page came with, so the counts
+  // above the grid stay exact whatever the grid shows.
+  const tbody = document.querySelector('#hosts tbody');
+  const known = new Map();
+  (tbody.dataset.done || '').split(' ').filter(Boolean).forEach((w) => known.set(w.slice(1), w[0]));
+  tbody.querySelectorAll('tr').forEach((tr) => { if (!known.has(tr.dataset.host)) known.set(tr.dataset.host, tr.className === 'failed' ? 'f' : tr.cells[2].textContent === 'changed' ? 'c' : 'u'); });
+  const bump = (id, by) => { const el = document.getElementById(id); if (el && by) el.textContent = String(Number(el.textContent) + by); };
   const hostRow = (r) => {
-    const body = document.querySelector('#hosts tbody');
-    let row = body.querySelector('tr[data-host="' + CSS.escape(r.target) + '"]');
+    const limit = Number(tbody.dataset.limit) || Infinity;
+    let row = tbody.querySelector('tr[data-host="' + CSS.escape(r.target) + '"]');
+    const shown = !!row;
     if (!row) { row = document.createElement('tr'); row.dataset.host = r.target; }
     row.className = r.ok ? 'ok' : 'failed';
     row.replaceChildren(cell(r.target), cell(r.stage === 'canary' ? 'canary' : 'batch ' + r.batchIndex), cell(stateOf(r)), cell(took(r.durationMs)), cell(r.error || r.summary || ''));
-    if (!r.ok) body.prepend(row);
-    else if (!row.parentNode) body.append(row);
-    document.getElementById('host-count').textContent = String(body.rows.length);
+    // Failed hosts always show, at the top; the others only while the grid has room.
+    if (!r.ok) tbody.prepend(row);
+    else if (!shown && tbody.rows.length < limit) tbody.append(row);
+    while (tbody.rows.length > limit) tbody.deleteRow(-1);
+    const before = known.get(r.target);
+    const now = r.ok ? (r.changed ? 'c' : 'u') : 'f';
+    known.set(r.target, now);
+    if (before === undefined) { bump('hosts-done', 1); bump('host-count', 1); }
+    bump('hosts-failed', (now === 'f' ? 1 : 0) - (before === 'f' ? 1 : 0));
+    bump('hosts-changed', (now === 'c' ? 1 : 0) - (before === 'c' ? 1 : 0));
   };
   const es = new EventSource('/runs/' + encodeURIComponent(runId) + '/live');
   es.onmessage = (m) => {

@@ -1,20 +1,39 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { cookieValue } from './auth/signed-cookie.js';
 import type { ConsoleConfig } from './console-config.js';
 
 /** Who is looking: a Slack user id, or undefined (may read, may not act). */
-export type Viewer = { user: string; via: 'header' | 'act-as' } | undefined;
+export type Viewer = { user: string; via: 'header' | 'oidc' | 'act-as' } | undefined;
 
-export class Unauthenticated extends Error {}
+export class Unauthenticated extends Error {
+  constructor(
+    message: string,
+    /** Whether the console can sign the person in itself (OIDC), rather than a proxy in front of it. */
+    readonly canSignIn = false,
+  ) {
+    super(message);
+  }
+}
 
 export const ACT_AS_COOKIE = 'marshal_as';
 
 /**
- * Who a request comes from. Behind a trusted proxy, its header says (mapped to a Slack id); without
- * it the request is refused. In the local run (loopback, `actAs`), the person picks from the listed
+ * Who a request comes from. With OIDC sign-in, the session cookie says (`session`); without one the
+ * request is refused (and sent to sign in). Behind a trusted proxy, its header says (mapped to a Slack
+ * id); without it the request is refused. In the local run (loopback, `actAs`), the person picks from the listed
  * users. Otherwise (loopback, no auth configured) the console is read-only.
  */
-export function viewerOf(config: ConsoleConfig, headers: IncomingHttpHeaders): Viewer {
+export function viewerOf(
+  config: ConsoleConfig,
+  headers: IncomingHttpHeaders,
+  session?: (cookieHeader: string | undefined) => Viewer,
+): Viewer {
+  if (config.oidc) {
+    const signedIn = session?.(headers.cookie);
+    if (!signedIn) throw new Unauthenticated('not signed in: sign in at /auth/login', true);
+    return signedIn;
+  }
   if (config.trustedHeader) {
     const raw = headers[config.trustedHeader.toLowerCase()];
     const value = Array.isArray(raw) ? raw[0] : raw;
@@ -22,16 +41,8 @@ export function viewerOf(config: ConsoleConfig, headers: IncomingHttpHeaders): V
     return { user: config.users[value] ?? value, via: 'header' };
   }
   if (config.actAs) {
-    const chosen = cookie(headers.cookie, ACT_AS_COOKIE);
+    const chosen = cookieValue(headers.cookie, ACT_AS_COOKIE);
     if (chosen && config.actAs.includes(chosen)) return { user: chosen, via: 'act-as' };
-  }
-  return undefined;
-}
-
-function cookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
   }
   return undefined;
 }

@@ -14,6 +14,29 @@ export interface MetricsSources {
 
 const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 const WAIT_SECONDS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400];
+const RUN_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+
+/**
+ * What this process counts itself (see MarshalMetrics): one metric a line, so adding one is one line
+ * and the names, labels and buckets can be read down the columns.
+ */
+// prettier-ignore
+const OWN_METRICS = {
+  runsStarted:          { kind: 'counter',   name: 'marshal_runs_started_total',           labels: ['workflow', 'dry_run'],           help: 'Runs started, by workflow.' },
+  runsFinished:         { kind: 'counter',   name: 'marshal_runs_finished_total',          labels: ['workflow', 'outcome'],           help: 'Runs finished, by workflow and outcome (succeeded, failed, aborted; lost when Redis lost the run).' },
+  runDuration:          { kind: 'histogram', name: 'marshal_run_duration_seconds',         labels: ['workflow', 'outcome'],           buckets: RUN_SECONDS,  help: 'Run duration from start to its final state.' },
+  taskDuration:         { kind: 'histogram', name: 'marshal_task_duration_seconds',        labels: ['workflow', 'task', 'state'],     buckets: SECONDS,      help: 'Task duration from running to its final state (tasks that started and ended in this process).' },
+  hostStepDuration:     { kind: 'histogram', name: 'marshal_host_step_duration_seconds',   labels: ['workflow', 'stage', 'outcome'],  buckets: SECONDS,      help: 'Duration of one host step (a rollout target), by stage and outcome.' },
+  approvalWait:         { kind: 'histogram', name: 'marshal_approval_wait_seconds',        labels: ['workflow', 'decision'],          buckets: WAIT_SECONDS, help: 'How long a gate waited for its decision, by decision (timed_out when nobody decided).' },
+  approvalsWaiting:     { kind: 'gauge',     name: 'marshal_approvals_waiting',            labels: ['workflow'],                      help: 'Gates opened minus gates decided in this process (sum over processes: gates waiting now).' },
+  hostsChanged:         { kind: 'counter',   name: 'marshal_hosts_changed_total',          labels: ['workflow'],                      help: 'Hosts a step changed.' },
+  hostsFailed:          { kind: 'counter',   name: 'marshal_hosts_failed_total',           labels: ['workflow', 'kind'],              help: 'Hosts whose step failed (error says why in the run), by failure kind.' },
+  hostsRolledBack:      { kind: 'counter',   name: 'marshal_hosts_rolled_back_total',      labels: ['workflow'],                      help: 'Hosts put back by a rollback, counted when their run finished.' },
+  slackCalls:           { kind: 'counter',   name: 'marshal_slack_api_calls_total',        labels: ['method'],                        help: 'Slack Web API calls made by this process, by method.' },
+  slackRateLimited:     { kind: 'counter',   name: 'marshal_slack_api_rate_limited_total', labels: ['method'],                        help: 'Slack Web API answers 429 (rate limited), by method.' },
+  sshConnections:       { kind: 'counter',   name: 'marshal_ssh_connections_total',        labels: [],                                help: 'SSH connections opened by this process.' },
+  sshHandshakeFailures: { kind: 'counter',   name: 'marshal_ssh_handshake_failures_total', labels: ['reason'],                        help: 'SSH connection attempts that failed (unreachable, handshake or authentication, host key refused), by reason.' },
+} as const satisfies Record<string, MetricSpec>;
 
 /**
  * Marshal's Prometheus metrics, one registry per process.
@@ -31,93 +54,8 @@ export class MarshalMetrics {
   /** When each task started running in this process, for its duration (bounded). */
   private readonly taskStarts = new Map<string, number>();
 
-  private readonly runsStarted = new Counter({
-    name: 'marshal_runs_started_total',
-    help: 'Runs started, by workflow.',
-    labelNames: ['workflow', 'dry_run'] as const,
-    registers: [this.registry],
-  });
-  private readonly runsFinished = new Counter({
-    name: 'marshal_runs_finished_total',
-    help: 'Runs finished, by workflow and outcome (succeeded, failed, aborted; lost when Redis lost the run).',
-    labelNames: ['workflow', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  private readonly runDuration = new Histogram({
-    name: 'marshal_run_duration_seconds',
-    help: 'Run duration from start to its final state.',
-    labelNames: ['workflow', 'outcome'] as const,
-    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
-    registers: [this.registry],
-  });
-  private readonly taskDuration = new Histogram({
-    name: 'marshal_task_duration_seconds',
-    help: 'Task duration from running to its final state (tasks that started and ended in this process).',
-    labelNames: ['workflow', 'task', 'state'] as const,
-    buckets: SECONDS,
-    registers: [this.registry],
-  });
-  private readonly hostStepDuration = new Histogram({
-    name: 'marshal_host_step_duration_seconds',
-    help: 'Duration of one host step (a rollout target), by stage and outcome.',
-    labelNames: ['workflow', 'stage', 'outcome'] as const,
-    buckets: SECONDS,
-    registers: [this.registry],
-  });
-  private readonly approvalWait = new Histogram({
-    name: 'marshal_approval_wait_seconds',
-    help: 'How long a gate waited for its decision, by decision (timed_out when nobody decided).',
-    labelNames: ['workflow', 'decision'] as const,
-    buckets: WAIT_SECONDS,
-    registers: [this.registry],
-  });
-  private readonly approvalsWaiting = new Gauge({
-    name: 'marshal_approvals_waiting',
-    help: 'Gates opened minus gates decided in this process (sum over processes: gates waiting now).',
-    labelNames: ['workflow'] as const,
-    registers: [this.registry],
-  });
-  private readonly hostsChanged = new Counter({
-    name: 'marshal_hosts_changed_total',
-    help: 'Hosts a step changed.',
-    labelNames: ['workflow'] as const,
-    registers: [this.registry],
-  });
-  private readonly hostsFailed = new Counter({
-    name: 'marshal_hosts_failed_total',
-    help: 'Hosts whose step failed (error says why in the run), by failure kind.',
-    labelNames: ['workflow', 'kind'] as const,
-    registers: [this.registry],
-  });
-  private readonly hostsRolledBack = new Counter({
-    name: 'marshal_hosts_rolled_back_total',
-    help: 'Hosts put back by a rollback, counted when their run finished.',
-    labelNames: ['workflow'] as const,
-    registers: [this.registry],
-  });
-  private readonly slackCalls = new Counter({
-    name: 'marshal_slack_api_calls_total',
-    help: 'Slack Web API calls made by this process, by method.',
-    labelNames: ['method'] as const,
-    registers: [this.registry],
-  });
-  private readonly slackRateLimited = new Counter({
-    name: 'marshal_slack_api_rate_limited_total',
-    help: 'Slack Web API answers 429 (rate limited), by method.',
-    labelNames: ['method'] as const,
-    registers: [this.registry],
-  });
-  private readonly sshConnections = new Counter({
-    name: 'marshal_ssh_connections_total',
-    help: 'SSH connections opened by this process.',
-    registers: [this.registry],
-  });
-  private readonly sshHandshakeFailures = new Counter({
-    name: 'marshal_ssh_handshake_failures_total',
-    help: 'SSH connection attempts that failed (unreachable, handshake or authentication, host key refused), by reason.',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  /** The metrics of OWN_METRICS, in this process's registry. */
+  private readonly m = buildMetrics(this.registry, OWN_METRICS);
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const sources = (): MetricsSources | undefined => this.sources;
@@ -188,17 +126,17 @@ export class MarshalMetrics {
   observe(event: RunEvent, workflow: string): void {
     switch (event.type) {
       case 'run.started':
-        this.runsStarted.inc({ workflow, dry_run: String(event.dryRun) });
+        this.m.runsStarted.inc({ workflow, dry_run: String(event.dryRun) });
         return;
       case 'run.finished':
         // A rollback asked for after the end closes the run again: it was counted when it first ended.
         if (event.rollbackBy) return;
-        this.runsFinished.inc({ workflow, outcome: event.state });
-        this.runDuration.observe({ workflow, outcome: event.state }, event.durationMs / 1000);
+        this.m.runsFinished.inc({ workflow, outcome: event.state });
+        this.m.runDuration.observe({ workflow, outcome: event.state }, event.durationMs / 1000);
         void this.countRolledBack(event.runId, workflow);
         return;
       case 'run.lost':
-        this.runsFinished.inc({ workflow, outcome: 'lost' });
+        this.m.runsFinished.inc({ workflow, outcome: 'lost' });
         return;
       case 'task.state': {
         const key = `${event.runId}|${event.taskId}`;
@@ -209,7 +147,7 @@ export class MarshalMetrics {
           const started = this.taskStarts.get(key);
           this.taskStarts.delete(key);
           if (started !== undefined)
-            this.taskDuration.observe(
+            this.m.taskDuration.observe(
               { workflow, task: event.taskId, state: event.state },
               Math.max(0, Date.parse(event.at) - started) / 1000,
             );
@@ -218,19 +156,19 @@ export class MarshalMetrics {
       }
       case 'target.finished': {
         const r = event.result;
-        this.hostStepDuration.observe(
+        this.m.hostStepDuration.observe(
           { workflow, stage: r.stage, outcome: r.ok ? 'ok' : 'failed' },
           r.durationMs / 1000,
         );
-        if (r.changed && r.ok) this.hostsChanged.inc({ workflow });
-        if (!r.ok) this.hostsFailed.inc({ workflow, kind: failureKind(r.error) });
+        if (r.changed && r.ok) this.m.hostsChanged.inc({ workflow });
+        if (!r.ok) this.m.hostsFailed.inc({ workflow, kind: failureKind(r.error) });
         return;
       }
       case 'gate.waiting':
-        this.approvalsWaiting.inc({ workflow });
+        this.m.approvalsWaiting.inc({ workflow });
         return;
       case 'gate.decided':
-        this.approvalsWaiting.dec({ workflow });
+        this.m.approvalsWaiting.dec({ workflow });
         void this.observeWait(event, workflow);
         return;
       default:
@@ -239,16 +177,16 @@ export class MarshalMetrics {
   }
 
   slackCall(method: string): void {
-    this.slackCalls.inc({ method });
+    this.m.slackCalls.inc({ method });
   }
 
   slackRateLimit(method: string): void {
-    this.slackRateLimited.inc({ method });
+    this.m.slackRateLimited.inc({ method });
   }
 
   sshConnection(outcome: 'opened' | 'failed', err?: unknown): void {
-    if (outcome === 'opened') this.sshConnections.inc();
-    else this.sshHandshakeFailures.inc({ reason: sshFailureReason(err) });
+    if (outcome === 'opened') this.m.sshConnections.inc();
+    else this.m.sshHandshakeFailures.inc({ reason: sshFailureReason(err) });
   }
 
   async text(): Promise<string> {
@@ -265,7 +203,7 @@ export class MarshalMetrics {
     const opened = history?.findLast((e) => e.type === 'gate.waiting' && e.gateId === event.gateId);
     if (!opened) return;
     const decision = event.timedOut ? 'timed_out' : event.decision;
-    this.approvalWait.observe(
+    this.m.approvalWait.observe(
       { workflow, decision },
       Math.max(0, Date.parse(event.at) - Date.parse(opened.at)) / 1000,
     );
@@ -274,7 +212,7 @@ export class MarshalMetrics {
   private async countRolledBack(runId: string, workflow: string) {
     const run = await this.sources?.get(runId).catch(() => undefined);
     const n = run?.targets.filter((t) => t.restore === 'restored').length ?? 0;
-    if (n > 0) this.hostsRolledBack.inc({ workflow }, n);
+    if (n > 0) this.m.hostsRolledBack.inc({ workflow }, n);
   }
 }
 
@@ -296,4 +234,38 @@ function sshFailureReason(err: unknown): string {
   if (/authentication|auth methods/i.test(message)) return 'auth';
   if (/handshake/i.test(message)) return 'handshake';
   return 'unreachable';
+}
+
+interface MetricSpec {
+  kind: 'counter' | 'histogram' | 'gauge';
+  name: string;
+  labels: readonly string[];
+  buckets?: readonly number[];
+  help: string;
+}
+
+/** A spec's prom-client metric, typed by its labels. */
+type Built<S> = S extends { kind: infer K; labels: readonly (infer L extends string)[] }
+  ? K extends 'counter'
+    ? Counter<L>
+    : K extends 'histogram'
+      ? Histogram<L>
+      : Gauge<L>
+  : never;
+
+function buildMetrics<T extends Record<string, MetricSpec>>(
+  registry: Registry,
+  specs: T,
+): { [K in keyof T]: Built<T[K]> } {
+  const out: Record<string, Counter | Histogram | Gauge> = {};
+  for (const [key, { kind, name, labels, buckets, help }] of Object.entries(specs)) {
+    const common = { name, help, labelNames: [...labels], registers: [registry] };
+    out[key] =
+      kind === 'counter'
+        ? new Counter(common)
+        : kind === 'histogram'
+          ? new Histogram({ ...common, ...(buckets ? { buckets: [...buckets] } : {}) })
+          : new Gauge(common);
+  }
+  return out as { [K in keyof T]: Built<T[K]> };
 }

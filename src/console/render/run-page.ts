@@ -25,13 +25,35 @@ const LABEL: Record<Control, string> = {
   retry: 'Retry failed hosts',
 };
 
-export function runPage(view: RunView): Html {
+/**
+ * Host rows in the first paint: failed ones come first, so the rows that matter are among them; the
+ * rest are a click away (`?hosts=all`). A 1,000-host grid in full costs the browser most of a second.
+ */
+export const FIRST_HOST_ROWS = 200;
+
+export function runPage(view: RunView, options: { allHosts?: boolean } = {}): Html {
   const { run } = view;
+  const limit = options.allHosts ? Infinity : FIRST_HOST_ROWS;
   return html`<div id="run" data-run="${run.runId}">
     <div id="panel">${runPanel(view)}</div>
     <h2>Hosts <small id="host-count">${run.targets.length}</small></h2>
-    ${hostGrid(run.targets)}
+    ${hostSummary(run.targets, limit)} ${hostGrid(run.targets, limit)}
   </div>`;
+}
+
+/** Counts first (kept up to date live), and whether the grid below shows every host. */
+function hostSummary(targets: TargetResult[], limit: number): Html {
+  const failed = targets.filter((t) => !t.ok).length;
+  const changed = targets.filter((t) => t.ok && t.changed).length;
+  return html`<p id="host-summary" class="facts">
+    <b id="hosts-done">${targets.length}</b> done · <b id="hosts-failed">${failed}</b> failed ·
+    <b id="hosts-changed">${changed}</b> changed${
+      targets.length > limit
+        ? html` · showing the first ${limit} (failed first):
+            <a href="?hosts=all" id="all-hosts">show all ${targets.length}</a>`
+        : ''
+    }
+  </p>`;
 }
 
 /** The parts that change with any event: header, controls, DAG, approvals, thread, audit. */
@@ -182,7 +204,7 @@ export function targetState(t: TargetResult): string {
   return 'failed';
 }
 
-function hostGrid(targets: TargetResult[]): Html {
+function hostGrid(targets: TargetResult[], limit: number): Html {
   return html`<table id="hosts" class="hosts">
     <thead>
       <tr>
@@ -193,17 +215,22 @@ function hostGrid(targets: TargetResult[]): Html {
         <th>Summary</th>
       </tr>
     </thead>
-    <tbody>
-      ${sortTargets(targets).map(
-        (t) =>
-          html`<tr data-host="${t.target}" class="${t.ok ? 'ok' : 'failed'}">
-            <td>${t.target}</td>
-            <td>${t.stage === 'canary' ? 'canary' : `batch ${t.batchIndex}`}</td>
-            <td>${targetState(t)}</td>
-            <td>${formatMs(t.durationMs)}</td>
-            <td>${scrubSecrets(t.error ?? t.summary ?? '')}</td>
-          </tr>`,
-      )}
+    <tbody
+      data-limit="${Number.isFinite(limit) ? limit : ''}"
+      data-done="${targets.length > limit ? targets.map((t) => `${t.ok ? (t.changed ? 'c' : 'u') : 'f'}${t.target}`).join(' ') : ''}"
+    >
+      ${sortTargets(targets)
+        .slice(0, limit)
+        .map(
+          (t) =>
+            html`<tr data-host="${t.target}" class="${t.ok ? 'ok' : 'failed'}">
+              <td>${t.target}</td>
+              <td>${t.stage === 'canary' ? 'canary' : `batch ${t.batchIndex}`}</td>
+              <td>${targetState(t)}</td>
+              <td>${formatMs(t.durationMs)}</td>
+              <td>${scrubSecrets(t.error ?? t.summary ?? '')}</td>
+            </tr>`,
+        )}
     </tbody>
   </table>`;
 }

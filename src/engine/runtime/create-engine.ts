@@ -88,6 +88,8 @@ export interface EngineRuntime extends Engine {
   readonly health: RedisHealth;
   /** The BullMQ queue the work goes through (job counts for metrics; Bull Board, read-only). */
   readonly queue: Queue;
+  /** The queue of control work (task transitions, batch hand-outs, gate timeouts), apart from host work. */
+  readonly controlQueue: Queue;
   close(): Promise<void>;
 }
 
@@ -446,6 +448,7 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     },
     health,
     queue,
+    controlQueue,
     async close() {
       await watch.close();
       await Promise.all(pools.map((p) => p.close()));

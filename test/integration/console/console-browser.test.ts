@@ -110,6 +110,9 @@ describe('the web console in Chromium', () => {
     });
     const rows = await page.locator('#hosts tbody tr').count();
     expect(rows).toBe(fixture.webHosts.length);
+    // The counts above the grid followed the events too (the page opened with the canary alone done).
+    await expect(page.locator('#hosts-done').textContent()).resolves.toBe(String(fixture.webHosts.length));
+    await expect(page.locator('#hosts-failed').textContent()).resolves.toBe('0');
     await expect(page.locator('#hosts').textContent()).resolves.not.toContain('failed');
     const run = await fixture.server.marshal.engine.get(runId);
     expect(run.state).toBe('succeeded');
@@ -157,5 +160,100 @@ describe('the web console in Chromium', () => {
       headers: { [HEADER]: 'bob@example.com' },
     });
     expect(write.status).toBe(405);
+    // Both of the engine's queues: host work and control work (transitions, batch hand-outs, timeouts).
+    const queues = (await (
+      await fetch(`${consoleUrl}/queues/api/queues`, { headers: { [HEADER]: 'bob@example.com' } })
+    ).json()) as { queues: { name: string }[] };
+    expect(queues.queues.map((q) => q.name).sort()).toEqual(['control', 'jobs']);
   });
+
+  it('shows freezes, schedules and locks, and lifts, removes and releases where the viewer may', async () => {
+    const { marshal } = fixture.server;
+    const audit = async () => marshal.audit.range(1, (await marshal.audit.head()).seq);
+    const asDave = (path: string, init: RequestInit = {}) =>
+      fetch(`${consoleUrl}${path}`, {
+        ...init,
+        redirect: 'manual',
+        headers: { [HEADER]: 'dave@example.com', ...(init.headers as Record<string, string>) },
+      });
+    const forge = async (path: string, body: Record<string, string>) => {
+      // His own valid token (every page carries it), so only the access check can refuse him.
+      const token = /name="csrf-token" content="([^"]+)"/.exec(await (await asDave('/')).text())![1]!;
+      const res = await asDave(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token, ...body }).toString(),
+      });
+      expect(res.status).toBe(303);
+      return decodeURIComponent(res.headers.get('location')!);
+    };
+    await fixture.sendCommand(DEMO_APPROVER, 'freeze 2h database migration', '/ops');
+    await fixture.sendCommand(
+      DEMO_REQUESTER,
+      'schedule nightly "0 3 * * *" config-push rate-limiter to role=web',
+      '/ops',
+    );
+    // Dave is signed in but may do none of it: no buttons, and his forged POSTs change nothing.
+    const davesFreezes = await (await asDave('/freezes')).text();
+    expect(davesFreezes).toContain('database migration');
+    expect(davesFreezes).not.toContain('data-control="lift-freeze"');
+    expect(await forge('/freezes/lift', {})).toContain('You may not lift the freeze');
+    expect(await (await asDave('/schedules')).text()).not.toContain('data-control="remove-schedule"');
+    expect(await forge('/schedules/nightly/remove', {})).toContain('You may not remove nightly');
+    // Bob may: he lifts the freeze, removes Alice's schedule and releases the lock in the browser.
+    const page = await browser.context.newPage();
+    await page.goto(`${consoleUrl}/freezes`);
+    await expect(page.locator('#freeze').textContent()).resolves.toContain('database migration');
+    await page.locator('button[data-control="lift-freeze"]').click();
+    await page.waitForURL(/notice=/);
+    await expect(page.locator('.notice').textContent()).resolves.toContain('The manual freeze is lifted');
+    await expect(page.locator('#freeze').textContent()).resolves.toContain('No change freeze is in force');
+
+    await page.goto(`${consoleUrl}/schedules`);
+    await expect(page.locator('tr[data-schedule="nightly"]').textContent()).resolves.toContain('config-push');
+    await page.locator('tr[data-schedule="nightly"] button[data-control="remove-schedule"]').click();
+    await page.waitForURL(/notice=/);
+    await expect(page.locator('.notice').textContent()).resolves.toContain('Removed schedule nightly');
+    await expect(page.locator('tr[data-schedule="nightly"]').count()).resolves.toBe(0);
+
+    // A run that holds a lock, waiting at its gate: Dave may not release it, Bob may.
+    const second = await fixture.sendCommand(
+      DEMO_REQUESTER,
+      'push rate-limiter to role=web --canary 1 --batches 100%',
+    );
+    expect(second.runId, second.text).toBeDefined();
+    const lockedRun = second.runId!;
+    await fixture.waitForEvent(
+      'the second run at its gate',
+      (e) => e.runId === lockedRun && e.type === 'gate.waiting',
+    );
+
+    expect(await marshal.engine.locks()).toContainEqual(
+      expect.objectContaining({ name: 'bundle:rate-limiter', owner: lockedRun }),
+    );
+    expect(await (await asDave('/locks')).text()).not.toContain('data-control="release-lock"');
+    expect(await forge('/locks/release', { lock: 'bundle:rate-limiter' })).toContain(
+      `You cannot abort run ${lockedRun}`,
+    );
+    expect((await marshal.engine.get(lockedRun)).abortRequested).toBeFalsy();
+
+    await page.goto(`${consoleUrl}/locks`);
+    await page.locator('tr[data-lock="bundle:rate-limiter"] button[data-control="release-lock"]').click();
+    await page.waitForURL(/notice=/);
+    await expect(page.locator('.notice').textContent()).resolves.toContain('Releasing bundle:rate-limiter');
+    await waitUntil('the aborted run to free its lock', async () =>
+      (await marshal.engine.locks()).length === 0 ? true : undefined,
+    );
+    await page.goto(`${consoleUrl}/locks`);
+    await expect(page.locator('.empty').first().textContent()).resolves.toBe('No locks are held.');
+    await page.close();
+
+    expect((await marshal.engine.get(lockedRun)).state).toBe('aborted');
+    const records = await audit();
+    expect(records.find((r) => r.kind === 'ops.unfreeze')).toMatchObject({ actor: DEMO_APPROVER });
+    expect(records.find((r) => r.kind === 'schedule.removed')).toMatchObject({
+      actor: DEMO_APPROVER,
+      data: { id: 'nightly' },
+    });
+  }, 120_000);
 });
