@@ -66,7 +66,7 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-const CONTROLS: readonly Control[] = ['approve', 'reject', 'hold', 'resume', 'abort', 'retry'];
+const CONTROLS: readonly Control[] = ['approve', 'reject', 'hold', 'resume', 'abort', 'retry', 'rollback'];
 
 /**
  * Refuses a console that would be reachable from other machines without authentication, that names two

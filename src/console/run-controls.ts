@@ -1,13 +1,14 @@
 import type { Engine } from '../engine/engine.js';
 import type { RunSnapshot } from '../engine/model/run.js';
 import { FINAL_RUN_STATES } from '../engine/model/task-state.js';
+import { rollbackOffered } from '../engine/model/rollback-offer.js';
 
 /** Who may start and approve: the same AccessControl the Slack front end checks. */
 export interface AccessCheck {
   allows(right: 'start' | 'approve', workflow: string, user: string): Promise<boolean>;
 }
 
-export type Control = 'approve' | 'reject' | 'hold' | 'resume' | 'abort' | 'retry';
+export type Control = 'approve' | 'reject' | 'hold' | 'resume' | 'abort' | 'retry' | 'rollback';
 
 export interface AllowedControls {
   controls: Control[];
@@ -20,7 +21,8 @@ export interface AllowedControls {
 /**
  * What the viewer may do to the run now, by Slack's rules: deciding a gate needs the workflow's
  * approve right and never the requester (four-eyes); hold, resume and abort are for the requester and
- * the approvers; retrying failed hosts needs the start right. The engine checks again on every POST.
+ * the approvers, and so is rolling back a run that finished with failures; retrying failed hosts needs the
+ * start right. The engine checks again on every POST.
  */
 export async function allowedControls(
   run: RunSnapshot,
@@ -37,6 +39,8 @@ export async function allowedControls(
   if (FINAL_RUN_STATES.has(run.state)) {
     if (run.targets.some((t) => !t.ok) && (await access.allows('start', run.workflow, user)))
       out.controls.push('retry');
+    // Roll back after the end: for the requester and the approvers, as hold and abort.
+    if (rollbackOffered(run) && (requester || approver)) out.controls.push('rollback');
     return out;
   }
   const gate = run.gates.find((g) => g.state === 'waiting' && g.kind !== 'choice');
@@ -98,6 +102,13 @@ export async function applyControl(
     case 'abort':
       await engine.abort(run.runId, input.user);
       return 'Aborting: no new hosts start; cleanup runs.';
+    case 'rollback': {
+      const done = await engine.rollback(run.runId, input.user);
+      if (done.applied) return `Rolling back ${done.hosts.join(', ')}: they go back to what they had.`;
+      return done.why === 'already'
+        ? `Nothing more was done: already rolled back at the request of ${done.by ?? 'someone'}.`
+        : 'Nothing to roll back: every host it changed was restored already.';
+    }
     case 'retry': {
       const id = await engine.retryFailed(run.runId, input.user);
       return `Retrying the failed hosts as run ${id}.`;

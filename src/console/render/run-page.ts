@@ -23,6 +23,7 @@ const LABEL: Record<Control, string> = {
   resume: 'Resume',
   abort: 'Abort',
   retry: 'Retry failed hosts',
+  rollback: 'Roll back',
 };
 
 /**

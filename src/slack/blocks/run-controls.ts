@@ -1,5 +1,6 @@
 import type { RunSnapshot } from '../../engine/model/run.js';
 import { FINAL_RUN_STATES } from '../../engine/model/task-state.js';
+import { rollbackOffered, unrestoredTargets } from '../../engine/model/rollback-offer.js';
 import {
   MARSHAL_RESUME,
   MARSHAL_RETRY,
@@ -22,7 +23,7 @@ export function runControlButtons(run: RunSnapshot): Block | undefined {
   if (FINAL_RUN_STATES.has(run.state)) {
     if (run.targets.some((t) => !t.ok) && !run.dryRun)
       buttons.push({ type: 'button', text: plain('Retry failed hosts'), action_id: MARSHAL_RETRY, value });
-    if (canRollBack(run))
+    if (rollbackOffered(run))
       buttons.push({
         type: 'button',
         text: plain('Roll back'),
@@ -32,7 +33,7 @@ export function runControlButtons(run: RunSnapshot): Block | undefined {
         confirm: {
           title: plain('Roll back this run?'),
           text: mrkdwn(
-            `The ${unrestored(run).length === 1 ? 'host' : `${unrestored(run).length} hosts`} this run changed and did not restore go back to what they had, through the workflow's own rollback. This is done once.`,
+            `The ${unrestoredTargets(run).length === 1 ? 'host' : `${unrestoredTargets(run).length} hosts`} this run changed and did not restore go back to what they had, through the workflow's own rollback. This is done once.`,
           ),
           confirm: plain('Roll back'),
           deny: plain('Back'),
@@ -70,22 +71,4 @@ export function runControlButtons(run: RunSnapshot): Block | undefined {
     });
   }
   return buttons.length ? { type: 'actions', block_id: RUN_ACTIONS_BLOCK_ID, elements: buttons } : undefined;
-}
-
-/** Hosts the run left changed or half-changed: changed and not restored, a restore unknown or failed. */
-function unrestored(run: RunSnapshot): string[] {
-  return run.targets
-    .filter(
-      (t) => (t.changed && t.restore === undefined) || t.restore === 'unknown' || t.restore === 'failed',
-    )
-    .map((t) => t.target);
-}
-
-/**
- * Roll back is offered once a run finished with failures (failed, aborted, or a host failed) and left
- * hosts changed, until someone asked for it (Engine.rollback decides it once).
- */
-function canRollBack(run: RunSnapshot): boolean {
-  const failures = run.state !== 'succeeded' || run.targets.some((t) => !t.ok);
-  return !run.dryRun && !run.rollback && failures && unrestored(run).length > 0;
 }

@@ -37,7 +37,7 @@ const runButtons = (parent: StoredMessage | undefined): Button[] =>
  * left the others changed; the run thread's "Roll back" button restores exactly those, once, through the
  * workflow's own rollback, audited; `marshal rollback` does the same from a terminal.
  */
-describe('roll back a finished run', { timeout: 240_000 }, () => {
+describe('roll back a finished run, and the terminal’s run controls', { timeout: 240_000 }, () => {
   let f: ConfigPushFixture;
   beforeAll(async () => {
     f = await ConfigPushFixture.start({ hosts: 8 });
@@ -131,6 +131,46 @@ describe('roll back a finished run', { timeout: 240_000 }, () => {
       const [p] = await f.thread(runId);
       return runButtons(p).some((b) => b.action_id === MARSHAL_ROLLBACK) ? undefined : true;
     });
+  });
+
+  it('`marshal hold`, `marshal approve` and `marshal resume` steer a Slack-started run as the terminal identity', async () => {
+    f.resetHosts();
+    const env = marshalEnv(f.env, testRedisUrl());
+    const cli = async (args: string[]) => {
+      const p = startMarshal(args, env);
+      const { code } = await p.exited;
+      expect(p.stderr(), args.join(' ')).toBe('');
+      expect(code, args.join(' ')).toBe(0);
+      return p.stdout();
+    };
+    const reply = await f.sendCommand(
+      DEMO_REQUESTER,
+      'push rate-limiter to role=web --canary 1 --batches 100% --delay 0s',
+    );
+    const runId = reply.runId!;
+    await f.waitForApprovalCard(runId);
+    expect(await cli(['hold', runId])).toContain(
+      `run ${runId} will hold after its current batch (as ${CLI_USER})`,
+    );
+    expect(await cli(['approve', runId])).toContain(
+      `execution.approval of run ${runId} approved by ${CLI_USER}`,
+    );
+    await waitUntil('the batches to hold', async () =>
+      (await f.server.marshal.engine.get(runId)).tasks.some((t) => t.state === 'held') ? true : undefined,
+    );
+    expect(f.fleetShas()[f.webHosts[1]!]).not.toBe(f.bundleSha());
+    expect(await cli(['resume', runId])).toContain(
+      `run ${runId} resumes with its next batch (as ${CLI_USER})`,
+    );
+    expect((await f.waitForRun(runId)).state).toBe('succeeded');
+    for (const h of f.webHosts) expect(f.hostSha(h)).toBe(f.bundleSha());
+    const controls = f.events.filter((e) => e.runId === runId && e.type === 'run.control');
+    expect(
+      controls.map((e) => [e.type === 'run.control' && e.action, e.type === 'run.control' && e.by]),
+    ).toEqual([
+      ['hold', CLI_USER],
+      ['resume', CLI_USER],
+    ]);
   });
 
   it('`marshal rollback <run>` restores a canary kept at an abort, as the terminal identity', async () => {

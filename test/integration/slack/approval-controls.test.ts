@@ -4,6 +4,7 @@ import {
   MARSHAL_ABORT_KEEP,
   MARSHAL_APPROVE,
   MARSHAL_HOLD,
+  MARSHAL_REJECT,
   MARSHAL_RESUME,
   MARSHAL_RETRY,
   MARSHAL_RUN_ABORT,
@@ -336,5 +337,21 @@ describe('roll back after the end: /ops rollback', () => {
     expect(
       f.events.filter((e) => e.type === 'run.control' && e.runId === r.runId && e.action === 'rollback'),
     ).toHaveLength(1);
+  });
+});
+
+describe('the Reject button', () => {
+  it('the requester cannot reject their own run; an approver’s Reject fails the gate and rolls the canary back', async () => {
+    const r = await waitingRun('x-1,x-2');
+    const reject = { actionId: MARSHAL_REJECT, value: r.value, messageTs: r.ts };
+    await f.press({ ...reject, user: REQUESTER, actionTs: ts() });
+    await f.ephemeral(REQUESTER, 'You requested this run, so you cannot decide it');
+    expect(await gateOf(r.runId)).toMatchObject({ state: 'waiting' });
+    await f.press({ ...reject, user: APPROVER, actionTs: ts() });
+    const end = await f.event((e) => e.type === 'run.finished' && e.runId === r.runId);
+    expect(end).toMatchObject({ state: 'failed' });
+    expect(await gateOf(r.runId)).toMatchObject({ state: 'rejected', decidedBy: APPROVER });
+    expect(restored.get(r.runId)).toEqual(['x-1']);
+    expect(applied.get(r.runId)).toEqual(['x-1']);
   });
 });

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { allowedControls } from '../../../src/console/run-controls.js';
+import { rollbackOffered } from '../../../src/engine/model/rollback-offer.js';
+import { RunSnapshot, type TargetResult } from '../../../src/engine/model/run.js';
+import { AccessControl } from '../../../src/slack/auth/access-control.js';
+import { runControlButtons } from '../../../src/slack/blocks/index.js';
+
+const target = (name: string, over: Partial<TargetResult> = {}): TargetResult => ({
+  target: name,
+  ok: true,
+  changed: true,
+  durationMs: 10,
+  stage: 'batch',
+  batchIndex: 1,
+  ...over,
+});
+
+const run = (over: Partial<RunSnapshot> = {}): RunSnapshot =>
+  RunSnapshot.parse({
+    runId: 'r-1',
+    workflow: 'config-push',
+    requester: 'U0ALICE',
+    dryRun: false,
+    state: 'succeeded',
+    abortRequested: false,
+    holdRequested: false,
+    createdAt: '2026-11-27T06:00:00.000Z',
+    finishedAt: '2026-11-27T06:05:00.000Z',
+    params: {},
+    meta: {},
+    tasks: [],
+    gates: [],
+    progress: [],
+    targets: [target('web-1'), target('web-2', { ok: false, changed: false, error: 'health check failed' })],
+    ...over,
+  });
+
+const offered = (r: RunSnapshot): boolean =>
+  JSON.stringify(runControlButtons(r) ?? {}).includes('"action_id":"marshal_rollback"');
+
+describe('Roll back is offered once a run finished with failures and left hosts changed', () => {
+  it('offers it after failures, and not for a dry run, a clean success, a restored run or one asked already', () => {
+    expect(rollbackOffered(run())).toBe(true);
+    expect(offered(run())).toBe(true);
+    expect(rollbackOffered(run({ state: 'aborted', targets: [target('web-1')] }))).toBe(true);
+    for (const r of [
+      run({ dryRun: true }),
+      run({ targets: [target('web-1')] }),
+      run({ state: 'running', finishedAt: undefined }),
+      run({
+        targets: [target('web-1', { restore: 'restored' }), target('web-2', { ok: false, changed: false })],
+      }),
+      run({ rollback: { by: 'U0BOB', at: '2026-11-27T06:06:00.000Z' } }),
+    ]) {
+      expect(rollbackOffered(r)).toBe(false);
+      expect(offered(r)).toBe(false);
+    }
+    // A host whose restore failed is offered too, until someone asks (asked once per run).
+    expect(rollbackOffered(run({ state: 'failed', targets: [target('web-1', { restore: 'failed' })] }))).toBe(
+      true,
+    );
+  });
+
+  it('the console offers it to the requester and approvers, not to others', async () => {
+    const access = new AccessControl(
+      { 'config-push': { start: ['U0ALICE', 'U0CAROL'], approve: ['U0BOB'] } },
+      { members: () => Promise.reject(new Error('no groups here')) },
+    );
+    expect((await allowedControls(run(), 'U0ALICE', access)).controls).toContain('rollback');
+    expect((await allowedControls(run(), 'U0BOB', access)).controls).toContain('rollback');
+    expect((await allowedControls(run(), 'U0CAROL', access)).controls).not.toContain('rollback');
+  });
+});
