@@ -40,6 +40,10 @@ export interface AppendOptions {
  */
 export class RedisAuditLog implements AuditSink {
   private readonly secondSinks: SecondSink[] = [];
+  /** The end of this process's queue of appends (see `record`). */
+  private tail: Promise<void> = Promise.resolve();
+  /** The head as this process's last append left it; undefined until read, or after a lost race. */
+  private lastHead: { seq: number; hash: string } | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -59,42 +63,72 @@ export class RedisAuditLog implements AuditSink {
   /** Appends and returns the record as chained (undefined: a duplicate of `dedupeId`, not appended). */
   async record(input: AuditEntryInput, options: AppendOptions = {}): Promise<HashedAuditRecord | undefined> {
     const entry = auditRecord(input);
+    // One append at a time per process: every concurrent writer of a big rollout (50 hosts finishing at
+    // once, the run-event trail) would otherwise read the same head, all but one lose the compare-and-set,
+    // and each retry costs two more round trips: quadratic in the writers. In turn, each append is one
+    // round trip on the head this process wrote last; only another process's append makes it read again.
+    const turn = this.tail.then(() => this.appendInTurn(entry, options));
+    this.tail = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    const record = await turn;
+    if (!record) return undefined;
+    this.log.info({ audit: record }, `audit ${entry.kind}`);
+    for (const sink of this.secondSinks) {
+      // Redis has the record; a second sink that fails is reported, never allowed to undo it.
+      await sink
+        .append(record)
+        .catch((err: unknown) =>
+          this.log.error({ err, seq: record.seq }, 'the second audit sink could not take a record'),
+        );
+    }
+    return record;
+  }
+
+  private async appendInTurn(
+    entry: ReturnType<typeof auditRecord>,
+    options: AppendOptions,
+  ): Promise<HashedAuditRecord | undefined> {
     const keys = this.keys();
     for (let attempt = 0; ; attempt++) {
-      const head = await this.head();
+      // The head this process appended last, unless an append lost the race (then Redis's).
+      const head = this.lastHead ?? (await this.head());
       const seq = head.seq + 1;
       const text = recordText(entry, seq, head.hash);
       const hash = hashText(text);
-      const reply = (await this.redis.eval(
-        APPEND,
-        4,
-        keys.head,
-        keys.records,
-        entry.runId ? keys.run(entry.runId) : keys.head,
-        options.dedupeId ? `${keys.seen}:${options.dedupeId}` : keys.head,
-        head.hash,
-        String(seq),
-        text,
-        hash,
-        entry.runId ?? '',
-        options.dedupeId ?? '',
-        GENESIS_HASH,
-      )) as string[];
-      if (reply[0] === 'duplicate') return undefined;
+      let reply: string[];
+      try {
+        reply = (await this.redis.eval(
+          APPEND,
+          4,
+          keys.head,
+          keys.records,
+          entry.runId ? keys.run(entry.runId) : keys.head,
+          options.dedupeId ? `${keys.seen}:${options.dedupeId}` : keys.head,
+          head.hash,
+          String(seq),
+          text,
+          hash,
+          entry.runId ?? '',
+          options.dedupeId ?? '',
+          GENESIS_HASH,
+        )) as string[];
+      } catch (err) {
+        // Unknown whether it was written: the next append reads the head again.
+        this.lastHead = undefined;
+        throw err;
+      }
+      if (reply[0] === 'duplicate') {
+        this.lastHead = head;
+        return undefined;
+      }
       if (reply[0] === 'ok') {
-        const record = { ...AuditRecord.parse(JSON.parse(text)), hash };
-        this.log.info({ audit: record }, `audit ${entry.kind}`);
-        for (const sink of this.secondSinks) {
-          // Redis has the record; a second sink that fails is reported, never allowed to undo it.
-          await sink
-            .append(record)
-            .catch((err: unknown) =>
-              this.log.error({ err, seq }, 'the second audit sink could not take a record'),
-            );
-        }
-        return record;
+        this.lastHead = { seq, hash };
+        return { ...AuditRecord.parse(JSON.parse(text)), hash };
       }
       // Another writer extended the head first: build on the new head. Bounded, but generous.
+      this.lastHead = undefined;
       if (attempt >= 100) throw new Error('the audit chain is too busy: 100 appends in a row lost the race');
     }
   }

@@ -106,6 +106,35 @@ describe('hash-chained audit', { timeout: 180_000 }, () => {
     });
   });
 
+  it('keeps one chain when writers in two processes append at once, each building on the head it last wrote', async () => {
+    // Two logs on two connections stand for two Marshal processes: each appends in turn within itself,
+    // and after the other's appends its remembered head is stale, so its compare-and-set must lose and retry.
+    const other = new Redis(testRedisUrl());
+    try {
+      const second = new RedisAuditLog(other, prefix, createLogger({ level: 'silent' }));
+      const entry = (i: number) => ({
+        runId: `r-${i % 2}`,
+        at: new Date().toISOString(),
+        kind: 'host.changed',
+        actor: 'marshal',
+        target: `web-${i}`,
+      });
+      for (let round = 0; round < 3; round++)
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) => (i % 2 ? audit : second).append(entry(round * 30 + i))),
+        );
+      const head = await audit.head();
+      expect(head.seq).toBe(95);
+      const all = await audit.range(1, head.seq);
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 95 }, (_, i) => i + 1));
+      for (let i = 1; i < all.length; i++) expect(all[i]!.prevHash).toBe(all[i - 1]!.hash);
+      expect(new Set(all.slice(5).map((r) => r.target)).size).toBe(90);
+      expect(await verify()).toMatchObject({ code: 0 });
+    } finally {
+      await other.quit();
+    }
+  });
+
   it('names an edited record', async () => {
     const text = (await redis.hget(records(), '2'))!;
     await redis.hset(records(), '2', text.replace('U0APP', 'U0MALLORY'));
