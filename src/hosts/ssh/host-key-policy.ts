@@ -19,6 +19,19 @@ export class HostKeyPolicy {
     private readonly trustOnFirstUse: boolean,
   ) {}
 
+  /**
+   * Which version of known_hosts a verdict was given on (its modification time and size): a connection
+   * verified on the same version needs no second look when it is reused.
+   */
+  version(): string {
+    try {
+      const stat = statSync(this.path);
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return 'absent';
+    }
+  }
+
   /** undefined when trusted; the error to raise otherwise. */
   check(host: Host, key: Buffer): HostKeyRejected | undefined {
     const names = [knownHostsName(host.address, host.port)];
