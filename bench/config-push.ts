@@ -41,6 +41,7 @@ import { DemoEnvironment, installRateLimiter } from '../src/local/demo/demo-envi
 import { silentLogger } from '../src/log/index.js';
 import { bareSameStepsRound, type SameStepsResult } from './config-push/bare-same-steps.js';
 import { bareConnect, bareMust, bareUpload, median, pool } from './config-push/bare-ssh.js';
+import { CpuMeter, type CpuSpent } from './config-push/cpu-meter.js';
 import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
@@ -351,6 +352,7 @@ async function main(): Promise<void> {
   const env = await DemoEnvironment.start({ hosts: HOSTS, bundlesDir: BUNDLES_DIR });
   console.log(`  ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   let ansibleDir: string | undefined;
+  const meter = new CpuMeter(env.redisUrl);
   const stop = (): void => {
     void env.stop().finally(() => process.exit(130));
   };
@@ -363,27 +365,34 @@ async function main(): Promise<void> {
     }).load(BUNDLE);
     if (ANSIBLE_ROUNDS > 0) ansibleDir = writeAnsibleProject(env, bundle);
     const times: Record<Approach, number[]> = { marshal: [], bareSame: [], bare: [], ansible: [] };
+    const cpu: Record<Exclude<Approach, 'ansible'>, CpuSpent[]> = { marshal: [], bareSame: [], bare: [] };
+    const measure = async <T>(who: keyof typeof cpu, work: () => Promise<T>): Promise<T> => {
+      const stop = await meter.start();
+      const result = await work();
+      cpu[who].push(await stop());
+      return result;
+    };
     const phases: MarshalResult['phases'][] = [];
     const samePhases: SameStepsResult['phases'][] = [];
     const hostMs = { marshal: [] as number[], bareSame: [] as number[], bare: [] as number[] };
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     for (let round = 1; round <= ROUNDS; round++) {
       resetFleet(env);
-      const m = await marshalRound(env, config);
+      const m = await measure('marshal', () => marshalRound(env, config));
       verifyFleet(env, bundle, 'marshal');
       times.marshal.push(m.ms);
       phases.push(m.phases);
       hostMs.marshal.push(m.hostStepMs);
 
       resetFleet(env);
-      const same = await bareSameStepsRound(env, bundle, CONCURRENCY);
+      const same = await measure('bareSame', () => bareSameStepsRound(env, bundle, CONCURRENCY));
       verifyFleet(env, bundle, 'bare (same steps)');
       times.bareSame.push(same.ms);
       samePhases.push(same.phases);
       hostMs.bareSame.push(same.hostStepMs);
 
       resetFleet(env);
-      const b = await bareRound(env, bundle);
+      const b = await measure('bare', () => bareRound(env, bundle));
       verifyFleet(env, bundle, 'bare (minimal)');
       times.bare.push(b.ms);
       hostMs.bare.push(b.hostMs);
@@ -397,9 +406,10 @@ async function main(): Promise<void> {
       }
       console.log(line);
     }
-    report(times, phases, samePhases, hostMs);
+    report(times, phases, samePhases, hostMs, cpu);
   } finally {
     if (ansibleDir) rmSync(ansibleDir, { recursive: true, force: true });
+    await meter.close();
     await env.stop();
   }
 }
@@ -415,6 +425,7 @@ function report(
   phases: MarshalResult['phases'][],
   samePhases: SameStepsResult['phases'][],
   hostMs: { marshal: number[]; bareSame: number[]; bare: number[] },
+  cpu: Record<'marshal' | 'bareSame' | 'bare', CpuSpent[]>,
 ): void {
   const med = Object.fromEntries(
     (Object.keys(times) as Approach[]).map((k) => [k, median(times[k]) / 1000]),
@@ -431,6 +442,17 @@ function report(
   for (const k of (Object.keys(LABELS) as Approach[]).filter((a) => times[a].length > 0))
     console.log(
       `${LABELS[k].padEnd(18)} ${String(times[k].length).padStart(7)}   ${med[k].toFixed(2).padStart(8)}   ${(HOSTS / med[k]).toFixed(1).padStart(7)}`,
+    );
+  // CPU per round, this process and the Redis server: steadier than wall time on a shared machine.
+  const cpuMedian = (k: keyof typeof cpu) => ({
+    nodeS: median(cpu[k].map((c) => c.nodeS)),
+    redisS: median(cpu[k].map((c) => c.redisS)),
+  });
+  const cpuMed = { marshal: cpuMedian('marshal'), bareSame: cpuMedian('bareSame'), bare: cpuMedian('bare') };
+  console.log('\nCPU per round (medians)   node s   redis s   per host ms');
+  for (const k of ['marshal', 'bareSame', 'bare'] as const)
+    console.log(
+      `${LABELS[k].padEnd(24)} ${cpuMed[k].nodeS.toFixed(2).padStart(6)}   ${cpuMed[k].redisS.toFixed(2).padStart(7)}   ${(((cpuMed[k].nodeS + cpuMed[k].redisS) * 1000) / HOSTS).toFixed(1).padStart(11)}`,
     );
   console.log(
     `\nmarshal / bare (same steps) ${ratios.marshalOverBareSameSteps.toFixed(2)}  (orchestration overhead)`,
@@ -474,6 +496,7 @@ function report(
         medians: med,
         ratios,
         hostStepMs: hostStep,
+        cpuSecondsPerRound: cpuMed,
         marshalPhases: medianPhases,
         bareSameStepsPhasesMs: sameMedianPhases,
       },
