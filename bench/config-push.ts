@@ -178,9 +178,11 @@ function phasesOf(run: RunSnapshot): MarshalResult['phases'] {
 }
 
 function describeTasks(run: RunSnapshot): string {
-  return run.tasks
-    .map((t) => `  ${t.state.padEnd(16)}${t.taskId}${t.error ? `: ${t.error}` : ''}`)
-    .join('\n');
+  const tasks = run.tasks.map((t) => `  ${t.state.padEnd(16)}${t.taskId}${t.error ? `: ${t.error}` : ''}`);
+  // A failed push says which hosts failed and why (a machine too loaded for the step's timeouts, …).
+  const failed = run.targets.filter((t) => !t.ok);
+  const hosts = failed.slice(0, 5).map((t) => `  host ${t.target} (${t.stage}): ${t.error ?? 'failed'}`);
+  return [...tasks, ...hosts, ...(failed.length > 5 ? [`  … and ${failed.length - 5} more`] : [])].join('\n');
 }
 
 // ── Bare ssh2 ──────────────────────────────────────────────────────────────────────────────────────
