@@ -21,17 +21,20 @@ import { readJournal } from '../src/drdrill/journal/drill-journal.js';
 import { RedisWorkflowRecords } from '../src/records/redis-workflow-records.js';
 import { APPROVER, REQUESTER, startDrillFixture } from '../test/support/drill-fixture.js';
 import { median } from './config-push/bare-ssh.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 dr-drill: approval click / passed check → HAProxy serving the new weights, and a whole drill's time over its
 configured waits, on the drill's real test world (HAProxy, knotd, Redis replica, load generator, engine).
   npx tsx bench/dr-drill.ts [--rounds N] [--soak-ms MS] [--quick]
   --rounds N    whole drills (default 5; --quick: 2), each giving 4 trigger → serving samples
   --soak-ms MS  each step's soak (default 1000; --quick: 500); monitoring runs 3 soaks
 Starts its own redis-server (REDIS_URL to use another).
-`;
+`,
+  ['drillTriggerToServingP99', 'drillOverWaits'],
+);
 const options = benchOptions(USAGE, { rounds: { type: 'string' }, 'soak-ms': { type: 'string' } });
 const ROUNDS = count(options['rounds'], options['quick'] ? 2 : 5, 'rounds');
 const SOAK = count(options['soak-ms'], options['quick'] ? 500 : 1000, 'soak-ms');

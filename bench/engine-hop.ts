@@ -16,15 +16,18 @@ import { defineWorkflow } from '../src/engine/dag/compile-workflow.js';
 import type { RunEvent } from '../src/engine/model/events.js';
 import { silentLogger } from '../src/log/index.js';
 import { Queue, Worker } from 'bullmq';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 engine hop: task-to-task latency over a 1,000-hop chain, Marshal's engine vs a bare BullMQ chain,
 and a 1,000-target no-op rollout.
   npx tsx bench/engine-hop.ts [--runs N] [--quick]
   --runs N   measured runs of each (default 5; --quick: 1)
-`;
+`,
+  ['hopP50', 'hopP99'],
+);
 const options = benchOptions(USAGE, { runs: { type: 'string' } });
 const HOPS = 1000;
 

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { GOALS, usageWithGoals, type GoalName } from './support/goals.js';
 import { benchOptions } from './support/options.js';
 
 const BENCHES = [
@@ -23,13 +24,16 @@ const BENCHES = [
   'console-paint',
 ] as const;
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 npm run bench -- [--quick] [--only NAME,...]
   Runs every benchmark under bench/ in its own process: ${BENCHES.join(', ')}.
   --quick       a short pass of each (fewer rounds and hosts; Ansible skipped)
   --only NAMES  only these, comma-separated
 Each also runs alone: npx tsx bench/<name>.ts --help
-`;
+`,
+  Object.keys(GOALS) as GoalName[],
+);
 
 const options = benchOptions(USAGE, { only: { type: 'string' } });
 const only = typeof options['only'] === 'string' ? options['only'].split(',').map((s) => s.trim()) : [];

@@ -22,16 +22,19 @@ import { silentLogger } from '../src/log/index.js';
 import { createSlackApp } from '../src/slack/app/index.js';
 import { loadWorkflowCatalog } from '../src/app/workflow-catalog.js';
 import { commandBody, sendSigned } from '../src/local/slack-standin/signed-requests.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 slack-ack: slash-command acknowledgement latency (real Bolt path, signed requests), idle and while a
 rollout runs, against a bare node:http server (the floor).
   npx tsx bench/slack-ack.ts [--rounds N] [--hosts N] [--quick]
   --rounds N  rounds of 20 concurrent commands (default 25; --quick: 5)
   --hosts N   targets of the rollout running meanwhile (default 1000)
-`;
+`,
+  ['slackAckP99'],
+);
 const IS_CLIENT = process.argv[2] === '--client';
 const options = IS_CLIENT
   ? {}

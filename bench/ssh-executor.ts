@@ -17,15 +17,18 @@ import { sh } from '../src/hosts/quote.js';
 import { SshExecutor, modernAlgorithms } from '../src/hosts/ssh/index.js';
 import { SshFleet } from '../src/local/fleet/index.js';
 import { silentLogger } from '../src/log/index.js';
-import { GOALS } from './support/goals.js';
+import { againstGoal, GOALS, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 ssh-executor: Marshal's SSH executor against a bare ssh2 loop on a fleet of real sshd hosts.
   npx tsx bench/ssh-executor.ts [--hosts N] [--rounds N] [--quick]
   --hosts N   fleet size (default 200; --quick: 50)
   --rounds N  rounds (default 5; --quick: 1)
-`;
+`,
+  ['sshExecutorOverBare'],
+);
 const IS_CHILD = process.argv[2] === 'memory-child';
 const options = IS_CHILD
   ? {}
@@ -338,6 +341,12 @@ async function main(): Promise<void> {
       `\n| metric | bare ssh2 | executor | executor cost (1.00 = equal; goal ≤ ${GOALS.sshExecutorOverBare.limit}) |\n|---|---|---|---|`,
     );
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+    console.log(
+      `\ncold command latency p50: ${againstGoal('sshExecutorOverBare', m('execColdP50') / m('bareColdP50'))}`,
+    );
+    console.log(
+      `hosts/s, cold (bare / executor): ${againstGoal('sshExecutorOverBare', m('bareHostsPerSec') / m('execHostsPerSec'))}`,
+    );
   } finally {
     t = performance.now();
     await fleet.stopAll();

@@ -14,14 +14,17 @@ import { WeightedHaproxy } from '../src/local/drill/weighted-haproxy.js';
 import { HaproxyRuntime } from '../src/traffic/haproxy/haproxy-runtime.js';
 import { UnixRuntimeSocket } from '../src/traffic/haproxy/runtime-socket.js';
 import { planWeights } from '../src/traffic/weights/plan-weights.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 traffic-shift: passed check → HAProxy serving the new weights, Marshal's shift vs bare socket writes.
   npx tsx bench/traffic-shift.ts [--rounds N] [--quick]
   --rounds N  shifts per side (default 100; --quick: 20)
-`;
+`,
+  ['drillShiftP99'],
+);
 const options = benchOptions(USAGE, { rounds: { type: 'string' } });
 const ROUNDS = count(options['rounds'], options['quick'] ? 20 : 100, 'rounds');
 

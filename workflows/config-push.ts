@@ -33,6 +33,7 @@ import { BundleWord, ConfigPushParams, SelectorWord } from './config-push/params
 import {
   describeBundle,
   pathLocks,
+  PinnedBundles,
   pinnedBundles,
   validatedBundle,
   type ValidatedBundle,
@@ -87,7 +88,9 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
   let hostsTask: TaskHandle<{ hosts: number; startedAt: string }> | undefined;
   const validatedOf = (ctx: Ctx): ValidatedBundle | undefined =>
     bundleTask && validatedBundle(ctx.output(bundleTask));
-  const pinned = pinnedBundles(deps.bundles, validatedOf);
+  // One load per run where the bot runs the workers too: admit's bundle goes on to validation and pins.
+  const pins = new PinnedBundles(deps.bundles);
+  const pinned = pinnedBundles(deps.bundles, validatedOf, pins);
   const targets = (ctx: Ctx): string[] => {
     const names = targetsTask && ctx.output(targetsTask);
     if (!Array.isArray(names) || names.length === 0)
@@ -100,21 +103,18 @@ export function createConfigPush(deps: ConfigPushDeps): WorkflowBody<ConfigPushP
     // Two pushes of one bundle at once would race on the same file.
     locks: (params) => [`bundle:${params.bundle}`],
     // A misspelled or invalid bundle is refused before a run exists: no run, record or alert for a typo.
-    // The validation task loads it again (and pins it) once the run has started.
+    // What admit loaded is handed on to the validation task (in this process, for a few seconds); a worker
+    // elsewhere loads it again, and the validation task pins what it got either way.
     admit: async (params) => {
-      await deps.bundles.load(params.bundle);
+      pins.admit(await deps.bundles.load(params.bundle));
     },
     auditKind: 'config.push',
 
     tasks(wf) {
       const validation = wf.group('validation', (g) => {
-        bundleTask = g.task(
-          'bundle',
-          async (ctx) => describeBundle(await deps.bundles.load(ctx.params.bundle)),
-          {
-            timeoutMs: 60_000,
-          },
-        );
+        bundleTask = g.task('bundle', async (ctx) => describeBundle(await pins.validate(ctx.params.bundle)), {
+          timeoutMs: 60_000,
+        });
         targetsTask = g.task(
           'targets',
           (ctx) => Promise.resolve(resolveTargets(deps.inventory, ctx.params.selector)),

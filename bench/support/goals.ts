@@ -27,9 +27,15 @@ export const GOALS = {
   },
   slackAckP99: { figure: 'slash-command ack p99 during a rollout', limit: 100, unit: 'ms', better: 'lower' },
   slackCallsPerRun: {
-    figure: 'Slack calls per 1,000-host run (≤ 20 + 1 per minute of run time)',
+    figure: 'Slack calls per run, the same at 1,000 and 10,000 hosts (20 + 1 per minute of run time)',
     limit: 20,
     unit: 'calls + 1/min',
+    better: 'lower',
+  },
+  slackRateLimited: {
+    figure: 'Slack calls answered 429 (rate limited) per run',
+    limit: 0,
+    unit: 'calls',
     better: 'lower',
   },
   configPushOverBareSameSteps: {
@@ -117,4 +123,27 @@ export function againstGoal(name: GoalName, value: number, digits = 2): string {
   const met = goal.better === 'lower' ? value <= goal.limit : value >= goal.limit;
   const sign = goal.better === 'lower' ? '≤' : '≥';
   return `${goal.figure}: ${value.toFixed(digits)} ${goal.unit} (goal ${sign} ${goal.limit} ${goal.unit}: ${met ? 'met' : 'NOT MET'})`;
+}
+
+/** `≤ 20 calls + 1/min`: a goal's limit as its usage text and verdicts show it. */
+export function goalLimit(name: GoalName): string {
+  const goal: Goal = GOALS[name];
+  return `${goal.better === 'lower' ? '≤' : '≥'} ${goal.limit} ${goal.unit}`;
+}
+
+/**
+ * A bench's `--help` text with the goals it prints its figures against, named from this file, so the
+ * usage never states a goal of its own.
+ */
+export function usageWithGoals(usage: string, names: readonly GoalName[]): string {
+  const lines = names.map((name) => `  ${GOALS[name].figure}: ${goalLimit(name)}`);
+  return [usage.trimEnd(), 'Goals (bench/support/goals.ts):', ...lines, ''].join('\n');
+}
+
+/** A figure against a limit worked out for this run from a goal (e.g. 20 calls + 1 per minute of run time). */
+export function againstLimit(name: GoalName, value: number, limit: number, digits = 0): string {
+  const goal: Goal = GOALS[name];
+  const met = goal.better === 'lower' ? value <= limit : value >= limit;
+  const sign = goal.better === 'lower' ? '≤' : '≥';
+  return `${goal.figure}: ${value.toFixed(digits)} (goal ${sign} ${limit} here: ${met ? 'met' : 'NOT MET'})`;
 }

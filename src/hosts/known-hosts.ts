@@ -83,17 +83,73 @@ export function verifyHostKey(
   names: readonly string[],
   key: Buffer,
 ): HostKeyVerdict {
-  const type = blobKeyType(key);
-  const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));
-  if (revoked) return { status: 'revoked', line: revoked.line };
-  const forHost = entries.filter((e) => e.marker === null && names.some((n) => entryMatches(e, n)));
-  const trusted = forHost.find((e) => e.key.equals(key));
-  if (trusted) return { status: 'trusted', line: trusted.line };
-  // OpenSSH treats a known key of another type as "no key of this type known", not as a change.
-  const sameType = forHost.filter((e) => e.keyType === type);
-  if (sameType.length > 0) return { status: 'changed', knownLines: sameType.map((e) => e.line) };
-  if (forHost.length > 0) return { status: 'changed', knownLines: forHost.map((e) => e.line) };
-  return { status: 'unknown' };
+  return new KnownHostsIndex(entries).verify(names, key);
+}
+
+/**
+ * known_hosts looked up by name instead of line by line: a file naming 10,000 hosts is read once per
+ * version, and each handshake's check costs a map lookup (plus the few wildcard, negated or hashed lines,
+ * whose matches are remembered per name), not a pass over every line of the file.
+ */
+export class KnownHostsIndex {
+  /** Lines whose host field is only literal names, by lower-cased name. */
+  private readonly byName = new Map<string, KnownHostEntry[]>();
+  /** Lines with wildcards, negations or a hashed name: matched one by one (once per name, see memo). */
+  private readonly patterned: KnownHostEntry[] = [];
+  /** The first @revoked line of each key, by the key's base64. */
+  private readonly revoked = new Map<string, KnownHostEntry>();
+  private readonly memo = new Map<string, KnownHostEntry[]>();
+
+  constructor(entries: readonly KnownHostEntry[]) {
+    for (const entry of entries) {
+      if (entry.marker === 'revoked') {
+        const id = entry.key.toString('base64');
+        if (!this.revoked.has(id)) this.revoked.set(id, entry);
+        continue;
+      }
+      if (entry.marker !== null) continue;
+      const patterns = entry.hosts.split(',');
+      const literal =
+        !entry.hosts.startsWith('|1|') && patterns.every((p) => !p.startsWith('!') && !/[*?]/.test(p));
+      if (!literal) {
+        this.patterned.push(entry);
+        continue;
+      }
+      for (const name of new Set(patterns.map((p) => p.toLowerCase()))) {
+        const list = this.byName.get(name);
+        if (list) list.push(entry);
+        else this.byName.set(name, [entry]);
+      }
+    }
+  }
+
+  /** The lines (no marker) that name `name`, in file order. */
+  forName(name: string): KnownHostEntry[] {
+    const lower = name.toLowerCase();
+    let matched = this.memo.get(lower);
+    if (!matched) {
+      matched = this.patterned.filter((e) => entryMatches(e, name));
+      this.memo.set(lower, matched);
+    }
+    const literal = this.byName.get(lower) ?? [];
+    return matched.length === 0 ? literal : [...literal, ...matched];
+  }
+
+  verify(names: readonly string[], key: Buffer): HostKeyVerdict {
+    const revoked = this.revoked.get(key.toString('base64'));
+    if (revoked) return { status: 'revoked', line: revoked.line };
+    const lines = new Set<KnownHostEntry>();
+    for (const name of names) for (const entry of this.forName(name)) lines.add(entry);
+    const forHost = [...lines].sort((a, b) => a.line - b.line);
+    const type = blobKeyType(key);
+    const trusted = forHost.find((e) => e.key.equals(key));
+    if (trusted) return { status: 'trusted', line: trusted.line };
+    // OpenSSH treats a known key of another type as "no key of this type known", not as a change.
+    const sameType = forHost.filter((e) => e.keyType === type);
+    if (sameType.length > 0) return { status: 'changed', knownLines: sameType.map((e) => e.line) };
+    if (forHost.length > 0) return { status: 'changed', knownLines: forHost.map((e) => e.line) };
+    return { status: 'unknown' };
+  }
 }
 
 /** `SHA256:…` as `ssh-keygen -l` prints it. */

@@ -45,14 +45,44 @@ export function pathLocks(hosts: readonly string[], target: string): string[] {
 }
 
 /**
+ * How long a bundle loaded by `admit` is handed on to the run's validation: a run's first task starts
+ * moments after it is admitted; a bundle older than this is read again (it may have been republished).
+ */
+export const ADMITTED_FOR_MS = 10_000;
+
+/**
  * Bundles as validated, by identity (name, version, manifest, content), loaded once per process. Keyed
  * by the whole identity: two bundles with byte-identical files but other targets or reloads are two
  * bundles, never one served for the other.
  */
 export class PinnedBundles {
   private readonly cache = new Map<string, Bundle>();
+  private readonly admitted = new Map<string, { bundle: Bundle; at: number }>();
 
-  constructor(private readonly store: BundleStore) {}
+  constructor(
+    private readonly store: BundleStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * A bundle `admit` just loaded (and checked) in this process, handed on to the run: the validation task,
+   * when it runs here within `ADMITTED_FOR_MS`, takes it instead of loading the bundle a second time, and
+   * every later task finds it pinned. A worker in another process loads the bundle itself, as before.
+   */
+  admit(bundle: Bundle): void {
+    this.admitted.set(bundle.manifest.name, { bundle, at: this.now() });
+    this.cache.set(bundleIdentityKey(bundleIdentity(bundle)), bundle);
+  }
+
+  /** The bundle admit loaded for a run just started (once: a second take loads), else a fresh load. */
+  async validate(name: string): Promise<Bundle> {
+    const admitted = this.admitted.get(name);
+    this.admitted.delete(name);
+    if (admitted && this.now() - admitted.at <= ADMITTED_FOR_MS) return admitted.bundle;
+    const bundle = await this.store.load(name);
+    this.cache.set(bundleIdentityKey(bundleIdentity(bundle)), bundle);
+    return bundle;
+  }
 
   /** The bundle `validated` names, exactly as validated; a ValidationError when it changed since. */
   async get(validated: BundleIdentity, runId: string): Promise<Bundle> {
@@ -103,8 +133,8 @@ function changes(was: BundleIdentity, now: BundleIdentity): FieldIssue[] {
 export function pinnedBundles(
   store: BundleStore,
   validation: (ctx: TaskContext<ConfigPushParams>) => ValidatedBundle | undefined,
+  pins = new PinnedBundles(store),
 ): (ctx: TaskContext<ConfigPushParams>) => Promise<Bundle> {
-  const pins = new PinnedBundles(store);
   return async (ctx) => {
     const validated = validation(ctx);
     if (!validated) throw new Error(`task ${ctx.taskId} ran without the bundle's validation`);

@@ -9,6 +9,14 @@ import { modernAlgorithms } from './algorithms.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
 import type { SshExecutorSettings } from './settings.js';
 
+/** The host key each open connection was verified with, for checking it again when the connection is reused. */
+const verifiedKeys = new WeakMap<Client, Buffer>();
+
+/** The host key `client` presented and had accepted in its handshake (undefined: not opened by `connect`). */
+export function verifiedHostKey(client: Client): Buffer | undefined {
+  return verifiedKeys.get(client);
+}
+
 export interface ConnectDeps {
   settings: SshExecutorSettings;
   hostKeys: HostKeyPolicy;
@@ -45,8 +53,10 @@ export function connect(host: Host, deps: ConnectDeps, sock?: Duplex): Promise<C
       client.end();
       reject(err);
     };
+    let presented: Buffer | undefined;
     client.once('ready', () => {
       clearTimeout(handshakeTimer);
+      if (presented) verifiedKeys.set(client, presented);
       settled = true;
       resolve(client);
     });
@@ -67,6 +77,7 @@ export function connect(host: Host, deps: ConnectDeps, sock?: Duplex): Promise<C
       agentForward: false,
       hostVerifier: (key: Buffer) => {
         refusal = deps.hostKeys.check(host, key);
+        presented = key;
         return refusal === undefined;
       },
     };

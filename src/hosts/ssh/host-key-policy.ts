@@ -4,26 +4,38 @@ import {
   fingerprintSha256,
   formatKnownHostsLine,
   knownHostsName,
+  KnownHostsIndex,
   parseKnownHosts,
-  verifyHostKey,
-  type KnownHostEntry,
 } from '../known-hosts.js';
 import { HostKeyRejected } from '../errors/host-key-rejected.js';
 
 /** Decides, from a known_hosts file, whether a presented host key is trusted. */
 export class HostKeyPolicy {
-  private cache: { mtimeMs: number; size: number; entries: KnownHostEntry[] } | undefined;
+  private cache: { mtimeMs: number; size: number; index: KnownHostsIndex } | undefined;
 
   constructor(
     private readonly path: string,
     private readonly trustOnFirstUse: boolean,
   ) {}
 
+  /**
+   * Which version of known_hosts a verdict was given on (its modification time and size): a connection
+   * verified on the same version needs no second look when it is reused.
+   */
+  version(): string {
+    try {
+      const stat = statSync(this.path);
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return 'absent';
+    }
+  }
+
   /** undefined when trusted; the error to raise otherwise. */
   check(host: Host, key: Buffer): HostKeyRejected | undefined {
     const names = [knownHostsName(host.address, host.port)];
     if (host.name !== host.address) names.push(knownHostsName(host.name, host.port));
-    const verdict = verifyHostKey(this.entries(), names, key);
+    const verdict = this.index().verify(names, key);
     if (verdict.status === 'trusted') return undefined;
     const fingerprint = fingerprintSha256(key);
     if (verdict.status === 'unknown' && this.trustOnFirstUse) {
@@ -44,20 +56,20 @@ export class HostKeyPolicy {
     });
   }
 
-  private entries(): KnownHostEntry[] {
+  private index(): KnownHostsIndex {
     let stat: { mtimeMs: number; size: number };
     try {
       stat = statSync(this.path);
     } catch {
-      return [];
+      return new KnownHostsIndex([]);
     }
     if (!this.cache || this.cache.mtimeMs !== stat.mtimeMs || this.cache.size !== stat.size) {
       this.cache = {
         mtimeMs: stat.mtimeMs,
         size: stat.size,
-        entries: parseKnownHosts(readFileSync(this.path, 'utf8')).entries,
+        index: new KnownHostsIndex(parseKnownHosts(readFileSync(this.path, 'utf8')).entries),
       };
     }
-    return this.cache.entries;
+    return this.cache.index;
   }
 }

@@ -106,7 +106,7 @@ export function runCommand(
     client.once('close', onConnectionClosed);
 
     try {
-      client.exec(`echo ${PGID_PREFIX}$$ >&2; ${command.text}`, (error, stream) => {
+      client.exec(remoteText(command, options.stdin !== undefined), (error, stream) => {
         if (error)
           return fail(
             new HostUnreachable(hostName, `could not open a session: ${error.message}`, { cause: error }),
@@ -136,8 +136,8 @@ export function runCommand(
           if (!exit) return onConnectionClosed();
           succeed();
         });
+        // Without stdin the command reads /dev/null (remoteText): no EOF packet to send, one write fewer.
         if (options.stdin !== undefined) stream.end(options.stdin);
-        else stream.end();
       });
     } catch (error) {
       fail(
@@ -147,6 +147,17 @@ export function runCommand(
       );
     }
   });
+}
+
+/**
+ * What the server's shell runs: the process-group report, then the command. A command given no stdin
+ * reads /dev/null, as it would after an EOF from us, without the packet (and socket write) that costs on
+ * every command of every host. The newline before `}` ends a trailing comment in the command's text.
+ */
+export function remoteText(command: ShellCommand, hasStdin: boolean): string {
+  const report = `echo ${PGID_PREFIX}$$ >&2; `;
+  if (hasStdin || command.text.trim() === '') return `${report}${command.text}`;
+  return `${report}{ ${command.text}\n} </dev/null`;
 }
 
 class Capture {

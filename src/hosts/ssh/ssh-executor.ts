@@ -10,7 +10,8 @@ import { ValidationError } from '../../errors/validation-error.js';
 import { HostUnreachable } from '../errors/host-unreachable.js';
 import { TransferFailed } from '../errors/transfer-failed.js';
 import { CommandTimeout } from '../errors/command-timeout.js';
-import { connect, type ConnectDeps } from './connect.js';
+import { createHash } from 'node:crypto';
+import { connect, verifiedHostKey, type ConnectDeps } from './connect.js';
 import { ConnectionPool, type Lease } from './connection-pool.js';
 import { HostKeyPolicy } from './host-key-policy.js';
 import { runCommand } from './run-command.js';
@@ -39,6 +40,8 @@ export class SshExecutor implements HostExecutor {
   private readonly pool: ConnectionPool;
   private readonly connectDeps: ConnectDeps;
   private readonly log: Logger;
+  /** The known_hosts version each pooled connection's host key was last found trusted on. */
+  private readonly trustedOn = new WeakMap<Client, string>();
 
   constructor(
     settings: SshExecutorSettingsInput,
@@ -61,10 +64,13 @@ export class SshExecutor implements HostExecutor {
       hostKeys: new HostKeyPolicy(this.settings.knownHostsPath, this.settings.trustOnFirstUse),
       privateKey: this.settings.privateKeyPath ? readFileSync(this.settings.privateKeyPath) : undefined,
     };
+    const key = this.connectDeps.privateKey;
     this.pool = new ConnectionPool({
       maxConnections: this.settings.maxConnections,
       maxChannelsPerConnection: this.settings.maxChannelsPerConnection,
       idleCloseMs: this.settings.idleCloseMs,
+      identity: key ? createHash('sha256').update(key).digest('base64').slice(0, 16) : 'agent',
+      stillTrusted: (host, client) => this.stillTrusted(host, client),
       open: (host) =>
         this.open(host).then(
           (opened) => {
@@ -90,7 +96,7 @@ export class SshExecutor implements HostExecutor {
         { path: '', message: 'build remote commands with the sh`…` tag from src/hosts/quote.ts' },
       ]);
     }
-    const lease = await this.pool.acquire(host);
+    const lease = await this.pool.acquire(host, options.signal);
     try {
       await dueTimers();
       const result = await runCommand(host.name, lease.client, command, {
@@ -169,7 +175,7 @@ export class SshExecutor implements HostExecutor {
     work: (sftp: Awaited<ReturnType<typeof openSftp>>) => Promise<T>,
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
-    const lease: Lease = await this.pool.acquire(host);
+    const lease: Lease = await this.pool.acquire(host, options.signal);
     await dueTimers().catch(() => undefined);
     let sftp: Awaited<ReturnType<typeof openSftp>> | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -203,7 +209,28 @@ export class SshExecutor implements HostExecutor {
     }
   }
 
+  /**
+   * A pooled connection's host key, checked again only when known_hosts changed since it was last found
+   * trusted (a key revoked or replaced there stops reuse at once, not at the idle timeout).
+   */
+  private stillTrusted(host: Host, client: Client): Error | undefined {
+    const version = this.connectDeps.hostKeys.version();
+    if (this.trustedOn.get(client) === version) return undefined;
+    const key = verifiedHostKey(client);
+    const refusal = key ? this.connectDeps.hostKeys.check(host, key) : undefined;
+    if (!refusal) this.trustedOn.set(client, version);
+    return refusal;
+  }
+
   private async open(host: Host): Promise<{ client: Client; onClose?: () => void }> {
+    // Read before the handshake: a known_hosts change during it makes the first reuse look again.
+    const version = this.connectDeps.hostKeys.version();
+    const opened = await this.openUnchecked(host);
+    this.trustedOn.set(opened.client, version);
+    return opened;
+  }
+
+  private async openUnchecked(host: Host): Promise<{ client: Client; onClose?: () => void }> {
     if (!host.jump) return { client: await connect(host, this.connectDeps) };
     const jumpHost = this.deps.resolveHost?.(host.jump);
     if (!jumpHost) {

@@ -106,6 +106,61 @@ describe('hash-chained audit', { timeout: 180_000 }, () => {
     });
   });
 
+  it('keeps one chain when writers in two processes append at once, each building on the head it last wrote', async () => {
+    // Two logs on two connections stand for two Marshal processes: each appends in turn within itself,
+    // and after the other's appends its remembered head is stale, so its compare-and-set must lose and retry.
+    const other = new Redis(testRedisUrl());
+    try {
+      const second = new RedisAuditLog(other, prefix, createLogger({ level: 'silent' }));
+      const entry = (i: number) => ({
+        runId: `r-${i % 2}`,
+        at: new Date().toISOString(),
+        kind: 'host.changed',
+        actor: 'marshal',
+        target: `web-${i}`,
+      });
+      for (let round = 0; round < 3; round++)
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) => (i % 2 ? audit : second).append(entry(round * 30 + i))),
+        );
+      const head = await audit.head();
+      expect(head.seq).toBe(95);
+      const all = await audit.range(1, head.seq);
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 95 }, (_, i) => i + 1));
+      for (let i = 1; i < all.length; i++) expect(all[i]!.prevHash).toBe(all[i - 1]!.hash);
+      expect(new Set(all.slice(5).map((r) => r.target)).size).toBe(90);
+      expect(await verify()).toMatchObject({ code: 0 });
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('appends once per dedupe id, also when the same id comes twice among records sent together', async () => {
+    const entry = (target: string) => ({
+      runId: 'r-9',
+      at: new Date().toISOString(),
+      kind: 'host.changed',
+      actor: 'marshal',
+      target,
+    });
+    // The first goes to Redis alone; the rest queue behind it and go together, event:2 twice among them.
+    const first = audit.record(entry('web-0'), { dedupeId: 'event:1' });
+    const results = await Promise.all([
+      audit.record(entry('web-1'), { dedupeId: 'event:2' }),
+      audit.record(entry('web-1-again'), { dedupeId: 'event:2' }),
+      audit.record(entry('web-0-again'), { dedupeId: 'event:1' }),
+      audit.record(entry('web-3')),
+      audit.record(entry('web-4'), { dedupeId: 'event:4' }),
+    ]);
+    expect((await first)?.seq).toBe(6);
+    expect(results.map((r) => r?.target)).toEqual(['web-1', undefined, undefined, 'web-3', 'web-4']);
+    expect(results.map((r) => r?.seq)).toEqual([7, undefined, undefined, 8, 9]);
+    const all = await audit.range(1, (await audit.head()).seq);
+    expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (let i = 1; i < all.length; i++) expect(all[i]!.prevHash).toBe(all[i - 1]!.hash);
+    expect(await verify()).toMatchObject({ code: 0 });
+  });
+
   it('names an edited record', async () => {
     const text = (await redis.hget(records(), '2'))!;
     await redis.hset(records(), '2', text.replace('U0APP', 'U0MALLORY'));

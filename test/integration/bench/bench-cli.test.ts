@@ -1,16 +1,55 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { GOALS, goalLimit, type GoalName } from '../../../bench/support/goals.js';
 
 const run = promisify(execFile);
-const BENCHES = ['run', 'engine-hop', 'slack-ack', 'slack-calls', 'ssh-executor', 'config-push'];
+/** Every benchmark script under bench/ (bench/run.ts included): each has a command line of its own. */
+const BENCHES = readdirSync('bench')
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -'.ts'.length))
+  .sort();
+/**
+ * The goals each bench's --help names, from bench/support/goals.ts (the figures it prints against them).
+ * Benches not listed here still must answer --help; add them when their usage names their goals.
+ */
+const NAMED_GOALS: Record<string, GoalName[]> = {
+  run: Object.keys(GOALS) as GoalName[],
+  'engine-hop': ['hopP50', 'hopP99'],
+  'slack-ack': ['slackAckP99'],
+  'slack-calls': ['slackCallsPerRun', 'slackRateLimited'],
+  'ssh-executor': ['sshExecutorOverBare'],
+  'config-push': ['configPushOverBareSameSteps', 'ansibleOverMarshal'],
+  'traffic-shift': ['drillShiftP99'],
+  'dr-drill': ['drillTriggerToServingP99', 'drillOverWaits'],
+};
 const tsx = (script: string, ...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', `bench/${script}.ts`, ...args], { timeout: 30_000 });
+  run(process.execPath, ['--import', 'tsx', `bench/${script}.ts`, ...args], { timeout: 60_000 });
 
-describe.concurrent('benchmark command lines', () => {
-  it.each(BENCHES)('bench/%s.ts --help prints its usage and starts nothing', async (name) => {
+describe.concurrent('benchmark command lines', { timeout: 120_000 }, () => {
+  it('finds the benchmarks, and names goals only from bench/support/goals.ts', () => {
+    expect(BENCHES).toEqual(expect.arrayContaining(Object.keys(NAMED_GOALS)));
+  });
+
+  it.each(BENCHES)('bench/%s.ts --help prints its usage, exits 0 and starts nothing', async (name) => {
     const { stdout } = await tsx(name, '--help');
     expect(stdout).toMatch(/--quick/);
+  });
+
+  it.each(Object.entries(NAMED_GOALS))(
+    'bench/%s.ts --help names the goals it prints its figures against',
+    async (name, goals) => {
+      const { stdout } = await tsx(name, '--help');
+      expect(stdout).toContain('Goals (bench/support/goals.ts):');
+      for (const goal of goals) expect(stdout).toContain(`${GOALS[goal].figure}: ${goalLimit(goal)}`);
+    },
+  );
+
+  it('npm run bench -- --help exits 0, lists every benchmark and names every goal', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'bench', '--', '--help'], { timeout: 60_000 });
+    for (const name of BENCHES.filter((b) => b !== 'run')) expect(stdout).toContain(name);
+    for (const goal of Object.keys(GOALS) as GoalName[]) expect(stdout).toContain(GOALS[goal].figure);
   });
 
   it.each(BENCHES)('bench/%s.ts refuses a flag it does not know, with its usage', async (name) => {

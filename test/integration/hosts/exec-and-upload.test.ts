@@ -23,6 +23,15 @@ describe('SSH executor on 30 real sshd hosts', () => {
     await fleet?.stopAll();
   });
 
+  it('gives a command without stdin an empty one (it never waits for input) and keeps its own exit and comments', async () => {
+    const h = fleet.hosts[0]!;
+    // `cat` ends at once on an empty stdin; the trailing comment must not swallow what Marshal adds after it.
+    const read = await ssh.exec(h, sh`cat; printf '%s' ${'read nothing'}; exit 4 # done`, {
+      timeoutMs: 20_000,
+    });
+    expect(read).toMatchObject({ exitCode: 4, stdout: 'read nothing', stderr: '' });
+  });
+
   it('runs a command on every host and reports exit code, output and stdin', async () => {
     const results = await Promise.all(
       fleet.hosts.map((h) => ssh.exec(h, sh`cat; echo ${h.name} >&2; exit 3`, { stdin: `hello ${h.name}` })),

@@ -2,8 +2,12 @@ import { createHmac } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import {
+  blobKeyType,
   entryMatches,
   fingerprintSha256,
+  KnownHostsIndex,
+  type HostKeyVerdict,
+  type KnownHostEntry,
   knownHostsName,
   parseKnownHosts,
   verifyHostKey,
@@ -76,4 +80,59 @@ describe('known_hosts', () => {
   it('prints fingerprints as ssh-keygen does', () => {
     expect(fingerprintSha256(a.blob)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
   });
+
+  it('gives, looked up by name, the verdicts a pass over every line gives, on a file of every kind of line', () => {
+    const keys = [a, b, c];
+    const lines = [
+      `127.1.2.3,WEB-1 ${a.line}`,
+      `web-1 ${b.line}`,
+      `*.db.example,!secret.db.example ${c.line}`,
+      `${hashed('web-2.example')} ${b.line}`,
+      `[127.1.2.3]:2222 ${c.line}`,
+      `@revoked db-9 ${c.line}`,
+      `@cert-authority *.example ${a.line}`,
+      `web-? ${c.line}`,
+      `secret.db.example ${a.line}`,
+    ];
+    const names = [
+      '127.1.2.3',
+      'web-1',
+      'Web-1',
+      'web-2',
+      'web-2.example',
+      'pg.db.example',
+      'secret.db.example',
+      '[127.1.2.3]:2222',
+      'nowhere',
+    ];
+    // Every subset of the lines, in file order (a line's number stays its own), against every name pair.
+    for (let mask = 1; mask < 1 << lines.length; mask += 7) {
+      const text = lines.map((l, i) => (mask & (1 << i) ? l : '# left out')).join('\n');
+      const { entries } = parseKnownHosts(text);
+      const index = new KnownHostsIndex(entries);
+      for (const first of names)
+        for (const second of [undefined, ...names])
+          for (const key of keys) {
+            const asked = second ? [first, second] : [first];
+            expect(index.verify(asked, key.blob)).toEqual(lineByLine(entries, asked, key.blob));
+          }
+    }
+  });
 });
+
+/** The verdict by reading every line, as OpenSSH does: what the index must agree with. */
+function lineByLine(
+  entries: readonly KnownHostEntry[],
+  names: readonly string[],
+  key: Buffer,
+): HostKeyVerdict {
+  const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));
+  if (revoked) return { status: 'revoked', line: revoked.line };
+  const forHost = entries.filter((e) => e.marker === null && names.some((n) => entryMatches(e, n)));
+  const trusted = forHost.find((e) => e.key.equals(key));
+  if (trusted) return { status: 'trusted', line: trusted.line };
+  const sameType = forHost.filter((e) => e.keyType === blobKeyType(key));
+  if (sameType.length > 0) return { status: 'changed', knownLines: sameType.map((e) => e.line) };
+  if (forHost.length > 0) return { status: 'changed', knownLines: forHost.map((e) => e.line) };
+  return { status: 'unknown' };
+}

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { bundleIdentity, checkBundleFile, parseManifest, type Bundle } from '../../../src/bundles/bundle.js';
 import type { BundleStore } from '../../../src/bundles/bundle-store.js';
 import { ValidationError } from '../../../src/errors/index.js';
-import { describeBundle, PinnedBundles } from '../../../workflows/config-push/pinned-bundle.js';
+import {
+  ADMITTED_FOR_MS,
+  describeBundle,
+  PinnedBundles,
+} from '../../../workflows/config-push/pinned-bundle.js';
 import { allowedRoots, rateLimiterConfig, rateLimiterManifest } from '../bundles/fixtures.js';
 
 /** Bundles checked by the real parser, kept in memory: a BundleStore with no disk under it. */
@@ -77,5 +81,36 @@ describe('pinned bundles are cached by identity, not by content', () => {
       'bundle.yaml',
       'file.source',
     ]);
+  });
+});
+
+describe('the bundle admit loaded goes on to the run', () => {
+  it('validation takes what admit loaded, and every later task finds it pinned: one load per run', async () => {
+    const store = new MemoryBundleStore();
+    store.put('rate-limiter', rateLimiterManifest);
+    const pins = new PinnedBundles(store);
+    const admitted = await store.load('rate-limiter');
+    pins.admit(admitted);
+    const validated = await pins.validate('rate-limiter');
+    expect(validated).toBe(admitted);
+    expect(await pins.get(describeBundle(validated), 'run-1')).toBe(admitted);
+    expect(store.loads).toEqual(['rate-limiter']);
+  });
+
+  it('hands it on once, and not after ADMITTED_FOR_MS: then the bundle is read again', async () => {
+    const store = new MemoryBundleStore();
+    store.put('rate-limiter', rateLimiterManifest);
+    let now = 1_000;
+    const pins = new PinnedBundles(store, () => now);
+    pins.admit(await store.load('rate-limiter'));
+    await pins.validate('rate-limiter');
+    await pins.validate('rate-limiter');
+    expect(store.loads).toEqual(['rate-limiter', 'rate-limiter']);
+
+    // Republished between an admit and a validation that came too late: the new one is validated.
+    pins.admit(await store.load('rate-limiter'));
+    store.put('rate-limiter', rateLimiterManifest.replace('version: 1.4.0', 'version: 1.4.1'));
+    now += ADMITTED_FOR_MS + 1;
+    expect((await pins.validate('rate-limiter')).manifest.version).toBe('1.4.1');
   });
 });
