@@ -26,8 +26,9 @@ export interface StepInputs {
 const Applied = z.object({ previous: z.string(), current: z.string() });
 
 /**
- * Recorded before the swap and before the reload: a takeover after a crash knows the old certificate's
- * fingerprint (for rollback) and that this run's backup is on the host.
+ * Recorded before the swap: a takeover after a crash knows the old certificate's fingerprint (for
+ * rollback) and that this run's backup is on the host. (`reloading` was also written before the reload by
+ * earlier versions; it is still read.)
  */
 const SwapCheckpoint = z.object({ phase: z.enum(['swapping', 'reloading']), previous: z.string() });
 
@@ -157,7 +158,8 @@ export function createSwapStep(
               { context: { host: ctx.target } },
             );
         }
-        await ctx.checkpoint({ phase: 'reloading', previous });
+        // No second checkpoint before the reload: a reload may repeat, and the one before the swap
+        // already tells a takeover and the rollback everything they use (the fingerprint to bring back).
         await pair.reload();
         await waitUntilServed(certs(), ctx.host, plan, c.fingerprintSha256, ctx.signal);
       } catch (err) {
