@@ -210,8 +210,10 @@ async function main(): Promise<void> {
     rebootDownMs: REBOOT_MS,
     // As `marshal serve` (50 by default): the rollout's 50 hosts at once plus the run's other tasks.
     workerConcurrency: CONCURRENCY + 8,
-    // A loaded machine starts 50 sshds at once slowly: a host is given a minute to come back.
+    // A loaded machine starts 50 sshds at once slowly: a host is given a minute to come back, and its
+    // handshake 30 s (a handshake refused in 5 s fails the host, and the run's rollback takes minutes).
     rebootTimeoutMs: 60_000,
+    readyTimeoutMs: 30_000,
   });
   let ansibleDir: string | undefined;
   try {

@@ -76,6 +76,8 @@ export class OsUpgradeWorld {
       workerConcurrency?: number;
       /** How long a host may take to come back (settings `rebootTimeoutMs`; default 20 s). */
       rebootTimeoutMs?: number;
+      /** How long an SSH handshake may take (default 5 s; a machine under heavy load needs more). */
+      readyTimeoutMs?: number;
     },
   ): Promise<OsUpgradeWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'marshal-osup-'));
@@ -90,7 +92,11 @@ export class OsUpgradeWorld {
     const hosts = fleet.hosts.map((h, i) => Host.parse({ ...h, vars: { dc: options.dcs?.(i) ?? 'fra1' } }));
     const inventory = new StaticInventory({ source: 'os world', warnings: [], hosts, groups: [] });
     const executor = new SshExecutor(
-      { knownHostsPath: fleet.knownHostsPath, privateKeyPath: fleet.privateKeyPath, readyTimeoutMs: 5000 },
+      {
+        knownHostsPath: fleet.knownHostsPath,
+        privateKeyPath: fleet.privateKeyPath,
+        readyTimeoutMs: options.readyTimeoutMs ?? 5000,
+      },
       { logger: silentLogger() },
     );
     const redis = new Redis(redisUrl);
