@@ -4,6 +4,8 @@ import type { Host } from '../host.js';
 export interface Lease {
   readonly client: Client;
   release(): void;
+  /** Gives the lease back and drops its connection: it died before the pool saw it close. */
+  discard(): void;
 }
 
 interface Entry {
@@ -163,7 +165,15 @@ export class ConnectionPool {
           throw refusal;
         }
       }
-      return { client, release: giveBack };
+      return {
+        client,
+        release: giveBack,
+        discard: () => {
+          this.retire(taken);
+          taken.client?.end();
+          giveBack();
+        },
+      };
     }
   }
 

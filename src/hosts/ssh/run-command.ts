@@ -109,7 +109,10 @@ export function runCommand(
       client.exec(remoteText(command, options.stdin !== undefined), (error, stream) => {
         if (error)
           return fail(
-            new HostUnreachable(hostName, `could not open a session: ${error.message}`, { cause: error }),
+            new HostUnreachable(hostName, `could not open a session: ${error.message}`, {
+              cause: error,
+              context: { started: false },
+            }),
           );
         channel = stream;
         if (settled) return kill();
@@ -143,6 +146,7 @@ export function runCommand(
       fail(
         new HostUnreachable(hostName, `could not start the command: ${(error as Error).message}`, {
           cause: error,
+          context: { started: false },
         }),
       );
     }

@@ -96,13 +96,23 @@ export class SshExecutor implements HostExecutor {
         { path: '', message: 'build remote commands with the sh`…` tag from src/hosts/quote.ts' },
       ]);
     }
-    const lease = await this.pool.acquire(host, options.signal);
+    let lease = await this.pool.acquire(host, options.signal);
     try {
       await dueTimers();
-      const result = await runCommand(host.name, lease.client, command, {
-        ...options,
-        timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs,
-        maxOutputBytes: options.maxOutputBytes ?? this.settings.maxOutputBytes,
+      const run = () =>
+        runCommand(host.name, lease.client, command, {
+          ...options,
+          timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs,
+          maxOutputBytes: options.maxOutputBytes ?? this.settings.maxOutputBytes,
+        });
+      const result = await run().catch(async (err: unknown) => {
+        // A pooled connection can die between two commands before its 'close' reaches us. A command that
+        // never started on it is safe to start once more, on a new connection; one that may have run is not.
+        if (!neverStarted(err) || options.signal?.aborted) throw err;
+        this.log.info({ host: host.name }, 'pooled connection was dead; command started on a new one');
+        lease.discard();
+        lease = await this.pool.acquire(host, options.signal);
+        return run();
       });
       this.log.debug(
         { host: host.name, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs },
@@ -261,4 +271,8 @@ export class SshExecutor implements HostExecutor {
       throw err;
     }
   }
+}
+
+function neverStarted(err: unknown): boolean {
+  return err instanceof HostUnreachable && err.context?.['started'] === false;
 }

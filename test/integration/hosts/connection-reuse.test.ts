@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, appendFileSync } from 'node:fs';
+import { copyFileSync, existsSync, appendFileSync, readFileSync } from 'node:fs';
+import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostKeyRejected } from '../../../src/hosts/errors/index.js';
 import { sh } from '../../../src/hosts/quote.js';
@@ -83,6 +84,39 @@ describe('SSH connection reuse', { timeout: 120_000 }, () => {
       expect((await ssh.exec(host, sh`true`)).exitCode).toBe(0);
       expect(ssh.openConnections).toBe(1);
     } finally {
+      await ssh.close();
+    }
+  });
+
+  it('starts a command once more, on a new connection, when the pooled one died before it started', async () => {
+    const host = fleet.hosts[1]!;
+    const opened: string[] = [];
+    const ssh = new SshExecutor(
+      { knownHostsPath: fleet.knownHostsPath, privateKeyPath: fleet.privateKeyPath },
+      { logger: silentLogger(), onConnection: (outcome, h) => opened.push(`${outcome} ${h.name}`) },
+    );
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, called with its own `this`
+    const realExec = Client.prototype.exec;
+    try {
+      expect((await ssh.exec(host, sh`true`)).exitCode).toBe(0);
+      // The connection's socket dies just before the next command, before ssh2 has told anyone: ssh2's own
+      // exec then throws 'Not connected', as it did on a loaded fleet (bench os-upgrade at 200 hosts).
+      let killed = false;
+      Client.prototype.exec = function (this: Client, ...args: unknown[]) {
+        if (!killed) {
+          killed = true;
+          (this as unknown as { _sock: { destroy(): void } })._sock.destroy();
+        }
+        return (realExec as (...a: unknown[]) => boolean).apply(this, args);
+      } as typeof realExec;
+      const result = await ssh.exec(host, sh`echo ran >> /tmp/dead-pooled.log; echo ok`);
+      expect(killed).toBe(true);
+      expect(result.stdout.trim()).toBe('ok');
+      // Run once, on a second connection.
+      expect(readFileSync(fleet.localPath(host, '/tmp/dead-pooled.log'), 'utf8')).toBe('ran\n');
+      expect(opened).toEqual([`opened ${host.name}`, `opened ${host.name}`]);
+    } finally {
+      Client.prototype.exec = realExec;
       await ssh.close();
     }
   });
