@@ -320,7 +320,7 @@ async function releaseSlot(
       if (next.length > 0)
         await enqueue(
           rt,
-          next.map((t) => targetJob(runId, task.id, t, batch)),
+          next.map((t, i) => targetJob(runId, task.id, t, batch, inFlight + i + 1)),
         );
       return;
     }
