@@ -1,6 +1,11 @@
 import type { AuditEntry } from '../../audit/index.js';
 import type { AnyWorkflow } from '../../engine/index.js';
-import type { RunSnapshot, TargetResult, TaskSnapshot } from '../../engine/model/run.js';
+import {
+  hostCountsOf,
+  type RunSnapshot,
+  type TargetResult,
+  type TaskSnapshot,
+} from '../../engine/model/run.js';
 import { scrubSecrets } from '../../log/index.js';
 import type { AllowedControls, Control } from '../run-controls.js';
 import { formatMs, html, type Html } from './html.js';
@@ -29,8 +34,8 @@ export function runPage(view: RunView): Html {
   const { run } = view;
   return html`<div id="run" data-run="${run.runId}">
     <div id="panel">${runPanel(view)}</div>
-    <h2>Hosts <small id="host-count">${run.targets.length}</small></h2>
-    ${hostGrid(run.targets)}
+    <h2>Hosts <small id="host-count">${hostCountsOf(run).reached}</small></h2>
+    ${hostPager(run)} ${hostGrid(run.targets)}
   </div>`;
 }
 
@@ -180,6 +185,25 @@ export function targetState(t: TargetResult): string {
   if (t.restore === 'restored') return 'failed, restored';
   if (t.restore) return `failed, restore ${t.restore}`;
   return 'failed';
+}
+
+/**
+ * A big run's hosts come a page at a time (the engine reads only that page of the ledger): which page
+ * this is, with links to the pages beside it. Nothing for a run that fits on one page.
+ */
+function hostPager(run: RunSnapshot): Html | string {
+  const s = run.shown;
+  if (s?.view !== 'page' || s.planned === undefined || s.limit === undefined || s.planned <= s.limit)
+    return '';
+  const offset = s.offset ?? 0;
+  const href = (at: number) => `/runs/${encodeURIComponent(run.runId)}?hosts=${at}`;
+  const last = Math.min(s.planned, offset + s.limit);
+  return html`<p id="host-pager">
+    Planned hosts ${offset + 1}–${last} of
+    ${s.planned}${
+      offset > 0 ? html` · <a href="${href(Math.max(0, offset - s.limit))}">previous</a>` : ''
+    }${last < s.planned ? html` · <a href="${href(last)}">next</a>` : ''}
+  </p>`;
 }
 
 function hostGrid(targets: TargetResult[]): Html {

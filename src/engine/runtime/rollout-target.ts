@@ -215,6 +215,8 @@ export async function recordTarget(
       rt.keys.ledger(runId),
       rt.keys.changed(runId, task.rolloutId),
       rt.keys.rollout(runId, task.rolloutId),
+      rt.keys.hostCounts(runId),
+      rt.keys.notable(runId),
     ],
     [field, state, JSON.stringify(detail), state === 'applied' && detail.changed ? '1' : '0', target, token],
   );

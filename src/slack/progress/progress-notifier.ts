@@ -1,5 +1,5 @@
 import type { EventSubscription, RunEvent, RunEvents } from '../../engine/model/events.js';
-import type { RunSnapshot, StageProgress } from '../../engine/model/run.js';
+import type { RunSnapshot, StageProgress, TargetsView } from '../../engine/model/run.js';
 import type { Logger } from '../../log/index.js';
 import { RunLost } from '../../engine/errors/run-lost.js';
 import {
@@ -20,8 +20,11 @@ import type { ThreadRecord, ThreadStore } from './thread-store.js';
 export interface ProgressNotifierOptions {
   chat: SlackChat;
   store: ThreadStore;
-  /** Engine.get: the run as it is now. Messages are drawn from it, so the latest state always wins. */
-  getRun: (runId: string) => Promise<RunSnapshot>;
+  /**
+   * Engine.get: the run as it is now. Messages are drawn from it, so the latest state always wins. Parent
+   * edits (the frequent ones) ask for `notable` hosts only; replies that list hosts ask for all.
+   */
+  getRun: (runId: string, targets?: TargetsView) => Promise<RunSnapshot>;
   logger: Logger;
   /** At most one edit of the parent message per this many ms (Slack allows about one per second). */
   updateIntervalMs?: number;
@@ -261,7 +264,7 @@ export class ProgressNotifier {
     existing: ThreadRecord | undefined,
   ): Promise<void> {
     if (existing) return; // a restarted process, or the event seen again: keep the message we have
-    const snapshot = await this.options.getRun(run.runId);
+    const snapshot = await this.options.getRun(run.runId, 'notable');
     const posted = await this.options.chat.post(channel, renderRunParent(snapshot, this.ctx(snapshot)));
     run.thread = { channel: posted.channel, ts: posted.ts, gateCards: {} };
     run.lastUpdateAt = Date.now();
@@ -340,7 +343,7 @@ export class ProgressNotifier {
         run.forceNext = false;
         // From here on, a new event needs a new edit: this one may already have read the snapshot.
         run.updateQueued = false;
-        const snapshot = await this.options.getRun(run.runId);
+        const snapshot = await this.options.getRun(run.runId, 'notable');
         run.lastUpdateAt = Date.now();
         await this.options.chat.update(
           thread.channel,
