@@ -38,6 +38,8 @@ export interface ProgressNotifierOptions {
   now?: () => Date;
   /** Paces posts per channel, urgent first (default: one shared by this notifier's runs). */
   pacer?: ChannelPacer;
+  /** Paces chat.update calls, card updates first (default: 40 a minute, bursts of 5). */
+  editPacer?: ChannelPacer;
 }
 
 /**
@@ -107,6 +109,12 @@ export class ProgressNotifier {
   private readonly channelKey: string;
   private readonly now: () => Date;
   private readonly pacer: ChannelPacer;
+  /**
+   * Every chat.update of this process in one line (Slack allows about 50 a minute per workspace): a 429
+   * would make WebClient hold back every call, approval cards included, for its Retry-After. Card
+   * updates (votes, decisions) go before parent edits.
+   */
+  private readonly edits: ChannelPacer;
   private closed = false;
 
   constructor(private readonly options: ProgressNotifierOptions) {
@@ -116,6 +124,7 @@ export class ProgressNotifier {
     this.channelKey = options.channelMetaKey ?? 'channel';
     this.now = options.now ?? (() => new Date());
     this.pacer = options.pacer ?? new ChannelPacer();
+    this.edits = options.editPacer ?? new ChannelPacer(5, 40 / 60, 2);
   }
 
   /** Subscribes to every run's events. */
@@ -171,7 +180,8 @@ export class ProgressNotifier {
               ...(event.quorum ? { quorum: event.quorum, approvers: [] } : {}),
             };
             const earlier = thread.gateCards[event.gateId];
-            if (event.replaces && earlier && event.planHash)
+            if (event.replaces && earlier && event.planHash) {
+              await this.edits.take(EDITS, 'urgent');
               await this.options.chat.update(
                 thread.channel,
                 earlier,
@@ -181,6 +191,7 @@ export class ProgressNotifier {
                   event.planHash,
                 ),
               );
+            }
             await this.pacer.take(thread.channel, 'urgent');
             const posted = await this.options.chat.post(
               thread.channel,
@@ -202,6 +213,7 @@ export class ProgressNotifier {
             const cardTs = thread.gateCards[event.gateId];
             const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
             if (!cardTs || !gate || gate.state !== 'waiting') return;
+            await this.edits.take(EDITS, 'urgent');
             await this.options.chat.update(thread.channel, cardTs, renderApprovalCard(snapshot, gate));
           },
         );
@@ -211,6 +223,7 @@ export class ProgressNotifier {
           const cardTs = thread.gateCards[event.gateId];
           const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
           if (!cardTs || !gate) return;
+          await this.edits.take(EDITS, 'urgent');
           await this.options.chat.update(thread.channel, cardTs, renderDecidedCard(snapshot, gate));
         });
         break;
@@ -276,6 +289,7 @@ export class ProgressNotifier {
     for (const run of this.runs.values()) clearTimeout(run.timer);
     this.runs.clear();
     this.pacer.close();
+    this.edits.close();
   }
 
   private runFor(runId: string): RunThread {
@@ -418,6 +432,7 @@ export class ProgressNotifier {
         run.updateQueued = false;
         const snapshot = await this.options.getRun(run.runId, 'notable');
         run.lastUpdateAt = Date.now();
+        await this.edits.take(EDITS, 'normal');
         await this.options.chat.update(
           thread.channel,
           thread.ts,
@@ -499,6 +514,8 @@ export class ProgressNotifier {
 }
 
 const LOST_OP = 'post run lost';
+/** The edits pacer's one line. */
+const EDITS = 'chat.update';
 
 function isStageDone(p: StageProgress): boolean {
   return p.total > 0 && p.done + p.failed >= p.total && p.inFlight === 0;
