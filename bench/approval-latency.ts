@@ -1,10 +1,11 @@
 /**
  * Approval latency benchmark, real engine on a fresh LocalRedis: the time from an approval click
  * (`Engine.decide`) to the first host of the next batch finishing a no-op step, while another run's
- * sleeping steps fill every host slot, side by side with the same figure when the engine is idle.
- * Control work runs on its own lane (src/engine/runtime/jobs.ts), so the hand-out never waits for a
- * host slot; the first host still waits for one to free up (another run's step ending). Goals:
- * bench/support/goals.ts.
+ * sleeping steps (asking for 4× the pool) fill every slot they may, side by side with the same figure
+ * when the engine is idle and with the pool's reserve turned off (`reserveSlots: 0`: one run may then
+ * take every slot, as before per-run shares). Control work runs on its own lane (runtime/jobs.ts); host
+ * steps are prioritized by how many hosts their stage holds and one run holds at most `concurrency` of a
+ * Worker's `concurrency + reserve` slots (runtime/run-shares.ts). Goals: bench/support/goals.ts.
  *
  *   npx tsx bench/approval-latency.ts [--rounds 30] [--quick]
  */
@@ -19,7 +20,8 @@ import { againstGoal } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
 const USAGE = `
-approval latency: approval click → first host of the next batch, idle vs while another run fills every slot.
+approval latency: approval click → first host of the next batch, idle vs while another run fills every
+slot it may (fair pool), vs the same with the reserve off (one run may take every slot).
   npx tsx bench/approval-latency.ts [--rounds N] [--quick]
   --rounds N   approvals measured in each condition (default 30; --quick: 8)
 `;
@@ -38,7 +40,7 @@ const flood = defineWorkflow({
       strategy: () => ({
         canary: 0,
         batches: ['100%'],
-        concurrency: SLOTS,
+        concurrency: SLOTS * 4,
         soakMs: 0,
         maxFailPercentPerBatch: 100,
         maxFailPercentTotal: 100,
@@ -73,15 +75,24 @@ function pct(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-const redis = await LocalRedis.start();
-try {
+interface Condition {
+  label: string;
+  /** Flood the slots while measuring. */
+  busy: boolean;
+  reserveSlots?: number;
+}
+
+async function measureCondition(c: Condition, prefix: string): Promise<{ ms: number[]; partial: boolean }> {
   const engine = await createEngine({
     redis: redis.url,
-    prefix: 'bench',
+    prefix,
     registry: createRegistry([flood, gated]),
     logger: silentLogger(),
   });
-  engine.startWorkers({ concurrency: SLOTS });
+  const pool = engine.startWorkers({
+    concurrency: SLOTS,
+    ...(c.reserveSlots !== undefined ? { reserveSlots: c.reserveSlots } : {}),
+  });
   const waiters: { match: (e: RunEvent) => boolean; resolve: (at: number) => void }[] = [];
   const sub = await engine.events.subscribe((e: RunEvent) => {
     for (const w of [...waiters])
@@ -92,7 +103,6 @@ try {
   });
   const next = (match: (e: RunEvent) => boolean) =>
     new Promise<number>((resolve) => waiters.push({ match, resolve }));
-
   const measure = async (): Promise<number> => {
     const runId = await engine.start({ workflow: 'gated', params: {}, requester: 'U-REQ' });
     await next((e) => e.runId === runId && e.type === 'gate.waiting');
@@ -103,33 +113,51 @@ try {
     await engine.decide({ runId, gateId: 'g.approval', decision: 'approve', by: 'U-APPROVER' });
     return (await firstBatchHost) - t0;
   };
+  try {
+    await measure(); // warm-up
+    let floodRun: string | undefined;
+    if (c.busy) {
+      // Another run keeps every slot it may take busy for the whole measurement.
+      floodRun = await engine.start({ workflow: 'flood', params: { n: 20_000 }, requester: 'U-OTHER' });
+      await sleep(2000);
+      const state = (await engine.get(floodRun)).state;
+      if (state !== 'running') throw new Error(`the flood run is ${state}, not running`);
+    }
+    const ms: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) ms.push(await measure());
+    let partial = false;
+    if (floodRun) {
+      partial = (await engine.get(floodRun)).state !== 'running';
+      await engine.abort(floodRun, 'U-OTHER');
+    }
+    return { ms, partial };
+  } finally {
+    await sub.close();
+    await pool.close();
+    await engine.close();
+  }
+}
 
-  await measure(); // warm-up
-  const idle: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) idle.push(await measure());
-  // Another run keeps every slot busy for the whole measurement.
-  const floodRun = await engine.start({ workflow: 'flood', params: { n: 20_000 }, requester: 'U-OTHER' });
-  await sleep(2000);
-  const state = async () => (await engine.get(floodRun)).state;
-  if ((await state()) !== 'running') throw new Error(`the flood run is ${await state()}, not running`);
-  const busy: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) busy.push(await measure());
-  const stillRunning = (await state()) === 'running';
-  await engine.abort(floodRun, 'U-OTHER');
-
-  console.log(`approval click → first host of the next batch, ${ROUNDS} approvals each, ${SLOTS} host slots`);
-  console.log(`                                   p50 ms   p99 ms`);
+const redis = await LocalRedis.start();
+try {
+  const conditions: Condition[] = [
+    { label: 'idle', busy: false },
+    { label: 'another run fills every slot it may', busy: true },
+    { label: 'same, reserve off (reserveSlots 0)', busy: true, reserveSlots: 0 },
+  ];
+  const results: { c: Condition; ms: number[]; partial: boolean }[] = [];
+  for (const [i, c] of conditions.entries()) results.push({ c, ...(await measureCondition(c, `bench${i}`)) });
   console.log(
-    `  idle                           ${pct(idle, 50).toFixed(1).padStart(7)}  ${pct(idle, 99).toFixed(1).padStart(7)}`,
+    `approval click → first host of the next batch, ${ROUNDS} approvals each, ${SLOTS} host slots per run` +
+      ` (+ reserve), flood asks for ${SLOTS * 4} at once`,
   );
-  console.log(
-    `  another run fills every slot   ${pct(busy, 50).toFixed(1).padStart(7)}  ${pct(busy, 99).toFixed(1).padStart(7)}`,
-  );
-  console.log(againstGoal('approvalToBatchP99', pct(busy, 99), 1));
-  if (!stillRunning)
-    console.log('  (the flood run ended before the last approval: busy figures are partly idle)');
-  await sub.close();
-  await engine.close();
+  console.log(`                                            p50 ms   p99 ms`);
+  for (const r of results)
+    console.log(
+      `  ${r.c.label.padEnd(40)} ${pct(r.ms, 50).toFixed(1).padStart(7)}  ${pct(r.ms, 99).toFixed(1).padStart(7)}` +
+        (r.partial ? '  (the flood ended early: partly idle)' : ''),
+    );
+  console.log(againstGoal('approvalToBatchP99', pct(results[1]!.ms, 99), 1));
 } finally {
   await redis.destroy();
 }

@@ -53,7 +53,7 @@ export const opsCommand: SlashCommand<OpsCommand> = {
       case 'locks':
         return ctx.reply(formatLocks(await engine.locks()));
       case 'status':
-        return ctx.reply(formatRunStatus(await engine.get(parsed.runId)));
+        return ctx.reply(formatRunStatus(await engine.get(parsed.runId, { targets: 'notable' })));
       case 'hold': {
         await requireControl(ctx, parsed.runId);
         if (!(await once(ctx))) return;

@@ -11,7 +11,7 @@ import {
   webClientChat,
   type SlackChat,
 } from '../slack/progress/index.js';
-import type { EventSubscription } from '../engine/index.js';
+import type { EventSubscription, TargetsView } from '../engine/index.js';
 import type { AuditLinks } from '../audit/audit-trail.js';
 import { redactUrl } from '../log/index.js';
 import { createMarshal, type Marshal } from './create-marshal.js';
@@ -71,7 +71,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     update: (...args) => required(chat, 'Slack client').update(...args),
     upload: (...args) => required(chat, 'Slack client').upload(...args),
   };
-  const getRun = (runId: string) => required(marshal, 'engine').engine.get(runId);
+  const getRun = (runId: string, targets?: TargetsView) =>
+    required(marshal, 'engine').engine.get(runId, targets ? { targets } : undefined);
   let store: RedisThreadStore | undefined;
   let links: AuditLinks | undefined;
   const metrics = new MarshalMetrics();

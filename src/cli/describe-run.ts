@@ -1,4 +1,4 @@
-import type { RunSnapshot } from '../engine/index.js';
+import { hostCountsOf, type RunSnapshot } from '../engine/index.js';
 import { counted } from '../text/counted.js';
 
 /**
@@ -7,13 +7,13 @@ import { counted } from '../text/counted.js';
  * tasks are counted and the failed ones named, each error printed once only, above.
  */
 export function describeRun(run: RunSnapshot, options: { errorsShown?: boolean } = {}): string {
-  const ok = run.targets.filter((t) => t.ok).length;
+  // Counts from the engine's counters; `targets` may name only the notable hosts (the failed among them).
+  const counts = hostCountsOf(run);
   const failed = run.targets.filter((t) => !t.ok);
-  const changed = run.targets.filter((t) => t.changed).length;
   const lines = [
     `run ${run.runId}: ${run.workflow}${run.dryRun ? ' (dry run)' : ''} — ${run.state}`,
     `  requested by ${run.requester} at ${run.createdAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
-    `  hosts: ${ok} ok (${changed} changed), ${failed.length} failed, ${run.targets.length} reached`,
+    `  hosts: ${counts.ok} ok (${counts.changed} changed), ${counts.failed} failed, ${counts.reached} reached`,
   ];
   for (const gate of run.gates) {
     if (gate.state === 'pending') continue;
@@ -42,8 +42,8 @@ export function describeRun(run: RunSnapshot, options: { errorsShown?: boolean }
     );
   const restored = run.targets.filter((t) => t.restore === 'restored').length;
   if (restored) lines.push(`  ${counted(restored, 'host')} restored to their previous state`);
-  if (!options.errorsShown && failed.length > 20)
-    lines.push(`  … and ${counted(failed.length - 20, 'more failed host')}`);
+  if (!options.errorsShown && counts.failed > 20)
+    lines.push(`  … and ${counted(counts.failed - 20, 'more failed host')}`);
   return lines.join('\n');
 }
 

@@ -43,6 +43,9 @@ import {
 import { CONSOLE_CSS, CONSOLE_JS } from './static-assets.js';
 import { ACT_AS_COOKIE, CsrfTokens, Unauthenticated, viewerOf, type Viewer } from './viewer.js';
 
+/** Hosts shown on one page of a run's view. */
+const HOSTS_PER_PAGE = 500;
+
 export interface ConsoleDeps {
   config: ConsoleConfig;
   engine: Engine;
@@ -218,9 +221,19 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
   });
   app.get('/live', (_req, res) => live.follow('*', res));
 
-  const view = async (req: Request, res: Response): Promise<RunView> => {
+  /**
+   * The panel (redrawn on every event) names only the notable hosts; the page shows one page of the
+   * plan's hosts (`?hosts=<offset>`), so a 10,000-host run is never read whole for a view.
+   */
+  const view = async (req: Request, res: Response, hosts: 'page' | 'notable'): Promise<RunView> => {
     const runId = String(req.params.runId);
-    const run = await engine.get(runId);
+    const offset = Number(req.query.hosts ?? 0);
+    const run = await engine.get(runId, {
+      targets:
+        hosts === 'notable'
+          ? 'notable'
+          : { offset: Number.isInteger(offset) && offset >= 0 ? offset : 0, limit: HOSTS_PER_PAGE },
+    });
     const v = viewer(res);
     const [allowed, audit, thread] = await Promise.all([
       allowedControls(run, v?.user, deps.access),
@@ -237,13 +250,11 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
     };
   };
   app.get('/runs/:runId', async (req, res) => {
-    const v = await view(req, res);
-    send(
-      res,
-      layout(`Run ${v.run.runId}`, ctx(req, res), runPage(v, { allHosts: req.query.hosts === 'all' }), 'run'),
-    );
+    const v = await view(req, res, 'page');
+    const allHosts = req.query.all === '1' || req.query.hosts === 'all';
+    send(res, layout(`Run ${v.run.runId}`, ctx(req, res), runPage(v, { allHosts }), 'run'));
   });
-  app.get('/runs/:runId/panel', async (req, res) => send(res, runPanel(await view(req, res))));
+  app.get('/runs/:runId/panel', async (req, res) => send(res, runPanel(await view(req, res, 'notable'))));
   app.get('/runs/:runId/live', (req, res) => live.follow(String(req.params.runId), res));
 
   const form = express.urlencoded({ extended: false, limit: '4kb' });

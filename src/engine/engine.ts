@@ -1,4 +1,4 @@
-import type { GateDecision, LockInfo, RunRequest, RunSnapshot } from './model/run.js';
+import type { GateDecision, LockInfo, RunRequest, RunSnapshot, TargetsView } from './model/run.js';
 import type { RunEvents } from './model/events.js';
 
 /**
@@ -46,7 +46,11 @@ export interface Engine {
   rollback(runId: string, by: string): Promise<RollbackOutcome>;
   /** A new run of the same workflow and params, restricted to the targets that failed. Returns its id. */
   retryFailed(runId: string, by: string): Promise<string>;
-  get(runId: string): Promise<RunSnapshot>;
+  /**
+   * The run as it is now. `targets` says which hosts it names (default `all`: every one, which reads the
+   * whole ledger; summaries ask for `notable`, whose counts come from `hosts` kept as steps end).
+   */
+  get(runId: string, options?: { targets?: TargetsView }): Promise<RunSnapshot>;
   list(options?: { limit?: number; active?: boolean }): Promise<RunSnapshot[]>;
   locks(): Promise<LockInfo[]>;
   readonly events: RunEvents;

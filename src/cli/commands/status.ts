@@ -22,7 +22,8 @@ export async function statusCommand(runId: string | undefined): Promise<void> {
   });
   try {
     if (runId) {
-      process.stdout.write(`${describeRun(await marshal.engine.get(runId))}\n`);
+      // Counts from the engine's counters, failed and restored hosts by name: never the whole ledger.
+      process.stdout.write(`${describeRun(await marshal.engine.get(runId, { targets: 'notable' }))}\n`);
       return;
     }
     const runs = await marshal.engine.list({ limit: 20 });

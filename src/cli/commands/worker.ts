@@ -101,7 +101,8 @@ function alertNotifier(logger: Logger, marshal: () => Marshal): Notifier {
   return new SlackAlertNotifier({
     chat: webClientChat(client),
     threads: { get: (runId) => new RedisThreadStore(marshal().redis, marshal().prefix).get(runId) },
-    getRun: (runId) => marshal().engine.get(runId),
+    // Only its channel is read: no host of it.
+    getRun: (runId) => marshal().engine.get(runId, { targets: 'notable' }),
     logger,
   });
 }

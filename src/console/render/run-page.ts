@@ -1,6 +1,11 @@
 import type { AuditEntry } from '../../audit/index.js';
 import type { AnyWorkflow } from '../../engine/index.js';
-import type { RunSnapshot, TargetResult, TaskSnapshot } from '../../engine/model/run.js';
+import {
+  hostCountsOf,
+  type RunSnapshot,
+  type TargetResult,
+  type TaskSnapshot,
+} from '../../engine/model/run.js';
 import { scrubSecrets } from '../../log/index.js';
 import type { AllowedControls, Control } from '../run-controls.js';
 import { formatMs, html, type Html } from './html.js';
@@ -37,21 +42,22 @@ export function runPage(view: RunView, options: { allHosts?: boolean } = {}): Ht
   const limit = options.allHosts ? Infinity : FIRST_HOST_ROWS;
   return html`<div id="run" data-run="${run.runId}">
     <div id="panel">${runPanel(view)}</div>
-    <h2>Hosts <small id="host-count">${run.targets.length}</small></h2>
-    ${hostSummary(run.targets, limit)} ${hostGrid(run.targets, limit)}
+    <h2>Hosts <small id="host-count">${hostCountsOf(run).reached}</small></h2>
+    ${hostPager(run)} ${hostSummary(run, limit)} ${hostGrid(run.targets, limit)}
   </div>`;
 }
 
 /** Counts first (kept up to date live), and whether the grid below shows every host. */
-function hostSummary(targets: TargetResult[], limit: number): Html {
-  const failed = targets.filter((t) => !t.ok).length;
-  const changed = targets.filter((t) => t.ok && t.changed).length;
+function hostSummary(run: RunSnapshot, limit: number): Html {
+  const counts = hostCountsOf(run);
+  const shown = run.targets;
+  const offset = run.shown?.offset ?? 0;
   return html`<p id="host-summary" class="facts">
-    <b id="hosts-done">${targets.length}</b> done · <b id="hosts-failed">${failed}</b> failed ·
-    <b id="hosts-changed">${changed}</b> changed${
-      targets.length > limit
+    <b id="hosts-done">${counts.reached}</b> done · <b id="hosts-failed">${counts.failed}</b> failed ·
+    <b id="hosts-changed">${counts.changed}</b> changed${
+      shown.length > limit
         ? html` · showing the first ${limit} (failed first):
-            <a href="?hosts=all" id="all-hosts">show all ${targets.length}</a>`
+            <a href="?hosts=${offset}&amp;all=1" id="all-hosts">show all ${shown.length}</a>`
         : ''
     }
   </p>`;
@@ -203,6 +209,25 @@ export function targetState(t: TargetResult): string {
   if (t.restore === 'restored') return 'failed, restored';
   if (t.restore) return `failed, restore ${t.restore}`;
   return 'failed';
+}
+
+/**
+ * A big run's hosts come a page at a time (the engine reads only that page of the ledger): which page
+ * this is, with links to the pages beside it. Nothing for a run that fits on one page.
+ */
+function hostPager(run: RunSnapshot): Html | string {
+  const s = run.shown;
+  if (s?.view !== 'page' || s.planned === undefined || s.limit === undefined || s.planned <= s.limit)
+    return '';
+  const offset = s.offset ?? 0;
+  const href = (at: number) => `/runs/${encodeURIComponent(run.runId)}?hosts=${at}`;
+  const last = Math.min(s.planned, offset + s.limit);
+  return html`<p id="host-pager">
+    Planned hosts ${offset + 1}–${last} of
+    ${s.planned}${
+      offset > 0 ? html` · <a href="${href(Math.max(0, offset - s.limit))}">previous</a>` : ''
+    }${last < s.planned ? html` · <a href="${href(last)}">next</a>` : ''}
+  </p>`;
 }
 
 function hostGrid(targets: TargetResult[], limit: number): Html {

@@ -1,4 +1,4 @@
-import type { RunSnapshot } from '../../engine/model/run.js';
+import { hostCountsOf, type RunSnapshot } from '../../engine/model/run.js';
 import { html, type Html } from './html.js';
 
 export interface RunFilters {
@@ -34,14 +34,14 @@ export function runsTable(runs: RunSnapshot[]): Html {
     </thead>
     <tbody>
       ${sorted.map((r) => {
-        const failed = r.targets.filter((t) => !t.ok).length;
+        const hosts = hostCountsOf(r);
         const waiting = r.gates.some((g) => g.state === 'waiting');
         return html`<tr class="state-${r.state}">
           <td><a href="/runs/${encodeURIComponent(r.runId)}">${r.runId}</a></td>
           <td>${r.workflow}${r.dryRun ? ' (dry run)' : ''}</td>
           <td><span class="pill ${r.state}">${waiting ? 'waiting for approval' : r.state}</span></td>
           <td>${r.requester}</td>
-          <td>${r.targets.length - failed} ok · ${failed} failed</td>
+          <td>${hosts.ok} ok · ${hosts.failed} failed</td>
           <td>${r.createdAt}</td>
         </tr>`;
       })}

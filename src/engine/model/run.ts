@@ -81,6 +81,29 @@ export const TargetResult = z.object({
 });
 export type TargetResult = z.infer<typeof TargetResult>;
 
+/** A run's hosts in numbers: what a summary shows without naming every host. */
+export const HostCounts = z.object({
+  /** Host steps that ended: ok (planned, in a dry run) or failed. A host in two rollouts counts twice. */
+  reached: z.number().int(),
+  ok: z.number().int(),
+  failed: z.number().int(),
+  /** Ended ok with a change (including hosts a rollback put back since: see `targets[].restore`). */
+  changed: z.number().int(),
+});
+export type HostCounts = z.infer<typeof HostCounts>;
+
+/**
+ * Which hosts a snapshot names in `targets`: `all` (every host that ended, read from the whole ledger),
+ * `notable` (only those a person must see by name: failed, rolled back, not restored; the default for the
+ * thread, the console and `marshal status`, whose counts come from `hosts`), or one page of the run's
+ * planned hosts in plan order.
+ */
+export const TargetsView = z.union([
+  z.enum(['all', 'notable']),
+  z.object({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) }),
+]);
+export type TargetsView = z.infer<typeof TargetsView>;
+
 export const TaskSnapshot = z.object({
   taskId: z.string(),
   state: TaskState,
@@ -111,10 +134,33 @@ export const RunSnapshot = z.object({
   gates: z.array(GateSnapshot),
   /** The stage a rollout is in now (or was in last). */
   progress: z.array(StageProgress),
-  /** Per target, its latest result across stages. */
+  /** Per target, its latest result across stages: every one, or those the view asked for (`shown`). */
   targets: z.array(TargetResult),
+  /** Counts over every host, whatever `targets` holds (the engine always sets it; read it with `hostCountsOf`). */
+  hosts: HostCounts.optional(),
+  /** What `targets` holds (see TargetsView; absent: every host); `planned`: the run's planned hosts, for paging. */
+  shown: z
+    .object({
+      view: z.enum(['all', 'notable', 'page']),
+      offset: z.number().int().optional(),
+      limit: z.number().int().optional(),
+      planned: z.number().int().optional(),
+    })
+    .optional(),
 });
 export type RunSnapshot = z.infer<typeof RunSnapshot>;
+
+/** A run's host counts: the engine's counters, or (a snapshot that names every host) counted from `targets`. */
+export function hostCountsOf(run: Pick<RunSnapshot, 'hosts' | 'targets'>): HostCounts {
+  if (run.hosts) return run.hosts;
+  const failed = run.targets.filter((t) => !t.ok).length;
+  return {
+    reached: run.targets.length,
+    ok: run.targets.length - failed,
+    failed,
+    changed: run.targets.filter((t) => t.ok && t.changed).length,
+  };
+}
 
 export const LockInfo = z.object({
   name: z.string(),

@@ -8,7 +8,7 @@ import { ApprovalRefused } from '../errors/approval-refused.js';
 import { RedisRunEvents } from '../events/redis-run-events.js';
 import type { RunEvent } from '../model/events.js';
 import { bareTarget, type TargetResolver } from '../model/target.js';
-import { GateDecision, RunRequest, type LockInfo, type RunSnapshot } from '../model/run.js';
+import { GateDecision, RunRequest, TargetsView, type LockInfo, type RunSnapshot } from '../model/run.js';
 import { FINAL_RUN_STATES, type TaskState } from '../model/task-state.js';
 import type { CompiledGate } from '../dag/workflow-definition.js';
 import type { WorkflowRegistry } from '../registry.js';
@@ -405,7 +405,8 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
     const out: RunSnapshot[] = [];
     for (const id of ids) {
       if (out.length >= limit) break;
-      const snap = await readSnapshot(rt, id).catch(() => undefined);
+      // A list names no host: each run's counts come from its counters (see TargetsView).
+      const snap = await readSnapshot(rt, id, 'notable').catch(() => undefined);
       if (!snap || (opts.active && FINAL_RUN_STATES.has(snap.state))) continue;
       out.push(snap);
     }
@@ -438,7 +439,11 @@ export async function createEngine(options: EngineOptions): Promise<EngineRuntim
         retryOf: runId,
       });
     },
-    get: (runId) => readSnapshot(rt, runId).catch((err: unknown) => lostOr(err, runId)),
+    async get(runId, getOptions) {
+      const view = TargetsView.safeParse(getOptions?.targets ?? 'all');
+      if (!view.success) throw ValidationError.fromZod('run view', view.error);
+      return readSnapshot(rt, runId, view.data).catch((err: unknown) => lostOr(err, runId));
+    },
     list,
     locks: (): Promise<LockInfo[]> => listLocks(rt),
     startWorkers(workerOptions) {

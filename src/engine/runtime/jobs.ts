@@ -35,7 +35,17 @@ export interface JobSpec {
   data: JobData;
   id: string;
   delayMs?: number;
+  /**
+   * BullMQ priority (1 = first) of a host step: the number of hosts its stage held when it was handed
+   * out, so on the shared host lane a run holding few slots (an approval's first host) goes before the
+   * next host of a run that holds many. Without one (control work, the reconciler's repairs) a job goes
+   * before every prioritized one.
+   */
+  priority?: number;
 }
+
+/** BullMQ's largest priority. */
+export const MAX_PRIORITY = 2_097_152;
 
 /** BullMQ ids may not contain `:`; `|` cannot occur in run ids and task ids use `.`. */
 export function jobId(...parts: (string | number)[]): string {
@@ -46,6 +56,7 @@ export function jobOptions(spec: JobSpec): JobsOptions {
   return {
     jobId: spec.id,
     delay: spec.delayMs && spec.delayMs > 0 ? spec.delayMs : undefined,
+    priority: spec.priority ? Math.min(MAX_PRIORITY, Math.max(1, Math.round(spec.priority))) : undefined,
     // Our own retries live in the run state; BullMQ's attempts only cover a lost Redis connection.
     attempts: 5,
     backoff: { type: 'exponential', delay: 200 },

@@ -18,6 +18,13 @@ export interface Keys {
   stage(runId: string, taskId: string): string;
   stageQueue(runId: string, taskId: string): string;
   ledger(runId: string): string;
+  /**
+   * A run's host counters (`ok`, `failed`, `changed`), kept by the ledger's scripts as each host step
+   * ends, so a summary of a 10,000-host run is read without its ledger.
+   */
+  hostCounts(runId: string): string;
+  /** Ledger fields of the host steps a person must see by name: failed, rolled back or not restored. */
+  notable(runId: string): string;
   changed(runId: string, rolloutId: string): string;
   runLocks(runId: string): string;
   runEvents(runId: string): string;
@@ -48,6 +55,8 @@ export function createKeys(prefix: string): Keys {
     stage: (id, taskId) => `${r(id)}:st:${taskId}`,
     stageQueue: (id, taskId) => `${r(id)}:st:${taskId}:q`,
     ledger: (id) => `${r(id)}:ledger`,
+    hostCounts: (id) => `${r(id)}:hosts`,
+    notable: (id) => `${r(id)}:notable`,
     changed: (id, rolloutId) => `${r(id)}:changed:${rolloutId}`,
     runLocks: (id) => `${r(id)}:locks`,
     runEvents: (id) => `${r(id)}:events`,

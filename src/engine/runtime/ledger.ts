@@ -53,15 +53,40 @@ export async function readLedger(redis: Redis, keys: Keys, runId: string): Promi
   const out: LedgerEntry[] = [];
   for (const [field, value] of Object.entries(h)) {
     if (field.includes('#')) continue;
-    const sep = field.indexOf('|');
-    const detail = LedgerDetail.parse(JSON.parse(h[`${field}#d`] ?? '{}'));
-    out.push({
-      ...detail,
-      taskId: field.slice(0, sep),
-      target: field.slice(sep + 1),
-      state: LedgerState.parse(value),
-      ...(h[`${field}#c`] ? { checkpoint: JSON.parse(h[`${field}#c`]!) as unknown } : {}),
-    });
+    out.push(ledgerEntry(field, value, h[`${field}#d`], h[`${field}#c`]));
   }
   return out;
+}
+
+/** The named ledger entries (fields `<taskId>|<target>`) that exist, in the order given, in one HMGET. */
+export async function readLedgerEntries(
+  redis: Redis,
+  keys: Keys,
+  runId: string,
+  fields: string[],
+): Promise<LedgerEntry[]> {
+  if (fields.length === 0) return [];
+  const values = await redis.hmget(keys.ledger(runId), ...fields.flatMap((f) => [f, `${f}#d`, `${f}#c`]));
+  const out: LedgerEntry[] = [];
+  fields.forEach((field, i) => {
+    const state = values[3 * i];
+    if (state) out.push(ledgerEntry(field, state, values[3 * i + 1], values[3 * i + 2]));
+  });
+  return out;
+}
+
+function ledgerEntry(
+  field: string,
+  state: string,
+  detail: string | null | undefined,
+  checkpoint: string | null | undefined,
+): LedgerEntry {
+  const sep = field.indexOf('|');
+  return {
+    ...LedgerDetail.parse(JSON.parse(detail ?? '{}')),
+    taskId: field.slice(0, sep),
+    target: field.slice(sep + 1),
+    state: LedgerState.parse(state),
+    ...(checkpoint ? { checkpoint: JSON.parse(checkpoint) as unknown } : {}),
+  };
 }

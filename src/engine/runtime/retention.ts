@@ -16,6 +16,8 @@ export function runKeys(rt: Runtime, info: RunInfo): string[] {
     keys.outputs(id),
     keys.gates(id),
     keys.ledger(id),
+    keys.hostCounts(id),
+    keys.notable(id),
     keys.runLocks(id),
     keys.runEvents(id),
   ];

@@ -86,7 +86,7 @@ export async function startBatch(rt: Runtime, info: RunInfo, task: StageTask, ba
       });
       await enqueue(
         rt,
-        first.map((target) => targetJob(runId, task.id, target, batch)),
+        first.map((target, i) => targetJob(runId, task.id, target, batch, i + 1)),
       );
       return;
     }
@@ -104,8 +104,19 @@ export async function startBatch(rt: Runtime, info: RunInfo, task: StageTask, ba
   }
 }
 
-export function targetJob(runId: string, taskId: string, target: string, batch: number): JobSpec {
-  return { id: jobId(runId, taskId, 't', target), data: { kind: 'target', runId, taskId, target, batch } };
+/** `held`: hosts the stage holds with this one (its priority on the host lane, see JobSpec.priority). */
+export function targetJob(
+  runId: string,
+  taskId: string,
+  target: string,
+  batch: number,
+  held?: number,
+): JobSpec {
+  return {
+    id: jobId(runId, taskId, 't', target),
+    data: { kind: 'target', runId, taskId, target, batch },
+    ...(held ? { priority: held } : {}),
+  };
 }
 
 /** A batch has no target left in flight: halt, end the stage, or go on to the next batch. */

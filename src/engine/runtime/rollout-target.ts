@@ -215,6 +215,8 @@ export async function recordTarget(
       rt.keys.ledger(runId),
       rt.keys.changed(runId, task.rolloutId),
       rt.keys.rollout(runId, task.rolloutId),
+      rt.keys.hostCounts(runId),
+      rt.keys.notable(runId),
     ],
     [field, state, JSON.stringify(detail), state === 'applied' && detail.changed ? '1' : '0', target, token],
   );
@@ -320,7 +322,7 @@ async function releaseSlot(
       if (next.length > 0)
         await enqueue(
           rt,
-          next.map((t) => targetJob(runId, task.id, t, batch)),
+          next.map((t, i) => targetJob(runId, task.id, t, batch, inFlight + i + 1)),
         );
       return;
     }

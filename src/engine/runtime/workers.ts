@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptLeases } from './attempt-leases.js';
 import { giveUpOnJob } from './give-up.js';
@@ -7,10 +7,17 @@ import { processJob } from './process-job.js';
 import { reconcileRuns } from './reconciler.js';
 import { connectRedis, type RedisConnection } from './redis-connection.js';
 import type { Runtime } from './runtime.js';
+import { defaultReserve, RunShares } from './run-shares.js';
 
 export interface WorkerOptions {
-  /** Jobs one Worker runs at once (host steps wait on I/O, so this can be high). */
+  /** Host steps one Worker runs for one run at once (host steps wait on I/O, so this can be high). */
   concurrency?: number;
+  /**
+   * Host slots beyond `concurrency` that no single run may take: the slots other runs start in while one
+   * run fills its share (an approval's next batch, a small run beside a 10,000-host one). Default: an
+   * eighth of `concurrency`, at least 2.
+   */
+  reserveSlots?: number;
   /** Control jobs (task transitions, batch hand-outs, gate timeouts) one control Worker runs at once. */
   controlConcurrency?: number;
   /** BullMQ Workers in this process; each has its own blocking connection. */
@@ -54,24 +61,40 @@ export function startWorkerPool(
   const connections: Redis[] = [];
   const workers: Worker[] = [];
   const leases = new AttemptLeases(o.lockDurationMs);
+  const reserve = options.reserveSlots ?? defaultReserve(o.concurrency);
   for (let i = 0; i < (options.workers ?? 1); i++) {
     const conn = connectRedis(connection, `marshal-worker-${i}`, rt.health);
     connections.push(conn);
     // Three parameters: BullMQ then hands each job a signal (cancelJob), which the lease joins.
-    const processor = async (job: Job, _token?: string, bullSignal?: AbortSignal): Promise<void> => {
+    // Per Worker: each has its own slots. A run holds at most `concurrency` of the host lane's.
+    const shares = new RunShares(o.concurrency);
+    const processor = async (job: Job, token?: string, bullSignal?: AbortSignal): Promise<void> => {
       const id = job.id ?? '';
+      const runId = hostJobRun(job);
+      if (runId !== undefined && !shares.admit(runId)) {
+        // Its run holds its share of this Worker's slots: the job goes back untouched (nothing of it
+        // ran, the ledger has not seen it) and waits a moment, leaving the reserve to other runs.
+        await job.moveToDelayed(Date.now() + SHARE_RETRY_MS, token);
+        throw new DelayedError();
+      }
       const signal = leases.begin(id, job.processedOn ?? Date.now(), bullSignal);
       try {
         await processJob(rt, job, signal);
       } finally {
         leases.end(id);
+        if (runId !== undefined) shares.release(runId);
       }
     };
     // One Worker per lane (jobs.ts): control work has slots of its own that host steps never fill.
     const controlConn = connectRedis(connection, `marshal-control-${i}`, rt.health);
     connections.push(controlConn);
     const lanes = [
-      { queue: rt.keys.queueName, conn, concurrency: o.concurrency, name: `engine worker ${i}` },
+      {
+        queue: rt.keys.queueName,
+        conn,
+        concurrency: o.concurrency + reserve,
+        name: `engine worker ${i}`,
+      },
       {
         queue: rt.keys.controlQueueName,
         conn: controlConn,
@@ -123,6 +146,19 @@ export function startWorkerPool(
       for (const c of connections) c.disconnect();
     },
   };
+}
+
+/**
+ * How long a host job refused for its run's share waits before a Worker looks at it again. Only a run
+ * asking for more hosts at once than a Worker's `concurrency` is refused; its share stays full meanwhile
+ * (its other jobs wait on the lane), so a long wait costs it nothing here and keeps the bounces rare.
+ */
+const SHARE_RETRY_MS = 500;
+
+/** The run of a host-step job (the only kind that takes a host slot), else undefined. */
+function hostJobRun(job: Job): string | undefined {
+  const d = job.data as { kind?: unknown; runId?: unknown } | undefined;
+  return d?.kind === 'target' && typeof d.runId === 'string' ? d.runId : undefined;
 }
 
 /** A job failed: BullMQ retries it unless it is failed for good (`finishedOn` set), which the engine must end. */

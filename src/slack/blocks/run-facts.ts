@@ -1,5 +1,10 @@
 import type { Freeze } from '../../control/change-freeze.js';
-import type { GateSnapshot, RunSnapshot, StageProgress } from '../../engine/model/run.js';
+import {
+  hostCountsOf,
+  type GateSnapshot,
+  type RunSnapshot,
+  type StageProgress,
+} from '../../engine/model/run.js';
 
 /** What the renderers show, derived once from a snapshot. Pure; `now` is passed in. */
 export interface RunFacts {
@@ -32,10 +37,11 @@ const ACTIVE_TASK_STATES = new Set(['running', 'waiting', 'held', 'queued', 'up_
 export function runFacts(run: RunSnapshot, ctx: RenderContext): RunFacts {
   const end = run.finishedAt ? Date.parse(run.finishedAt) : ctx.now.getTime();
   const elapsedMs = Math.max(0, end - Date.parse(run.createdAt));
-  const okTargets = run.targets.filter((t) => t.ok);
+  // Counts from the engine's counters: a summary snapshot names only the notable hosts (failed ones among them).
+  const counts = hostCountsOf(run);
   const failedTargets = run.targets.filter((t) => !t.ok).map((t) => t.target);
-  const done = okTargets.length;
-  const failed = failedTargets.length;
+  const done = counts.ok;
+  const failed = counts.failed;
   const stage = run.progress.at(-1);
   const total = ctx.totalTargets ?? lastBatchTotal(run);
   const finished = done + failed;
@@ -50,7 +56,7 @@ export function runFacts(run: RunSnapshot, ctx: RenderContext): RunFacts {
     remainingMs,
     done,
     failed,
-    changed: run.targets.filter((t) => t.changed).length,
+    changed: counts.changed,
     total,
     phase,
     stage,
@@ -63,10 +69,8 @@ export function runFacts(run: RunSnapshot, ctx: RenderContext): RunFacts {
 function lastBatchTotal(run: RunSnapshot): number | undefined {
   const stage = run.progress.at(-1);
   if (!stage || stage.stage !== 'batch' || stage.batchIndex !== stage.batchCount) return undefined;
-  const before = run.targets.filter(
-    (t) => !(t.stage === 'batch' && t.batchIndex === stage.batchIndex),
-  ).length;
-  return before + stage.total;
+  const before = hostCountsOf(run).reached - (stage.done + stage.failed);
+  return Math.max(0, before) + stage.total;
 }
 
 export function formatDuration(ms: number): string {

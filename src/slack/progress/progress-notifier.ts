@@ -1,5 +1,5 @@
 import type { EventSubscription, RunEvent, RunEvents } from '../../engine/model/events.js';
-import type { RunSnapshot, StageProgress } from '../../engine/model/run.js';
+import type { RunSnapshot, StageProgress, TargetsView } from '../../engine/model/run.js';
 import type { Logger } from '../../log/index.js';
 import { RunLost } from '../../engine/errors/run-lost.js';
 import {
@@ -14,6 +14,7 @@ import {
   renderSupersededCard,
   type RenderContext,
 } from '../blocks/index.js';
+import { ChannelPacer, type PostPriority, type PostTicket } from './channel-pacer.js';
 import { describeSlackError, isPermanentSlackError } from './slack-error.js';
 import type { SlackChat } from './slack-chat.js';
 import type { ThreadRecord, ThreadStore } from './thread-store.js';
@@ -22,8 +23,11 @@ import type { Freeze } from '../../control/change-freeze.js';
 export interface ProgressNotifierOptions {
   chat: SlackChat;
   store: ThreadStore;
-  /** Engine.get: the run as it is now. Messages are drawn from it, so the latest state always wins. */
-  getRun: (runId: string) => Promise<RunSnapshot>;
+  /**
+   * Engine.get: the run as it is now. Messages are drawn from it, so the latest state always wins. Parent
+   * edits (the frequent ones) ask for `notable` hosts only; replies that list hosts ask for all.
+   */
+  getRun: (runId: string, targets?: TargetsView) => Promise<RunSnapshot>;
   logger: Logger;
   /** At most one edit of the parent message per this many ms (Slack allows about one per second). */
   updateIntervalMs?: number;
@@ -36,16 +40,47 @@ export interface ProgressNotifierOptions {
   /** The change freeze in force now (ChangeFreeze.current): shown on the parent and on approval cards. */
   freeze?: () => Promise<Freeze | undefined>;
   now?: () => Date;
+  /** Paces posts per channel, urgent first (default: one shared by this notifier's runs). */
+  pacer?: ChannelPacer;
+  /** Paces chat.update calls, card updates first (default: 40 a minute, bursts of 5). */
+  editPacer?: ChannelPacer;
 }
+
+/**
+ * A run's calls: what a person waits for (`urgent`: the parent an approval card hangs on, the card, its
+ * votes and decision, a control's reply, a loss) and summaries (`reply`: a stage done, the final summary)
+ * go in event order, so the thread reads in order, before parent edits (`edit`), which are coalesced and
+ * read the latest state whenever they go, so going last loses nothing. In the channel (ChannelPacer) urgent
+ * posts go first, and a summary an urgent post of its run follows is made urgent too.
+ */
+type OpClass = 'urgent' | 'reply' | 'edit';
+type Lane = 'posts' | 'edits';
+const laneOf = (c: OpClass): Lane => (c === 'edit' ? 'edits' : 'posts');
 
 interface Op {
   name: string;
+  class: OpClass;
+  /**
+   * False while a summary reply waits for its slot in the channel (ChannelPacer); the run's edits go on
+   * meanwhile, and an urgent post queued behind it makes it urgent. Absent: ready.
+   */
+  ready?: boolean;
+  /** That slot, to make it urgent when an urgent call of the run queues behind it. */
+  ticket?: PostTicket;
   run: (thread: ThreadRecord | undefined) => Promise<void>;
 }
 
 interface RunThread {
   runId: string;
+  /** Resolves when both of the run's lanes are empty (their op loops ended). */
   chain: Promise<void>;
+  queued: Record<Lane, Op[]>;
+  draining: Record<Lane, boolean>;
+  lanes: Record<Lane, Promise<void>>;
+  /** Wakes the op loop when it waits for a summary's slot: an op was added or became ready. */
+  wake: (() => void) | undefined;
+  /** The run's channel, once known (its start, or its thread): where its posts are paced. */
+  channel: string | undefined;
   pendingOps: number;
   timer: NodeJS.Timeout | undefined;
   updateQueued: boolean;
@@ -64,9 +99,11 @@ interface RunThread {
  * One Slack thread per run: a parent message edited in place, and replies for milestones only (a stage
  * done, approval asked and decided, hold/resume/abort, the end). Slack calls grow with stages, not hosts.
  *
- * Per run, calls go through one serial queue, so replies appear in event order and a call that fails is
- * retried at the head of the queue rather than dropped or overtaken. Parent edits are coalesced: at most
- * one per `updateIntervalMs`, drawn from the latest snapshot when sent; the final state is always sent.
+ * Per run, posts go one at a time in event order, and parent edits one at a time beside them (see
+ * OpClass); a call that fails is retried before the next of its lane rather than dropped or overtaken. Posts are paced per channel (ChannelPacer), urgent first,
+ * so a long run's replies in the same channel do not hold an approval card back. Parent edits are
+ * coalesced: at most one per `updateIntervalMs`, drawn from the latest snapshot when sent; the final
+ * state is always sent.
  */
 export class ProgressNotifier {
   private readonly runs = new Map<string, RunThread>();
@@ -75,6 +112,13 @@ export class ProgressNotifier {
   private readonly retryDelayMs: number;
   private readonly channelKey: string;
   private readonly now: () => Date;
+  private readonly pacer: ChannelPacer;
+  /**
+   * Every chat.update of this process in one line (Slack allows about 50 a minute per workspace): a 429
+   * would make WebClient hold back every call, approval cards included, for its Retry-After. Card
+   * updates (votes, decisions) go before parent edits.
+   */
+  private readonly edits: ChannelPacer;
   private closed = false;
 
   constructor(private readonly options: ProgressNotifierOptions) {
@@ -83,6 +127,8 @@ export class ProgressNotifier {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.channelKey = options.channelMetaKey ?? 'channel';
     this.now = options.now ?? (() => new Date());
+    this.pacer = options.pacer ?? new ChannelPacer();
+    this.edits = options.editPacer ?? new ChannelPacer(5, 40 / 60, 2);
   }
 
   /** Subscribes to every run's events. */
@@ -101,13 +147,22 @@ export class ProgressNotifier {
           this.options.logger.debug({ runId: event.runId }, 'run has no Slack channel; no progress thread');
           return;
         }
-        this.enqueue(run, { name: 'post parent', run: (thread) => this.postParent(run, channel, thread) });
+        run.channel = channel;
+        this.enqueue(run, {
+          name: 'post parent',
+          class: 'urgent',
+          run: (thread) => this.postParent(run, channel, thread),
+        });
         break;
       }
       case 'stage.progress':
         if (isStageDone(event.progress))
-          this.milestone(run, stageKey(event.progress), (snapshot, thread) =>
-            this.reply(thread, renderStageDone(snapshot, event.progress, this.ctx(snapshot))),
+          this.milestone(run, stageKey(event.progress), 'reply', (snapshot, thread, paced) =>
+            this.reply(
+              thread,
+              renderStageDone(snapshot, event.progress, this.ctx(snapshot)),
+              paced ? 'paced' : 'normal',
+            ),
           );
         break;
       case 'gate.waiting':
@@ -115,6 +170,7 @@ export class ProgressNotifier {
         this.milestone(
           run,
           `gate:${event.gateId}:waiting:${event.planHash ?? ''}`,
+          'urgent',
           async (snapshot, thread) => {
             const view = {
               gateId: event.gateId,
@@ -128,7 +184,8 @@ export class ProgressNotifier {
               ...(event.quorum ? { quorum: event.quorum, approvers: [] } : {}),
             };
             const earlier = thread.gateCards[event.gateId];
-            if (event.replaces && earlier && event.planHash)
+            if (event.replaces && earlier && event.planHash) {
+              await this.edits.take(EDITS, 'urgent');
               await this.options.chat.update(
                 thread.channel,
                 earlier,
@@ -138,6 +195,8 @@ export class ProgressNotifier {
                   event.planHash,
                 ),
               );
+            }
+            await this.pacer.take(thread.channel, 'urgent');
             const posted = await this.options.chat.post(
               thread.channel,
               renderApprovalCard(snapshot, view, await this.cardCtx()),
@@ -153,10 +212,12 @@ export class ProgressNotifier {
         this.milestone(
           run,
           `gate:${event.gateId}:vote:${event.planHash ?? ''}:${event.by}`,
+          'urgent',
           async (snapshot, thread) => {
             const cardTs = thread.gateCards[event.gateId];
             const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
             if (!cardTs || !gate || gate.state !== 'waiting') return;
+            await this.edits.take(EDITS, 'urgent');
             await this.options.chat.update(
               thread.channel,
               cardTs,
@@ -166,16 +227,17 @@ export class ProgressNotifier {
         );
         break;
       case 'gate.decided':
-        this.milestone(run, `gate:${event.gateId}:decided`, async (snapshot, thread) => {
+        this.milestone(run, `gate:${event.gateId}:decided`, 'urgent', async (snapshot, thread) => {
           const cardTs = thread.gateCards[event.gateId];
           const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
           if (!cardTs || !gate) return;
+          await this.edits.take(EDITS, 'urgent');
           await this.options.chat.update(thread.channel, cardTs, renderDecidedCard(snapshot, gate));
         });
         break;
       case 'run.control':
-        this.milestone(run, `control:${event.action}:${event.at}`, (snapshot, thread) =>
-          this.reply(thread, renderRunControl(snapshot, event)),
+        this.milestone(run, `control:${event.action}:${event.at}`, 'urgent', (snapshot, thread) =>
+          this.reply(thread, renderRunControl(snapshot, event), 'urgent'),
         );
         break;
       case 'run.lost': {
@@ -191,6 +253,7 @@ export class ProgressNotifier {
         });
         this.enqueue(run, {
           name: LOST_OP,
+          class: 'urgent',
           run: async (thread) => {
             if (!thread) {
               this.options.logger.error(
@@ -199,7 +262,7 @@ export class ProgressNotifier {
               );
               return;
             }
-            await this.reply(thread, message);
+            await this.reply(thread, message, 'urgent');
           },
         });
         return;
@@ -209,12 +272,12 @@ export class ProgressNotifier {
         if (event.rollbackBy) {
           // The end of a rollback asked for after the run had finished: its summary was posted then.
           const by = event.rollbackBy;
-          this.milestone(run, 'finished:rollback', (snapshot, thread) =>
-            this.reply(thread, renderRollbackDone(snapshot, by)),
+          this.milestone(run, 'finished:rollback', 'reply', (snapshot, thread, paced) =>
+            this.reply(thread, renderRollbackDone(snapshot, by), paced ? 'paced' : 'normal'),
           );
         } else
-          this.milestone(run, 'finished', (snapshot, thread) =>
-            this.reply(thread, renderFinalSummary(snapshot, this.ctx(snapshot))),
+          this.milestone(run, 'finished', 'reply', (snapshot, thread, paced) =>
+            this.reply(thread, renderFinalSummary(snapshot, this.ctx(snapshot)), paced ? 'paced' : 'normal'),
           );
         this.markDirty(run);
         this.forceUpdate(run);
@@ -235,14 +298,16 @@ export class ProgressNotifier {
       if (run.finished) continue;
       this.enqueue(run, {
         name: 'refresh approval cards',
+        class: 'edit',
         run: async (thread) => {
           if (!thread) return;
           const snapshot = await this.options.getRun(run.runId);
           const ctx = await this.cardCtx();
           for (const gate of snapshot.gates.filter((g) => g.state === 'waiting')) {
             const ts = thread.gateCards[gate.gateId];
-            if (ts)
-              await this.options.chat.update(thread.channel, ts, renderApprovalCard(snapshot, gate, ctx));
+            if (!ts) continue;
+            await this.edits.take(EDITS, 'urgent');
+            await this.options.chat.update(thread.channel, ts, renderApprovalCard(snapshot, gate, ctx));
           }
         },
       });
@@ -265,6 +330,8 @@ export class ProgressNotifier {
     this.closed = true;
     for (const run of this.runs.values()) clearTimeout(run.timer);
     this.runs.clear();
+    this.pacer.close();
+    this.edits.close();
   }
 
   private runFor(runId: string): RunThread {
@@ -273,6 +340,11 @@ export class ProgressNotifier {
       run = {
         runId,
         chain: Promise.resolve(),
+        queued: { posts: [], edits: [] },
+        draining: { posts: false, edits: false },
+        lanes: { posts: Promise.resolve(), edits: Promise.resolve() },
+        wake: undefined,
+        channel: undefined,
         pendingOps: 0,
         timer: undefined,
         updateQueued: false,
@@ -310,7 +382,9 @@ export class ProgressNotifier {
     existing: ThreadRecord | undefined,
   ): Promise<void> {
     if (existing) return; // a restarted process, or the event seen again: keep the message we have
-    const snapshot = await this.options.getRun(run.runId);
+    const snapshot = await this.options.getRun(run.runId, 'notable');
+    // Urgent: an approval card of this run is a reply to it.
+    await this.pacer.take(channel, 'urgent');
     const posted = await this.options.chat.post(
       channel,
       renderRunParent(snapshot, { ...this.ctx(snapshot), ...(await this.cardCtx()) }),
@@ -320,7 +394,13 @@ export class ProgressNotifier {
     await this.options.store.setParent(run.runId, { channel: posted.channel, ts: posted.ts });
   }
 
-  private async reply(thread: ThreadRecord, message: Parameters<SlackChat['post']>[1]): Promise<void> {
+  /** `paced`: the post already holds its slot in the channel. */
+  private async reply(
+    thread: ThreadRecord,
+    message: Parameters<SlackChat['post']>[1],
+    priority: PostPriority | 'paced',
+  ): Promise<void> {
+    if (priority !== 'paced') await this.pacer.take(thread.channel, priority);
     await this.options.chat.post(thread.channel, message, thread.ts);
   }
 
@@ -328,18 +408,29 @@ export class ProgressNotifier {
   private milestone(
     run: RunThread,
     key: string,
-    post: (snapshot: RunSnapshot, thread: ThreadRecord) => Promise<void>,
+    opClass: OpClass,
+    post: (snapshot: RunSnapshot, thread: ThreadRecord, paced: boolean) => Promise<void>,
   ): void {
     let claimed = false;
-    this.enqueue(run, {
+    // A summary reply takes its slot in the channel before it joins the run's queue (see Op.ready).
+    const channel = opClass === 'reply' ? (run.channel ?? run.thread?.channel) : undefined;
+    const ticket = channel ? this.pacer.ticket(channel, 'normal') : undefined;
+    const op: Op = {
       name: `milestone ${key}`,
+      class: opClass,
+      ...(ticket ? { ready: false, ticket } : {}),
       run: async (thread) => {
         if (!thread) return;
         // Claim only once the post is sure to be tried; a retry of this op must not lose its claim.
         if (!claimed && !(await this.options.store.claimMilestone(run.runId, key))) return;
         claimed = true;
-        await post(await this.options.getRun(run.runId), thread);
+        await post(await this.options.getRun(run.runId), thread, channel !== undefined);
       },
+    };
+    this.enqueue(run, op);
+    void ticket?.ready.then(() => {
+      op.ready = true;
+      run.wake?.();
     });
   }
 
@@ -375,6 +466,7 @@ export class ProgressNotifier {
     run.updateQueued = true;
     this.enqueue(run, {
       name: 'update parent',
+      class: 'edit',
       run: async (thread) => {
         if (!thread) {
           run.updateQueued = false;
@@ -392,8 +484,9 @@ export class ProgressNotifier {
         run.forceNext = false;
         // From here on, a new event needs a new edit: this one may already have read the snapshot.
         run.updateQueued = false;
-        const snapshot = await this.options.getRun(run.runId);
+        const snapshot = await this.options.getRun(run.runId, 'notable');
         run.lastUpdateAt = Date.now();
+        await this.edits.take(EDITS, 'normal');
         await this.options.chat.update(
           thread.channel,
           thread.ts,
@@ -405,14 +498,45 @@ export class ProgressNotifier {
 
   private enqueue(run: RunThread, op: Op): void {
     run.pendingOps += 1;
-    run.chain = run.chain.then(async () => {
-      try {
-        await this.execute(run, op);
-      } finally {
-        run.pendingOps -= 1;
-        if (run.finished && run.pendingOps === 0 && !run.timer) this.runs.delete(run.runId);
+    const name = laneOf(op.class);
+    const lane = run.queued[name];
+    // An urgent call must not wait behind a summary of its run waiting for a normal slot.
+    if (op.class === 'urgent') for (const ahead of lane) ahead.ticket?.promote();
+    lane.push(op);
+    if (name === 'posts') run.wake?.();
+    if (run.draining[name]) return;
+    run.draining[name] = true;
+    run.lanes[name] = Promise.resolve().then(() => this.drain(run, name));
+    run.chain = Promise.all([run.lanes.posts, run.lanes.edits]).then(() => undefined);
+  }
+
+  /**
+   * A lane's ops one at a time, in order. Posts and edits are two lanes: an edit waiting out a 429 (edits
+   * share a tighter budget) never holds an approval card back. The posts lane waits (holding nothing)
+   * while its next post waits for its slot in the channel.
+   */
+  private async drain(run: RunThread, name: Lane): Promise<void> {
+    const lane = run.queued[name];
+    try {
+      for (;;) {
+        const op = lane[0];
+        if (!op) return;
+        if (op.ready === false) {
+          await new Promise<void>((resolve) => (run.wake = resolve));
+          run.wake = undefined;
+          continue;
+        }
+        lane.shift();
+        try {
+          await this.execute(run, op);
+        } finally {
+          run.pendingOps -= 1;
+          if (run.finished && run.pendingOps === 0 && !run.timer) this.runs.delete(run.runId);
+        }
       }
-    });
+    } finally {
+      run.draining[name] = false;
+    }
   }
 
   private async execute(run: RunThread, op: Op): Promise<void> {
@@ -444,6 +568,8 @@ export class ProgressNotifier {
 }
 
 const LOST_OP = 'post run lost';
+/** The edits pacer's one line. */
+const EDITS = 'chat.update';
 
 function isStageDone(p: StageProgress): boolean {
   return p.total > 0 && p.done + p.failed >= p.total && p.inFlight === 0;

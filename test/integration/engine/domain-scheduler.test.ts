@@ -66,6 +66,8 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
                 keys.ledger(runId),
                 keys.changed(runId, 'execution'),
                 keys.rollout(runId, 'execution'),
+                keys.hostCounts(runId),
+                keys.notable(runId),
               ],
               // No fencing token: the scheduler, not an attempt, is under test ('' ends the entry as the engine does).
               [field, 'applied', '{}', '0', pick, ''],

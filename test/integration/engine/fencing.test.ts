@@ -25,7 +25,14 @@ describe('ledger fencing tokens', () => {
   const done = (token: string, state = 'applied') =>
     scripts.run<number[]>(
       'marshalTargetDone',
-      [keys.stage(run, 's'), ledger, keys.changed(run, 'execution'), keys.rollout(run, 'execution')],
+      [
+        keys.stage(run, 's'),
+        ledger,
+        keys.changed(run, 'execution'),
+        keys.rollout(run, 'execution'),
+        keys.hostCounts(run),
+        keys.notable(run),
+      ],
       [field, state, detail, '1', 'web-1', token],
     );
   const checkpoint = (token: string, data: string) =>
@@ -75,7 +82,7 @@ describe('ledger fencing tokens', () => {
     const mark = (attempt: string) =>
       scripts.run<number>(
         'marshalRollbackMark',
-        [keys.tasks(run), ledger],
+        [keys.tasks(run), ledger, keys.notable(run)],
         ['rollback', attempt, field, 'rolled_back', detail],
       );
     expect(await mark('1')).toBe(-1);

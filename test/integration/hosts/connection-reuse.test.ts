@@ -102,13 +102,13 @@ describe('SSH connection reuse', { timeout: 120_000 }, () => {
       // The connection's socket dies just before the next command, before ssh2 has told anyone: ssh2's own
       // exec then throws 'Not connected', as it did on a loaded fleet (bench os-upgrade at 200 hosts).
       let killed = false;
-      Client.prototype.exec = function (this: Client, ...args: unknown[]) {
+      Client.prototype.exec = function (this: Client, ...args: unknown[]): Client {
         if (!killed) {
           killed = true;
           (this as unknown as { _sock: { destroy(): void } })._sock.destroy();
         }
-        return (realExec as (...a: unknown[]) => boolean).apply(this, args);
-      } as typeof realExec;
+        return (realExec as unknown as (...a: unknown[]) => Client).apply(this, args);
+      };
       const result = await ssh.exec(host, sh`echo ran >> /tmp/dead-pooled.log; echo ok`);
       expect(killed).toBe(true);
       expect(result.stdout.trim()).toBe('ok');

@@ -1,7 +1,8 @@
 /**
  * rollbackMark: the rollback task records what its restore of one target came to. Fenced on the task's
  * attempt: a rollback attempt that was superseded (its job taken over) writes nothing.
- * KEYS[1] task-state hash, KEYS[2] ledger hash
+ * KEYS[1] task-state hash, KEYS[2] ledger hash, KEYS[3] the run's notable set (a rolled-back host is named
+ * in every summary)
  * ARGV[1] rollback task id, ARGV[2] its attempt, ARGV[3] ledger field,
  * ARGV[4] new state (`rolled_back` | `rollback_failed`), ARGV[5] detail JSON
  * Returns 1 (recorded) | 0 (the entry is no longer one to roll back) | -1 (this attempt was superseded)
@@ -13,5 +14,6 @@ end
 local st = redis.call('HGET', KEYS[2], ARGV[3])
 if st ~= 'applied' and st ~= 'failed' and st ~= 'rollback_failed' then return 0 end
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4], ARGV[3] .. '#d', ARGV[5])
+redis.call('SADD', KEYS[3], ARGV[3])
 return 1
 `;

@@ -1,6 +1,7 @@
 /**
  * targetDone: records a target's end in the ledger and the stage's counters, once.
- * KEYS[1] stage hash, KEYS[2] ledger hash, KEYS[3] changed-targets list, KEYS[4] rollout hash
+ * KEYS[1] stage hash, KEYS[2] ledger hash, KEYS[3] changed-targets list, KEYS[4] rollout hash,
+ * KEYS[5] the run's host counters (`ok` | `failed` | `changed`, keys.ts hostCounts), KEYS[6] its notable set
  * ARGV[1] ledger field, ARGV[2] ledger state (applied | failed | planned | skipped), ARGV[3] detail JSON,
  * ARGV[4] changed '1' | '0', ARGV[5] target, ARGV[6] the attempt's fencing token (see targetBegin), or ''
  * when the engine ends the work of an attempt that is gone (a job BullMQ gave up on): that also moves the
@@ -27,7 +28,12 @@ if (not st) or st == 'started' then
   if ARGV[2] == 'failed' then
     redis.call('HINCRBY', KEYS[1], 'batchFailed', 1)
     redis.call('HINCRBY', KEYS[4], 'failed', 1)
+    redis.call('HINCRBY', KEYS[5], 'failed', 1)
+    redis.call('SADD', KEYS[6], f)
+  elseif ARGV[2] ~= 'skipped' then
+    redis.call('HINCRBY', KEYS[5], 'ok', 1)
   end
+  if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[5], 'changed', 1) end
 end
 local s = redis.call('HMGET', KEYS[1], 'ver', 'batchTotal', 'batchDone', 'batchFailed', 'inFlight', 'batch')
 local r = redis.call('HMGET', KEYS[4], 'total', 'done', 'failed')

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+import { startHarness, tempDir, type Harness } from '../../support/engine-harness.js';
+
+const hosts = (n: number) => Array.from({ length: n }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
+
+describe('run summaries: host counters kept as steps end, notable hosts by name, host pages', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(testRedisUrl(), uniquePrefix('summary'), { concurrency: 4 });
+  });
+  afterAll(async () => h.close());
+
+  it('counts every host without the ledger, names the failed and rolled-back ones, pages the plan', async () => {
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: {
+        dir: tempDir(),
+        targets: hosts(12),
+        canary: 1,
+        batches: [5],
+        concurrency: 3,
+        failOn: ['t04', 't09'],
+      },
+      requester: 'U1',
+    });
+    const all = await h.finished(runId);
+    expect(all.hosts).toEqual({ reached: 12, ok: 10, failed: 2, changed: 10 });
+
+    const summary = await h.engine.get(runId, { targets: 'notable' });
+    // The same counts, from the counters the ledger's scripts keep.
+    expect(summary.hosts).toEqual(all.hosts);
+    expect(summary.shown).toEqual({ view: 'notable' });
+    // The failed hosts by name, and the changed ones the rollback put back; no other host.
+    const notable = all.targets.filter((t) => !t.ok || t.restore !== undefined);
+    expect(notable.map((t) => t.target)).toContain('t04');
+    expect(summary.targets).toEqual(notable);
+    expect(summary.targets.length).toBeLessThan(all.targets.length);
+
+    // A page: the plan's hosts in order (canary, then each batch), as `all` has them.
+    const page = await h.engine.get(runId, { targets: { offset: 3, limit: 4 } });
+    expect(page.shown).toEqual({ view: 'page', offset: 3, limit: 4, planned: 12 });
+    // Canary t01, then t02–t06, t07–t11, t12: the fourth to seventh planned hosts.
+    expect(page.targets.map((t) => t.target)).toEqual(['t04', 't05', 't06', 't07']);
+    for (const t of page.targets) expect(t).toEqual(all.targets.find((a) => a.target === t.target));
+    const list = (await h.engine.list({ limit: 10 })).find((r) => r.runId === runId);
+    expect(list?.hosts).toEqual(all.hosts);
+  });
+
+  it('refuses a view it does not know, naming the field', async () => {
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: { dir: tempDir(), targets: hosts(1), canary: 0, batches: [1] },
+      requester: 'U1',
+    });
+    await h.finished(runId);
+    await expect(h.engine.get(runId, { targets: { offset: -1, limit: 10 } as never })).rejects.toThrow(
+      /run view/,
+    );
+  });
+});
