@@ -64,7 +64,8 @@ function shTag(strings: TemplateStringsArray, ...values: ShellValue[]): ShellCom
   let text = strings[0] ?? '';
   values.forEach((value, i) => {
     // Stryker disable next-line StringLiteral: strings[i] always exists
-    const label = `#${i + 1} (after "${(strings[i] ?? '').slice(-30).trim()}")`;
+    const before = strings[i] ?? '';
+    const label = `#${i + 1} (after "${before.slice(-30).trim()}")`;
     // Stryker disable next-line StringLiteral: strings[i + 1] always exists
     text += render(value, label) + (strings[i + 1] ?? '');
   });
