@@ -103,6 +103,13 @@ describe('planRollout refusals name the hosts and the flag', () => {
     ).toEqual(['h1', 'h2']);
   });
 
+  it('plans nothing for no targets, zone by zone too', () => {
+    expect(planRollout([], { canary: 1, batches: [1], by: 'az' }, () => 'a')).toEqual({
+      canary: [],
+      batches: [],
+    });
+  });
+
   it('without maxPer, the plan carries no cap', () => {
     expect(planRollout(hosts, { canary: 0, batches: ['100%'], by: 'az' }, () => 'a')).toEqual({
       canary: [],
