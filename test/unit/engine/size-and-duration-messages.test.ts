@@ -83,3 +83,45 @@ describe('approval timeout (--approval-timeout)', () => {
     );
   });
 });
+
+describe('rollout params: defaults and every refusal', () => {
+  it('defaults to a one-host canary, 25% then the rest, a 2-minute soak, 5 at once, no failures allowed', async () => {
+    const { RolloutParams, DEFAULT_SOAK_MS } = await import('../../../src/engine/rollout/rollout-params.js');
+    expect(DEFAULT_SOAK_MS).toBe(120_000);
+    expect(RolloutParams.parse({})).toEqual({
+      canary: 1,
+      batches: ['25%', '100%'],
+      soakMs: 120_000,
+      concurrency: 5,
+      maxFailPercent: 0,
+    });
+  });
+
+  it.each([
+    [
+      { canary: 'x' },
+      `"x" is not a whole number of hosts, or a percentage like '10%' (more than 0, at most 100)`,
+    ],
+    [{ canary: true }, "a whole number of hosts, or a percentage like '10%' (more than 0, at most 100)"],
+    [
+      { batches: '' },
+      `"" is not a whole number of hosts, or a percentage like '10%' (more than 0, at most 100)`,
+    ],
+    [{ batches: [] }, 'give at least one batch size'],
+    [{ soakMs: '25h' }, 'must be at most 24h'],
+    [{ soakMs: 'soon' }, `"soon" is not a duration; use whole numbers with units`],
+    [{ concurrency: 'x' }, 'must be a whole number of hosts'],
+    [{ concurrency: 1.5 }, 'must be a whole number of hosts'],
+    [{ concurrency: 0 }, 'must be from 1 to 500 hosts at once'],
+    [{ concurrency: 501 }, 'must be from 1 to 500 hosts at once'],
+    [{ maxFailPercent: 'x' }, 'must be a percentage of hosts from 0 to 100'],
+    [{ maxFailPercent: -1 }, 'must be a percentage of hosts from 0 to 100'],
+    [{ maxFailPercent: 101 }, 'must be a percentage of hosts from 0 to 100'],
+    [{ approvalTimeoutMs: -1 }, 'approvalTimeoutMs must be 0 or more'],
+    [{ approvalTimeoutMs: 8 * 24 * 3_600_000 }, 'must be at most 7 days'],
+  ])('refuses %j: %s', async (input, message) => {
+    const { RolloutParams } = await import('../../../src/engine/rollout/rollout-params.js');
+    const issues = RolloutParams.safeParse(input).error?.issues ?? [];
+    expect(issues.map((i) => i.message).join(' | ')).toContain(message);
+  });
+});
