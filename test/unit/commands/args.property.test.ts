@@ -18,23 +18,19 @@ const commandLine = fc
   .chain((flags) =>
     fc.record({
       spec: fc.constant(Object.fromEntries(flags) as FlagSpec),
-      given: fc
-        .subarray(flags)
-        .chain((used) =>
-          fc.tuple(
-            ...used.map(([name, kind]) =>
-              kind === 'boolean'
-                ? fc.constant({ name, value: true as const, words: [`--${name}`] })
-                : fc
-                    .tuple(value, fc.boolean())
-                    .map(([v, joined]) => ({
-                      name,
-                      value: v,
-                      words: joined ? [`--${name}=${v}`] : [`--${name}`, v],
-                    })),
-            ),
+      given: fc.subarray(flags).chain((used) =>
+        fc.tuple(
+          ...used.map(([name, kind]) =>
+            kind === 'boolean'
+              ? fc.constant({ name, value: true as const, words: [`--${name}`] })
+              : fc.tuple(value, fc.boolean()).map(([v, joined]) => ({
+                  name,
+                  value: v,
+                  words: joined ? [`--${name}=${v}`] : [`--${name}`, v],
+                })),
           ),
         ),
+      ),
       positionals: fc.array(positional, { maxLength: 5 }),
     }),
   )

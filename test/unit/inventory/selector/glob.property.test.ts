@@ -22,12 +22,10 @@ const pieces: [glob: string, regex: string][] = [
   ['[-b]', '[\\-b]'],
   ['[*?]', '[*?]'],
 ];
-const glob = fc
-  .array(fc.constantFrom(...pieces), { maxLength: 6 })
-  .map((ps) => ({
-    text: ps.map((p) => p[0]).join(''),
-    regex: new RegExp(`^${ps.map((p) => p[1]).join('')}$`, 'su'),
-  }));
+const glob = fc.array(fc.constantFrom(...pieces), { maxLength: 6 }).map((ps) => ({
+  text: ps.map((p) => p[0]).join(''),
+  regex: new RegExp(`^${ps.map((p) => p[1]).join('')}$`, 'su'),
+}));
 const name = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', '-', '.', '*', '?', 'é'), maxLength: 8 });
 
 describe('globs (properties)', () => {
