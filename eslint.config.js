@@ -9,6 +9,35 @@ const NO_IO_CLIENTS = {
   message: 'Workflows get effects injected: Slack, SSH and Redis clients are never imported.',
 };
 
+/**
+ * Lint for workflows built on one library of Marshal's (`library`, e.g. 'src/bundles'): they import the
+ * authoring entry and that library (all of it, or with `entryOnly` its index only), no other part of
+ * Marshal and no I/O client. `also` adds patterns of the workflows' own.
+ */
+function workflowsOnLibrary({ who, files, library, entryOnly = false, also = [] }) {
+  const reach = entryOnly
+    ? [`!**/${library}`, `!**/${library}/index.js`]
+    : [`!**/${library}`, `!**/${library}/**`];
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_IO_CLIENTS,
+            {
+              group: ['**/src/**', '!**/src/authoring', '!**/src/authoring/index.js', ...reach],
+              message: `${who}: import the authoring entry and ${library}${entryOnly ? '/index.js' : ''}, nothing else of Marshal's.`,
+            },
+            ...also,
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -54,112 +83,40 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Config push is built on the bundles library (manifests, formats, diffs, host pre-checks): its domain.
+  // Workflows built on one of Marshal's libraries: that library is their domain, nothing else of Marshal's.
+  workflowsOnLibrary({
+    // Manifests, formats, diffs, host pre-checks.
+    who: 'Config push',
     files: ['workflows/config-push.ts', 'workflows/config-push/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            NO_IO_CLIENTS,
-            {
-              group: [
-                '**/src/**',
-                '!**/src/authoring',
-                '!**/src/authoring/index.js',
-                '!**/src/bundles',
-                '!**/src/bundles/**',
-              ],
-              message:
-                "Config push imports the authoring entry and the bundles library, nothing else of Marshal's.",
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The OS upgrade is built on the osupgrade library (signed release catalog, upgrade profiles, reports).
+    library: 'src/bundles',
+  }),
+  workflowsOnLibrary({
+    // Signed release catalog, upgrade profiles, reports.
+    who: 'The OS upgrade',
     files: ['workflows/os-upgrade.ts', 'workflows/os-upgrade-status.ts', 'workflows/os-upgrade/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            NO_IO_CLIENTS,
-            {
-              group: [
-                '**/src/**',
-                '!**/src/authoring',
-                '!**/src/authoring/index.js',
-                '!**/src/osupgrade',
-                '!**/src/osupgrade/**',
-              ],
-              message:
-                "The OS upgrade imports the authoring entry and the osupgrade library, nothing else of Marshal's.",
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The DR drill is built on its library (scenarios, traffic controls, journal, scorecard): its domain.
+    library: 'src/osupgrade',
+  }),
+  workflowsOnLibrary({
+    // Scenarios, traffic controls, journal, scorecard: through its entry only.
+    who: 'The DR drill',
     files: ['workflows/dr-drill*.ts', 'workflows/dr-drill/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            NO_IO_CLIENTS,
-            {
-              group: [
-                '**/src/**',
-                '!**/src/authoring',
-                '!**/src/authoring/index.js',
-                '!**/src/drdrill',
-                '!**/src/drdrill/index.js',
-              ],
-              message:
-                "The DR drill imports the authoring entry and the drill library's entry, nothing else of Marshal's.",
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The certificate workflows are built on the certificates library (definitions, validation, radar
-    // judgement); its I/O (ACME, the TLS probe) reaches them only through deps.certificates.
+    library: 'src/drdrill',
+    entryOnly: true,
+  }),
+  workflowsOnLibrary({
+    // Definitions, validation, radar judgement; its I/O (ACME, the TLS probe) reaches them only through
+    // deps.certificates.
+    who: 'Certificate workflows',
     files: ['workflows/cert-*.ts', 'workflows/cert-renew/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            NO_IO_CLIENTS,
-            {
-              group: [
-                '**/src/**',
-                '!**/src/authoring',
-                '!**/src/authoring/index.js',
-                '!**/src/certificates',
-                '!**/src/certificates/**',
-              ],
-              message:
-                "Certificate workflows import the authoring entry and the certificates library, nothing else of Marshal's.",
-            },
-            {
-              group: ['**/src/certificates/acme/**', '**/src/certificates/probe/**', 'acme-client'],
-              allowTypeImports: true,
-              message: 'ACME and TLS probes are I/O: use deps.certificates (issue, probe).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+    library: 'src/certificates',
+    also: [
+      {
+        group: ['**/src/certificates/acme/**', '**/src/certificates/probe/**', 'acme-client'],
+        allowTypeImports: true,
+        message: 'ACME and TLS probes are I/O: use deps.certificates (issue, probe).',
+      },
+    ],
+  }),
   {
     // The engine is the core: it knows nothing of Slack, SSH, the CLI, the commands or the process wiring.
     files: ['src/engine/**/*.ts'],

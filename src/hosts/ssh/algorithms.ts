@@ -47,3 +47,18 @@ export function modernAlgorithms(): Algorithms {
     compress: ['none'],
   };
 }
+
+/**
+ * The algorithms for a connection carried inside another one (through a jump host): no
+ * chacha20-poly1305. ssh2's JavaScript chacha20-poly1305, used when its native binding is not built
+ * (Marshal does not run ssh2's install script: package.json `allowScripts`), keeps its nonce in buffers
+ * shared by every connection. The inner connection writes each encrypted piece into the jump host's
+ * channel at once, so the outer connection encrypts with the same buffers in the middle of the inner
+ * packet, which then leaves with the wrong nonce: the target answers garbage ("Invalid ssh2 packet
+ * type: 210") or never completes the handshake. AES-GCM keeps its state per connection. (The same bug,
+ * found by others: Termix-SSH/Termix#1080.)
+ */
+export function nestedConnectionAlgorithms(): Algorithms {
+  const all = modernAlgorithms();
+  return { ...all, cipher: CIPHERS.filter((c) => c !== 'chacha20-poly1305@openssh.com') };
+}

@@ -5,7 +5,7 @@ import type { MarshalError } from '../../errors/marshal-error.js';
 import { HostUnreachable } from '../errors/host-unreachable.js';
 import { SshAuthFailed } from '../errors/ssh-auth-failed.js';
 import { SshNegotiationFailed } from '../errors/ssh-negotiation-failed.js';
-import { modernAlgorithms } from './algorithms.js';
+import { modernAlgorithms, nestedConnectionAlgorithms } from './algorithms.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
 import type { SshExecutorSettings } from './settings.js';
 
@@ -73,7 +73,8 @@ export function connect(host: Host, deps: ConnectDeps, sock?: Duplex): Promise<C
       readyTimeout: settings.readyTimeoutMs,
       keepaliveInterval: settings.keepaliveIntervalMs,
       keepaliveCountMax: settings.keepaliveCountMax,
-      algorithms: modernAlgorithms(),
+      // Inside a jump host's channel, a cipher whose state is per connection (see nestedConnectionAlgorithms).
+      algorithms: sock ? nestedConnectionAlgorithms() : modernAlgorithms(),
       agentForward: false,
       hostVerifier: (key: Buffer) => {
         refusal = deps.hostKeys.check(host, key);

@@ -36,31 +36,36 @@ describe('approval gates', () => {
     await expect(
       h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-REQ' }),
     ).rejects.toBeInstanceOf(ApprovalRefused);
+    // Two approvers press at once: exactly one press is the decision, whichever lands first. Both
+    // approve, so the outcome is the same either way and the test always sees the batches run (a
+    // race of approve against reject would check "then the batches run" only when approve won).
     const [one, two] = await Promise.all([
       h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-OK' }),
-      h.engine.decide({ runId, gateId: 'execution.approval', decision: 'reject', by: 'U-NO' }),
+      h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-OK2' }),
     ]);
     expect([one.applied, two.applied].filter(Boolean)).toHaveLength(1);
+    const winner = one.applied ? one : two;
+    expect(winner).toMatchObject({ decision: 'approve' });
+    const loser = one.applied ? two : one;
+    expect(loser).toMatchObject({ applied: false, why: 'already_decided', by: winner.by });
     const later = await h.engine.decide({
       runId,
       gateId: 'execution.approval',
       decision: 'reject',
       by: 'U-LATE',
     });
-    const winner = one.applied ? one : two;
     expect(later).toMatchObject({
       applied: false,
       why: 'already_decided',
-      decision: winner.decision,
+      decision: 'approve',
       by: winner.by,
     });
     const end = await h.finished(runId);
-    if (winner.decision === 'approve') {
-      expect(end.state).toBe('succeeded');
-      for (const t of targets) expect(appliedLines(dir, t)).toBe(1);
-    } else {
-      expect(end.state).toBe('failed');
-    }
+    expect(end.state).toBe('succeeded');
+    expect(stateOf(end, 'execution.batches')).toBe('success');
+    for (const t of targets) expect(appliedLines(dir, t)).toBe(1);
+    expect(rollbackLog(dir)).toEqual([]);
+    expect(end.gates[0]).toMatchObject({ state: 'approved', decidedBy: winner.by });
     expect(
       await h.engine.decide({ runId, gateId: 'execution.approval', decision: 'approve', by: 'U-X' }),
     ).toMatchObject({ applied: false, why: 'finished' });

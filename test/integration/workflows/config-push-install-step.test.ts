@@ -1,13 +1,15 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../../../src/audit/index.js';
 import { sha256Hex } from '../../../src/bundles/bundle.js';
 import { DirectoryBundleStore } from '../../../src/bundles/bundle-store.js';
 import type { HostStepContext, Json } from '../../../src/engine/model/workflow.js';
 import { ErrorCode, isMarshalError } from '../../../src/errors/index.js';
-import { Host } from '../../../src/hosts/host.js';
+import type { Host } from '../../../src/hosts/host.js';
+import type { SshExecutor } from '../../../src/hosts/ssh/index.js';
+import { SshFleet } from '../../../src/local/fleet/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import type { ConfigPushDeps } from '../../../workflows/config-push/deps.js';
 import { createInstallStep } from '../../../workflows/config-push/install-step.js';
@@ -17,31 +19,54 @@ import {
   pinnedBundles,
   type ValidatedBundle,
 } from '../../../workflows/config-push/pinned-bundle.js';
-import { LocalShellExecutor } from '../../support/local-shell-executor.js';
-import { rateLimiterConfig, rateLimiterDir, rateLimiterManifest } from '../../unit/bundles/fixtures.js';
+import { executorFor } from '../hosts/fleet-executor.js';
+import {
+  allowedRoots,
+  rateLimiterConfig,
+  rateLimiterDir,
+  rateLimiterManifest,
+} from '../../unit/bundles/fixtures.js';
 
-/** The install step against a real file tree with real coreutils: what a host sees, minus SSH. */
+/**
+ * The install step on a real sshd host, over SSH: the step's commands run in the host's shell with its
+ * coreutils, and the files are read back through the host's private /etc/marshal-apps.
+ */
 describe('config-push install step', () => {
+  let fleet: SshFleet;
+  let executor: SshExecutor;
+  let host: Host;
   let root: string;
+  /** The application's folder as this machine sees it (the host's /etc/marshal-apps/rate-limiter). */
   let appDir: string;
   let target: string;
   let audit: AuditEntryInput[];
   let deps: ConfigPushDeps;
 
+  beforeAll(async () => {
+    fleet = await SshFleet.start({ count: 1, name: 'install-step' });
+    executor = executorFor(fleet);
+    host = fleet.hosts[0]!;
+  });
+  afterAll(async () => {
+    await executor?.close();
+    await fleet?.stopAll();
+  });
+
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'marshal-push-'));
-    appDir = join(root, 'apps', 'rate-limiter');
+    appDir = fleet.localPath(host, '/etc/marshal-apps/rate-limiter');
     target = join(appDir, 'rate-limiter.yaml');
+    // Each test starts from an empty application folder on the host.
+    await rm(appDir, { recursive: true, force: true });
     await mkdir(appDir, { recursive: true });
     await mkdir(join(root, 'bundles', 'rate-limiter'), { recursive: true });
     await writeBundle(rateLimiterManifest, rateLimiterConfig);
     audit = [];
     checkpoints = [];
-    const host = Host.parse({ name: 'gw-1', address: '127.0.0.2' });
     deps = {
-      executor: new LocalShellExecutor(),
+      executor,
       inventory: { get: () => host, select: () => [host] },
-      bundles: new DirectoryBundleStore(join(root, 'bundles'), { allowedRoots: [join(root, 'apps')] }),
+      bundles: new DirectoryBundleStore(join(root, 'bundles'), { allowedRoots }),
       audit: { append: (e) => Promise.resolve(void audit.push(e)) },
       notifier: { alert: () => Promise.resolve(), image: () => Promise.resolve() },
       runs: { get: () => Promise.reject(new Error('not used by the step')) },
@@ -53,7 +78,7 @@ describe('config-push install step', () => {
 
   async function writeBundle(manifest: string, config: string): Promise<void> {
     const dir = join(root, 'bundles', 'rate-limiter');
-    await writeFile(join(dir, 'bundle.yaml'), manifest.replaceAll('/etc/marshal-apps', join(root, 'apps')));
+    await writeFile(join(dir, 'bundle.yaml'), manifest);
     await writeFile(join(dir, 'rate-limiter.yaml'), config);
   }
 
@@ -64,7 +89,7 @@ describe('config-push install step', () => {
       runId: 'run-7',
       workflow: 'config-push',
       taskId: 'execution.canary',
-      params: ConfigPushParams.parse({ bundle: 'rate-limiter', selector: 'gw-1' }),
+      params: ConfigPushParams.parse({ bundle: 'rate-limiter', selector: host.name }),
       requester: 'U0REQUEST',
       dryRun: false,
       attempt: 1,
@@ -74,8 +99,8 @@ describe('config-push install step', () => {
       changedTargets: () => [],
       lock: () => Promise.resolve(),
       fenced: (effect) => effect(),
-      target: 'gw-1',
-      host: deps.inventory.get('gw-1'),
+      target: host.name,
+      host,
       stage: { kind: 'canary', index: 0 },
       checkpoint: (data) => Promise.resolve(void checkpoints.push(data)),
     };
@@ -193,7 +218,7 @@ describe('config-push install step', () => {
     expect(audit).toMatchObject([
       {
         kind: 'config.host.failed',
-        target: 'gw-1',
+        target: host.name,
         data: { restored: true, beforeSha256: sha256Hex(oldConfig) },
       },
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modernAlgorithms } from '../../../src/hosts/ssh/algorithms.js';
+import { modernAlgorithms, nestedConnectionAlgorithms } from '../../../src/hosts/ssh/algorithms.js';
 import { LEGACY_ONLY_SSHD_ALGORITHMS, renderSshdConfig } from '../../../src/local/fleet/sshd-config.js';
 
 describe('modern algorithms', () => {
@@ -9,6 +9,16 @@ describe('modern algorithms', () => {
     for (const name of all) {
       expect(name).not.toMatch(/^ssh-rsa$|sha1|group-exchange|-cbc|^3des|arcfour|^ssh-dss/);
     }
+  });
+});
+
+describe('algorithms inside a jump host channel', () => {
+  it('offer every modern algorithm but chacha20-poly1305, whose JavaScript form shares state between connections', () => {
+    const modern = modernAlgorithms();
+    const nested = nestedConnectionAlgorithms();
+    expect(nested.cipher).toEqual((modern.cipher as string[]).filter((c) => !c.startsWith('chacha20')));
+    expect(nested.cipher).toContain('aes256-gcm@openssh.com');
+    expect({ ...nested, cipher: modern.cipher }).toEqual(modern);
   });
 });
 

@@ -29,10 +29,30 @@ function runSh(text: string): string {
   return execFileSync('/bin/sh', ['-c', text], { encoding: 'utf8', cwd: '/' });
 }
 
+/** The error `run` throws; fails the test when it throws none. */
+function refusal(run: () => unknown): UnsafeArgument {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(UnsafeArgument);
+    return err as UnsafeArgument;
+  }
+  return expect.unreachable('expected an UnsafeArgument');
+}
+
 describe('quote', () => {
   it.each(payloads)('makes %j exactly one literal word for a real sh', (payload) => {
     const out = runSh(`printf '%s\\0' ${quote(payload)}`);
     expect(out).toBe(`${payload}\0`);
+  });
+
+  it('refuses a value that is not a string (from untyped input), naming what it got', () => {
+    const e = refusal(() => quote(5 as unknown as string, 'port'));
+    expect(e.message).toBe('Refused shell argument port: expected a string, got number');
+  });
+
+  it("names a value 'argument' when the caller gives no label", () => {
+    expect(refusal(() => quote('a\0b')).message).toMatch(/^Refused shell argument argument: /);
   });
 
   it('refuses a NUL byte and says so', () => {
@@ -76,6 +96,28 @@ describe('sh', () => {
   it('quotes numbers and refuses non-finite ones', () => {
     expect(sh`sleep ${5}`.text).toBe("sleep '5'");
     expect(() => sh`sleep ${Number.NaN}`).toThrow(UnsafeArgument);
+    expect(() => sh`sleep ${Number.POSITIVE_INFINITY}`).toThrow(/the number Infinity is not finite/);
+  });
+
+  it('refuses a non-finite number inside an array, naming its place in the array', () => {
+    expect(sh`kill ${[1, 2]}`.text).toBe("kill '1' '2'");
+    expect(() => sh`kill ${[1, Number.NaN]}`).toThrow(
+      /#1 \(after "kill"\)\[1\]: the number NaN is not finite/,
+    );
+  });
+
+  it('quotes raw text or a command smuggled into an array (untyped input) instead of passing it through', () => {
+    const smuggled = [sh.raw('; id'), sh`id`] as unknown as string[];
+    expect(sh`echo ${smuggled}`.text).toBe("echo '[object Object]' '[object Object]'");
+  });
+
+  it('labels a refused value by its place and the last 30 characters of template before it', () => {
+    const before = 'a template longer than thirty characters, ending in';
+    const e = refusal(() => sh`${'ok'}a template longer than thirty characters, ending in ${'x\ny'}`);
+    expect(e.message).toMatch(
+      new RegExp(`^Refused shell argument #2 \\(after "${`${before} `.slice(-30).trim()}"\\): `),
+    );
+    expect(refusal(() => sh`  echo   ${'x\0'}`).message).toMatch(/#1 \(after "echo"\)/);
   });
 
   it('passes raw constant text and nested commands through unchanged', () => {
@@ -87,6 +129,7 @@ describe('sh', () => {
   it('brands what it builds; a look-alike object is not a ShellCommand', () => {
     expect(isShellCommand(sh`true`)).toBe(true);
     expect(isShellCommand({ kind: 'shell-command', text: 'id' })).toBe(false);
+    for (const other of [null, undefined, 'id', 1, sh.raw('id')]) expect(isShellCommand(other)).toBe(false);
     expect(Object.isFrozen(sh`true`)).toBe(true);
   });
 });
