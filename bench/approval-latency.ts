@@ -16,15 +16,18 @@ import { createRegistry } from '../src/engine/registry.js';
 import { createEngine } from '../src/engine/runtime/create-engine.js';
 import { LocalRedis } from '../src/local/redis-server.js';
 import { silentLogger } from '../src/log/index.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 approval latency: approval click → first host of the next batch, idle vs while another run fills every
 slot it may (fair pool), vs the same with the reserve off (one run may take every slot).
   npx tsx bench/approval-latency.ts [--rounds N] [--quick]
   --rounds N   approvals measured in each condition (default 30; --quick: 8)
-`;
+`,
+  ['approvalToBatchP99'],
+);
 const options = benchOptions(USAGE, { rounds: { type: 'string' } });
 const ROUNDS = count(options['rounds'], options['quick'] ? 8 : 30, 'rounds');
 const SLOTS = 50;

@@ -39,17 +39,20 @@ import {
 import { executorFor } from '../test/integration/hosts/fleet-executor.js';
 import { bareSameStepsRound, type SameStepsResult } from './cert-renew/bare-same-steps.js';
 import { median, pool } from './config-push/bare-ssh.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 cert-renew: one certificate renewed through pebble (ACME, DNS-01) and deployed to a fleet of real sshd
 hosts each serving it with nginx, Marshal vs a bare ssh2 script doing the same steps, side by side.
   npx tsx bench/cert-renew.ts [--hosts N] [--rounds N] [--quick]
   --hosts N   fleet size (default 200; --quick: 50)
   --rounds N  rounds of each approach (default 3; --quick: 1)
 Starts its own redis-server, pebble and challtestsrv. Writes bench/results/cert-renew.json.
-`;
+`,
+  ['certRenewOverBareSameSteps'],
+);
 const options = benchOptions(USAGE, { hosts: { type: 'string' }, rounds: { type: 'string' } });
 const QUICK = options['quick'] === true;
 const HOSTS = count(options['hosts'], QUICK ? 50 : 200, 'hosts');

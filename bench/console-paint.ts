@@ -20,15 +20,18 @@ import { createEngine } from '../src/engine/runtime/create-engine.js';
 import { LocalRedis } from '../src/local/redis-server.js';
 import { silentLogger } from '../src/log/index.js';
 import { launchChromium } from '../test/support/chromium.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 console paint: first paint of a 1,000-host run page (vs a 10-host one) and live-update latency, in Chromium.
   npx tsx bench/console-paint.ts [--loads N] [--hosts N] [--quick]
   --loads N   page loads measured per run size (default 9; --quick: 3)
   --hosts N   hosts of the large run (default 1000)
-`;
+`,
+  ['consoleFirstPaint', 'consoleLiveUpdate'],
+);
 const options = benchOptions(USAGE, { loads: { type: 'string' }, hosts: { type: 'string' } });
 const LOADS = count(options['loads'], options['quick'] ? 3 : 9, 'loads');
 const HOSTS = count(options['hosts'], 1000, 'hosts');

@@ -20,15 +20,18 @@ import { SlackStandin } from '../src/local/slack-standin/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { MARSHAL_APPROVE } from '../src/slack/blocks/action-ids.js';
 import { ProgressNotifier, RedisThreadStore, webClientChat } from '../src/slack/progress/index.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 gate-to-card: gate opened → approval card posted (Slack stand-in accepted it), while a long rollout in
 the same channel keeps its thread busy with edits and replies.
   npx tsx bench/gate-to-card.ts [--rounds N] [--quick]
   --rounds N   gated runs measured, one every 3 s (default 20; --quick: 6)
-`;
+`,
+  ['gateToCardP99'],
+);
 const options = benchOptions(USAGE, { rounds: { type: 'string' } });
 const ROUNDS = count(options['rounds'], options['quick'] ? 6 : 20, 'rounds');
 const TOKEN = 'xoxb-bench-0-gate-to-card';

@@ -23,10 +23,11 @@ import type { RunSnapshot } from '../src/engine/index.js';
 import { historyKey, parseHistory } from '../src/osupgrade/index.js';
 import { OsUpgradeWorld, REQUESTER } from '../test/support/os-upgrade-world.js';
 import { median } from './config-push/bare-ssh.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 os-upgrade: real sshd hosts with A/B slots upgraded and rebooted, Marshal vs Ansible vs the ideal.
   npx tsx bench/os-upgrade.ts [--hosts N] [--rounds N] [--ansible-rounds N] [--reboot-ms N] [--quick]
   --hosts N           fleet size (default 200; --quick: 50)
@@ -34,7 +35,9 @@ os-upgrade: real sshd hosts with A/B slots upgraded and rebooted, Marshal vs Ans
   --ansible-rounds N  rounds of Ansible (default 3; 0 skips it; --quick: 1)
   --reboot-ms N       how long a host stays down at its reboot (default 5000)
 Starts its own redis-server (REDIS_URL to use another). Writes bench/results/os-upgrade.json.
-`;
+`,
+  ['osUpgradeOverIdeal', 'osUpgradeAnsibleOverMarshal'],
+);
 const options = benchOptions(USAGE, {
   hosts: { type: 'string' },
   rounds: { type: 'string' },

@@ -16,15 +16,18 @@ import { createRegistry } from '../src/engine/registry.js';
 import { createEngine, type EngineRuntime } from '../src/engine/runtime/create-engine.js';
 import { LocalRedis } from '../src/local/redis-server.js';
 import { silentLogger } from '../src/log/index.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 retention: Redis memory a finished run leaves, kept and after expiry, over N consecutive runs.
   npx tsx bench/retention.ts [--runs N] [--hosts N] [--quick]
   --runs N    consecutive runs under a 1 s retention (default 1000; --quick: 100)
   --hosts N   hosts per run (default 10)
-`;
+`,
+  ['redisBytesPerHost', 'redisBytesPerHostAfterExpiry'],
+);
 const options = benchOptions(USAGE, { runs: { type: 'string' }, hosts: { type: 'string' } });
 const RUNS = count(options['runs'], options['quick'] ? 100 : 1000, 'runs');
 const HOSTS = count(options['hosts'], 10, 'hosts');

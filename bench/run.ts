@@ -19,6 +19,10 @@ const BENCHES = [
   'dr-drill',
   'retention',
   'approval-latency',
+  'gate-to-card',
+  'host-cost',
+  // Builds dist/ itself (npm run build) when it is missing or older than the sources.
+  'worker-rss',
   'os-upgrade',
   'cert-renew',
   'console-paint',

@@ -6,28 +6,28 @@
  * the summary (`notable`, the counters) the thread, console and `marshal status` read. Goals:
  * bench/support/goals.ts.
  *
- *   npm run build && npx tsx bench/worker-rss.ts [--hosts 10000] [--quick]
+ *   npx tsx bench/worker-rss.ts [--hosts 10000] [--quick]
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { LocalRedis } from '../src/local/redis-server.js';
-import { againstGoal } from './support/goals.js';
+import { againstGoal, usageWithGoals } from './support/goals.js';
+import { ensureFreshBuild } from './support/fresh-build.js';
 import { benchOptions, count } from './support/options.js';
 
-const USAGE = `
+const USAGE = usageWithGoals(
+  `
 worker-rss: a compiled (dist/) worker's RSS after start-up and at its peak on an N-host no-op rollout,
-and engine.get on that run: every host vs the summary. Build first: npm run build.
+and engine.get on that run: every host vs the summary. Runs npm run build first if dist/ is missing
+or older than the sources.
   npx tsx bench/worker-rss.ts [--hosts N] [--quick]
   --hosts N   hosts of the rollout (default 10000; --quick: 2000)
-`;
+`,
+  ['workerRssStartupMb', 'workerRssMb'],
+);
 const options = benchOptions(USAGE, { hosts: { type: 'string' } });
 const HOSTS = count(options['hosts'], options['quick'] ? 2000 : 10_000, 'hosts');
-const dist = fileURLToPath(new URL('../dist/src/engine/runtime/create-engine.js', import.meta.url));
-if (!existsSync(dist)) {
-  console.error('worker-rss runs the compiled engine: run `npm run build` first (dist/ is missing).');
-  process.exit(2);
-}
+// The worker runs compiled JavaScript, as in production: build dist/ first when it is missing or stale.
+ensureFreshBuild('src/engine/runtime/create-engine.js');
 
 /** dist/src/<path> as a file URL, for the worker's imports. */
 const at = (path: string) => new URL(`../dist/src/${path}`, import.meta.url).href;
@@ -122,7 +122,7 @@ try {
   console.log(
     `worker-rss: ${HOSTS} no-op hosts, compiled JS, concurrency 50, rollout took ${(f.runMs / 1000).toFixed(1)} s`,
   );
-  console.log(`  RSS after start-up ${f.startup.toFixed(0)} MB, peak ${f.peak.toFixed(0)} MB`);
+  console.log(againstGoal('workerRssStartupMb', f.startup, 0));
   console.log(againstGoal('workerRssMb', f.peak, 0));
   console.log(
     `  engine.get of the finished run, median of 5: every host ${f.getAllMs.toFixed(1)} ms, summary ${f.getNotableMs.toFixed(1)} ms (${(f.getAllMs / f.getNotableMs).toFixed(0)}×)`,

@@ -53,10 +53,28 @@ export const GOALS = {
   },
   ansibleOverMarshal: { figure: 'config push, ansible / marshal', limit: 5, unit: '×', better: 'higher' },
   sshExecutorOverBare: { figure: 'SSH executor / bare ssh2 loop', limit: 1.1, unit: '×', better: 'lower' },
+  workerRssStartupMb: {
+    figure: 'worker RSS after start-up, compiled (dist/)',
+    limit: 150,
+    unit: 'MB',
+    better: 'lower',
+  },
   workerRssMb: {
     figure: 'worker RSS on a 10,000-host rollout, peak',
     limit: 150,
     unit: 'MB',
+    better: 'lower',
+  },
+  engineCpuPerHostWorker: {
+    figure: 'engine CPU per no-op host step, worker',
+    limit: 0.5,
+    unit: 'CPU-ms',
+    better: 'lower',
+  },
+  engineCpuPerHostRedis: {
+    figure: 'engine CPU per no-op host step, Redis',
+    limit: 0.3,
+    unit: 'CPU-ms',
     better: 'lower',
   },
   redisBytesPerHost: {
