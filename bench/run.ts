@@ -23,6 +23,7 @@ const BENCHES = [
   'host-cost',
   // Builds dist/ itself (npm run build) when it is missing or older than the sources.
   'worker-rss',
+  'worker-scaling',
   'os-upgrade',
   'cert-renew',
   'console-paint',

@@ -28,6 +28,7 @@ const NAMED_GOALS: Record<string, GoalName[]> = {
   'os-upgrade': ['osUpgradeOverIdeal', 'osUpgradeAnsibleOverMarshal'],
   retention: ['redisBytesPerHost', 'redisBytesPerHostAfterExpiry'],
   'worker-rss': ['workerRssStartupMb', 'workerRssMb'],
+  'worker-scaling': ['twoWorkersOverOne'],
 };
 const tsx = (script: string, ...args: string[]) =>
   run(process.execPath, ['--import', 'tsx', `bench/${script}.ts`, ...args], { timeout: 60_000 });
