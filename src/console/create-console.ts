@@ -235,8 +235,11 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
           : { offset: Number.isInteger(offset) && offset >= 0 ? offset : 0, limit: HOSTS_PER_PAGE },
     });
     const v = viewer(res);
+    // A page of the plan cannot tell which hosts a finished run left changed; its summary can.
+    const forControls =
+      hosts === 'page' && run.finishedAt ? await engine.get(runId, { targets: 'notable' }) : run;
     const [allowed, audit, thread] = await Promise.all([
-      allowedControls(run, v?.user, deps.access),
+      allowedControls(forControls, v?.user, deps.access),
       deps.audit.entries(runId).catch(() => []),
       deps.thread(runId).catch(() => undefined),
     ]);

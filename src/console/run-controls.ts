@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.js';
-import type { RunSnapshot } from '../engine/model/run.js';
+import { hostCountsOf, type RunSnapshot } from '../engine/model/run.js';
 import { FINAL_RUN_STATES } from '../engine/model/task-state.js';
 import { rollbackOffered } from '../engine/model/rollback-offer.js';
 
@@ -37,7 +37,7 @@ export async function allowedControls(
   const approver = await access.allows('approve', run.workflow, user);
   const requester = run.requester === user;
   if (FINAL_RUN_STATES.has(run.state)) {
-    if (run.targets.some((t) => !t.ok) && (await access.allows('start', run.workflow, user)))
+    if (hostCountsOf(run).failed > 0 && (await access.allows('start', run.workflow, user)))
       out.controls.push('retry');
     // Roll back after the end: for the requester and the approvers, as hold and abort.
     if (rollbackOffered(run) && (requester || approver)) out.controls.push('rollback');

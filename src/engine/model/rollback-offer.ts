@@ -1,12 +1,25 @@
-import type { RunSnapshot } from './run.js';
+import { hostCountsOf, type RunSnapshot } from './run.js';
+
+const halfChanged = (t: RunSnapshot['targets'][number]) => t.restore === 'unknown' || t.restore === 'failed';
 
 /** Hosts the run left changed or half-changed: changed and not restored, or a restore unknown or failed. */
 export function unrestoredTargets(run: RunSnapshot): string[] {
   return run.targets
-    .filter(
-      (t) => (t.changed && t.restore === undefined) || t.restore === 'unknown' || t.restore === 'failed',
-    )
+    .filter((t) => (t.changed && t.restore === undefined) || halfChanged(t))
     .map((t) => t.target);
+}
+
+/**
+ * How many hosts the run left changed or half-changed, from whichever snapshot a front end holds. A
+ * summary (`notable`) names only the hosts a person must see, so a host changed and left as it is counts
+ * in `hosts.changed` alone: the changed count, less the changed hosts a rollback put back, plus the failed
+ * ones whose restore is unknown or failed. A page of the plan names too few hosts to tell: read `notable`.
+ */
+export function unrestoredCount(run: RunSnapshot): number {
+  if (run.shown?.view !== 'notable') return unrestoredTargets(run).length;
+  const restoredChanged = run.targets.filter((t) => t.ok && t.changed && t.restore === 'restored').length;
+  const failedHalfChanged = run.targets.filter((t) => !t.ok && halfChanged(t)).length;
+  return hostCountsOf(run).changed - restoredChanged + failedHalfChanged;
 }
 
 /**
@@ -15,6 +28,6 @@ export function unrestoredTargets(run: RunSnapshot): string[] {
  */
 export function rollbackOffered(run: RunSnapshot): boolean {
   const finished = run.state === 'succeeded' || run.state === 'failed' || run.state === 'aborted';
-  const failures = run.state !== 'succeeded' || run.targets.some((t) => !t.ok);
-  return finished && !run.dryRun && !run.rollback && failures && unrestoredTargets(run).length > 0;
+  const failures = run.state !== 'succeeded' || hostCountsOf(run).failed > 0;
+  return finished && !run.dryRun && !run.rollback && failures && unrestoredCount(run) > 0;
 }

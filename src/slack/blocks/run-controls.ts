@@ -1,6 +1,6 @@
-import type { RunSnapshot } from '../../engine/model/run.js';
+import { hostCountsOf, type RunSnapshot } from '../../engine/model/run.js';
 import { FINAL_RUN_STATES } from '../../engine/model/task-state.js';
-import { rollbackOffered, unrestoredTargets } from '../../engine/model/rollback-offer.js';
+import { rollbackOffered, unrestoredCount } from '../../engine/model/rollback-offer.js';
 import {
   MARSHAL_RESUME,
   MARSHAL_RETRY,
@@ -21,7 +21,7 @@ export function runControlButtons(run: RunSnapshot): Block | undefined {
   const value = encodeRunActionValue({ runId: run.runId });
   const buttons: Button[] = [];
   if (FINAL_RUN_STATES.has(run.state)) {
-    if (run.targets.some((t) => !t.ok) && !run.dryRun)
+    if (hostCountsOf(run).failed > 0 && !run.dryRun)
       buttons.push({ type: 'button', text: plain('Retry failed hosts'), action_id: MARSHAL_RETRY, value });
     if (rollbackOffered(run))
       buttons.push({
@@ -33,7 +33,7 @@ export function runControlButtons(run: RunSnapshot): Block | undefined {
         confirm: {
           title: plain('Roll back this run?'),
           text: mrkdwn(
-            `The ${unrestoredTargets(run).length === 1 ? 'host' : `${unrestoredTargets(run).length} hosts`} this run changed and did not restore go back to what they had, through the workflow's own rollback. This is done once.`,
+            `The ${unrestoredCount(run) === 1 ? 'host' : `${unrestoredCount(run)} hosts`} this run changed and did not restore go back to what they had, through the workflow's own rollback. This is done once.`,
           ),
           confirm: plain('Roll back'),
           deny: plain('Back'),

@@ -32,7 +32,7 @@ describe('marshal run: per-target access and the change freeze', { timeout: 180_
   };
 
   beforeAll(async () => {
-    // web-001..web-003 are role=web, web-004 is role=api.
+    // web-001..web-003 are role=web, api-004 is role=api.
     env = await DemoEnvironment.start({ hosts: 4, redisUrl: testRedisUrl() });
     redis = new Redis(env.redisUrl);
     const rights = { 'config-push': { start: [CLI_USER], approve: [CLI_USER], unattended: true } };
@@ -50,10 +50,10 @@ describe('marshal run: per-target access and the change freeze', { timeout: 180_
 
   it('refuses a run whose targets fall outside the terminal identity’s selector, naming them; no run exists', async () => {
     const before = await runs();
-    const out = await marshal(limited, [...PUSH, 'web-00*', ...ROLLOUT]);
+    const out = await marshal(limited, [...PUSH, '*-00*', ...ROLLOUT]);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('only on hosts in `role=web`');
-    expect(out.stderr).toContain('Outside it: `web-004` (1 of 4 hosts)');
+    expect(out.stderr).toContain('Outside it: `api-004` (1 of 4 hosts)');
     expect(out.stderr).not.toContain('`web-001`');
     expect(await runs()).toBe(before);
   });

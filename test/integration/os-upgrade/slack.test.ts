@@ -24,14 +24,14 @@ import { CHECKS } from '../../support/os-upgrade-world.js';
  * wires them), an sshd fleet whose hosts have two slots and boot the one their boot loader names, a real
  * HTTP image server on loopback and a catalog signed with Ed25519.
  *
- * Fleet of 8: role=web is every host but each fourth (web-004, web-008 are api); dc is fra1 for the odd
+ * Fleet of 8: role=web is every host but each fourth (api-004, api-008); dc is fra1 for the odd
  * host numbers, ams1 for the even ones. The run: canary web-001, approval, batch 1 web-002, batch 2
  * web-003, web-005, web-006, web-007; web-007 stays down 25 s longer at its reboot than the others.
  */
 const SLOW_HOST = 'web-007';
 const SLOW_EXTRA_MS = 25_000;
 const WEB = ['web-001', 'web-002', 'web-003', 'web-005', 'web-006', 'web-007'];
-const API = ['web-004', 'web-008'];
+const API = ['api-004', 'api-008'];
 
 describe('/osupgrade through Slack (signed requests, progress thread, real reboots)', () => {
   let f: ConfigPushFixture;

@@ -61,6 +61,23 @@ describe('Roll back is offered once a run finished with failures and left hosts 
     );
   });
 
+  it('is told from a summary (notable hosts and counts) as from the full list', () => {
+    // The thread and the console read a summary: the changed hosts left as they are appear only in the counts.
+    const summary = (hosts: RunSnapshot['hosts'], targets: TargetResult[]) =>
+      run({ hosts, targets, shown: { view: 'notable' } });
+    const failedOne = target('web-3', { ok: false, changed: false, error: 'health check failed' });
+    expect(rollbackOffered(summary({ reached: 3, ok: 2, failed: 1, changed: 2 }, [failedOne]))).toBe(true);
+    expect(offered(summary({ reached: 3, ok: 2, failed: 1, changed: 2 }, [failedOne]))).toBe(true);
+    // Both changed hosts were put back: nothing left to roll back.
+    const restored = [target('web-1', { restore: 'restored' }), target('web-2', { restore: 'restored' })];
+    expect(
+      rollbackOffered(summary({ reached: 3, ok: 2, failed: 1, changed: 2 }, [...restored, failedOne])),
+    ).toBe(false);
+    // Nothing changed, but a failed host's restore is unknown: offered.
+    const unknown = target('web-3', { ok: false, changed: false, restore: 'unknown' });
+    expect(rollbackOffered(summary({ reached: 1, ok: 0, failed: 1, changed: 0 }, [unknown]))).toBe(true);
+  });
+
   it('the console offers it to the requester and approvers, not to others', async () => {
     const access = new AccessControl(
       { 'config-push': { start: ['U0ALICE', 'U0CAROL'], approve: ['U0BOB'] } },
