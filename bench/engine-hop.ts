@@ -17,6 +17,7 @@ import type { RunEvent } from '../src/engine/model/events.js';
 import { silentLogger } from '../src/log/index.js';
 import { Queue, Worker } from 'bullmq';
 import { againstGoal, usageWithGoals } from './support/goals.js';
+import { noopRollout } from './support/noop-rollout.js';
 import { benchOptions, count } from './support/options.js';
 
 const USAGE = usageWithGoals(
@@ -51,25 +52,7 @@ const chain = defineWorkflow({
   },
 });
 
-const rollout = defineWorkflow({
-  name: 'noop-rollout',
-  summary: 'a no-op step on 1,000 targets',
-  params: z.object({ n: z.number() }),
-  tasks(wf) {
-    wf.rollout('noop', {
-      targets: (ctx) => Array.from({ length: ctx.params.n }, (_, i) => `host-${i}`),
-      strategy: () => ({
-        canary: 0,
-        batches: ['100%'],
-        concurrency: 50,
-        soakMs: 0,
-        maxFailPercentPerBatch: 100,
-        maxFailPercentTotal: 100,
-      }),
-      step: { name: 'noop', apply: async () => ({ changed: false }) },
-    });
-  },
-});
+const rollout = noopRollout({ name: 'noop-rollout', concurrency: 50, changed: false });
 
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);

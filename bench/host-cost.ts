@@ -7,14 +7,13 @@
  *   npx tsx bench/host-cost.ts [--hosts 2000] [--quick]
  */
 import { Redis } from 'ioredis';
-import { z } from 'zod';
-import { defineWorkflow } from '../src/engine/dag/compile-workflow.js';
 import type { RunEvent } from '../src/engine/model/events.js';
 import { createRegistry } from '../src/engine/registry.js';
 import { createEngine } from '../src/engine/runtime/create-engine.js';
 import { LocalRedis } from '../src/local/redis-server.js';
 import { silentLogger } from '../src/log/index.js';
 import { againstGoal, usageWithGoals } from './support/goals.js';
+import { noopRollout } from './support/noop-rollout.js';
 import { benchOptions, count } from './support/options.js';
 
 const USAGE = usageWithGoals(
@@ -28,25 +27,7 @@ host-cost: engine CPU (worker, Redis), Redis commands and bytes per no-op host s
 const options = benchOptions(USAGE, { hosts: { type: 'string' } });
 const HOSTS = count(options['hosts'], options['quick'] ? 500 : 2000, 'hosts');
 
-const noop = defineWorkflow({
-  name: 'noop',
-  summary: 'a no-op step on N hosts, one batch',
-  params: z.object({ n: z.number() }),
-  tasks(wf) {
-    wf.rollout('noop', {
-      targets: (ctx) => Array.from({ length: ctx.params.n }, (_, i) => `host-${i}`),
-      strategy: () => ({
-        canary: 0,
-        batches: ['100%'],
-        concurrency: 32,
-        soakMs: 0,
-        maxFailPercentPerBatch: 100,
-        maxFailPercentTotal: 100,
-      }),
-      step: { name: 'noop', apply: async () => ({ changed: true, summary: 'done' }) },
-    });
-  },
-});
+const noop = noopRollout({ name: 'noop', concurrency: 32 });
 
 async function redisCpuMs(r: Redis): Promise<number> {
   const info = await r.info('cpu');

@@ -10,37 +10,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { defineWorkflow } from '../src/engine/dag/compile-workflow.js';
 import type { RunEvent } from '../src/engine/model/events.js';
 import { createRegistry } from '../src/engine/registry.js';
 import { createEngine } from '../src/engine/runtime/create-engine.js';
 import { LocalRedis } from '../src/local/redis-server.js';
 import { silentLogger } from '../src/log/index.js';
 import { againstGoal, usageWithGoals } from './support/goals.js';
+import { noopRollout } from './support/noop-rollout.js';
 import { benchOptions, count } from './support/options.js';
 
 const CONCURRENCY = 32;
 
-const noop = defineWorkflow({
-  name: 'noop',
-  summary: 'a no-op step on N hosts, one batch',
-  params: z.object({ n: z.number() }),
-  tasks(wf) {
-    wf.rollout('noop', {
-      targets: (ctx) => Array.from({ length: ctx.params.n }, (_, i) => `host-${i}`),
-      strategy: () => ({
-        canary: 0,
-        batches: ['100%'],
-        concurrency: CONCURRENCY * 2,
-        soakMs: 0,
-        maxFailPercentPerBatch: 100,
-        maxFailPercentTotal: 100,
-      }),
-      step: { name: 'noop', apply: async () => ({ changed: true, summary: 'done' }) },
-    });
-  },
-});
+const noop = noopRollout({ name: 'noop', concurrency: CONCURRENCY * 2 });
 
 const child = process.env.MARSHAL_BENCH_WORKER;
 if (child) {
