@@ -123,6 +123,20 @@ describe('certificate renewal end to end', () => {
     expect(new X509Certificate(readFileSync(c.env.fleet.localPath(low1, CERT_PATH))).fingerprint256).toBe(
       renewed,
     );
+
+    // The cleanup recorded where the certificate now is; /cert status shows it next to the live probe.
+    const status = await c.f.sendCommand(DEMO_REQUESTER, 'status www', '/cert');
+    await c.f.waitForRun(status.runId!);
+    const statusText = await waitUntil('the status', async () => {
+      const t = await threadText(status.runId!);
+      return t.includes('Certificate status') ? t : undefined;
+    });
+    const notAfter = new X509Certificate(readFileSync(c.env.fleet.localPath(low1, CERT_PATH))).validTo;
+    expect(statusText).toContain(`recorded by run ${runId} at `);
+    expect(statusText).toContain(
+      `${renewed.split(':').slice(0, 8).join(':')} notAfter ${new Date(notAfter).toISOString()}: ${[...c.webHosts].sort().join(', ')}`,
+    );
+    expect(statusText).toContain('live matches the record');
   });
 
   it('a host whose reload breaks halts the rollout: every changed host serves the old certificate again; owners and the team are told', async () => {
