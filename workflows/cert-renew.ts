@@ -15,7 +15,8 @@
  *                       asked and approved
  *          notify       on failure the certificate's owners (Slack) and the certificate team (email)
  *          cleanup      staged files go; after success the replaced pair stays for `keepPrevious`, older
- *                       ones go; after a failure the backups stay on hosts that may need them
+ *                       ones go; after a failure the backups stay on hosts that may need them; the
+ *                       record of which certificate is where (cert-renew/placement.ts) is updated
  * Rollback a host that fails puts its own backup back before failing; if the rollout fails, every host it
  *          changed gets the previous pair back, reloads and is checked to serve the old fingerprint.
  */
@@ -33,6 +34,7 @@ import {
 import type { CertificateServices } from '../src/certificates/certificate-services.js';
 import { obtainCertificate } from './cert-renew/new-certificate.js';
 import { CertificateWord, CertRenewParams } from './cert-renew/params.js';
+import { placementAfterRun, placementKey } from './cert-renew/placement.js';
 import { checkHosts, type ServedBefore } from './cert-renew/prechecks.js';
 import { RemotePair } from './cert-renew/remote-pair.js';
 import { fileContents, keyPurpose, NewCertificate, planOf, RenewalPlan } from './cert-renew/renewal-plan.js';
@@ -239,7 +241,8 @@ export function createCertRenew(deps: MarshalDeps): WorkflowBody<CertRenewParams
 
     async cleanup({ ctx, outcome }) {
       const p = planOfRun(ctx);
-      if (!p || ctx.dryRun || !deps.certificates) return { backupsRemoved: 0, cleanupFailures: [] };
+      if (!p || ctx.dryRun || !deps.certificates)
+        return { placementRecorded: false, backupsRemoved: 0, cleanupFailures: [] };
       const c = certs();
       const results = await settleInParallel(p.hosts, Math.max(ctx.params.concurrency, 10), async (name) => {
         const pair = new RemotePair(
@@ -263,7 +266,28 @@ export function createCertRenew(deps: MarshalDeps): WorkflowBody<CertRenewParams
         await pair.removeBackup();
         return true;
       });
+      // Where the run left things, once the pre-checks read what every host served (a run stopped in
+      // validation touched nothing and leaves the last record as it is).
+      const servedBefore = (hostsTask && ctx.output(hostsTask)) as Record<string, ServedBefore> | undefined;
+      let placementRecorded = false;
+      if (servedBefore) {
+        const cert = newCert(ctx);
+        const record = placementAfterRun({
+          certificate: p.certificate,
+          runId: ctx.runId,
+          at: deps.clock().toISOString(),
+          succeeded: outcome.succeeded,
+          hosts: p.hosts,
+          changed: outcome.changed,
+          restoreFailed: outcome.restoreFailed.map((r) => r.target),
+          newCert: cert,
+          before: servedBefore,
+        });
+        await ctx.fenced(() => deps.records.set(placementKey(p.certificate), record as unknown as Json));
+        placementRecorded = true;
+      }
       return {
+        placementRecorded,
         backupsRemoved: results.filter((r) => r.status === 'fulfilled' && r.value).length,
         cleanupFailures: results.flatMap((r, i) => (r.status === 'rejected' ? [p.hosts[i] ?? '?'] : [])),
       };

@@ -5,11 +5,17 @@ import { DirectoryCertificateStore } from '../certificates/definition-store.js';
 import type { CertificateServices } from '../certificates/certificate-services.js';
 import { generateAccountKey } from '../certificates/acme/generate-key.js';
 import { issueCertificate, type ChallengeSolver } from '../certificates/acme/issue-certificate.js';
+import type { DnsChallengeSolver } from '../certificates/acme/dns-challenge-solver.js';
 import { AcmeOrderFailedError } from '../certificates/errors/acme-order-failed-error.js';
 import { probeServedCertificate } from '../certificates/probe/probe-served-certificate.js';
 import { SealedBox } from '../certificates/secrets/sealed-box.js';
 import { ChalltestsrvDnsSolver } from '../certificates/acme/challtestsrv-dns-solver.js';
 import { ChalltestsrvHttpSolver } from '../certificates/acme/challtestsrv-http-solver.js';
+import { Rfc2136DnsSolver } from '../certificates/acme/rfc2136-dns-solver.js';
+import { DirectDnsReader } from '../traffic/dns/dns-reader.js';
+import { parseDnsServer } from '../traffic/dns/dns-update.js';
+import { KnsupdateSender } from '../traffic/dns/knsupdate-client.js';
+import { resolveTsigKey } from '../traffic/dns/tsig-key.js';
 import { SmtpMailer } from '../notify/email/smtp-mailer.js';
 
 /**
@@ -50,6 +56,7 @@ export async function createCertificateServices(
   const accountKeyPem = acme?.accountKey
     ? await read(acme.accountKey, 'certificates.acme.accountKey')
     : await generateAccountKey();
+  const dnsSolver = acme ? createDnsSolver(acme.solver) : undefined;
   const mailer = config.email
     ? new SmtpMailer(config.email.smtp, config.email.from, config.email.to)
     : undefined;
@@ -70,10 +77,16 @@ export async function createCertificateServices(
           { directoryUrl: issuer.directoryUrl, retryable: false },
         );
       const url = acme.solver.challtestsrv;
-      const solver: ChallengeSolver =
-        issuer.challenge === 'dns-01'
-          ? { type: 'dns-01', dns: new ChalltestsrvDnsSolver(url) }
-          : { type: 'http-01', http: new ChalltestsrvHttpSolver(url) };
+      let solver: ChallengeSolver;
+      if (issuer.challenge === 'dns-01') solver = { type: 'dns-01', dns: dnsSolver! };
+      else if (url) solver = { type: 'http-01', http: new ChalltestsrvHttpSolver(url) };
+      else
+        throw new AcmeOrderFailedError(
+          definition.name,
+          'challenge',
+          'no HTTP-01 solver is configured (the rfc2136 solver answers DNS-01 only, and a webroot solver is not built): use challenge: dns-01',
+          { directoryUrl: issuer.directoryUrl, retryable: false },
+        );
       const issued = await issueCertificate({
         certificate: definition.name,
         directoryUrl: issuer.directoryUrl,
@@ -95,4 +108,25 @@ export async function createCertificateServices(
     startRenewal: startRun,
     close: () => mailer?.close(),
   };
+}
+
+/**
+ * The DNS-01 solver the config names: RFC 2136 to the zone's authoritative server when `rfc2136` is
+ * given (its TSIG secret read from the environment now, so a missing one stops Marshal at start, naming
+ * the field and the variable), else challtestsrv's API.
+ */
+function createDnsSolver(solver: NonNullable<CertificatesConfig['acme']>['solver']): DnsChallengeSolver {
+  const rfc2136 = solver.rfc2136;
+  if (!rfc2136) return new ChalltestsrvDnsSolver(solver.challtestsrv!);
+  const field = 'certificates.acme.solver.rfc2136';
+  const key = resolveTsigKey(
+    { name: rfc2136.key.name, algorithm: rfc2136.key.algorithm, secret: { env: rfc2136.key.secretEnv } },
+    process.env,
+    `${field}.key.secretEnv`,
+  );
+  const server = parseDnsServer(rfc2136.server);
+  return new Rfc2136DnsSolver(
+    { zone: rfc2136.zone, server, key, ttl: rfc2136.ttl, field },
+    { sender: new KnsupdateSender(), reader: new DirectDnsReader(server) },
+  );
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { Duration } from '../certificates/duration.js';
+import { parseDnsServer } from '../traffic/dns/dns-update.js';
+import { isDomainName } from '../traffic/dns/domain-name.js';
+import { TSIG_ALGORITHMS } from '../traffic/dns/tsig-key.js';
 
 /**
  * The `certificates:` section of Marshal's config file: where certificate definitions are, what they may
@@ -42,6 +45,49 @@ export const SmtpSettings = z
   });
 export type SmtpSettings = z.infer<typeof SmtpSettings>;
 
+const EnvName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of an environment variable, e.g. MARSHAL_ACME_TSIG_SECRET');
+
+const DnsName = z
+  .string()
+  .refine(isDomainName, 'must be a DNS name such as "example.com." (labels of letters, digits, "-", "_")');
+
+/**
+ * DNS-01 by RFC 2136 updates signed with TSIG, sent to the zone's authoritative (primary) server. The
+ * secret is read from the environment variable `secretEnv` names; never written in the config.
+ */
+export const Rfc2136SolverSettings = z
+  .object({
+    /** The authoritative server taking updates: `host`, `host:port` or `[v6]:port` (53 by default). */
+    server: z.string().superRefine((text, ctx) => {
+      try {
+        parseDnsServer(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be host or host:port (${(err as Error).message})` });
+      }
+    }),
+    /** The zone the `_acme-challenge` records are written in, e.g. `example.com.` */
+    zone: DnsName,
+    key: z
+      .object({
+        name: DnsName,
+        algorithm: z.enum(TSIG_ALGORITHMS, { error: `must be one of ${TSIG_ALGORITHMS.join(', ')}` }),
+        secretEnv: EnvName,
+        secret: z
+          .never({
+            error:
+              'the TSIG secret is never written in the config: name the environment variable holding it as secretEnv',
+          })
+          .optional(),
+      })
+      .strict(),
+    /** TTL of the challenge record in seconds. */
+    ttl: z.number().int().min(0).max(86_400).default(60),
+  })
+  .strict();
+export type Rfc2136SolverSettings = z.infer<typeof Rfc2136SolverSettings>;
+
 export const CertificatesConfig = z
   .object({
     /** The directory of certificate definitions (`<name>/certificate.yaml`). */
@@ -59,10 +105,20 @@ export const CertificatesConfig = z
         /** A CA to trust for the ACME directory's own HTTPS (a private or test CA such as pebble's). */
         directoryCa: z.string().min(1).optional(),
         /**
-         * How challenges are answered. `challtestsrv`: pebble-challtestsrv's management API (DNS-01 TXT
-         * records and HTTP-01 tokens), for test and staging CAs.
+         * How challenges are answered. `rfc2136`: DNS-01 by TSIG-signed updates to the zone's
+         * authoritative server (production). `challtestsrv`: pebble-challtestsrv's management API (DNS-01
+         * TXT records and HTTP-01 tokens), for test and staging CAs. With both, DNS-01 goes through rfc2136.
          */
-        solver: z.object({ challtestsrv: z.url({ error: 'must be the management API URL' }) }).strict(),
+        solver: z
+          .object({
+            challtestsrv: z.url({ error: 'must be the management API URL' }).optional(),
+            rfc2136: Rfc2136SolverSettings.optional(),
+          })
+          .strict()
+          .refine((s) => s.challtestsrv !== undefined || s.rfc2136 !== undefined, {
+            message:
+              "name a solver: rfc2136 (DNS-01 through the zone's authoritative server) or challtestsrv",
+          }),
         /** Polling of challenge and order status; the defaults suit a public CA. */
         pollMs: z.number().int().min(10).max(60_000).optional(),
       })

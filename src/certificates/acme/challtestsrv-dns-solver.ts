@@ -3,8 +3,8 @@ import type { DnsChallengeSolver } from './dns-challenge-solver.js';
 
 /**
  * Publishes DNS-01 TXT records through pebble-challtestsrv's management API (`/set-txt`, `/clear-txt`):
- * the DNS server pebble's validation authority really queries. The test stand-in for a production
- * solver (RFC 2136 to the zone's authoritative server) behind the same interface.
+ * the DNS server pebble's validation authority really queries. For test and staging CAs; production
+ * uses `Rfc2136DnsSolver` behind the same interface.
  */
 export class ChalltestsrvDnsSolver implements DnsChallengeSolver {
   constructor(private readonly managementUrl: string) {}

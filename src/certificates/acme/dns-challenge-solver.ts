@@ -1,7 +1,7 @@
 /**
  * How a DNS-01 challenge is answered: a TXT record published where the ACME server will look.
- * The tests use pebble-challtestsrv's API (src/local/acme); production will use an RFC 2136 update to
- * the zone's authoritative server. Both sit behind this interface, so the issuer does not change.
+ * Production uses RFC 2136 updates to the zone's authoritative server (`Rfc2136DnsSolver`); tests and
+ * staging may use pebble-challtestsrv's API. Both sit behind this interface, so the issuer does not change.
  */
 export interface DnsChallengeSolver {
   /**

@@ -35,12 +35,16 @@ export class LocalPebble {
     readonly dnsServer: string,
   ) {}
 
-  static async start(): Promise<LocalPebble> {
+  /**
+   * `dnsServer` (`host:port`): the DNS server pebble's validation authority queries instead of
+   * challtestsrv's, e.g. a knotd authoritative for the challenge zone (DNS-01 through RFC 2136).
+   */
+  static async start(options: { dnsServer?: string } = {}): Promise<LocalPebble> {
     assertInstalled();
     for (let attempt = 0; ; attempt++) {
       const dir = mkdtempSync(join(tmpdir(), 'marshal-pebble-'));
       try {
-        return await LocalPebble.launch(dir);
+        return await LocalPebble.launch(dir, options.dnsServer);
       } catch (err) {
         rmSync(dir, { recursive: true, force: true });
         // Free ports are racy: another process may take one between asking and binding.
@@ -49,7 +53,7 @@ export class LocalPebble {
     }
   }
 
-  private static async launch(dir: string): Promise<LocalPebble> {
+  private static async launch(dir: string, dnsServer: string | undefined): Promise<LocalPebble> {
     const tlsCa = TestCa.root('Marshal Pebble TLS Root');
     const tls = tlsCa.issue({ commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
     writeFileSync(join(dir, 'cert.pem'), tls.certPem);
@@ -81,7 +85,7 @@ export class LocalPebble {
       `https://127.0.0.1:${managementPort}`,
       `http://127.0.0.1:${challengeApiPort}`,
       tlsCa.certPem,
-      `127.0.0.1:${dnsPort}`,
+      dnsServer ?? `127.0.0.1:${dnsPort}`,
     );
     try {
       children.push(
@@ -104,7 +108,7 @@ export class LocalPebble {
       );
       await waitForPort(children[0]!, challengeApiPort!);
       children.push(
-        spawnLogged('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], {
+        spawnLogged('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', pebble.dnsServer], {
           ...process.env,
           PEBBLE_VA_NOSLEEP: '1',
           PEBBLE_WFE_NONCEREJECT: '0',

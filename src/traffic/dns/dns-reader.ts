@@ -24,6 +24,9 @@ export class DirectDnsReader implements DnsReader {
   async rrset(owner: string, type: RecordType): Promise<string[]> {
     const name = owner.replace(/\.$/, '');
     try {
+      if (type === 'TXT')
+        // A TXT record's strings are one value (RFC 7208 §3.3 style), as the update wrote it.
+        return (await this.resolver.resolveTxt(name)).map((chunks) => chunks.join('')).sort();
       const values =
         type === 'A'
           ? await this.resolver.resolve4(name)

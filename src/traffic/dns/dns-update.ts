@@ -7,7 +7,7 @@ import type { TsigKey } from './tsig-key.js';
  * (§2.5), applied by the server atomically or not at all. With no changes, the same message is the dry
  * run: the server checks the TSIG key, that the zone is its own, and every prerequisite, and changes nothing.
  */
-export type RecordType = 'A' | 'AAAA' | 'CNAME';
+export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT';
 
 export type Prerequisite =
   /** The RRset holds exactly these values (value-dependent "RRset exists", §2.4.2). */
@@ -19,7 +19,14 @@ export type Prerequisite =
 
 export type RecordChange =
   /** Replace the whole RRset with these values (delete it, then add each). */
-  { kind: 'replace'; owner: string; type: RecordType; ttl: number; values: readonly string[] };
+  | { kind: 'replace'; owner: string; type: RecordType; ttl: number; values: readonly string[] }
+  /** Delete the whole RRset (nothing happens when there is none). */
+  | { kind: 'delete'; owner: string; type: RecordType };
+
+/** The values an RRset holds once the change is applied. */
+export function valuesAfter(change: RecordChange): readonly string[] {
+  return change.kind === 'replace' ? change.values : [];
+}
 
 export interface DnsUpdate {
   zone: string;
@@ -49,8 +56,15 @@ export function recordValueProblem(type: RecordType, value: string): string | un
   if (type === 'A') return isIP(value) === 4 ? undefined : `${JSON.stringify(value)} is not an IPv4 address`;
   if (type === 'AAAA')
     return isIP(value) === 6 ? undefined : `${JSON.stringify(value)} is not an IPv6 address`;
+  // Narrow on purpose (ACME's base64url digests fit): the value is quoted on one line of knsupdate's script.
+  if (type === 'TXT')
+    return TXT_VALUE.test(value)
+      ? undefined
+      : `${JSON.stringify(value)} is not a TXT value of 1–255 letters, digits and + / = _ . : -`;
   return isDomainName(value) ? undefined : `${JSON.stringify(value)} is not a DNS name`;
 }
+
+const TXT_VALUE = /^[A-Za-z0-9+/=_.:-]{1,255}$/;
 
 /**
  * The `knsupdate` command script for an update: one command per line, every token checked first, so no
@@ -74,6 +88,10 @@ export function knsupdateScript(update: DnsUpdate, server: DnsServer, key: TsigK
   }
   for (const c of update.changes) {
     const owner = checkedOwner(c.owner, zone);
+    if (c.kind === 'delete') {
+      lines.push(`update delete ${owner} ${c.type}`);
+      continue;
+    }
     if (!Number.isInteger(c.ttl) || c.ttl < 0 || c.ttl > 2_147_483_647)
       throw new RangeError(`TTL ${c.ttl} is not a whole number of seconds`);
     if (c.values.length === 0) throw new RangeError(`the change to ${owner} ${c.type} names no value`);
@@ -101,6 +119,7 @@ function checkedOwner(owner: string, zone: string): string {
 function checkedValue(type: RecordType, value: string): string {
   const problem = recordValueProblem(type, value);
   if (problem) throw new RangeError(problem);
+  if (type === 'TXT') return `"${value}"`;
   return type === 'CNAME' ? checkedName(value, 'CNAME target') : value;
 }
 

@@ -1,6 +1,12 @@
 import { DnsUpdateError } from '../errors/dns-update-error.js';
 import type { DnsReader } from './dns-reader.js';
-import type { DnsServer, DnsUpdate, Prerequisite, RecordType } from './dns-update.js';
+import {
+  valuesAfter,
+  type DnsServer,
+  type DnsUpdate,
+  type Prerequisite,
+  type RecordType,
+} from './dns-update.js';
 import type { DnsUpdateSender } from './knsupdate-client.js';
 import { explainRcode } from './knsupdate-outcome.js';
 import type { TsigKey } from './tsig-key.js';
@@ -37,13 +43,13 @@ export class DnsZone {
   async apply(update: DnsUpdate, signal?: AbortSignal): Promise<RecordSet[]> {
     await this.send(update, update, signal);
     const after = await this.read(update.changes.map((c) => ({ owner: c.owner, type: c.type })));
-    const wrong = update.changes.filter((c, i) => !sameValues(after[i]!.values, c.values));
+    const wrong = update.changes.filter((c, i) => !sameValues(after[i]!.values, valuesAfter(c)));
     if (wrong.length > 0)
       throw this.error(
         `the server accepted the update but answers ${wrong
           .map(
             (c) =>
-              `${c.owner} ${c.type} with ${describe(after[update.changes.indexOf(c)]!.values)}, not ${describe(c.values)}`,
+              `${c.owner} ${c.type} with ${describe(after[update.changes.indexOf(c)]!.values)}, not ${describe(valuesAfter(c))}`,
           )
           .join('; ')}`,
       );

@@ -1,7 +1,14 @@
 import { ValidationError } from '../../errors/index.js';
 
-export type TsigAlgorithm =
-  'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512' | 'hmac-sha224' | 'hmac-sha1' | 'hmac-md5';
+export const TSIG_ALGORITHMS = [
+  'hmac-sha256',
+  'hmac-sha384',
+  'hmac-sha512',
+  'hmac-sha224',
+  'hmac-sha1',
+  'hmac-md5',
+] as const;
+export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
 
 /** A TSIG key with its secret, in memory only: never logged, written to a file, or put on a command line. */
 export interface TsigKey {

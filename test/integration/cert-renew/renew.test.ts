@@ -26,6 +26,11 @@ describe('certificate renewal end to end', () => {
 
   const threadText = async (runId: string): Promise<string> =>
     (await c.f.thread(runId)).map((m) => messageText(m)).join('\n');
+  const certStatusText = (runId: string): Promise<string> =>
+    waitUntil('the status', async () => {
+      const t = await threadText(runId);
+      return t.includes('Certificate status') ? t : undefined;
+    });
 
   it('renews through ACME: canary on the low-criticality hosts, approval by another user, then the batch; selected hosts serve the new certificate, others the old', async () => {
     const first = c.firstFingerprint();
@@ -123,6 +128,17 @@ describe('certificate renewal end to end', () => {
     expect(new X509Certificate(readFileSync(c.env.fleet.localPath(low1, CERT_PATH))).fingerprint256).toBe(
       renewed,
     );
+
+    // The cleanup recorded where the certificate now is; /cert status shows it next to the live probe.
+    const status = await c.f.sendCommand(DEMO_REQUESTER, 'status www', '/cert');
+    await c.f.waitForRun(status.runId!);
+    const statusText = await certStatusText(status.runId!);
+    const notAfter = new X509Certificate(readFileSync(c.env.fleet.localPath(low1, CERT_PATH))).validTo;
+    expect(statusText).toContain(`recorded by run ${runId} at `);
+    expect(statusText).toContain(
+      `${renewed.split(':').slice(0, 8).join(':')} notAfter ${new Date(notAfter).toISOString()}: ${[...c.webHosts].sort().join(', ')}`,
+    );
+    expect(statusText).toContain('live matches the record');
   });
 
   it('a host whose reload breaks halts the rollout: every changed host serves the old certificate again; owners and the team are told', async () => {
@@ -164,6 +180,19 @@ describe('certificate renewal end to end', () => {
     expect(mail.to).toEqual(['certificates@example.test']);
     expect(mail.raw).toContain('Certificate renewal failed: www');
     expect(mail.raw).toContain(broken);
+
+    // The record says where the failed run left things: every selected host back on the first certificate.
+    const status = await c.f.sendCommand(DEMO_REQUESTER, 'status www', '/cert');
+    await c.f.waitForRun(status.runId!);
+    const statusText = await certStatusText(status.runId!);
+    expect(statusText).toContain(`recorded by run ${runId} at `);
+    expect(statusText).toContain('(a failed run)');
+    expect(statusText).toMatch(
+      new RegExp(
+        `${first.split(':').slice(0, 8).join(':')} notAfter \\S+: ${[...c.webHosts].sort().join(', ')}`,
+      ),
+    );
+    expect(statusText).toContain('live matches the record');
   });
 
   it('a host whose nginx refuses the new certificate fails its staged config test at the pre-checks: nothing is swapped anywhere', async () => {
