@@ -11,7 +11,7 @@ import { DEMO_APPROVER, DEMO_REQUESTER, messageText, waitUntil } from '../../sup
  * pebble issuing through a DNS-01 challenge it really checks, nginx serving on every fleet host, real
  * TLS handshakes, and a real SMTP server receiving the certificate team's mail.
  */
-describe('certificate renewal end to end', () => {
+describe('certificate renewal end to end', { timeout: 180_000 }, () => {
   let c: CertFixture;
 
   beforeAll(async () => {
