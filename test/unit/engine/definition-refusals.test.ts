@@ -427,17 +427,28 @@ describe('defineWorkflow: gates', () => {
         return this.data;
       },
     };
-    const gate = (
-      define((wf) => void wf.approval('go', spec)).tasks.get('go') as { gate: Record<string, unknown> }
-    ).gate as { evidence: () => unknown; plan: () => unknown; timeoutFor: () => unknown; prompt: string };
+    const task = define((wf) => void wf.approval('go', spec)).tasks.get('go');
+    if (task?.kind !== 'gate') throw new Error('the approval did not compile to a gate');
+    const gate = task.gate as unknown as {
+      evidence: () => unknown;
+      plan: () => unknown;
+      timeoutFor: () => unknown;
+      prompt: string;
+    };
     expect(gate.prompt).toBe('Ship?');
     await expect(gate.evidence()).resolves.toEqual({ n: 7 });
     await expect(gate.plan()).resolves.toEqual({ p: 7 });
     expect(gate.timeoutFor()).toBe(7);
-    const bare = (
-      define((wf) => void wf.approval('go', { timeoutMs: 1000 })).tasks.get('go') as { gate: object }
-    ).gate;
-    expect(Object.keys(bare).sort()).toEqual(['default', 'kind', 'options', 'prompt', 'quorum', 'timeoutMs']);
+    const bare = define((wf) => void wf.approval('go', { timeoutMs: 1000 })).tasks.get('go');
+    if (bare?.kind !== 'gate') throw new Error('the approval did not compile to a gate');
+    expect(Object.keys(bare.gate).sort()).toEqual([
+      'default',
+      'kind',
+      'options',
+      'prompt',
+      'quorum',
+      'timeoutMs',
+    ]);
   });
 
   it.each([
