@@ -10,7 +10,7 @@ const DAY = 86_400_000;
  * Every bad certificate or definition, and an ACME order whose challenge the CA finds invalid, is refused
  * in validation with an error naming the certificate and the rule (or the CA's reason), and no host is touched: what each host serves and the files beside it are as before.
  */
-describe('certificate renewal refuses bad input before any host is touched', () => {
+describe('certificate renewal refuses bad input before any host is touched', { timeout: 240_000 }, () => {
   let c: CertFixture;
   beforeAll(async () => {
     c = await CertFixture.start({ hosts: 3 });
