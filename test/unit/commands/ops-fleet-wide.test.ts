@@ -22,7 +22,7 @@ const HOUR = 3_600_000;
 describe('/ops help and the subcommand list', () => {
   it('lists every subcommand in the usage line, in order', () => {
     expect(OPS_USAGE).toBe(
-      '/ops runs|status|hold|resume|abort|retry|locks|stop-all|freeze|schedule|schedules|help …',
+      '/ops runs|status|hold|resume|abort|retry|rollback|locks|stop-all|freeze|schedule|schedules|help …',
     );
   });
 
@@ -34,7 +34,7 @@ describe('/ops help and the subcommand list', () => {
       usage: OPS_USAGE,
     });
     expect(err.allowed).toBe(
-      '`runs`, `status`, `hold`, `resume`, `abort`, `retry`, `locks`, `stop-all`, `freeze`, `schedule`, `schedules`, `help`',
+      '`runs`, `status`, `hold`, `resume`, `abort`, `retry`, `rollback`, `locks`, `stop-all`, `freeze`, `schedule`, `schedules`, `help`',
     );
   });
 
