@@ -20,12 +20,7 @@ import {
   type ValidatedBundle,
 } from '../../../workflows/config-push/pinned-bundle.js';
 import { executorFor } from '../hosts/fleet-executor.js';
-import {
-  allowedRoots,
-  rateLimiterConfig,
-  rateLimiterDir,
-  rateLimiterManifest,
-} from '../../unit/bundles/fixtures.js';
+import { allowedRoots, rateLimiterConfig, rateLimiterManifest } from '../../unit/bundles/fixtures.js';
 
 /**
  * The install step on a real sshd host, over SSH: the step's commands run in the host's shell with its
@@ -202,11 +197,11 @@ describe('config-push install step', () => {
 
   it('restores the previous file on that host when the health check fails after the reload', async () => {
     await writeFile(target, oldConfig);
-    // The "application" loads a different file than the one installed, so health (cmp) fails.
-    const brokenReload = rateLimiterManifest.replace(
-      "argv: [cp, --, '{file}',",
-      `argv: [cp, --, ${join(rateLimiterDir, 'bundle.yaml')},`,
-    );
+    // The "application" loads a different file than the one installed, so health (cmp) fails. The decoy is
+    // a file on the host: the host sees its own files, not the checkout's (which may sit in its private /tmp).
+    const decoy = '/etc/marshal-apps/decoy.yaml';
+    await writeFile(fleet.localPath(host, decoy), 'not the installed configuration\n');
+    const brokenReload = rateLimiterManifest.replace("argv: [cp, --, '{file}',", `argv: [cp, --, ${decoy},`);
     await writeBundle(brokenReload.replace('intervalSeconds: 2', 'intervalSeconds: 0'), rateLimiterConfig);
     const step = createInstallStep(
       deps,
