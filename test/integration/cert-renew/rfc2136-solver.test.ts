@@ -121,8 +121,9 @@ describe('the RFC 2136 DNS-01 solver, against a real knotd and pebble', () => {
       expect([...seen.get(owner)!], owner).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{43}$/)]);
       expect(await kdigTxt(owner), `${owner} after the order`).toEqual([]);
     }
-    // Two names, each published and removed: four signed updates the zone took.
-    expect(await reader.serial(ZONE)).toBeGreaterThanOrEqual(serialBefore + 4);
+    // The zone took the signed updates (knotd may fold updates that arrive together into one serial, so
+    // the count of serials is no count of updates; the records seen and gone above are what matters).
+    expect(await reader.serial(ZONE)).toBeGreaterThan(serialBefore);
   });
 
   it('a wrong TSIG secret fails the order naming the zone, the refusal and the config field; the zone is unchanged', async () => {
