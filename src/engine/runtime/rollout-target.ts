@@ -208,20 +208,32 @@ export async function recordTarget(
   token = '',
 ): Promise<boolean> {
   const { runId } = info;
-  const reply = await rt.scripts.run<number[]>(
-    'marshalTargetDone',
+  const reply = await rt.scripts.run<(string | number)[]>(
+    'marshalTargetFinish',
     [
+      rt.keys.run(runId),
       rt.keys.stage(runId, task.id),
+      rt.keys.stageQueue(runId, task.id),
       rt.keys.ledger(runId),
       rt.keys.changed(runId, task.rolloutId),
       rt.keys.rollout(runId, task.rolloutId),
       rt.keys.hostCounts(runId),
       rt.keys.notable(runId),
     ],
-    [field, state, JSON.stringify(detail), state === 'applied' && detail.changed ? '1' : '0', target, token],
+    [
+      field,
+      state,
+      JSON.stringify(detail),
+      state === 'applied' && detail.changed ? '1' : '0',
+      target,
+      token,
+      plan.maxFailPercentPerBatch,
+      plan.maxFailPercentTotal,
+    ],
   );
   if (reply[0] === -1) return false;
-  if (state !== 'skipped' && reply[0] === 1) {
+  const counters = reply.slice(0, COUNTERS).map(Number);
+  if (state !== 'skipped' && counters[0] === 1) {
     rt.emit({
       type: 'target.finished',
       runId,
@@ -239,9 +251,15 @@ export async function recordTarget(
       },
     });
   }
-  await releaseSlot(rt, info, task, plan, field, reply);
+  const released = reply.slice(COUNTERS);
+  // The budget looks breached: the slow path words the reason and halts (or finds it was not).
+  if (released[0] === 'judge') await releaseSlot(rt, info, task, plan, field, counters);
+  else await afterRelease(rt, info, task, plan, counters, released);
   return true;
 }
+
+/** Length of the counters at the head of targetFinish's and targetDone's replies. */
+const COUNTERS = 10;
 
 /**
  * Frees the finished target's slot: judges the failure budget on the counters, then (atomically, if
@@ -258,18 +276,7 @@ async function releaseSlot(
   const { runId } = info;
   let c = counters ?? (await readCounters(rt, info, task));
   for (;;) {
-    const [
-      ,
-      ver = 0,
-      batchTotal = 0,
-      batchDone_ = 0,
-      batchFailed = 0,
-      inFlight = 0,
-      runTotal = 0,
-      ,
-      runFailed = 0,
-      batch = 0,
-    ] = c;
+    const [, ver = 0, batchTotal = 0, , batchFailed = 0, , runTotal = 0, , runFailed = 0] = c;
     const verdict = budgetVerdict({
       batchTotal,
       batchFailed,
@@ -302,40 +309,49 @@ async function releaseSlot(
       c = [0, ...reply.slice(1).map(Number)];
       continue;
     }
-    if (reply[0] === 'ok') {
-      // More than one when a failure-domain cap had held targets back that may start now.
-      const next = reply.slice(1).map(String);
-      emitProgress(
-        rt,
-        info,
-        task,
-        plan,
-        {
-          batch,
-          total: batchTotal,
-          done: batchDone_,
-          failed: batchFailed,
-          inFlight: inFlight + next.length,
-        },
-        true,
-      );
-      if (next.length > 0)
-        await enqueue(
-          rt,
-          next.map((t, i) => targetJob(runId, task.id, t, batch, inFlight + i + 1)),
-        );
-      return;
-    }
-    emitProgress(rt, info, task, plan, {
-      batch,
-      total: batchTotal,
-      done: batchDone_,
-      failed: batchFailed,
-      inFlight: 0,
-    });
-    await batchDone(rt, info, task, batch, String(reply[1] ?? ''), reply[2] === '1');
+    await afterRelease(rt, info, task, plan, c, reply);
     return;
   }
+}
+
+/**
+ * What a release leads to: progress, and the next targets started (`ok`, more than one when a
+ * failure-domain cap had held targets back that may start now) or the batch's end (`batch_done`).
+ */
+async function afterRelease(
+  rt: Runtime,
+  info: RunInfo,
+  task: StageTask,
+  plan: StoredPlan,
+  counters: number[],
+  reply: (string | number)[],
+): Promise<void> {
+  const [, , batchTotal = 0, batchDone_ = 0, batchFailed = 0, inFlight = 0, , , , batch = 0] = counters;
+  if (reply[0] === 'ok') {
+    const next = reply.slice(1).map(String);
+    emitProgress(
+      rt,
+      info,
+      task,
+      plan,
+      { batch, total: batchTotal, done: batchDone_, failed: batchFailed, inFlight: inFlight + next.length },
+      true,
+    );
+    if (next.length > 0)
+      await enqueue(
+        rt,
+        next.map((t, i) => targetJob(info.runId, task.id, t, batch, inFlight + i + 1)),
+      );
+    return;
+  }
+  emitProgress(rt, info, task, plan, {
+    batch,
+    total: batchTotal,
+    done: batchDone_,
+    failed: batchFailed,
+    inFlight: 0,
+  });
+  await batchDone(rt, info, task, batch, String(reply[1] ?? ''), reply[2] === '1');
 }
 
 async function readCounters(rt: Runtime, info: RunInfo, task: StageTask): Promise<number[]> {

@@ -6,8 +6,8 @@ import { Scripts } from '../../../src/engine/runtime/lua/index.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 /**
- * The in-batch scheduler's scripts (stageStartBatch, targetDone, stageRelease) on a real Redis, driven
- * the way workers drive them, with targets finishing in any order: the window never holds more than
+ * The in-batch scheduler's scripts (stageStartBatch, then targetFinish, or targetDone and stageRelease as
+ * the slow path does) on a real Redis, driven the way workers drive them, with targets finishing in any order: the window never holds more than
  * `n` targets of one domain, nor more than the concurrency, and every target is handed out once.
  */
 describe('the in-batch scheduler holds the failure-domain cap (property, real Redis)', () => {
@@ -22,6 +22,58 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
     await redis.quit();
   });
 
+  /** The engine's path: one script records the end and, the budget holding (limits 100 %), releases. */
+  const finish = async (runId: string, taskId: string, field: string, target: string) => {
+    const reply = await scripts.run<(string | number)[]>(
+      'marshalTargetFinish',
+      [
+        keys.run(runId),
+        keys.stage(runId, taskId),
+        keys.stageQueue(runId, taskId),
+        keys.ledger(runId),
+        keys.changed(runId, 'execution'),
+        keys.rollout(runId, 'execution'),
+        keys.hostCounts(runId),
+        keys.notable(runId),
+      ],
+      // No fencing token: the scheduler, not an attempt, is under test ('' ends the entry as the engine does).
+      [field, 'applied', '{}', '0', target, '', 100, 100],
+    );
+    return reply.slice(10);
+  };
+
+  /** The slow path (a budget that looks breached): the end recorded, then released at a version. */
+  const doneThenRelease = async (runId: string, taskId: string, field: string, target: string) => {
+    const counters = await scripts.run<number[]>(
+      'marshalTargetDone',
+      [
+        keys.stage(runId, taskId),
+        keys.ledger(runId),
+        keys.changed(runId, 'execution'),
+        keys.rollout(runId, 'execution'),
+        keys.hostCounts(runId),
+        keys.notable(runId),
+      ],
+      [field, 'applied', '{}', '0', target, ''],
+    );
+    let ver = counters[1]!;
+    for (;;) {
+      const reply = await scripts.run<(string | number)[]>(
+        'marshalStageRelease',
+        [
+          keys.run(runId),
+          keys.stage(runId, taskId),
+          keys.stageQueue(runId, taskId),
+          keys.rollout(runId, 'execution'),
+          keys.ledger(runId),
+        ],
+        [ver, '0', '', field],
+      );
+      if (reply[0] !== 'stale') return reply;
+      ver = Number(reply[1]);
+    }
+  };
+
   it('no in-flight window exceeds maxPer or the concurrency; every target runs exactly once', async () => {
     let run = 0;
     await fc.assert(
@@ -30,7 +82,8 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
         fc.integer({ min: 1, max: 8 }),
         fc.integer({ min: 1, max: 3 }),
         fc.array(fc.nat(), { minLength: 64, maxLength: 64 }),
-        async (racks, concurrency, cap, order) => {
+        fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+        async (racks, concurrency, cap, order, oneTrip) => {
           const runId = `r${run++}`;
           const taskId = 'execution.batches';
           const targets = racks.map((_, i) => `t${i}`);
@@ -59,44 +112,15 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
             const pick = [...inFlight][(order[step % order.length] ?? 0) % inFlight.size]!;
             inFlight.delete(pick);
             const field = ledgerField(taskId, pick);
-            const counters = await scripts.run<number[]>(
-              'marshalTargetDone',
-              [
-                keys.stage(runId, taskId),
-                keys.ledger(runId),
-                keys.changed(runId, 'execution'),
-                keys.rollout(runId, 'execution'),
-                keys.hostCounts(runId),
-                keys.notable(runId),
-              ],
-              // No fencing token: the scheduler, not an attempt, is under test ('' ends the entry as the engine does).
-              [field, 'applied', '{}', '0', pick, ''],
-            );
-            let ver = counters[1]!;
-            for (;;) {
-              const reply = await scripts.run<(string | number)[]>(
-                'marshalStageRelease',
-                [
-                  keys.run(runId),
-                  keys.stage(runId, taskId),
-                  keys.stageQueue(runId, taskId),
-                  keys.rollout(runId, 'execution'),
-                  keys.ledger(runId),
-                ],
-                [ver, '0', '', field],
-              );
-              if (reply[0] === 'stale') {
-                ver = Number(reply[1]);
-                continue;
+            const reply = oneTrip[step % oneTrip.length]
+              ? await finish(runId, taskId, field, pick)
+              : await doneThenRelease(runId, taskId, field, pick);
+            if (reply[0] === 'batch_done') done = true;
+            else {
+              for (const t of reply.slice(1).map(String)) {
+                inFlight.add(t);
+                handedOut.push(t);
               }
-              if (reply[0] === 'batch_done') done = true;
-              else {
-                for (const t of reply.slice(1).map(String)) {
-                  inFlight.add(t);
-                  handedOut.push(t);
-                }
-              }
-              break;
             }
             check();
           }
