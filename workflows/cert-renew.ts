@@ -24,6 +24,7 @@ import {
   defineWorkflowModule,
   ErrorCode,
   rolloutStrategy,
+  settleInParallel,
   ValidationError,
   type Json,
   type MarshalDeps,
@@ -40,7 +41,6 @@ import { RemotePair } from './cert-renew/remote-pair.js';
 import { fileContents, keyPurpose, NewCertificate, planOf, RenewalPlan } from './cert-renew/renewal-plan.js';
 import { probeHost, short } from './cert-renew/served.js';
 import { createSwapStep } from './cert-renew/swap-step.js';
-import { settleInParallel } from './config-push/in-parallel.js';
 import { certificateServices } from './cert-renew/services.js';
 
 export { CertRenewParams } from './cert-renew/params.js';

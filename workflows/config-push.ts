@@ -21,6 +21,7 @@
 import {
   defineWorkflowModule,
   rolloutStrategy,
+  settleInParallel,
   type Json,
   type TaskContext,
   type TaskHandle,
@@ -41,7 +42,6 @@ import {
 import { checkHosts, resolveTargets } from './config-push/prechecks.js';
 import { approvalEvidence, bundleIdentityFacts } from './config-push/reporting.js';
 import { RemoteConfigFile } from './config-push/remote-file.js';
-import { settleInParallel } from './config-push/in-parallel.js';
 
 export { ConfigPushParams } from './config-push/params.js';
 export type { ConfigPushDeps, Notifier, HostDirectory } from './config-push/deps.js';

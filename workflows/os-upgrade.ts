@@ -18,7 +18,7 @@
  *                       for `/osupgrade status`; a summary per data center
  * Changes  the host's inactive slot and its boot loader's choice; the image in the download directory
  *          until cleanup.
- * Rollback changed hosts boot back into the previous slot, newest first, verified on the old version.
+ * Rollback changed hosts boot back into the previous slot, newest first (ten at once), verified on the old version.
  */
 import {
   LockConflict,
@@ -254,7 +254,9 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
         ),
       });
 
-      wf.rollback('rollback', { of: execution, timeoutMs: 60 * 60_000 });
+      // Each restore waits out a reboot: one at a time, 200 changed hosts would take over half an hour.
+      // Ten at once, started newest first, boot a fleet back in minutes.
+      wf.rollback('rollback', { of: execution, timeoutMs: 60 * 60_000, concurrency: 10 });
     },
 
     auditDetails: ({ ctx }) => {

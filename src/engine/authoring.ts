@@ -29,6 +29,7 @@ export type * from './model/workflow.js';
 export { bareTarget, type TargetResolver } from './model/target.js';
 
 export { planRollout, type RolloutPlan } from './rollout/plan-rollout.js';
+export { settleInParallel } from './rollout/settle-in-parallel.js';
 export {
   BatchSizeSchema,
   CanarySizeSchema,

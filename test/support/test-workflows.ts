@@ -19,6 +19,8 @@ export const RolloutParams = z.object({
   /** Targets whose step kills its own worker process (a step that crashes the worker, every time). */
   crashOn: z.array(z.string()).default([]),
   stepDelayMs: z.number().default(0),
+  /** How long each restore takes (its start and end go to `<dir>/rollback-flight.log`). */
+  rollbackDelayMs: z.number().default(0),
   canary: z.number().default(1),
   batches: z.array(z.number()).default([2]),
   concurrency: z.number().default(2),
@@ -64,10 +66,14 @@ const fileStep: HostStep<RolloutParams> = {
   },
   async rollback(ctx) {
     appendFileSync(join(ctx.params.dir, 'rollback.log'), `${ctx.target}\n`);
+    if (!ctx.params.rollbackDelayMs) return;
+    appendFileSync(join(ctx.params.dir, 'rollback-flight.log'), `+${ctx.target}\n`);
+    await sleep(ctx.params.rollbackDelayMs);
+    appendFileSync(join(ctx.params.dir, 'rollback-flight.log'), `-${ctx.target}\n`);
   },
 };
 
-function rolloutWorkflow(name: string, approvalTimeoutMs?: number) {
+function rolloutWorkflow(name: string, approvalTimeoutMs?: number, rollbackConcurrency?: number) {
   return defineWorkflow({
     name,
     summary: `test rollout ${name}`,
@@ -104,7 +110,11 @@ function rolloutWorkflow(name: string, approvalTimeoutMs?: number) {
       const audit = wf.task('audit', async (ctx) => ({ changed: [...ctx.changedTargets('execution')] }), {
         after: execution,
       });
-      const rollback = wf.rollback('rollback', { of: execution, after: execution });
+      const rollback = wf.rollback('rollback', {
+        of: execution,
+        after: execution,
+        ...(rollbackConcurrency ? { concurrency: rollbackConcurrency } : {}),
+      });
       wf.task(
         'cleanup',
         async (ctx) => {
@@ -119,6 +129,7 @@ function rolloutWorkflow(name: string, approvalTimeoutMs?: number) {
 export const deploy = rolloutWorkflow('deploy');
 export const deployGated = rolloutWorkflow('deploy-gated', 60_000);
 export const deployQuickGate = rolloutWorkflow('deploy-quick-gate', 300);
+export const deployParallelRollback = rolloutWorkflow('deploy-parallel-rollback', undefined, 3);
 
 const DiamondParams = z.object({ failB: z.boolean().default(false), skipC: z.boolean().default(false) });
 export const diamond = defineWorkflow({
@@ -254,6 +265,7 @@ export const allTestWorkflows = [
   deploy,
   deployGated,
   deployQuickGate,
+  deployParallelRollback,
   diamond,
   retrying,
   slow,

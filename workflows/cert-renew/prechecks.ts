@@ -1,7 +1,13 @@
 import { posix } from 'node:path';
-import { ErrorCode, MarshalError, sh, type Host, type MarshalDeps } from '../../src/authoring/index.js';
+import {
+  ErrorCode,
+  MarshalError,
+  settleInParallel,
+  sh,
+  type Host,
+  type MarshalDeps,
+} from '../../src/authoring/index.js';
 import type { CertificateServices } from '../../src/certificates/certificate-services.js';
-import { settleInParallel } from '../config-push/in-parallel.js';
 import { RemotePair } from './remote-pair.js';
 import type { DeployedFileSpec, RenewalPlan } from './renewal-plan.js';
 import { probeHost } from './served.js';

@@ -1,4 +1,4 @@
-import type { MarshalDeps } from '../../src/authoring/index.js';
+import { settleInParallel, type MarshalDeps } from '../../src/authoring/index.js';
 import type { CertificateServices } from '../../src/certificates/certificate-services.js';
 import type { ExpiryState } from '../../src/certificates/radar/expiry.js';
 import {
@@ -6,7 +6,6 @@ import {
   type HostProbe,
   type ServedStatus,
 } from '../../src/certificates/radar/served-status.js';
-import { settleInParallel } from '../config-push/in-parallel.js';
 import { short } from './served.js';
 
 /** One declared certificate as its hosts serve it now, judged against its renew-before window. */

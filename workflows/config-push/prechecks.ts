@@ -4,9 +4,14 @@ import { parseDfPortable } from '../../src/bundles/prechecks/disk-space.js';
 import { parseOsRelease } from '../../src/bundles/prechecks/os-release.js';
 import { unmetRequirements, type HostFacts } from '../../src/bundles/prechecks/requirements.js';
 import { HOST_FACT_PROBES, hostFactsCommand, splitHostFacts } from '../../src/bundles/remote-commands.js';
-import { ErrorCode, ValidationError, type HostExecutor, type Host } from '../../src/authoring/index.js';
+import {
+  ErrorCode,
+  settleInParallel,
+  ValidationError,
+  type HostExecutor,
+  type Host,
+} from '../../src/authoring/index.js';
 import type { HostDirectory } from './deps.js';
-import { settleInParallel } from './in-parallel.js';
 
 /** The selector's hosts, by name. Fails closed: a selector that matches nothing stops the run. */
 export function resolveTargets(inventory: HostDirectory, selector: string): string[] {

@@ -23,6 +23,8 @@ import type { CompiledTask, GateSpec, WorkflowDefinition } from './workflow-defi
 /** Task, group and rollout ids: lower-case words joined by dashes; dots are reserved for groups. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const WORKFLOW_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A rollback restores at most this many targets at once: beyond it, a slip rolls a fleet's worth in one go. */
+const MAX_ROLLBACK_CONCURRENCY = 500;
 
 type RefInfo = { kind: 'task'; id: string } | { kind: 'group'; id: string } | { kind: 'rollout'; id: string };
 
@@ -353,6 +355,13 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
         return c.fail(`rollback '${full}': rollout '${of.id}' is unknown`, [full]);
       }
       const checked = checkOptions(c, full, { timeoutMs: spec.timeoutMs });
+      const concurrency = spec.concurrency ?? 1;
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_ROLLBACK_CONCURRENCY) {
+        c.fail(
+          `rollback '${full}': concurrency ${show(spec.concurrency)} is not a whole number from 1 to ${MAX_ROLLBACK_CONCURRENCY}`,
+          [full],
+        );
+      }
       // All the rollout's tasks, so that a failure in any stage (or a rejected gate) fires the rollback.
       const stages = [rollout.canary, rollout.approval, rollout.batches].filter(
         (t): t is string => t !== undefined,
@@ -364,6 +373,7 @@ function builder<P>(c: Compilation<P>, scope: Scope): WorkflowBuilder<P> {
         id: full,
         of: of.id,
         rollout: stage.rollout,
+        concurrency,
         upstream,
         trigger: 'one_failed',
         retry: NO_RETRY,

@@ -64,6 +64,8 @@ export interface CompiledRollback<P> extends CompiledTaskBase {
   /** The rollout's id. */
   readonly of: string;
   readonly rollout: RolloutSpec<P>;
+  /** Targets restored at once, started newest first. */
+  readonly concurrency: number;
 }
 
 export type CompiledTask<P> = CompiledFnTask<P> | CompiledStage<P> | CompiledGate<P> | CompiledRollback<P>;

@@ -235,6 +235,12 @@ export interface RolloutSpec<P> {
 export interface RollbackSpec {
   /** The rollout whose changed targets are restored, newest first, with the step's `rollback`. */
   of: TaskRef;
+  /**
+   * How many targets are restored at once (default 1: one after another). They are started newest first,
+   * so with more than one the newest changes are still the first undone; a restore that waits out a reboot
+   * then costs a fleet minutes, not hours.
+   */
+  concurrency?: number;
 }
 
 /** The builder a workflow's `tasks` function is given. */

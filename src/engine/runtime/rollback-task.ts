@@ -8,6 +8,8 @@ import { errorText, nowIso, type Runtime } from './runtime.js';
 import type { RunInfo } from './run-info.js';
 import { finishTask } from './scheduler.js';
 import { withTimeout } from './with-timeout.js';
+import { joinSignals } from './task-context.js';
+import { settleInParallel } from '../rollout/settle-in-parallel.js';
 
 export type RollbackTask = Extract<CompiledTask<unknown>, { kind: 'rollback' }>;
 
@@ -42,12 +44,12 @@ export async function runRollback(
     });
     return;
   }
-  const step = stage.rollout.step;
   let pending = await rollbackCandidates(rt, runId, task.of);
   // A failure before any change (validation, pre-checks) leaves nothing to restore: say so, not "success".
   const note = pending.length === 0 ? 'nothing to roll back' : undefined;
   const rolledBack: string[] = [];
   let errors = new Map<string, string>();
+  const halt = new AbortController();
   for (let round = 0; pending.length > 0; round++) {
     if (round > 0) {
       const delay = ROLLBACK_RETRY_DELAYS_MS[round - 1];
@@ -60,47 +62,17 @@ export async function runRollback(
     }
     errors = new Map();
     const failed: LedgerEntry[] = [];
-    for (const entry of pending) {
-      const field = ledgerField(entry.taskId, entry.target);
-      let state: LedgerState = 'rolled_back';
-      let detail: LedgerDetail = { ...entry, rolledBackAt: nowIso() };
-      delete detail.rollbackError;
-      try {
-        const hctx: HostStepContext<unknown> = {
-          ...ctx,
-          target: entry.target,
-          host: rt.resolveTarget(entry.target),
-          stage: { kind: entry.stage, index: entry.batchIndex },
-          checkpoint: () => Promise.reject(new Error('a step records checkpoints in apply, not in rollback')),
-        };
-        if (step.rollback)
-          await withTimeout(
-            `${task.id}:${entry.target}`,
-            step.timeoutMs ?? task.timeoutMs,
-            (signal) =>
-              step.rollback!({ ...hctx, signal }, entry.data as Json | undefined, entry.checkpoint as Json),
-            ctx.signal,
-          );
-      } catch (err) {
-        if (ctx.signal.aborted && ctx.signal.reason instanceof AttemptSuperseded) throw ctx.signal.reason;
-        state = 'rollback_failed';
-        detail = {
-          ...entry,
-          rollbackError: errorText(err),
-          rollbackAttempts: (entry.rollbackAttempts ?? 0) + 1,
-        };
-        delete detail.rolledBackAt;
-      }
-      const mark = await rt.scripts.run<number>(
-        'marshalRollbackMark',
-        [rt.keys.tasks(runId), rt.keys.ledger(runId), rt.keys.notable(runId)],
-        [task.id, attempt, field, state, JSON.stringify(ledgerDetail(detail))],
-      );
-      if (mark === -1) throw new AttemptSuperseded(`task ${task.id}`, 'a newer attempt holds the rollback');
-      if (state === 'rolled_back') rolledBack.push(entry.target);
+    // Started newest first, `task.concurrency` at once; a superseded attempt starts no further restore.
+    const results = await settleInParallel(pending, task.concurrency, (entry) =>
+      restoreOne(rt, task, attempt, ctx, halt, entry),
+    );
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'rejected') throw r.reason;
+      const entry = pending[i]!;
+      if (r.value.state === 'rolled_back') rolledBack.push(entry.target);
       else {
-        failed.push({ ...entry, ...detail });
-        errors.set(entry.target, detail.rollbackError ?? 'restore failed');
+        failed.push({ ...entry, ...r.value.detail });
+        errors.set(entry.target, r.value.detail.rollbackError ?? 'restore failed');
       }
     }
     pending = failed;
@@ -123,6 +95,70 @@ export async function runRollback(
     output: { rolledBack, rollbackFailed: [] },
     note: note ?? `${rolledBack.length === 1 ? '1 target' : `${rolledBack.length} targets`} restored`,
   });
+}
+
+/**
+ * Restores one target with the step's `rollback` and records the outcome, fenced on the task's attempt.
+ * A superseded attempt (its job's lease lost, or the fence refused) aborts `halt`, so the restores not yet
+ * started in this attempt never start.
+ */
+async function restoreOne(
+  rt: Runtime,
+  task: RollbackTask,
+  attempt: number,
+  ctx: TaskContext<unknown>,
+  halt: AbortController,
+  entry: LedgerEntry,
+): Promise<{ state: LedgerState; detail: LedgerDetail }> {
+  const superseded = (): AttemptSuperseded | undefined => {
+    const reason: unknown = ctx.signal.aborted ? ctx.signal.reason : halt.signal.reason;
+    return reason instanceof AttemptSuperseded ? reason : undefined;
+  };
+  const stopped = superseded();
+  if (stopped) throw stopped;
+  const step = task.rollout.step;
+  const field = ledgerField(entry.taskId, entry.target);
+  let state: LedgerState = 'rolled_back';
+  let detail: LedgerDetail = { ...entry, rolledBackAt: nowIso() };
+  delete detail.rollbackError;
+  try {
+    const hctx: HostStepContext<unknown> = {
+      ...ctx,
+      target: entry.target,
+      host: rt.resolveTarget(entry.target),
+      stage: { kind: entry.stage, index: entry.batchIndex },
+      checkpoint: () => Promise.reject(new Error('a step records checkpoints in apply, not in rollback')),
+    };
+    if (step.rollback)
+      await withTimeout(
+        `${task.id}:${entry.target}`,
+        step.timeoutMs ?? task.timeoutMs,
+        (signal) =>
+          step.rollback!({ ...hctx, signal }, entry.data as Json | undefined, entry.checkpoint as Json),
+        joinSignals(ctx.signal, halt.signal),
+      );
+  } catch (err) {
+    const stop = superseded();
+    if (stop) throw stop;
+    state = 'rollback_failed';
+    detail = {
+      ...entry,
+      rollbackError: errorText(err),
+      rollbackAttempts: (entry.rollbackAttempts ?? 0) + 1,
+    };
+    delete detail.rolledBackAt;
+  }
+  const mark = await rt.scripts.run<number>(
+    'marshalRollbackMark',
+    [rt.keys.tasks(ctx.runId), rt.keys.ledger(ctx.runId), rt.keys.notable(ctx.runId)],
+    [task.id, attempt, field, state, JSON.stringify(ledgerDetail(detail))],
+  );
+  if (mark === -1) {
+    const err = new AttemptSuperseded(`task ${task.id}`, 'a newer attempt holds the rollback');
+    halt.abort(err);
+    throw err;
+  }
+  return { state, detail };
 }
 
 /** The entry's detail as the ledger stores it (without the fields readLedger adds). */

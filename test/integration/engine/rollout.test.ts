@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 import { startHarness, stateOf, tempDir, type Harness } from '../../support/engine-harness.js';
 import { appliedLines, rollbackLog } from '../../support/test-workflows.js';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `t${i + 1}`);
@@ -72,6 +72,36 @@ describe('rollouts: batches, ledger, failure budget, rollback, dry run', () => {
     expect(stateOf(snap, 'rollback')).toBe('success');
     expect(stateOf(snap, 'audit')).toBe('upstream_failed');
     expect(stateOf(snap, 'cleanup')).toBe('success');
+  });
+
+  it('a rollback with concurrency restores that many targets at once, started newest first', async () => {
+    const dir = tempDir();
+    const runId = await h.engine.start({
+      workflow: 'deploy-parallel-rollback',
+      params: {
+        dir,
+        targets: hosts(10),
+        canary: 1,
+        batches: [9],
+        concurrency: 1,
+        failOn: ['t10'],
+        maxFailPercentPerBatch: 0,
+        rollbackDelayMs: 150,
+      },
+      requester: 'U1',
+    });
+    const snap = await h.finished(runId);
+    expect(snap.state).toBe('failed');
+    expect(stateOf(snap, 'rollback')).toBe('success');
+    expect(rollbackLog(dir)).toEqual(['t9', 't8', 't7', 't6', 't5', 't4', 't3', 't2', 't1']);
+    let inFlight = 0;
+    let most = 0;
+    for (const line of readFileSync(join(dir, 'rollback-flight.log'), 'utf8').split('\n').filter(Boolean)) {
+      inFlight += line.startsWith('+') ? 1 : -1;
+      most = Math.max(most, inFlight);
+    }
+    expect(inFlight).toBe(0);
+    expect(most).toBe(3);
   });
 
   it('dry run: steps plan, nothing changes on the targets, validation still runs', async () => {

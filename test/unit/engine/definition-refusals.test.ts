@@ -139,6 +139,18 @@ describe('defineWorkflow: ids and functions', () => {
     );
   });
 
+  it('refuses a rollback concurrency that is not a whole number from 1 to 500', () => {
+    for (const concurrency of [0, 1.5, 501, Number.NaN]) {
+      const err = refused((wf) => {
+        const r = wf.rollout('r', rolloutSpec());
+        wf.rollback('undo', { of: r, concurrency });
+      });
+      expect(err.message).toContain("rollback 'undo': concurrency");
+      expect(err.message).toContain('is not a whole number from 1 to 500');
+      expect(err.tasks).toEqual(['undo']);
+    }
+  });
+
   it('names the kind that holds a clashing id', () => {
     const err = refused((wf) => {
       wf.group('g', (g) => void g.task('a', noop));
