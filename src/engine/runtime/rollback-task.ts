@@ -93,7 +93,7 @@ export async function runRollback(
       }
       const mark = await rt.scripts.run<number>(
         'marshalRollbackMark',
-        [rt.keys.tasks(runId), rt.keys.ledger(runId), rt.keys.notable(runId)],
+        [rt.keys.tasks(runId), rt.keys.ledger(runId), rt.keys.notable(runId), rt.keys.hostCounts(runId)],
         [task.id, attempt, field, state, JSON.stringify(ledgerDetail(detail))],
       );
       if (mark === -1) throw new AttemptSuperseded(`task ${task.id}`, 'a newer attempt holds the rollback');
