@@ -327,32 +327,41 @@ export function createOsUpgrade(deps: MarshalDeps): WorkflowBody<OsUpgradeParams
           });
         for (const end of ends)
           await deps.records.append(historyKey(chosen.name), hostRecordJson(end), { keep: HISTORY_KEEP });
-        // The final record per host: done, failed or skipped, with its time. One after the other: the
-        // audit is a hash chain, and appends at once would only race for its head.
-        for (const t of outcome.targets)
-          await deps.audit.append({
-            runId: ctx.runId,
-            at,
-            kind: 'os.host',
-            actor: 'marshal',
-            target: t.target,
-            data: {
-              release: chosen.name,
-              result: t.ok ? (t.restore === 'restored' ? 'rolled_back' : 'done') : 'failed',
-              durationMs: t.durationMs,
-              summary: t.summary ?? null,
-              error: t.error ?? null,
-            },
-          });
-        for (const s of checked.skipped)
-          await deps.audit.append({
-            runId: ctx.runId,
-            at,
-            kind: 'os.host',
-            actor: 'marshal',
-            target: s.host,
-            data: { release: chosen.name, result: 'skipped', reason: s.reason },
-          });
+        // The final record per host: done, failed or skipped, with its time. Appended together: the audit
+        // log queues concurrent appends in call order and sends them in batches, each on the head the one
+        // before left (RedisAuditLog.record), so they do not race for the head and the chain holds them in
+        // this order. Every one is tried; the first failure is raised once all have settled, so none is
+        // still being written when this returns.
+        const appended = await Promise.allSettled([
+          ...outcome.targets.map((t) =>
+            deps.audit.append({
+              runId: ctx.runId,
+              at,
+              kind: 'os.host',
+              actor: 'marshal',
+              target: t.target,
+              data: {
+                release: chosen.name,
+                result: t.ok ? (t.restore === 'restored' ? 'rolled_back' : 'done') : 'failed',
+                durationMs: t.durationMs,
+                summary: t.summary ?? null,
+                error: t.error ?? null,
+              },
+            }),
+          ),
+          ...checked.skipped.map((s) =>
+            deps.audit.append({
+              runId: ctx.runId,
+              at,
+              kind: 'os.host',
+              actor: 'marshal',
+              target: s.host,
+              data: { release: chosen.name, result: 'skipped', reason: s.reason },
+            }),
+          ),
+        ]);
+        const failed = appended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
       });
       const records = await history(chosen.name);
       const hosts = population(ctx);

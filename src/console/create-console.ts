@@ -235,7 +235,9 @@ export async function startConsole(deps: ConsoleDeps): Promise<RunningConsole> {
           : { offset: Number.isInteger(offset) && offset >= 0 ? offset : 0, limit: HOSTS_PER_PAGE },
     });
     const v = viewer(res);
-    // A page of the plan cannot tell which hosts a finished run left changed; its summary can.
+    // A page of the plan cannot tell which hosts a finished run left changed; its summary can. The
+    // counters give the changed and restored hosts, but only the summary names the failed hosts whose
+    // restore is unknown or failed (unrestoredCount), so the page still reads it.
     const forControls =
       hosts === 'page' && run.finishedAt ? await engine.get(runId, { targets: 'notable' }) : run;
     const [allowed, audit, thread] = await Promise.all([

@@ -53,12 +53,15 @@ export class MarshalMetrics {
   private sources: MetricsSources | undefined;
   /** When each task started running in this process, for its duration (bounded). */
   private readonly taskStarts = new Map<string, number>();
+  /** The active runs being read for the scrape under way (see activeRunsOfScrape). */
+  private activeRead: Promise<RunSnapshot[]> | undefined;
 
   /** The metrics of OWN_METRICS, in this process's registry. */
   private readonly m = buildMetrics(this.registry, OWN_METRICS);
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const sources = (): MetricsSources | undefined => this.sources;
+    const activeRuns = (): Promise<RunSnapshot[]> => this.activeRunsOfScrape();
     new Gauge({
       name: 'marshal_queue_jobs',
       help: 'BullMQ jobs by state (the shared queue: every process reports the same; aggregate with max).',
@@ -79,10 +82,7 @@ export class MarshalMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs =
-          (await sources()
-            ?.active()
-            .catch(() => undefined)) ?? [];
+        const runs = await activeRuns();
         const now = Date.now();
         for (const r of runs)
           this.set(
@@ -98,10 +98,7 @@ export class MarshalMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs =
-          (await sources()
-            ?.active()
-            .catch(() => undefined)) ?? [];
+        const runs = await activeRuns();
         const now = Date.now();
         for (const r of runs)
           for (const g of r.gates.filter((gate) => gate.state === 'waiting')) {
@@ -115,6 +112,22 @@ export class MarshalMetrics {
     });
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'marshal_' });
+  }
+
+  /**
+   * The active runs for the scrape under way, read once for every gauge that needs them. A scrape
+   * (Registry.metrics) calls each gauge's collect in one synchronous pass, so the gauges collecting in
+   * it find the read still in flight and share it; the memo is dropped once the read settles, so the
+   * next scrape reads afresh and never sees an old list.
+   */
+  private activeRunsOfScrape(): Promise<RunSnapshot[]> {
+    if (this.activeRead) return this.activeRead;
+    const read = (this.sources?.active() ?? Promise.resolve([])).catch(() => []);
+    this.activeRead = read;
+    void read.finally(() => {
+      if (this.activeRead === read) this.activeRead = undefined;
+    });
+    return read;
   }
 
   /** Binds what the metrics read; the engine is created after the metrics that observe it. */

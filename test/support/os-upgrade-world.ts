@@ -60,6 +60,8 @@ export class OsUpgradeWorld {
     readonly keys: { publicKey: string; privateKey: string },
     /** The OS upgrade's records (what it remembers per host and release), as the workflow keeps them. */
     readonly records: RedisWorkflowRecords,
+    /** The audit chain the workflows append to (through their own instances), to read back. */
+    readonly audit: RedisAuditLog,
     private readonly redis: Redis,
     /** What test/support/os-upgrade-worker.ts needs to work on this world from its own process. */
     readonly workerEnv: Record<string, string>,
@@ -154,6 +156,7 @@ export class OsUpgradeWorld {
       dir,
       keys,
       records,
+      new RedisAuditLog(redis, prefix, silentLogger()),
       redis,
       env,
     );

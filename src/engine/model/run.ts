@@ -89,6 +89,12 @@ export const HostCounts = z.object({
   failed: z.number().int(),
   /** Ended ok with a change (including hosts a rollback put back since: see `targets[].restore`). */
   changed: z.number().int(),
+  /**
+   * Of `changed`, those a rollback put back since: the engine's counter, or counted from `targets` when
+   * they name every host. Absent when none was (and for a run rolled back before the engine kept this
+   * counter: its notable hosts tell then).
+   */
+  restored: z.number().int().optional(),
 });
 export type HostCounts = z.infer<typeof HostCounts>;
 
@@ -154,11 +160,13 @@ export type RunSnapshot = z.infer<typeof RunSnapshot>;
 export function hostCountsOf(run: Pick<RunSnapshot, 'hosts' | 'targets'>): HostCounts {
   if (run.hosts) return run.hosts;
   const failed = run.targets.filter((t) => !t.ok).length;
+  const restored = run.targets.filter((t) => t.ok && t.changed && t.restore === 'restored').length;
   return {
     reached: run.targets.length,
     ok: run.targets.length - failed,
     failed,
     changed: run.targets.filter((t) => t.ok && t.changed).length,
+    ...(restored > 0 ? { restored } : {}),
   };
 }
 

@@ -19,8 +19,9 @@ export interface Keys {
   stageQueue(runId: string, taskId: string): string;
   ledger(runId: string): string;
   /**
-   * A run's host counters (`ok`, `failed`, `changed`), kept by the ledger's scripts as each host step
-   * ends, so a summary of a 10,000-host run is read without its ledger.
+   * A run's host counters (`ok`, `failed`, `changed`, and `restored` once a rollback put a changed host
+   * back), kept by the ledger's scripts as each host step ends, so a summary of a 10,000-host run is read
+   * without its ledger.
    */
   hostCounts(runId: string): string;
   /** Ledger fields of the host steps a person must see by name: failed, rolled back or not restored. */

@@ -150,7 +150,12 @@ async function restoreOne(
   }
   const mark = await rt.scripts.run<number>(
     'marshalRollbackMark',
-    [rt.keys.tasks(ctx.runId), rt.keys.ledger(ctx.runId), rt.keys.notable(ctx.runId)],
+    [
+      rt.keys.tasks(ctx.runId),
+      rt.keys.ledger(ctx.runId),
+      rt.keys.notable(ctx.runId),
+      rt.keys.hostCounts(ctx.runId),
+    ],
     [task.id, attempt, field, state, JSON.stringify(ledgerDetail(detail))],
   );
   if (mark === -1) {

@@ -107,6 +107,7 @@ export async function readSnapshot(
           ok: Number(counts.ok ?? 0),
           failed: Number(counts.failed ?? 0),
           changed: Number(counts.changed ?? 0),
+          ...(counts.restored === undefined ? {} : { restored: Number(counts.restored) }),
         };
   return RunSnapshot.parse({
     runId,

@@ -13,6 +13,7 @@ import {
   renderStageDone,
   renderSupersededCard,
   type RenderContext,
+  type SlackMessage,
 } from '../blocks/index.js';
 import { ChannelPacer, type PostPriority, type PostTicket } from './channel-pacer.js';
 import { describeSlackError, isPermanentSlackError } from './slack-error.js';
@@ -185,15 +186,9 @@ export class ProgressNotifier {
             };
             const earlier = thread.gateCards[event.gateId];
             if (event.replaces && earlier && event.planHash) {
-              await this.edits.take(EDITS, 'urgent');
-              await this.options.chat.update(
-                thread.channel,
-                earlier,
-                renderSupersededCard(
-                  snapshot,
-                  { gateId: event.gateId, planHash: event.replaces },
-                  event.planHash,
-                ),
+              const newPlan = event.planHash;
+              await this.pacedUpdate(thread.channel, earlier, 'urgent', () =>
+                renderSupersededCard(snapshot, { gateId: event.gateId, planHash: event.replaces }, newPlan),
               );
             }
             await this.pacer.take(thread.channel, 'urgent');
@@ -217,10 +212,7 @@ export class ProgressNotifier {
             const cardTs = thread.gateCards[event.gateId];
             const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
             if (!cardTs || !gate || gate.state !== 'waiting') return;
-            await this.edits.take(EDITS, 'urgent');
-            await this.options.chat.update(
-              thread.channel,
-              cardTs,
+            await this.pacedUpdate(thread.channel, cardTs, 'urgent', async () =>
               renderApprovalCard(snapshot, gate, await this.cardCtx()),
             );
           },
@@ -231,8 +223,7 @@ export class ProgressNotifier {
           const cardTs = thread.gateCards[event.gateId];
           const gate = snapshot.gates.find((g) => g.gateId === event.gateId);
           if (!cardTs || !gate) return;
-          await this.edits.take(EDITS, 'urgent');
-          await this.options.chat.update(thread.channel, cardTs, renderDecidedCard(snapshot, gate));
+          await this.pacedUpdate(thread.channel, cardTs, 'urgent', () => renderDecidedCard(snapshot, gate));
         });
         break;
       case 'run.control':
@@ -306,8 +297,9 @@ export class ProgressNotifier {
           for (const gate of snapshot.gates.filter((g) => g.state === 'waiting')) {
             const ts = thread.gateCards[gate.gateId];
             if (!ts) continue;
-            await this.edits.take(EDITS, 'urgent');
-            await this.options.chat.update(thread.channel, ts, renderApprovalCard(snapshot, gate, ctx));
+            await this.pacedUpdate(thread.channel, ts, 'urgent', () =>
+              renderApprovalCard(snapshot, gate, ctx),
+            );
           }
         },
       });
@@ -486,14 +478,26 @@ export class ProgressNotifier {
         run.updateQueued = false;
         const snapshot = await this.options.getRun(run.runId, 'notable');
         run.lastUpdateAt = Date.now();
-        await this.edits.take(EDITS, 'normal');
-        await this.options.chat.update(
-          thread.channel,
-          thread.ts,
+        await this.pacedUpdate(thread.channel, thread.ts, 'normal', async () =>
           renderRunParent(snapshot, { ...this.ctx(snapshot), ...(await this.cardCtx()) }),
         );
       },
     });
+  }
+
+  /**
+   * Every chat.update of this class goes through here, so none can skip its slot on the edits pacer
+   * (see `edits`). The message is drawn once the slot is taken, so a card that waited shows the state
+   * it is sent with, not the state it queued with.
+   */
+  private async pacedUpdate(
+    channel: string,
+    ts: string,
+    priority: PostPriority,
+    render: () => SlackMessage | Promise<SlackMessage>,
+  ): Promise<void> {
+    await this.edits.take(EDITS, priority);
+    await this.options.chat.update(channel, ts, await render());
   }
 
   private enqueue(run: RunThread, op: Op): void {

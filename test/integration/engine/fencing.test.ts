@@ -79,15 +79,30 @@ describe('ledger fencing tokens', () => {
       scripts.run<number>('marshalFenceCheck', [keys.tasks(run)], ['task', 'rollback', attempt]);
     expect(await check('2')).toBe(1);
     expect(await check('1')).toBe(0);
-    const mark = (attempt: string) =>
+    const mark = (attempt: string, f = field) =>
       scripts.run<number>(
         'marshalRollbackMark',
-        [keys.tasks(run), ledger, keys.notable(run)],
-        ['rollback', attempt, field, 'rolled_back', detail],
+        [keys.tasks(run), ledger, keys.notable(run), keys.hostCounts(run)],
+        ['rollback', attempt, f, 'rolled_back', detail],
       );
     expect(await mark('1')).toBe(-1);
     expect(await redis.hget(ledger, field)).toBe('applied');
     expect(await mark('2')).toBe(1);
     expect(await redis.hget(ledger, field)).toBe('rolled_back');
+    // Its entry recorded no change: the hosts a rollback put back count only changed ones.
+    expect(await redis.hget(keys.hostCounts(run), 'restored')).toBeNull();
+
+    // A changed entry put back counts once, however often its mark is redelivered.
+    const changedField = 'execution.batches|web-2';
+    await redis.hset(
+      ledger,
+      changedField,
+      'applied',
+      `${changedField}#d`,
+      JSON.stringify({ ...JSON.parse(detail), changed: true }),
+    );
+    expect(await mark('2', changedField)).toBe(1);
+    expect(await mark('2', changedField)).toBe(0);
+    expect(await redis.hget(keys.hostCounts(run), 'restored')).toBe('1');
   });
 });

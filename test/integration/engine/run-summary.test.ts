@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 import { startHarness, tempDir, type Harness } from '../../support/engine-harness.js';
+import { rollbackOffered, unrestoredCount } from '../../../src/engine/model/rollback-offer.js';
+import { NOTABLE_SHOWN } from '../../../src/engine/runtime/snapshot.js';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
 
@@ -25,6 +27,7 @@ describe('run summaries: host counters kept as steps end, notable hosts by name,
       requester: 'U1',
     });
     const all = await h.finished(runId);
+    // The failures stayed within the budget: the rollout went on, and no rollback put a host back.
     expect(all.hosts).toEqual({ reached: 12, ok: 10, failed: 2, changed: 10 });
 
     const summary = await h.engine.get(runId, { targets: 'notable' });
@@ -46,6 +49,46 @@ describe('run summaries: host counters kept as steps end, notable hosts by name,
     const list = (await h.engine.list({ limit: 10 })).find((r) => r.runId === runId);
     expect(list?.hosts).toEqual(all.hosts);
   });
+
+  it('counts a rollback of more changed hosts than a summary names: nothing is left to roll back', async () => {
+    const n = NOTABLE_SHOWN + 50;
+    const names = Array.from({ length: n }, (_, i) => `h${String(i + 1).padStart(4, '0')}`);
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: {
+        dir: tempDir(),
+        targets: names,
+        canary: 0,
+        batches: [n],
+        concurrency: 8,
+        // The last host fails, and with no failure allowed the rollout fails and its rollback runs.
+        failOn: [names[n - 1]!],
+        maxFailPercentPerBatch: 0,
+        maxFailPercentTotal: 0,
+      },
+      requester: 'U1',
+    });
+    const all = await h.finished(runId);
+    expect(all.state).toBe('failed');
+    // The halt may leave a few hosts in the last slots of the batch unreached; every changed one was put back.
+    const counts = all.hosts!;
+    expect(counts).toEqual({
+      reached: counts.ok + 1,
+      ok: counts.ok,
+      failed: 1,
+      changed: counts.ok,
+      restored: counts.ok,
+    });
+    expect(counts.restored).toBeGreaterThan(NOTABLE_SHOWN);
+    expect(unrestoredCount(all)).toBe(0);
+
+    // The summary names NOTABLE_SHOWN of the n notable hosts (n - 1 rolled back, 1 failed), and counts them all.
+    const summary = await h.engine.get(runId, { targets: 'notable' });
+    expect(summary.targets).toHaveLength(NOTABLE_SHOWN);
+    expect(summary.hosts).toEqual(all.hosts);
+    expect(unrestoredCount(summary)).toBe(0);
+    expect(rollbackOffered(summary)).toBe(false);
+  }, 180_000);
 
   it('refuses a view it does not know, naming the field', async () => {
     const runId = await h.engine.start({

@@ -184,6 +184,17 @@ describe('os-upgrade on the sshd fleet with A/B slots', () => {
     expect(summary.text).toMatch(/fra1: 2\/2 upgraded, 0 failed, 0 pending; 100% success/);
     expect(summary.text).toMatch(/ams1: 0\/2 upgraded, 0 failed, 2 pending/);
 
+    // One final audit record per host, in the order the cleanup appended them together (the upgraded
+    // hosts, then the ones left out), and the chain holds.
+    const hostRecords = (await world.audit.entries(runId)).filter((e) => e.kind === 'os.host');
+    expect(hostRecords.map((e) => [e.target, e.data.result])).toEqual([
+      ...run.targets.map((t) => [t.target, 'done']),
+      ['os-003', 'skipped'],
+      ['os-004', 'skipped'],
+    ]);
+    expect(hostRecords.map((e) => e.seq)).toEqual(hostRecords.map((_, i) => hostRecords[0]!.seq + i));
+    expect((await world.audit.verify()).broken).toBeUndefined();
+
     // The chart of the data centers' progress, a real PNG, at the end of the run.
     const chart = world.posted.find((p) => p.runId === runId && p.png)!;
     expect(chart.png!.subarray(1, 4).toString('latin1')).toBe('PNG');

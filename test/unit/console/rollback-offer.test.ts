@@ -73,6 +73,13 @@ describe('Roll back is offered once a run finished with failures and left hosts 
     expect(
       rollbackOffered(summary({ reached: 3, ok: 2, failed: 1, changed: 2 }, [...restored, failedOne])),
     ).toBe(false);
+    // A summary names only so many hosts (NOTABLE_SHOWN): the engine's counter says how many were put back.
+    expect(
+      rollbackOffered(summary({ reached: 3, ok: 2, failed: 1, changed: 2, restored: 2 }, [failedOne])),
+    ).toBe(false);
+    expect(
+      rollbackOffered(summary({ reached: 3, ok: 2, failed: 1, changed: 2, restored: 1 }, [failedOne])),
+    ).toBe(true);
     // Nothing changed, but a failed host's restore is unknown: offered.
     const unknown = target('web-3', { ok: false, changed: false, restore: 'unknown' });
     expect(rollbackOffered(summary({ reached: 1, ok: 0, failed: 1, changed: 0 }, [unknown]))).toBe(true);
