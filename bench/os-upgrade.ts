@@ -1,14 +1,19 @@
 /**
  * OS upgrade (GitHub issue "OS upgrade, end to end"): a fleet of real sshd hosts with A/B slots upgraded to
- * a new release at concurrency 50, each host's reboot keeping it down 5 s, two ways on the same fleet:
+ * a new release at concurrency 50, each host's reboot keeping it down 5 s, three ways on the same fleet:
  *   marshal  the os-upgrade workflow on the engine (validation against the signed catalog, pre-checks,
  *            no canary, approval given at once by another identity, one batch of 100 %, concurrency 50);
  *            per host: fetch from the loopback image server, sha256 on the host, install, next boot,
  *            reboot, wait for a new boot id, version + health, mark good
+ *   bare     ssh2 alone doing the same remote work, pass by pass, with the same command text and poll
+ *            schedule (bench/os-upgrade/bare-upgrade.ts): what the work itself costs on this machine, so
+ *            marshal / bare is what orchestration adds
  *   ansible  ansible-playbook at forks 50: get_url (with the sha256 checksum), command (abctl install,
  *            set-next), reboot (waits for a new boot id), command (abctl mark-good)
  * against the ideal: the waits nobody can avoid, ceil(hosts / 50) × the reboot's down time.
- * Every host is put back on the old release in slot a before each round and checked after it.
+ * Every host is put back on the old release in slot a before each round and checked after it. Marshal and
+ * bare take turns round by round, so both see the same machine. Per host, each row's phases (medians), and
+ * its "reboot → back" split by what the fleet saw (asked, noticed, off, up, back).
  *   npx tsx bench/os-upgrade.ts [--hosts 200] [--rounds 3] [--ansible-rounds 3] [--reboot-ms 5000] [--quick]
  * Writes bench/results/os-upgrade.json.
  */
@@ -21,22 +26,32 @@ import { HOOK_BIN_DIR } from '../src/local/fleet/index.js';
 import { LocalRedis } from '../src/local/redis-server.js';
 import type { RunSnapshot } from '../src/engine/index.js';
 import { historyKey, parseHistory } from '../src/osupgrade/index.js';
-import { OsUpgradeWorld, REQUESTER } from '../test/support/os-upgrade-world.js';
+import { OsUpgradeWorld, REQUESTER, worldSettings } from '../test/support/os-upgrade-world.js';
+import { chooseRelease, readSettings } from '../workflows/os-upgrade/release.js';
 import { median } from './config-push/bare-ssh.js';
+import { bareUpgradeRound } from './os-upgrade/bare-upgrade.js';
+import {
+  formatMedians,
+  phaseMedians,
+  rebootMedians,
+  type HostTimes,
+  type Phase,
+} from './os-upgrade/host-timeline.js';
 import { againstGoal, usageWithGoals } from './support/goals.js';
+import { withLoopDelay } from './support/loop-delay.js';
 import { benchOptions, count } from './support/options.js';
 
 const USAGE = usageWithGoals(
   `
-os-upgrade: real sshd hosts with A/B slots upgraded and rebooted, Marshal vs Ansible vs the ideal.
+os-upgrade: real sshd hosts with A/B slots upgraded and rebooted, Marshal vs bare ssh2 vs Ansible vs the ideal.
   npx tsx bench/os-upgrade.ts [--hosts N] [--rounds N] [--ansible-rounds N] [--reboot-ms N] [--quick]
   --hosts N           fleet size (default 200; --quick: 50)
-  --rounds N          rounds of Marshal (default 3; --quick: 1)
+  --rounds N          rounds of Marshal, and as many of bare ssh2 (default 3; --quick: 1)
   --ansible-rounds N  rounds of Ansible (default 3; 0 skips it; --quick: 1)
   --reboot-ms N       how long a host stays down at its reboot (default 5000)
 Starts its own redis-server (REDIS_URL to use another). Writes bench/results/os-upgrade.json.
 `,
-  ['osUpgradeOverIdeal', 'osUpgradeAnsibleOverMarshal'],
+  ['osUpgradeOverIdeal', 'osUpgradeOverBareSameSteps', 'osUpgradeAnsibleOverMarshal'],
 );
 const options = benchOptions(USAGE, {
   hosts: { type: 'string' },
@@ -50,6 +65,8 @@ const ROUNDS = count(options['rounds'], QUICK ? 1 : 3, 'rounds');
 const ANSIBLE_ROUNDS = count(options['ansible-rounds'], QUICK ? 1 : 3, 'ansible-rounds');
 const REBOOT_MS = count(options['reboot-ms'], 5000, 'reboot-ms');
 const CONCURRENCY = 50;
+// A loaded machine starts 50 sshds at once slowly: a host is given a minute to come back.
+const REBOOT_TIMEOUT_MS = 60_000;
 
 function verify(world: OsUpgradeWorld, who: string): void {
   const wrong = world.inventory.hosts().filter((_, i) => world.version(i) !== '12.7');
@@ -62,14 +79,20 @@ function verify(world: OsUpgradeWorld, who: string): void {
     );
 }
 
-/** Where one Marshal round's time went: the run's tasks, and each host's phases (medians over hosts). */
+/**
+ * Where one round's time went: Marshal's tasks (or bare's passes), each host's phases and its reboot's
+ * parts (medians over hosts, ms).
+ */
 interface Breakdown {
   tasks: Record<string, number>;
   hostPhases: Record<string, number>;
-  hostMs: number;
+  reboot: Record<string, number>;
+  /** How late this process's event loop ran during the round (ms). */
+  loopDelay?: { p99Ms: number; maxMs: number };
 }
 
 async function marshalRound(world: OsUpgradeWorld): Promise<{ ms: number; breakdown: Breakdown }> {
+  world.fleet.selfReboots.length = 0;
   const started = performance.now();
   const runId = await world.engine.start({
     workflow: 'os-upgrade',
@@ -104,20 +127,57 @@ async function breakdown(world: OsUpgradeWorld, run: RunSnapshot): Promise<Break
   const records = parseHistory(await world.records.list(historyKey('debian-12.7'))).filter(
     (r) => r.runId === run.runId && r.result === 'done' && r.phases,
   );
-  const order = ['start', 'fetch', 'install', 'reboot', 'back', 'healthy'];
-  const hostPhases: Record<string, number> = {};
-  for (let i = 1; i < order.length; i++) {
-    const spans = records.flatMap((r) => {
-      const from = r.phases![order[i - 1]!];
-      const to = r.phases![order[i]!];
-      return from && to ? [Date.parse(to) - Date.parse(from)] : [];
-    });
-    hostPhases[`${order[i - 1]} → ${order[i]}`] = median(spans);
+  // The step's phase stamps; `done` is its history record, written after the slot was marked good.
+  const hosts: HostTimes = new Map();
+  for (const r of records) {
+    const t: Partial<Record<Phase, number>> = { done: Date.parse(r.at) };
+    for (const [phase, at] of Object.entries(r.phases!)) t[phase as Phase] = Date.parse(at);
+    hosts.set(r.host, t);
   }
-  hostPhases['healthy → recorded'] = median(
-    records.flatMap((r) => (r.phases!.healthy ? [Date.parse(r.at) - Date.parse(r.phases!.healthy)] : [])),
-  );
-  return { tasks, hostPhases, hostMs: median(records.map((r) => r.durationMs ?? NaN)) };
+  return { tasks, hostPhases: phaseMedians(hosts), reboot: rebootMedians(hosts, world.fleet.selfReboots) };
+}
+
+async function bareRound(world: OsUpgradeWorld): Promise<{ ms: number; breakdown: Breakdown }> {
+  world.fleet.selfReboots.length = 0;
+  // The workflow's own settings and release, read as its validation reads them (the signed catalog).
+  const settings = readSettings({
+    ...worldSettings(world.keys.publicKey),
+    rebootTimeoutMs: REBOOT_TIMEOUT_MS,
+  });
+  const release = await chooseRelease(settings, world.dir, 'debian-12.7');
+  const r = await bareUpgradeRound({
+    hosts: world.inventory.hosts(),
+    privateKeyPath: world.fleet.privateKeyPath,
+    knownHostsPath: world.fleet.knownHostsPath,
+    settings,
+    release,
+    concurrency: CONCURRENCY,
+  });
+  return {
+    ms: r.ms,
+    breakdown: {
+      tasks: r.passes,
+      hostPhases: phaseMedians(r.hosts),
+      reboot: rebootMedians(r.hosts, world.fleet.selfReboots),
+    },
+  };
+}
+
+async function timed(
+  round: () => Promise<{ ms: number; breakdown: Breakdown }>,
+): Promise<{ ms: number; breakdown: Breakdown }> {
+  const { value, p99Ms, maxMs } = await withLoopDelay(round);
+  return { ms: value.ms, breakdown: { ...value.breakdown, loopDelay: { p99Ms, maxMs } } };
+}
+
+function printRound(round: number, row: string, ms: number, b: Breakdown): void {
+  const lag = b.loopDelay
+    ? ` (event loop late by p99 ${b.loopDelay.p99Ms.toFixed(0)} ms, max ${b.loopDelay.maxMs.toFixed(0)} ms)`
+    : '';
+  console.log(`round ${round}: ${row} ${s(ms)}${lag}`);
+  console.log(`         per host (median ms): ${formatMedians(b.hostPhases)}`);
+  console.log(`         its reboot (median ms): ${formatMedians(b.reboot)}`);
+  console.log(`         ${row === 'marshal' ? 'tasks' : 'passes'} (ms): ${formatMedians(b.tasks)}`);
 }
 
 function writeAnsibleProject(world: OsUpgradeWorld, url: string, sha256: string): string {
@@ -213,9 +273,9 @@ async function main(): Promise<void> {
     rebootDownMs: REBOOT_MS,
     // As `marshal serve` (50 by default): the rollout's 50 hosts at once plus the run's other tasks.
     workerConcurrency: CONCURRENCY + 8,
-    // A loaded machine starts 50 sshds at once slowly: a host is given a minute to come back, and its
-    // handshake 30 s (a handshake refused in 5 s fails the host, and the run's rollback takes minutes).
-    rebootTimeoutMs: 60_000,
+    // A host is given a minute to come back, and its handshake 30 s (a handshake refused in 5 s fails
+    // the host, and the run's rollback takes minutes).
+    rebootTimeoutMs: REBOOT_TIMEOUT_MS,
     readyTimeoutMs: 30_000,
   });
   let ansibleDir: string | undefined;
@@ -224,23 +284,22 @@ async function main(): Promise<void> {
     world.writeCatalog([world.release('debian-12.7', '12.7', image)]);
     const marshal: number[] = [];
     const breakdowns: Breakdown[] = [];
+    const bare: number[] = [];
+    const bareBreakdowns: Breakdown[] = [];
     const ansible: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       world.resetHosts();
-      const { ms, breakdown } = await marshalRound(world);
-      marshal.push(ms);
-      breakdowns.push(breakdown);
+      const m = await timed(() => marshalRound(world));
+      marshal.push(m.ms);
+      breakdowns.push(m.breakdown);
       verify(world, 'marshal');
-      const phases = Object.entries(breakdown.hostPhases)
-        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
-        .join(', ');
-      const tasks = Object.entries(breakdown.tasks)
-        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
-        .join(', ');
-      console.log(
-        `round ${round}: marshal ${s(ms)}; per host (median ms) ${breakdown.hostMs.toFixed(0)}: ${phases}`,
-      );
-      console.log(`         tasks (ms): ${tasks}`);
+      printRound(round, 'marshal', m.ms, m.breakdown);
+      world.resetHosts();
+      const b = await timed(() => bareRound(world));
+      bare.push(b.ms);
+      bareBreakdowns.push(b.breakdown);
+      verify(world, 'bare');
+      printRound(round, 'bare', b.ms, b.breakdown);
     }
     if (ANSIBLE_ROUNDS > 0) {
       ansibleDir = writeAnsibleProject(world, world.images.url(image), image.sha256);
@@ -252,21 +311,29 @@ async function main(): Promise<void> {
       }
     }
     const ideal = Math.ceil(HOSTS / CONCURRENCY) * REBOOT_MS;
-    const med = { marshal: median(marshal), ansible: ansible.length ? median(ansible) : undefined };
+    const med = {
+      marshal: median(marshal),
+      bare: median(bare),
+      ansible: ansible.length ? median(ansible) : undefined,
+    };
     const ratios = {
       marshalOverIdeal: med.marshal / ideal,
+      bareOverIdeal: med.bare / ideal,
+      marshalOverBare: med.marshal / med.bare,
       ansibleOverMarshal: med.ansible === undefined ? undefined : med.ansible / med.marshal,
     };
     console.log(`\n${HOSTS} hosts, concurrency ${CONCURRENCY}, reboot down ${REBOOT_MS} ms (medians)`);
     console.log(`ideal (unavoidable waits)   ${s(ideal)}`);
+    console.log(`bare ssh2, same steps       ${s(med.bare)}  (${ratios.bareOverIdeal.toFixed(2)}× ideal)`);
     console.log(
-      `marshal                     ${s(med.marshal)}  (${ratios.marshalOverIdeal.toFixed(2)}× ideal)`,
+      `marshal                     ${s(med.marshal)}  (${ratios.marshalOverIdeal.toFixed(2)}× ideal, ${ratios.marshalOverBare.toFixed(2)}× bare)`,
     );
     if (med.ansible !== undefined)
       console.log(
         `ansible                     ${s(med.ansible)}  (${ratios.ansibleOverMarshal!.toFixed(2)}× marshal)`,
       );
     console.log(againstGoal('osUpgradeOverIdeal', ratios.marshalOverIdeal));
+    console.log(againstGoal('osUpgradeOverBareSameSteps', ratios.marshalOverBare));
     if (ratios.ansibleOverMarshal !== undefined)
       console.log(againstGoal('osUpgradeAnsibleOverMarshal', ratios.ansibleOverMarshal));
     mkdirSync('bench/results', { recursive: true });
@@ -279,10 +346,12 @@ async function main(): Promise<void> {
           rebootMs: REBOOT_MS,
           ideal,
           marshal,
+          bare,
           ansible,
           med,
           ratios,
           breakdowns,
+          bareBreakdowns,
         },
         null,
         2,

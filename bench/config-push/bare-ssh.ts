@@ -41,7 +41,12 @@ export function bareConnect(host: Host, key: Buffer, hostKeys: HostKeyPolicy): P
   });
 }
 
-export function bareExec(client: Client, text: string): Promise<{ code: number | null; stdout: string }> {
+/** Runs `text`; `stdin`, when given, is written and closed (a command that reads it sees its end). */
+export function bareExec(
+  client: Client,
+  text: string,
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) =>
     client.exec(text, (err, stream) => {
       if (err) return reject(err);
@@ -51,6 +56,7 @@ export function bareExec(client: Client, text: string): Promise<{ code: number |
       stream.on('data', (d: Buffer) => (stdout += d.toString()));
       stream.on('close', () => resolve({ code, stdout }));
       stream.stderr.resume();
+      if (stdin !== undefined) stream.end(stdin);
     }),
   );
 }

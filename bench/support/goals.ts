@@ -119,6 +119,13 @@ export const GOALS = {
     unit: '×',
     better: 'lower',
   },
+  osUpgradeOverBareSameSteps: {
+    figure:
+      'OS upgrade, 200 hosts, concurrency 50, 5 s reboot: marshal / bare ssh2 doing the same steps on the same fleet',
+    limit: 1.1,
+    unit: '×',
+    better: 'lower',
+  },
   osUpgradeAnsibleOverMarshal: {
     figure: 'OS upgrade, 200 hosts, 5 s reboot: ansible (get_url, command, reboot; forks 50) / marshal',
     limit: 5,

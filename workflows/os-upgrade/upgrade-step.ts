@@ -34,6 +34,9 @@ import { SlowHostWatch, type Watched } from './slow-hosts.js';
 
 type Ctx = HostStepContext<OsUpgradeParams>;
 
+/** Seen back at once: the first looks after the reboot are 100 ms apart, never more than 250 ms. */
+export const REBOOT_POLL = { firstPollMs: 100, pollIntervalMs: 250 } as const;
+
 /** Recorded before the install (`installing`) and before the reboot (with the boot id it must leave). */
 const StepCheckpoint = z.object({
   phase: z.enum(['installing', 'rebooting']).optional(),
@@ -268,9 +271,7 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
       {
         timeoutMs: settings.rebootTimeoutMs,
         command: profileCommand(settings.profile, 'reboot', {}),
-        // Seen back at once: the first looks are 100 ms apart, never more than 250 ms.
-        firstPollMs: 100,
-        pollIntervalMs: 250,
+        ...REBOOT_POLL,
       },
     );
     stamp(phases, 'back');
@@ -350,8 +351,7 @@ export function createUpgradeStep(deps: StepDeps, inputs: StepInputs): HostStep<
         {
           timeoutMs: settings.rebootTimeoutMs,
           command: profileCommand(settings.profile, 'reboot', {}),
-          firstPollMs: 100,
-          pollIntervalMs: 250,
+          ...REBOOT_POLL,
         },
       );
       const back = await version(ctx);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../../errors/error-code.js';
 import { isMarshalError } from '../../errors/marshal-error.js';
 import type { Json } from '../../engine/model/workflow.js';
-import type { HostExecutor } from '../executor.js';
+import type { HostExecutor, ShellCommand } from '../executor.js';
 import type { Host } from '../host.js';
 import { HostStepError } from '../errors/host-step-error.js';
 import { HostUnreachable } from '../errors/host-unreachable.js';
@@ -30,6 +30,11 @@ export async function readBootId(executor: HostExecutor, host: Host, ctx: BlockC
   return parsed.data;
 }
 
+/** `command` in the background, cut from the session: the session that asks returns at once. */
+export function detached(command: ShellCommand): ShellCommand {
+  return sh`nohup sh -c ${command.text} </dev/null >/dev/null 2>&1 &`;
+}
+
 /**
  * Reboot and wait for the host to be back on a new boot. The boot id is checkpointed before the reboot
  * command goes out, so `rebootCheck` after a crash compares with it instead of rebooting again. The
@@ -48,7 +53,7 @@ export async function rebootAndWait(
   await ctx.checkpoint?.(checkpoint as unknown as Json);
   const command = options.command ?? sh`reboot`;
   try {
-    const asked = await executor.exec(host, sh`nohup sh -c ${command.text} </dev/null >/dev/null 2>&1 &`, {
+    const asked = await executor.exec(host, detached(command), {
       signal: ctx.signal,
       timeoutMs: 30_000,
     });

@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { sh } from '../../hosts/quote.js';
+import { renderFstab, type FstabEntry } from './host-fstab.js';
+import type { HostLauncher } from './host-launcher.js';
 import { debianOsRelease } from './os-release.js';
-import { mountNamespaceOf, processesInNamespaces, signalAll } from './namespace-processes.js';
+import { isAlive, mountNamespaceOf, processesInNamespaces, signalAll } from './namespace-processes.js';
 import { renderSshdConfig } from './sshd-config.js';
 
 /**
@@ -64,6 +66,11 @@ export interface FleetHostDirs {
   bootId: string;
   hostKey: string;
   sshdConfig: string;
+  /** The host's private mounts, mounted in its namespace at each start (see host-fstab.ts). */
+  fstab: string;
+  /** What the launcher runs in the host's new namespace: the mounts, rc.local, then sshd. */
+  startScript: string;
+  sshdStderr: string;
 }
 
 export interface FleetHostOptions {
@@ -74,6 +81,8 @@ export interface FleetHostOptions {
   authorizedKeysPath: string;
   sshdOverrides?: Record<string, string>;
   osRelease?: string;
+  /** Starts the host's sshd without blocking this process (one per fleet). */
+  launcher: HostLauncher;
 }
 
 /** One fleet host: a real sshd in its own mount namespace, and the switches tests flip on it. */
@@ -83,10 +92,10 @@ export class FleetHost {
   address: string;
   readonly port: number;
   publicHostKey = '';
-  private child: ChildProcess | undefined;
+  /** sshd's pid (its start script's, which execs it) since the last start; undefined once stopped. */
+  private pid: number | undefined;
   /** Every namespace this host's processes ever lived in: sessions outlive an sshd restart. */
   readonly namespaces = new Set<string>();
-  private stderrTail = '';
 
   constructor(private readonly options: FleetHostOptions) {
     this.name = options.name;
@@ -104,11 +113,17 @@ export class FleetHost {
       bootId: join(root, 'state', 'boot_id'),
       hostKey: join(root, 'ssh_host_ed25519_key'),
       sshdConfig: join(root, 'sshd_config'),
+      fstab: join(root, 'fstab'),
+      startScript: join(root, 'start.sh'),
+      sshdStderr: join(root, 'sshd.stderr'),
     };
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    // kill(pid, 0), not a read of /proc/<pid>/stat: that read waits for a process in the middle of an exec,
+    // and polled for 50 starting hosts it stalled this process for seconds. A host that ended is reaped
+    // by the launcher's bash at once, so a zombie is not taken for a running host for long.
+    return this.pid !== undefined && isAlive(this.pid);
   }
 
   async prepare(): Promise<void> {
@@ -154,40 +169,47 @@ export class FleetHost {
     );
     const d = this.dirs;
     const m = PRIVATE_MOUNTS;
+    const bind = (source: string, target: string): FstabEntry => ({
+      source,
+      target,
+      type: 'none',
+      options: 'bind',
+    });
+    writeFileSync(
+      d.fstab,
+      renderFstab([
+        bind(d.apps, m.apps),
+        bind(d.ssl, m.ssl),
+        bind(d.state, m.state),
+        bind(d.osRelease, m.osRelease),
+        bind(d.bootId, m.bootId),
+        bind(d.home, m.home),
+        bind(d.tmp, m.tmp),
+        {
+          source: 'marshal-disk',
+          target: FLEET_DISK,
+          type: 'tmpfs',
+          options: `size=${FLEET_DISK_MB}m,mode=0755`,
+        },
+      ]),
+    );
     const boot = `${m.state}/${BOOT_SCRIPT}`;
     const script = sh`set -e
-mount --bind ${d.apps} ${m.apps}
-mount --bind ${d.ssl} ${m.ssl}
-mount --bind ${d.state} ${m.state}
-mount --bind ${d.osRelease} ${m.osRelease}
-mount --bind ${d.bootId} ${m.bootId}
-mount --bind ${d.home} ${m.home}
-mount --bind ${d.tmp} ${m.tmp}
-mount -t tmpfs -o ${`size=${FLEET_DISK_MB}m,mode=0755`} marshal-disk ${FLEET_DISK}
+mount --all --fstab ${d.fstab}
 if [ -x ${boot} ]; then ${boot} </dev/null >/dev/null 2>&1 & fi
 exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
-    this.stderrTail = '';
-    const child = spawn('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', script.text], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    });
-    child.unref();
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
-    });
-    (child.stderr as { unref?: () => void } | null)?.unref?.();
-    this.child = child;
+    writeFileSync(d.startScript, script.text);
+    const pid = await this.options.launcher.launch(d.startScript, d.sshdStderr);
+    this.pid = pid;
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (!this.running) {
-        // Give the pipe a moment to deliver what sshd said before it exited.
-        await sleep(100);
         throw new Error(
-          `sshd for ${this.name} on ${this.address}:${this.port} exited: ${this.stderrTail.trim()}`,
+          `sshd for ${this.name} on ${this.address}:${this.port} exited: ${this.lastStderr.trim()}`,
         );
       }
       if (await answersWithBanner(this.address, this.port)) {
-        const ns = child.pid === undefined ? undefined : mountNamespaceOf(child.pid);
+        const ns = mountNamespaceOf(pid);
         if (ns) {
           this.namespaces.add(ns);
           writeFileSync(join(d.root, 'namespaces'), [...this.namespaces].join('\n'));
@@ -196,11 +218,16 @@ exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
       }
       await sleep(15);
     }
-    throw new Error(`sshd for ${this.name} did not answer within 15 s: ${this.stderrTail.trim()}`);
+    throw new Error(`sshd for ${this.name} did not answer within 15 s: ${this.lastStderr.trim()}`);
   }
 
+  /** The end of what this host's sshd (and its start script) last wrote on stderr. */
   get lastStderr(): string {
-    return this.stderrTail;
+    try {
+      return readFileSync(this.dirs.sshdStderr, 'utf8').slice(-4000);
+    } catch {
+      return '';
+    }
   }
 
   /** Power off: every process of the host (sshd, sessions, their commands) stopped, then killed. */
@@ -213,7 +240,7 @@ exec /usr/sbin/sshd -D -e -f ${d.sshdConfig}`;
       signalAll(pids, 'SIGKILL');
       await sleep(10);
     }
-    this.child = undefined;
+    this.pid = undefined;
   }
 
   freeze(): void {

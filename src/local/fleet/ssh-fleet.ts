@@ -5,6 +5,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   watch,
   writeFileSync,
   type FSWatcher,
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { Host } from '../../hosts/host.js';
 import { loopbackBlock, randomLoopbackAddress } from './addresses.js';
 import { FleetHost, PRIVATE_MOUNTS, REBOOT_REQUEST, generateEd25519 } from './fleet-host.js';
+import { HostLauncher } from './host-launcher.js';
 import { isAlive, processesInNamespaces, signalAll } from './namespace-processes.js';
 import { HOOK_BIN_DIR } from './sshd-config.js';
 
@@ -32,6 +34,28 @@ export interface SshFleetOptions {
   concurrency?: number;
   /** How long a host stays down (sshd gone) when it runs `reboot` itself; default 1000 ms. */
   rebootDownMs?: number;
+}
+
+/** One reboot a host asked for itself; times in ms since the epoch. */
+export interface SelfReboot {
+  host: string;
+  bootId: string;
+  /** When the host's `reboot` wrote its request (the request file's mtime). */
+  requestedAt: number;
+  /** When the fleet saw the request and began the power-off. */
+  downAt: number;
+  /** When every process of the host was gone (sshd refusing connections). */
+  offAt: number;
+  /** When its down time was over and it began to boot (boot loader, then sshd's start). */
+  bootAt: number;
+  /** When its new sshd answered with a banner. */
+  upAt: number;
+}
+
+/** When a power cycle's steps were done (ms since the epoch). */
+interface PowerCycleTimes {
+  offAt?: number;
+  bootAt?: number;
 }
 
 /** Where fleets keep their files; outside /tmp because each host binds its own /tmp. */
@@ -55,7 +79,7 @@ export class SshFleet {
    * Reboots hosts asked for themselves (`reboot` on the host): the boot id each came back with, and when
    * it went down and answered again (ms since the epoch), to tell which hosts were down at once.
    */
-  readonly selfReboots: { host: string; bootId: string; downAt: number; upAt: number }[] = [];
+  readonly selfReboots: SelfReboot[] = [];
   rebootDownMs = 1000;
   /** What runs while a host is down, before it boots again (a boot loader: see ab-slots.ts). */
   private readonly bootHooks: ((host: FleetHost) => void)[] = [];
@@ -68,6 +92,7 @@ export class SshFleet {
     readonly privateKeyPath: string,
     readonly publicKey: string,
     private readonly members: FleetHost[],
+    private readonly launcher: HostLauncher,
   ) {
     for (const m of members) this.byName.set(m.name, m);
   }
@@ -100,6 +125,7 @@ export class SshFleet {
 
     const port = options.port ?? 22;
     const addresses = loopbackBlock(options.count);
+    const launcher = new HostLauncher();
     const members = addresses.map(
       (address, i) =>
         new FleetHost({
@@ -110,9 +136,17 @@ export class SshFleet {
           authorizedKeysPath,
           sshdOverrides: options.sshdOverrides,
           osRelease: options.osRelease?.(i),
+          launcher,
         }),
     );
-    const fleet = new SshFleet(dir, join(dir, 'known_hosts'), privateKeyPath, clientPublicKey, members);
+    const fleet = new SshFleet(
+      dir,
+      join(dir, 'known_hosts'),
+      privateKeyPath,
+      clientPublicKey,
+      members,
+      launcher,
+    );
     live.add(fleet);
     installExitHook();
     try {
@@ -188,10 +222,26 @@ export class SshFleet {
   private watchRebootRequests(m: FleetHost): void {
     const handle = (): void => {
       if (this.stopped || this.rebooting.has(m.name)) return;
-      if (!existsSync(join(m.dirs.state, REBOOT_REQUEST))) return;
+      let requestedAt: number;
+      try {
+        requestedAt = statSync(join(m.dirs.state, REBOOT_REQUEST)).mtimeMs;
+      } catch {
+        return;
+      }
       const downAt = Date.now();
-      void this.reboot(m.name, { downMs: this.rebootDownMs })
-        .then((bootId) => this.selfReboots.push({ host: m.name, bootId, downAt, upAt: Date.now() }))
+      const times: PowerCycleTimes = {};
+      void this.reboot(m.name, { downMs: this.rebootDownMs }, times)
+        .then((bootId) =>
+          this.selfReboots.push({
+            host: m.name,
+            bootId,
+            requestedAt,
+            downAt,
+            offAt: times.offAt ?? downAt,
+            bootAt: times.bootAt ?? downAt,
+            upAt: Date.now(),
+          }),
+        )
         .catch(() => {
           // The fleet was stopped meanwhile; nothing left to boot.
         });
@@ -204,11 +254,16 @@ export class SshFleet {
   }
 
   /** Power off, stay down `downMs`, boot with a new boot id, an empty /tmp and no reboot-required marker. */
-  async reboot(host: Host | string, options: { downMs?: number } = {}): Promise<string> {
+  async reboot(
+    host: Host | string,
+    options: { downMs?: number } = {},
+    /** Filled in as it goes. */
+    times: PowerCycleTimes = {},
+  ): Promise<string> {
     const m = this.member(host);
     this.rebooting.add(m.name);
     try {
-      return await this.powerCycle(m, options.downMs);
+      return await this.powerCycle(m, options.downMs, times);
     } finally {
       this.rebooting.delete(m.name);
     }
@@ -227,14 +282,20 @@ export class SshFleet {
     this.rebootBehaviour.set(this.member(host).name, behaviour);
   }
 
-  private async powerCycle(m: FleetHost, downMs: number | undefined): Promise<string> {
+  private async powerCycle(
+    m: FleetHost,
+    downMs: number | undefined,
+    times: PowerCycleTimes,
+  ): Promise<string> {
     await m.stop();
+    times.offAt = Date.now();
     rmSync(join(m.dirs.state, REBOOT_REQUEST), { force: true });
     const behaviour = this.rebootBehaviour.get(m.name) ?? {};
     if (behaviour.neverBack) throw new Error(`${m.name} was told never to come back`);
     const down = (downMs ?? 0) + (behaviour.extraDownMs ?? 0);
     if (down) await new Promise((r) => setTimeout(r, down));
     if (this.stopped) throw new Error(`fleet stopped while ${m.name} was down`);
+    times.bootAt = Date.now();
     for (const hook of this.bootHooks) hook(m);
     rmSync(m.dirs.tmp, { recursive: true, force: true });
     mkdirSync(m.dirs.tmp, { mode: 0o1777 });
@@ -289,12 +350,14 @@ export class SshFleet {
     for (const w of this.watchers) w.close();
     killHosts(this.members.map((m) => ({ namespaces: m.namespaces, owner: m.dirs.sshdConfig })));
     await Promise.all(this.members.map((m) => m.stop()));
+    this.launcher.close();
     rmSync(this.dir, { recursive: true, force: true });
     live.delete(this);
   }
 
   /** Synchronous last resort for process exit. */
   killNow(): void {
+    this.launcher.kill();
     killHosts(this.members.map((m) => ({ namespaces: m.namespaces, owner: m.dirs.sshdConfig })));
     rmSync(this.dir, { recursive: true, force: true });
   }

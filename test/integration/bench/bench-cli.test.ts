@@ -25,7 +25,7 @@ const NAMED_GOALS: Record<string, GoalName[]> = {
   'console-paint': ['consoleFirstPaint', 'consoleLiveUpdate'],
   'gate-to-card': ['gateToCardP99'],
   'host-cost': ['engineCpuPerHostWorker', 'engineCpuPerHostRedis', 'redisBytesPerHost'],
-  'os-upgrade': ['osUpgradeOverIdeal', 'osUpgradeAnsibleOverMarshal'],
+  'os-upgrade': ['osUpgradeOverIdeal', 'osUpgradeOverBareSameSteps', 'osUpgradeAnsibleOverMarshal'],
   retention: ['redisBytesPerHost', 'redisBytesPerHostAfterExpiry'],
   'worker-rss': ['workerRssStartupMb', 'workerRssMb'],
   'worker-scaling': ['twoWorkersOverOne'],
