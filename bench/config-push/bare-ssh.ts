@@ -28,7 +28,12 @@ export function bareConnect(host: Host, key: Buffer, hostKeys: HostKeyPolicy): P
   return new Promise((resolve, reject) => {
     const client = new Client();
     client.once('ready', () => resolve(client));
-    client.once('error', reject);
+    // `on`, not `once`: a connect that fails can emit a second error (e.g. the timeout, then the socket
+    // closing before the handshake), and an unheard one would end the process.
+    client.on('error', (err) => {
+      reject(err);
+      client.end();
+    });
     client.connect({
       host: host.address,
       port: host.port,

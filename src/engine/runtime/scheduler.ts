@@ -96,6 +96,40 @@ export async function evaluatePending(
   await evaluate(rt, info, pending, states, flags);
 }
 
+/** The tasks whose states judging `taskId`'s downstream needs: that downstream and its upstream. */
+function neighbourhood(def: AnyWorkflow, taskId: string): Set<string> {
+  const ids = new Set<string>([taskId]);
+  for (const d of downstreamOfTask(def, taskId)) {
+    ids.add(d);
+    for (const u of (def.tasks.get(d) as CompiledTask<unknown>).upstream) ids.add(u);
+  }
+  return ids;
+}
+
+/**
+ * Reads the states `candidates` are judged on that `states` lacks (finishTask reads only a task's
+ * neighbourhood; a skip propagating further needs the next one).
+ */
+async function completeStates(
+  rt: Runtime,
+  info: RunInfo,
+  candidates: string[],
+  states: Map<string, TaskState>,
+): Promise<void> {
+  const missing = new Set<string>();
+  for (const d of candidates) {
+    if (!states.has(d)) missing.add(d);
+    for (const u of (info.def.tasks.get(d) as CompiledTask<unknown> | undefined)?.upstream ?? [])
+      if (!states.has(u)) missing.add(u);
+  }
+  if (missing.size === 0) return;
+  const ids = [...missing];
+  const got = await rt.redis.hmget(rt.keys.tasks(info.runId), ...ids);
+  ids.forEach((id, i) => {
+    if (got[i]) states.set(id, got[i] as TaskState);
+  });
+}
+
 async function evaluate(
   rt: Runtime,
   info: RunInfo,
@@ -106,6 +140,7 @@ async function evaluate(
   let candidates = first;
   const toEnqueue: JobSpec[] = [];
   while (candidates.length > 0) {
+    await completeStates(rt, info, candidates, states);
     const decided = new Map<string, TaskState>();
     for (const d of candidates) {
       if (decided.has(d) || states.get(d) !== 'pending') continue;
@@ -213,6 +248,7 @@ export async function finishTask(
       nowIso(),
       f.error ?? '',
       f.output === undefined ? '' : JSON.stringify(f.output),
+      [...neighbourhood(info.def, taskId)].join('|'),
     ],
   );
   const r = parseFinishReply(reply);
