@@ -258,7 +258,7 @@ export async function recordTarget(
   return true;
 }
 
-/** Length of the counters at the head of targetFinish's and targetDone's replies. */
+/** Length of the counters at the head of targetFinish's reply. */
 const COUNTERS = 10;
 
 /**

@@ -6,8 +6,8 @@ import { Scripts } from '../../../src/engine/runtime/lua/index.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 /**
- * The in-batch scheduler's scripts (stageStartBatch, then targetFinish, or targetDone and stageRelease as
- * the slow path does) on a real Redis, driven the way workers drive them, with targets finishing in any order: the window never holds more than
+ * The in-batch scheduler's scripts (stageStartBatch, then targetFinish, or, when its budget check says
+ * `judge`, stageRelease as the slow path does) on a real Redis, driven the way workers drive them, with targets finishing in any order: the window never holds more than
  * `n` targets of one domain, nor more than the concurrency, and every target is handed out once.
  */
 describe('the in-batch scheduler holds the failure-domain cap (property, real Redis)', () => {
@@ -42,23 +42,29 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
     return reply.slice(10);
   };
 
-  /** The slow path (a budget that looks breached): the end recorded, then released at a version. */
-  const doneThenRelease = async (runId: string, taskId: string, field: string, target: string) => {
-    const counters = await scripts.run<number[]>(
-      'marshalTargetDone',
+  /**
+   * The slow path: a failure against a 0 % budget makes targetFinish leave the release to the caller
+   * (`judge`), which releases at the counters' version, judging (as the test's scheduler) not to halt.
+   */
+  const judgedRelease = async (runId: string, taskId: string, field: string, target: string) => {
+    const reply = await scripts.run<(string | number)[]>(
+      'marshalTargetFinish',
       [
+        keys.run(runId),
         keys.stage(runId, taskId),
+        keys.stageQueue(runId, taskId),
         keys.ledger(runId),
         keys.changed(runId, 'execution'),
         keys.rollout(runId, 'execution'),
         keys.hostCounts(runId),
         keys.notable(runId),
       ],
-      [field, 'applied', '{}', '0', target, ''],
+      [field, 'failed', '{}', '0', target, '', 0, 0],
     );
-    let ver = counters[1]!;
+    expect(reply[10]).toBe('judge');
+    let ver = Number(reply[1]);
     for (;;) {
-      const reply = await scripts.run<(string | number)[]>(
+      const released = await scripts.run<(string | number)[]>(
         'marshalStageRelease',
         [
           keys.run(runId),
@@ -69,8 +75,8 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
         ],
         [ver, '0', '', field],
       );
-      if (reply[0] !== 'stale') return reply;
-      ver = Number(reply[1]);
+      if (released[0] !== 'stale') return released;
+      ver = Number(released[1]);
     }
   };
 
@@ -114,7 +120,7 @@ describe('the in-batch scheduler holds the failure-domain cap (property, real Re
             const field = ledgerField(taskId, pick);
             const reply = oneTrip[step % oneTrip.length]
               ? await finish(runId, taskId, field, pick)
-              : await doneThenRelease(runId, taskId, field, pick);
+              : await judgedRelease(runId, taskId, field, pick);
             if (reply[0] === 'batch_done') done = true;
             else {
               for (const t of reply.slice(1).map(String)) {

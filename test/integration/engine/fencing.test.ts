@@ -23,17 +23,19 @@ describe('ledger fencing tokens', () => {
       [field, detail],
     );
   const done = (token: string, state = 'applied') =>
-    scripts.run<number[]>(
-      'marshalTargetDone',
+    scripts.run<(number | string)[]>(
+      'marshalTargetFinish',
       [
+        keys.run(run),
         keys.stage(run, 's'),
+        keys.stageQueue(run, 's'),
         ledger,
         keys.changed(run, 'execution'),
         keys.rollout(run, 'execution'),
         keys.hostCounts(run),
         keys.notable(run),
       ],
-      [field, state, detail, '1', 'web-1', token],
+      [field, state, detail, '1', 'web-1', token, 100, 100],
     );
   const checkpoint = (token: string, data: string) =>
     scripts.run<number>('marshalTargetCheckpoint', [ledger], [field, token, data]);

@@ -11,7 +11,6 @@ import { FENCE_CHECK_LUA } from './fence-check.js';
 import { ROLLBACK_MARK_LUA } from './rollback-mark.js';
 import { TARGET_BEGIN_LUA } from './target-begin.js';
 import { TARGET_CHECKPOINT_LUA } from './target-checkpoint.js';
-import { TARGET_DONE_LUA } from './target-done.js';
 import { TARGET_FINISH_LUA } from './target-finish.js';
 import { TASK_BEGIN_LUA } from './task-begin.js';
 import { TASK_FINISH_LUA } from './task-finish.js';
@@ -26,7 +25,6 @@ const SCRIPTS = {
   marshalGateReplan: GATE_REPLAN_LUA,
   marshalStageStartBatch: STAGE_START_BATCH_LUA,
   marshalTargetBegin: TARGET_BEGIN_LUA,
-  marshalTargetDone: TARGET_DONE_LUA,
   marshalTargetFinish: TARGET_FINISH_LUA,
   marshalTargetCheckpoint: TARGET_CHECKPOINT_LUA,
   marshalFenceCheck: FENCE_CHECK_LUA,

@@ -1,4 +1,4 @@
-import { STAGE_COUNTERS_FN } from './target-done.js';
+import { STAGE_COUNTERS_FN } from './record-target-end.js';
 
 /**
  * Lua function `releaseSlot`: a finished target frees its slot in the batch's sliding window, judged

@@ -1,5 +1,5 @@
 import { RELEASE_FIELDS, RELEASE_SLOT_FN } from './stage-release.js';
-import { RECORD_TARGET_END_FN, STAGE_COUNTERS_FN } from './target-done.js';
+import { RECORD_TARGET_END_FN, STAGE_COUNTERS_FN } from './record-target-end.js';
 
 /**
  * Lua function `overBudget`: failure-budget.ts's `budgetVerdict` for one scope (failed share strictly

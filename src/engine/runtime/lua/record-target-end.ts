@@ -47,18 +47,3 @@ local function stageCounters(stage, rollout)
     tonumber(s[5]) or 0, tonumber(r[1]) or 0, tonumber(r[2]) or 0, tonumber(r[3]) or 0, tonumber(s[6]) or 0}
 end
 `;
-
-/**
- * targetDone: `recordTargetEnd`, then the counters for the caller's failure-budget verdict.
- * KEYS[1] stage hash, KEYS[2] ledger hash, KEYS[3] changed-targets list, KEYS[4] rollout hash,
- * KEYS[5] host counters, KEYS[6] notable set; ARGV[1..6] as recordTargetEnd's arguments.
- * Returns {-1} when the token is stale, else {recorded 0|1, <stageCounters>}.
- */
-export const TARGET_DONE_LUA = `${RECORD_TARGET_END_FN}${STAGE_COUNTERS_FN}
-local recorded = recordTargetEnd(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6],
-  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
-if recorded == -1 then return {-1} end
-local out = stageCounters(KEYS[1], KEYS[4])
-table.insert(out, 1, recorded)
-return out
-`;
