@@ -11,7 +11,9 @@ export default defineConfig({
     // The fault suite (real processes frozen, killed, restarted) is slow: `npm run test:faults`, also in CI.
     exclude: ['test/faults/**', '**/node_modules/**'],
     // Integration tests start real redis-server, sshd and HTTP servers; they need room on a 2-core box.
-    testTimeout: 60_000,
+    // Above the fixtures' own waits (up to 120 s, each naming what it waited for): on a loaded machine a
+    // slow test then fails with that name, not with a bare "timed out".
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,

@@ -33,7 +33,12 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** How often a job may stall (its worker lost) before BullMQ gives up; the engine then fails its work. */
   maxStalledCount?: number;
-  /** How often the reconciler re-creates lost jobs and ends work BullMQ gave up on (one process at a time). */
+  /**
+   * How often the reconciler re-creates lost jobs and ends work BullMQ gave up on (one process at a time).
+   * Default: the stalled-job check's interval, at most 15 s. A worker that dies between handing out a host
+   * and enqueuing its job leaves work only the reconciler finds; it should be found as soon as the work
+   * BullMQ holds for that worker is.
+   */
   reconcileIntervalMs?: number;
 }
 
@@ -47,6 +52,19 @@ export const WORKER_DEFAULTS = {
   reconcileIntervalMs: 15_000,
 } as const;
 
+/** The options with every default filled in (the reconciler's interval follows the stalled-job check's). */
+export function workerSettings(
+  options: WorkerOptions,
+): Required<Omit<WorkerOptions, 'reserveSlots' | 'workers'>> {
+  return {
+    ...WORKER_DEFAULTS,
+    ...options,
+    reconcileIntervalMs:
+      options.reconcileIntervalMs ??
+      Math.min(options.stalledIntervalMs ?? Infinity, WORKER_DEFAULTS.reconcileIntervalMs),
+  };
+}
+
 export interface WorkerPool {
   close(): Promise<void>;
 }
@@ -57,7 +75,7 @@ export function startWorkerPool(
   connection: RedisConnection,
   options: WorkerOptions = {},
 ): WorkerPool {
-  const o = { ...WORKER_DEFAULTS, ...options };
+  const o = workerSettings(options);
   const connections: Redis[] = [];
   const workers: Worker[] = [];
   const leases = new AttemptLeases(o.lockDurationMs);
