@@ -2,15 +2,28 @@ import type { Job } from 'bullmq';
 import { decideGate } from './gate.js';
 import { JobData } from './jobs.js';
 import { startBatch, type StageTask } from './rollout-stage.js';
-import { runTargetJob } from './rollout-target.js';
+import { runTargetJob, type Continuation } from './rollout-target.js';
 import type { Runtime } from './runtime.js';
 import { runTaskJob } from './task-job.js';
 
 /**
+ * Hosts one host job works on at most, its own and those its releases hand to it: then it ends and the
+ * next host gets a job of its own, back in the queue's order, so a job never holds a slot for a whole batch.
+ */
+export const HOSTS_PER_JOB = 64;
+
+/**
  * The BullMQ processor: validates the job and hands it to the part of the runtime it is for. `signal`
  * is the job's lease (see AttemptLeases): aborted once this process may no longer act for the job.
+ * `mayContinue`: whether a host job may go on with a host its release hands out (not while the worker
+ * closes: it would hold the close up for a batch).
  */
-export async function processJob(rt: Runtime, job: Job, signal?: AbortSignal): Promise<void> {
+export async function processJob(
+  rt: Runtime,
+  job: Job,
+  signal?: AbortSignal,
+  mayContinue: () => boolean = () => false,
+): Promise<void> {
   const parsed = JobData.safeParse(job.data);
   if (!parsed.success) {
     rt.logger.error(
@@ -24,15 +37,15 @@ export async function processJob(rt: Runtime, job: Job, signal?: AbortSignal): P
   switch (data.kind) {
     case 'task':
       return runTaskJob(rt, info, data.taskId, job.id ?? '', signal);
-    case 'target':
-      return runTargetJob(
-        rt,
-        info,
-        stageTask(info.def.tasks.get(data.taskId)),
-        data.target,
-        data.batch,
-        signal,
-      );
+    case 'target': {
+      const task = stageTask(info.def.tasks.get(data.taskId));
+      let next: Continuation | undefined = { target: data.target, batch: data.batch };
+      for (let hosts = 1; next; hosts++) {
+        const holder = hosts < HOSTS_PER_JOB && !signal?.aborted && mayContinue() ? job.id : undefined;
+        next = await runTargetJob(rt, info, task, next.target, next.batch, signal, holder);
+      }
+      return;
+    }
     case 'batch':
       return startBatch(rt, info, stageTask(info.def.tasks.get(data.taskId)), data.batch);
     case 'gate_timeout':

@@ -148,9 +148,25 @@ async function stageJobs(rt: Runtime, info: RunInfo, task: StageTask, aborted: b
   const notHandedOut = new Set(await rt.redis.lrange(rt.keys.stageQueue(runId, task.id), 0, -1));
   const handedOut = targets.filter((t) => !notHandedOut.has(t));
   if (handedOut.length === 0) return [];
-  const released = await rt.redis.hmget(
+  const marks = await rt.redis.hmget(
     rt.keys.ledger(runId),
-    ...handedOut.map((t) => `${ledgerField(task.id, t)}#r`),
+    ...handedOut.flatMap((t) => [`${ledgerField(task.id, t)}#r`, `${ledgerField(task.id, t)}#h`]),
   );
-  return handedOut.filter((_, i) => !released[i]).map((t) => ({ spec: targetJob(runId, task.id, t, batch) }));
+  const open = handedOut
+    .map((target, i) => ({ target, released: marks[2 * i], holder: marks[2 * i + 1] ?? undefined }))
+    .filter((t) => !t.released);
+  // A target handed to a job going on from its own host is that job's while the job lives; if BullMQ gave
+  // up on the job, the target's work ends as the job's would; once the job is gone, the target gets its own.
+  const holders = await jobStatuses(
+    rt,
+    open.flatMap((t) => (t.holder ? [t.holder] : [])),
+  );
+  return open.flatMap(({ target, holder }): Expected[] => {
+    const own = targetJob(runId, task.id, target, batch);
+    const status = holder ? holders.get(holder) : undefined;
+    if (status?.state === 'live') return [];
+    if (status?.state === 'failed')
+      return [{ spec: { id: holder!, data: own.data }, onMissing: () => enqueue(rt, [own]) }];
+    return [{ spec: own }];
+  });
 }

@@ -15,10 +15,20 @@ import { enqueue } from './scheduler.js';
 import { buildContext, joinSignals } from './task-context.js';
 import { withTimeout } from './with-timeout.js';
 
+/** The target a host job goes on with after its own: the one its release handed out to it. */
+export interface Continuation {
+  target: string;
+  batch: number;
+}
+
 /**
- * One target's step in one stage, as its own job (so many workers share a run's hosts). The ledger
+ * One target's step in one stage, in a host job (so many workers share a run's hosts). The ledger
  * decides what to do: a fresh target is applied (or planned, in a dry run); one left `started` by a
  * worker that died is reconciled with `step.check`; a recorded one is never run again.
+ *
+ * With `holder` (the job's id), the release hands the first next target to this job instead of
+ * enqueuing a job for it, and the caller goes on with the target returned: a host step then costs no
+ * queue round trip of its own. The ledger names the holder, so the reconciler knows the target is in hand.
  */
 export async function runTargetJob(
   rt: Runtime,
@@ -27,7 +37,8 @@ export async function runTargetJob(
   target: string,
   batch: number,
   jobSignal?: AbortSignal,
-): Promise<void> {
+  holder?: string,
+): Promise<Continuation | undefined> {
   const { runId } = info;
   const field = ledgerField(task.id, target);
   const stageKind = task.stage === 'canary' ? 'canary' : 'batch';
@@ -42,15 +53,22 @@ export async function runTargetJob(
   const plan = await loadPlan(rt, info, task.rolloutId);
   if (begin[0] === 'done') {
     if (begin[1] !== '1') await releaseSlot(rt, info, task, plan, field, undefined);
-    return;
+    return undefined;
   }
   if (begin[0] === 'halted') {
-    await recordTarget(rt, info, task, plan, target, field, 'skipped', {
-      ...fresh,
-      finishedAt: nowIso(),
-      error: 'not started: rollout halted or run aborted',
-    });
-    return;
+    const end = await recordTarget(
+      rt,
+      info,
+      task,
+      plan,
+      target,
+      field,
+      'skipped',
+      { ...fresh, finishedAt: nowIso(), error: 'not started: rollout halted or run aborted' },
+      '',
+      holder,
+    );
+    return end === false ? undefined : end;
   }
   // The `started` record must survive a failover before the step may touch the host.
   await awaitReplicas(rt, `host ${target} (${task.id})`);
@@ -72,7 +90,7 @@ export async function runTargetJob(
   try {
     host = rt.resolveTarget(target);
   } catch (err) {
-    await recordTarget(
+    const end = await recordTarget(
       rt,
       info,
       task,
@@ -82,8 +100,9 @@ export async function runTargetJob(
       'failed',
       { ...fresh, finishedAt: nowIso(), error: `not in the inventory: ${errorText(err)}` },
       token,
+      holder,
     );
-    return;
+    return end === false ? undefined : end;
   }
   const ctx: HostStepContext<unknown> = {
     ...buildContext(rt, info, {
@@ -152,7 +171,7 @@ export async function runTargetJob(
     );
     throw signal.reason;
   }
-  const recorded = await recordTarget(
+  const end = await recordTarget(
     rt,
     info,
     task,
@@ -166,11 +185,13 @@ export async function runTargetJob(
       durationMs: Date.now() - t0,
     },
     token,
+    holder,
   );
-  if (!recorded) {
+  if (end === false) {
     ctx.log.warn({ target }, 'superseded attempt: a newer attempt holds the target; its result is dropped');
     throw superseded('a newer attempt holds the target');
   }
+  return end;
 }
 
 async function applyWithRetry(task: StageTask, ctx: HostStepContext<unknown>): Promise<HostStepOutcome> {
@@ -194,7 +215,7 @@ async function applyWithRetry(task: StageTask, ctx: HostStepContext<unknown>): P
  * Records a target's end in the ledger (once) and frees its slot in the batch. `token` fences the write
  * to the attempt that holds the target; without one (the engine ending the work of a job BullMQ gave up
  * on) the token moves on, so a lost attempt can record nothing after it. Returns false when the token
- * was stale: nothing was recorded or released.
+ * was stale: nothing was recorded or released. Else the target handed out to `holder` to go on with, if any.
  */
 export async function recordTarget(
   rt: Runtime,
@@ -206,7 +227,8 @@ export async function recordTarget(
   state: LedgerState,
   detail: LedgerDetail,
   token = '',
-): Promise<boolean> {
+  holder = '',
+): Promise<Continuation | undefined | false> {
   const { runId } = info;
   const reply = await rt.scripts.run<(string | number)[]>(
     'marshalTargetFinish',
@@ -229,6 +251,7 @@ export async function recordTarget(
       token,
       plan.maxFailPercentPerBatch,
       plan.maxFailPercentTotal,
+      holder,
     ],
   );
   if (reply[0] === -1) return false;
@@ -253,9 +276,11 @@ export async function recordTarget(
   }
   const released = reply.slice(COUNTERS);
   // The budget looks breached: the slow path words the reason and halts (or finds it was not).
-  if (released[0] === 'judge') await releaseSlot(rt, info, task, plan, field, counters);
-  else await afterRelease(rt, info, task, plan, counters, released);
-  return true;
+  if (released[0] === 'judge') {
+    await releaseSlot(rt, info, task, plan, field, counters);
+    return undefined;
+  }
+  return afterRelease(rt, info, task, plan, counters, released, holder !== '');
 }
 
 /** Length of the counters at the head of targetFinish's reply. */
@@ -317,6 +342,7 @@ async function releaseSlot(
 /**
  * What a release leads to: progress, and the next targets started (`ok`, more than one when a
  * failure-domain cap had held targets back that may start now) or the batch's end (`batch_done`).
+ * `held`: the release handed the first next target to the calling job, which goes on with it.
  */
 async function afterRelease(
   rt: Runtime,
@@ -325,7 +351,8 @@ async function afterRelease(
   plan: StoredPlan,
   counters: number[],
   reply: (string | number)[],
-): Promise<void> {
+  held = false,
+): Promise<Continuation | undefined> {
   const [, , batchTotal = 0, batchDone_ = 0, batchFailed = 0, inFlight = 0, , , , batch = 0] = counters;
   if (reply[0] === 'ok') {
     const next = reply.slice(1).map(String);
@@ -337,12 +364,15 @@ async function afterRelease(
       { batch, total: batchTotal, done: batchDone_, failed: batchFailed, inFlight: inFlight + next.length },
       true,
     );
-    if (next.length > 0)
+    const own = held ? next.slice(1) : next;
+    if (own.length > 0)
       await enqueue(
         rt,
-        next.map((t, i) => targetJob(info.runId, task.id, t, batch, inFlight + i + 1)),
+        own.map((t, i) =>
+          targetJob(info.runId, task.id, t, batch, inFlight + next.length - own.length + i + 1),
+        ),
       );
-    return;
+    return held && next[0] !== undefined ? { target: next[0], batch } : undefined;
   }
   emitProgress(rt, info, task, plan, {
     batch,
@@ -352,6 +382,7 @@ async function afterRelease(
     inFlight: 0,
   });
   await batchDone(rt, info, task, batch, String(reply[1] ?? ''), reply[2] === '1');
+  return undefined;
 }
 
 async function readCounters(rt: Runtime, info: RunInfo, task: StageTask): Promise<number[]> {

@@ -80,6 +80,8 @@ export function startWorkerPool(
   const workers: Worker[] = [];
   const leases = new AttemptLeases(o.lockDurationMs);
   const reserve = options.reserveSlots ?? defaultReserve(o.concurrency);
+  // Once closing, a host job ends with its own host: the hosts its releases hand out get jobs of their own.
+  let closing = false;
   for (let i = 0; i < (options.workers ?? 1); i++) {
     const conn = connectRedis(connection, `marshal-worker-${i}`, rt.health);
     connections.push(conn);
@@ -97,7 +99,7 @@ export function startWorkerPool(
       }
       const signal = leases.begin(id, job.processedOn ?? Date.now(), bullSignal);
       try {
-        await processJob(rt, job, signal);
+        await processJob(rt, job, signal, () => !closing);
       } finally {
         leases.end(id);
         if (runId !== undefined) shares.release(runId);
@@ -156,6 +158,7 @@ export function startWorkerPool(
   reconcile.unref();
   return {
     async close() {
+      closing = true;
       clearInterval(sweep);
       clearInterval(reconcile);
       await reconciling;
