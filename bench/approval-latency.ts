@@ -121,7 +121,7 @@ async function measureCondition(c: Condition, prefix: string): Promise<{ ms: num
     let floodRun: string | undefined;
     if (c.busy) {
       // Another run keeps every slot it may take busy for the whole measurement.
-      floodRun = await engine.start({ workflow: 'flood', params: { n: 20_000 }, requester: 'U-OTHER' });
+      floodRun = await engine.start({ workflow: 'flood', params: { n: 50_000 }, requester: 'U-OTHER' });
       await sleep(2000);
       const state = (await engine.get(floodRun)).state;
       if (state !== 'running') throw new Error(`the flood run is ${state}, not running`);
@@ -131,7 +131,7 @@ async function measureCondition(c: Condition, prefix: string): Promise<{ ms: num
     let partial = false;
     if (floodRun) {
       partial = (await engine.get(floodRun)).state !== 'running';
-      await engine.abort(floodRun, 'U-OTHER');
+      if (!partial) await engine.abort(floodRun, 'U-OTHER');
     }
     return { ms, partial };
   } finally {
