@@ -26,5 +26,5 @@ COPY bin ./bin
 COPY --from=build /app/dist ./dist
 COPY bundles ./bundles
 USER node
-ENTRYPOINT ["node", "bin/marshal.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "bin/marshal.js"]
 CMD ["serve"]

@@ -9,6 +9,7 @@
  *   npx tsx bench/worker-rss.ts [--hosts 10000] [--quick]
  */
 import { spawn } from 'node:child_process';
+import { PRODUCTION_NODE_FLAGS } from '../src/app/node-flags.js';
 import { LocalRedis } from '../src/local/redis-server.js';
 import { againstGoal, usageWithGoals } from './support/goals.js';
 import { ensureFreshBuild } from './support/fresh-build.js';
@@ -110,17 +111,21 @@ interface Figures {
 
 const redis = await LocalRedis.start();
 try {
-  const worker = spawn(process.execPath, ['--input-type=module', '--eval', WORKER], {
-    env: { ...process.env, MARSHAL_REDIS_URL: redis.url, HOSTS: String(HOSTS), CONCURRENCY: '50' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const worker = spawn(
+    process.execPath,
+    [...PRODUCTION_NODE_FLAGS, '--input-type=module', '--eval', WORKER],
+    {
+      env: { ...process.env, MARSHAL_REDIS_URL: redis.url, HOSTS: String(HOSTS), CONCURRENCY: '50' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   worker.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => worker.on('exit', r));
   if (code !== 0) throw new Error(`the worker exited with ${code}: ${out}`);
   const f = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Figures;
   console.log(
-    `worker-rss: ${HOSTS} no-op hosts, compiled JS, concurrency 50, rollout took ${(f.runMs / 1000).toFixed(1)} s`,
+    `worker-rss: ${HOSTS} no-op hosts, compiled JS (node ${PRODUCTION_NODE_FLAGS.join(' ')}), concurrency 50, rollout took ${(f.runMs / 1000).toFixed(1)} s`,
   );
   console.log(againstGoal('workerRssStartupMb', f.startup, 0));
   console.log(againstGoal('workerRssMb', f.peak, 0));

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // Runs the compiled build (dist/, `npm run build`) when there is one: no TypeScript loader in
 // production. Otherwise, or with MARSHAL_FROM_SOURCES=1 (tests, `npm run demo`, development), it runs
 // the TypeScript sources through tsx, a dev dependency.
