@@ -2,7 +2,8 @@
  * Does a second worker process add throughput? One 2,000-host no-op rollout, run with 1 worker process
  * and then with 2 (each its own OS process with its own Workers, sharing one fresh LocalRedis), timed
  * from start to `run.finished`; the ratio of the medians is the speed-up. The starting process runs no
- * Workers, so both sides pay the same for starting and watching the run. Goal: bench/support/goals.ts.
+ * Workers, so both sides pay the same for starting and watching the run; the worker processes warm up
+ * on a run of their own first. Goal: bench/support/goals.ts.
  *
  *   npx tsx bench/worker-scaling.ts [--hosts 2000] [--rounds 3] [--quick]
  */
@@ -20,6 +21,8 @@ import { noopRollout } from './support/noop-rollout.js';
 import { benchOptions, count } from './support/options.js';
 
 const CONCURRENCY = 32;
+/** Hosts of the run each side's worker processes warm up on before the timed run. */
+const WARM_UP_HOSTS = 2000;
 
 const noop = noopRollout({ name: 'noop', concurrency: CONCURRENCY * 2 });
 
@@ -72,16 +75,20 @@ worker-scaling: a no-op rollout with 1 worker process, then 2 (median wall times
       logger: silentLogger(),
     });
     try {
-      let finished!: () => void;
-      const over = new Promise<void>((res) => (finished = res));
-      let runId = '';
+      const done = new Map<string, () => void>();
       const sub = await engine.events.subscribe((e: RunEvent) => {
-        if (e.type === 'run.finished' && e.runId === runId) finished();
+        if (e.type === 'run.finished') done.get(e.runId)?.();
       });
-      const t0 = performance.now();
-      runId = await engine.start({ workflow: 'noop', params: { n: HOSTS }, requester: 'U-BENCH' });
-      await over;
-      const wall = performance.now() - t0;
+      const run = async (n: number): Promise<number> => {
+        const t0 = performance.now();
+        const runId = await engine.start({ workflow: 'noop', params: { n }, requester: 'U-BENCH' });
+        await new Promise<void>((res) => done.set(runId, res));
+        return performance.now() - t0;
+      };
+      // Every worker process warms up first (its code compiled by V8), as a long-running worker is: a
+      // cold process spends much of a short run compiling, and two cold processes compile twice.
+      await run(WARM_UP_HOSTS);
+      const wall = await run(HOSTS);
       await sub.close();
       return wall;
     } finally {
