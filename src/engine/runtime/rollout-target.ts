@@ -26,9 +26,10 @@ export interface Continuation {
  * decides what to do: a fresh target is applied (or planned, in a dry run); one left `started` by a
  * worker that died is reconciled with `step.check`; a recorded one is never run again.
  *
- * With `holder` (the job's id), the release hands the first next target to this job instead of
- * enqueuing a job for it, and the caller goes on with the target returned: a host step then costs no
- * queue round trip of its own. The ledger names the holder, so the reconciler knows the target is in hand.
+ * `holder`, asked when the target ends: the job's id if the job may go on, and the release then hands
+ * the first next target to this job instead of enqueuing a job for it; the caller goes on with the target
+ * returned, so a host step costs no queue round trip of its own. The ledger names the holder, so the
+ * reconciler knows the target is in hand.
  */
 export async function runTargetJob(
   rt: Runtime,
@@ -37,7 +38,7 @@ export async function runTargetJob(
   target: string,
   batch: number,
   jobSignal?: AbortSignal,
-  holder?: string,
+  holder: () => string | undefined = () => undefined,
 ): Promise<Continuation | undefined> {
   const { runId } = info;
   const field = ledgerField(task.id, target);
@@ -66,7 +67,7 @@ export async function runTargetJob(
       'skipped',
       { ...fresh, finishedAt: nowIso(), error: 'not started: rollout halted or run aborted' },
       '',
-      holder,
+      holder(),
     );
     return end === false ? undefined : end;
   }
@@ -100,7 +101,7 @@ export async function runTargetJob(
       'failed',
       { ...fresh, finishedAt: nowIso(), error: `not in the inventory: ${errorText(err)}` },
       token,
-      holder,
+      holder(),
     );
     return end === false ? undefined : end;
   }
@@ -185,7 +186,7 @@ export async function runTargetJob(
       durationMs: Date.now() - t0,
     },
     token,
-    holder,
+    holder(),
   );
   if (end === false) {
     ctx.log.warn({ target }, 'superseded attempt: a newer attempt holds the target; its result is dropped');
