@@ -16,6 +16,8 @@ export const RolloutParams = z.object({
   dir: z.string(),
   targets: z.array(z.string()),
   failOn: z.array(z.string()).default([]),
+  /** A failing step records a checkpoint first (as a step that may have changed its host does): restore unknown. */
+  checkpointOnFail: z.boolean().default(false),
   /** Targets whose step kills its own worker process (a step that crashes the worker, every time). */
   crashOn: z.array(z.string()).default([]),
   stepDelayMs: z.number().default(0),
@@ -51,7 +53,10 @@ const fileStep: HostStep<RolloutParams> = {
     const domain = p.maxPer ? String(ctx.host.vars[p.maxPer.var]) : undefined;
     if (domain !== undefined) appendFileSync(join(p.dir, 'flight.log'), `+${domain} ${ctx.target}\n`);
     if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);
-    if (p.failOn.includes(ctx.target)) throw new Error(`step failed on ${ctx.target}`);
+    if (p.failOn.includes(ctx.target)) {
+      if (p.checkpointOnFail) await ctx.checkpoint({ halfway: true });
+      throw new Error(`step failed on ${ctx.target}`);
+    }
     if (p.crashOn.includes(ctx.target)) process.kill(process.pid, 'SIGKILL');
     appendFileSync(join(p.dir, ctx.target), `${ctx.runId} ${process.pid}\n`);
     if (p.stepDelayMs) await sleep(p.stepDelayMs / 2);

@@ -15,15 +15,16 @@ export function unrestoredTargets(run: RunSnapshot): string[] {
  * in `hosts.changed` alone: the changed count, less the changed hosts a rollback put back, plus the failed
  * ones whose restore is unknown or failed. A page of the plan names too few hosts to tell: read `notable`.
  * The hosts put back come from the engine's `restored` counter: a summary names at most NOTABLE_SHOWN
- * hosts, too few to count a big rollback by. Without the counter (nothing restored, or a run older than
- * it) the named ones are all there is to count.
+ * hosts, too few to count a big rollback by; the failed hosts left half-changed from its `halfChanged`
+ * counter, likewise. Without a counter (none to count, or a run older than it) the named ones are all
+ * there is to count.
  */
 export function unrestoredCount(run: RunSnapshot): number {
   if (run.shown?.view !== 'notable') return unrestoredTargets(run).length;
   const counts = hostCountsOf(run);
   const restoredChanged =
     counts.restored ?? run.targets.filter((t) => t.ok && t.changed && t.restore === 'restored').length;
-  const failedHalfChanged = run.targets.filter((t) => !t.ok && halfChanged(t)).length;
+  const failedHalfChanged = counts.halfChanged ?? run.targets.filter((t) => !t.ok && halfChanged(t)).length;
   return counts.changed - restoredChanged + failedHalfChanged;
 }
 

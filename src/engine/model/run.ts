@@ -95,6 +95,11 @@ export const HostCounts = z.object({
    * counter: its notable hosts tell then).
    */
   restored: z.number().int().optional(),
+  /**
+   * Failed hosts the step or a restore may have left half-changed (`targets[].restore` unknown or failed):
+   * the engine's counter, or counted from `targets`. Absent when none is (and for a run older than it).
+   */
+  halfChanged: z.number().int().optional(),
 });
 export type HostCounts = z.infer<typeof HostCounts>;
 
@@ -161,12 +166,16 @@ export function hostCountsOf(run: Pick<RunSnapshot, 'hosts' | 'targets'>): HostC
   if (run.hosts) return run.hosts;
   const failed = run.targets.filter((t) => !t.ok).length;
   const restored = run.targets.filter((t) => t.ok && t.changed && t.restore === 'restored').length;
+  const halfChanged = run.targets.filter(
+    (t) => !t.ok && (t.restore === 'unknown' || t.restore === 'failed'),
+  ).length;
   return {
     reached: run.targets.length,
     ok: run.targets.length - failed,
     failed,
     changed: run.targets.filter((t) => t.ok && t.changed).length,
     ...(restored > 0 ? { restored } : {}),
+    ...(halfChanged > 0 ? { halfChanged } : {}),
   };
 }
 

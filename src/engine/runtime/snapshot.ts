@@ -108,6 +108,7 @@ export async function readSnapshot(
           failed: Number(counts.failed ?? 0),
           changed: Number(counts.changed ?? 0),
           ...(counts.restored === undefined ? {} : { restored: Number(counts.restored) }),
+          ...(counts.halfChanged === undefined ? {} : { halfChanged: Number(counts.halfChanged) }),
         };
   return RunSnapshot.parse({
     runId,

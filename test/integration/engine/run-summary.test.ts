@@ -90,6 +90,42 @@ describe('run summaries: host counters kept as steps end, notable hosts by name,
     expect(rollbackOffered(summary)).toBe(false);
   }, 180_000);
 
+  it('counts failed hosts left half-changed beyond what a summary names, until a rollback puts them back', async () => {
+    const n = NOTABLE_SHOWN + 50;
+    const names = Array.from({ length: n }, (_, i) => `f${String(i + 1).padStart(4, '0')}`);
+    const runId = await h.engine.start({
+      workflow: 'deploy',
+      params: {
+        dir: tempDir(),
+        targets: names,
+        canary: 0,
+        batches: [n],
+        concurrency: 8,
+        // Every step fails after its checkpoint: each host may be half-changed (restore unknown).
+        failOn: names,
+        checkpointOnFail: true,
+      },
+      requester: 'U1',
+    });
+    const all = await h.finished(runId);
+    expect(all.hosts).toEqual({ reached: n, ok: 0, failed: n, changed: 0, halfChanged: n });
+    expect(all.targets.every((t) => t.restore === 'unknown')).toBe(true);
+    // The summary names NOTABLE_SHOWN of them and still counts every one as left to roll back.
+    const summary = await h.engine.get(runId, { targets: 'notable' });
+    expect(summary.targets).toHaveLength(NOTABLE_SHOWN);
+    expect(unrestoredCount(summary)).toBe(n);
+    expect(rollbackOffered(summary)).toBe(true);
+
+    await h.engine.rollback(runId, 'U2');
+    await h.event(
+      (e) => e.runId === runId && e.type === 'task.state' && e.taskId === 'rollback' && e.state === 'success',
+    );
+    const after = await h.engine.get(runId, { targets: 'notable' });
+    expect(after.hosts).toEqual({ reached: n, ok: 0, failed: n, changed: 0, halfChanged: 0 });
+    expect(unrestoredCount(after)).toBe(0);
+    expect(rollbackOffered(after)).toBe(false);
+  }, 180_000);
+
   it('refuses a view it does not know, naming the field', async () => {
     const runId = await h.engine.start({
       workflow: 'deploy',

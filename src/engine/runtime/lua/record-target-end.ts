@@ -1,7 +1,7 @@
 /**
  * Lua function `recordTargetEnd`: records a target's end in the ledger and the stage's counters, once.
  * Keys: stage hash, ledger hash, changed-targets list, rollout hash, the run's host counters (`ok` |
- * `failed` | `changed`, keys.ts hostCounts), its notable set. Arguments: ledger field, ledger state
+ * `failed` | `changed` | `halfChanged`, keys.ts hostCounts), its notable set. Arguments: ledger field, ledger state
  * (applied | failed | planned | skipped), detail JSON, changed '1' | '0', target, the attempt's fencing
  * token (see targetBegin), or '' when the engine ends the work of an attempt that is gone (a job BullMQ
  * gave up on): that also moves the token on, so the lost attempt, should it still run somewhere, can
@@ -26,6 +26,8 @@ local function recordTargetEnd(stage, ledger, changedList, rollout, counts, nota
     redis.call('HINCRBY', stage, 'batchFailed', 1)
     redis.call('HINCRBY', rollout, 'failed', 1)
     redis.call('HINCRBY', counts, 'failed', 1)
+    -- A step that failed with its checkpoint still set may have changed the host: half-changed.
+    if redis.call('HEXISTS', ledger, f .. '#c') == 1 then redis.call('HINCRBY', counts, 'halfChanged', 1) end
     redis.call('SADD', notable, f)
   elseif state ~= 'skipped' then
     redis.call('HINCRBY', counts, 'ok', 1)

@@ -5,6 +5,8 @@
  * in every summary), KEYS[4] the run's host counters (keys.ts hostCounts): `restored` counts the entries
  * `changed` counts (applied with a change) once each is put back, so a summary can tell how many changed
  * hosts are left without naming them all. Counted here, once: a rolled-back entry is never marked again.
+ * `halfChanged` counts the failed entries whose restore is unknown or failed: it goes down when such a
+ * host is put back, up when a restore of a failed host fails.
  * ARGV[1] rollback task id, ARGV[2] its attempt, ARGV[3] ledger field,
  * ARGV[4] new state (`rolled_back` | `rollback_failed`), ARGV[5] detail JSON
  * Returns 1 (recorded) | 0 (the entry is no longer one to roll back) | -1 (this attempt was superseded)
@@ -15,11 +17,17 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'running' or redis.call('HGET', KEYS[
 end
 local st = redis.call('HGET', KEYS[2], ARGV[3])
 if st ~= 'applied' and st ~= 'failed' and st ~= 'rollback_failed' then return 0 end
-if ARGV[4] == 'rolled_back' then
-  -- The entry as its step ended it (a failed restore keeps those fields): ok and changed.
-  local d = cjson.decode(redis.call('HGET', KEYS[2], ARGV[3] .. '#d') or '{}')
-  if d.changed == true and d.error == nil then redis.call('HINCRBY', KEYS[4], 'restored', 1) end
+-- The entry as its step ended it (a failed restore keeps those fields): ok and changed, or failed.
+local d = cjson.decode(redis.call('HGET', KEYS[2], ARGV[3] .. '#d') or '{}')
+if ARGV[4] == 'rolled_back' and d.changed == true and d.error == nil then
+  redis.call('HINCRBY', KEYS[4], 'restored', 1)
 end
+-- A failed host is half-changed while its restore is unknown (failed, checkpoint set) or failed.
+local failedStep = d.error ~= nil and d.error ~= cjson.null
+local wasHalf = (st == 'failed' and redis.call('HEXISTS', KEYS[2], ARGV[3] .. '#c') == 1)
+  or (st == 'rollback_failed' and failedStep)
+local isHalf = ARGV[4] == 'rollback_failed' and failedStep
+if wasHalf ~= isHalf then redis.call('HINCRBY', KEYS[4], 'halfChanged', isHalf and 1 or -1) end
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4], ARGV[3] .. '#d', ARGV[5])
 redis.call('SADD', KEYS[3], ARGV[3])
 return 1
