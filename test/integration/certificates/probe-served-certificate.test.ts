@@ -7,6 +7,7 @@ import { probeServedCertificate } from '../../../src/certificates/probe/probe-se
 import { ErrorCode } from '../../../src/errors/index.js';
 import { freePort } from '../../../src/local/free-port.js';
 import { TestCa } from '../../../src/local/acme/test-ca.js';
+import { rejectedBy } from '../../support/refusal.js';
 
 const root = TestCa.root('Probe Test Root');
 const intermediate = root.intermediate('Probe Test Intermediate');
@@ -26,15 +27,6 @@ function listen(server: TlsServer | TcpServer): Promise<number> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
   );
-}
-
-async function failure(promise: Promise<unknown>): Promise<TlsProbeError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TlsProbeError);
-  return err as TlsProbeError;
 }
 
 describe('probeServedCertificate against a real TLS server', () => {
@@ -118,7 +110,7 @@ describe('probeServedCertificate against a real TLS server', () => {
 
   it('refused: nothing listens', async () => {
     const port = await freePort();
-    const err = await failure(
+    const err = await rejectedBy(TlsProbeError, () =>
       probeServedCertificate({ host: '127.0.0.1', port, servername: 'www.example.test' }),
     );
     expect(err.failure).toBe('refused');
@@ -129,7 +121,7 @@ describe('probeServedCertificate against a real TLS server', () => {
   });
 
   it('timeout: the server accepts but never completes a handshake', async () => {
-    const err = await failure(
+    const err = await rejectedBy(TlsProbeError, () =>
       probeServedCertificate(
         { host: '127.0.0.1', port: silentPort, servername: 'www.example.test' },
         { timeoutMs: 300 },
@@ -139,7 +131,7 @@ describe('probeServedCertificate against a real TLS server', () => {
   });
 
   it('handshake: the port does not speak TLS', async () => {
-    const err = await failure(
+    const err = await rejectedBy(TlsProbeError, () =>
       probeServedCertificate({ host: '127.0.0.1', port: garbagePort, servername: 'www.example.test' }),
     );
     expect(err.failure).toBe('handshake');

@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadWorkflowCatalog } from '../../../src/app/workflow-catalog.js';
 import { WorkflowModuleError } from '../../../src/kit/workflow-module-error.js';
+import { rejectedBy } from '../../support/refusal.js';
 
 /**
  * The loader as Marshal runs it at start: real files in a directory named by the config, imported
@@ -59,14 +60,8 @@ export default defineWorkflowModule({
 `;
 }
 
-async function refusal(dir: string): Promise<WorkflowModuleError> {
-  const err: unknown = await loadWorkflowCatalog({ workflows: [dir], configDir: base }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowModuleError);
-  return err as WorkflowModuleError;
-}
+const refusal = (dir: string): Promise<WorkflowModuleError> =>
+  rejectedBy(WorkflowModuleError, () => loadWorkflowCatalog({ workflows: [dir], configDir: base }));
 
 describe('loading workflow modules from a directory', () => {
   it('loads a good module next to the built-ins, from its file, without a warning', async () => {

@@ -3,19 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { checkBundleFile, parseManifest } from '../../../src/bundles/bundle.js';
 import type { BundleManifest } from '../../../src/bundles/manifest.js';
 import { ErrorCode, ValidationError, type FieldIssue } from '../../../src/errors/index.js';
+import { thrownBy } from '../../support/refusal.js';
 import { allowedRoots, rateLimiterConfig, rateLimiterManifest } from './fixtures.js';
 
 const manifest = parseManifest('rate-limiter', rateLimiterManifest, { allowedRoots });
 
 function issuesOf(content: string, m: BundleManifest = manifest): FieldIssue[] {
-  try {
-    checkBundleFile(m, content);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).code).toBe(ErrorCode.InvalidBundle);
-    return [...(err as ValidationError).issues];
-  }
-  throw new Error('config was accepted');
+  const err = thrownBy(ValidationError, () => checkBundleFile(m, content));
+  expect(err.code).toBe(ErrorCode.InvalidBundle);
+  return [...err.issues];
 }
 
 describe('bundle config file', () => {

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../../src/bundles/bundle.js';
 import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
+import { thrownBy } from '../../support/refusal.js';
 import { allowedRoots, rateLimiterManifest } from './fixtures.js';
 
 function issuesOf(text: string, name = 'rate-limiter'): { path: string; message: string }[] {
-  try {
-    parseManifest(name, text, { allowedRoots });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).code).toBe(ErrorCode.InvalidBundle);
-    return [...(err as ValidationError).issues];
-  }
-  throw new Error('manifest was accepted');
+  const err = thrownBy(ValidationError, () => parseManifest(name, text, { allowedRoots }));
+  expect(err.code).toBe(ErrorCode.InvalidBundle);
+  return [...err.issues];
 }
 
 describe('bundle manifest', () => {

@@ -5,6 +5,7 @@ import { parseOsRelease } from '../../../src/bundles/prechecks/os-release.js';
 import { unmetRequirements, type HostFacts } from '../../../src/bundles/prechecks/requirements.js';
 import { compareVersions, leadingVersion } from '../../../src/bundles/prechecks/version.js';
 import { ErrorCode } from '../../../src/errors/index.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const DEBIAN_12 = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
 NAME="Debian GNU/Linux"
@@ -18,14 +19,9 @@ const DF = `Filesystem     1024-blocks     Used Available Capacity Mounted on
 `;
 
 function thrown(fn: () => unknown): UnexpectedHostOutputError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UnexpectedHostOutputError);
-    expect((err as UnexpectedHostOutputError).code).toBe(ErrorCode.UnexpectedHostOutput);
-    return err as UnexpectedHostOutputError;
-  }
-  throw new Error('accepted');
+  const err = thrownBy(UnexpectedHostOutputError, fn);
+  expect(err.code).toBe(ErrorCode.UnexpectedHostOutput);
+  return err;
 }
 
 describe('os-release', () => {

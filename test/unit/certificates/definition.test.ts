@@ -5,6 +5,7 @@ import { parseCertificateDefinition } from '../../../src/certificates/parse-defi
 import { domainCovers, domainNameProblem } from '../../../src/certificates/domain-name.js';
 import { parseDuration } from '../../../src/certificates/duration.js';
 import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const exampleText = readFileSync(
   new URL('../../../examples/certificates/www-example/certificate.yaml', import.meta.url),
@@ -12,15 +13,8 @@ const exampleText = readFileSync(
 );
 const options = { allowedRoots: ['/etc/ssl/marshal'] };
 
-function refusal(text: string, name = 'www-example'): ValidationError {
-  try {
-    parseCertificateDefinition(name, text, options);
-  } catch (err) {
-    if (err instanceof ValidationError) return err;
-    throw err;
-  }
-  throw new Error('the definition was accepted');
-}
+const refusal = (text: string, name = 'www-example'): ValidationError =>
+  thrownBy(ValidationError, () => parseCertificateDefinition(name, text, options));
 
 const edit = (from: string, to: string): string => {
   if (!exampleText.includes(from)) throw new Error(`the example has no "${from}"`);

@@ -11,6 +11,7 @@ import {
 } from '../../../src/certificates/validation/validate-certificate.js';
 import { ErrorCode } from '../../../src/errors/index.js';
 import { TestCa } from '../../../src/local/acme/test-ca.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const DAY = 86_400_000;
 const domains = ['www.example.test', 'example.test'];
@@ -24,15 +25,8 @@ const goodCandidate: CertificateCandidate = {
   keyPem: good.keyPem,
 };
 
-function rejection(candidate: CertificateCandidate, p: ValidationPolicy = policy): CertificateRejectedError {
-  try {
-    validateCertificate('www', candidate, p);
-  } catch (err) {
-    if (err instanceof CertificateRejectedError) return err;
-    throw err;
-  }
-  throw new Error('the certificate was accepted');
-}
+const rejection = (candidate: CertificateCandidate, p: ValidationPolicy = policy): CertificateRejectedError =>
+  thrownBy(CertificateRejectedError, () => validateCertificate('www', candidate, p));
 
 const leafWith = (options: Partial<Parameters<TestCa['issue']>[0]>): CertificateCandidate => {
   const leaf = intermediate.issue({ commonName: 'www.example.test', dnsNames: domains, ...options });

@@ -12,6 +12,7 @@ import {
 import { createCatalog, type LoadedWorkflow } from '../../../src/kit/catalog.js';
 import type { SlashCommandClaim } from '../../../src/kit/workflow-module.js';
 import { defineWorkflowModule } from '../../../src/kit/workflow-module.js';
+import { thrownBy } from '../../support/refusal.js';
 
 // `/marshal run|help` and the slash commands workflows claim, over a catalog of small workflows
 // declared here: routing by name and subcommand, help, and the refusals (known names closest first).
@@ -31,16 +32,6 @@ const loaded = (name: string, slashCommand?: SlashCommandClaim): LoadedWorkflow 
   dirs: { config: '/etc', module: '/workflows', assets: undefined },
   warnings: [],
 });
-
-const refusal = (f: () => unknown): CommandInputError => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof CommandInputError) return err;
-    throw err;
-  }
-  throw new Error('the command was accepted');
-};
 
 const push = loaded('config-push', { command: '/config', subcommand: 'push' });
 const rollback = loaded('config-rollback', { command: '/config', subcommand: 'rollback' });
@@ -71,7 +62,7 @@ describe('/marshal', () => {
   });
 
   it("refuses the workflow's words with its /marshal run usage line", () => {
-    expect(refusal(() => parseMarshalCommand(catalog, 'run config-push'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseMarshalCommand(catalog, 'run config-push'))).toMatchObject({
       part: '<target>',
       problem: 'is missing',
       usage: '/marshal run config-push <target> [--dry-run]',
@@ -80,7 +71,9 @@ describe('/marshal', () => {
   });
 
   it('refuses another subcommand with the general usage line', () => {
-    expect(refusal(() => parseMarshalCommand(catalog, 'start config-push'))).toMatchObject({
+    expect(
+      thrownBy(CommandInputError, () => parseMarshalCommand(catalog, 'start config-push')),
+    ).toMatchObject({
       part: 'subcommand',
       problem: '`start` is not a /marshal subcommand',
       allowed: '`run` or `help`',
@@ -89,12 +82,12 @@ describe('/marshal', () => {
   });
 
   it('refuses run without a workflow, listing every workflow by name', () => {
-    expect(refusal(() => parseMarshalCommand(catalog, 'run'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseMarshalCommand(catalog, 'run'))).toMatchObject({
       part: '<workflow>',
       problem: 'is missing',
       usage: MARSHAL_USAGE,
     });
-    const { allowed } = refusal(() => parseMarshalCommand(catalog, 'run'));
+    const { allowed } = thrownBy(CommandInputError, () => parseMarshalCommand(catalog, 'run'));
     expect(allowed.startsWith('one of `')).toBe(true);
     expect(allowed.match(/`[^`]+`/g)?.sort()).toEqual(
       ['`config-push`', '`config-rollback`', '`os-status`', '`os-upgrade`'].sort(),
@@ -104,7 +97,7 @@ describe('/marshal', () => {
   it.each(['run config-psuh x', 'help config-psuh'])(
     'refuses %j: unknown workflow, closest first',
     (text) => {
-      expect(refusal(() => parseMarshalCommand(catalog, text))).toMatchObject({
+      expect(thrownBy(CommandInputError, () => parseMarshalCommand(catalog, text))).toMatchObject({
         part: '<workflow>',
         problem: '`config-psuh` is not a workflow of this Marshal',
         allowed: 'one of `config-push`, `config-rollback`, `os-status`, `os-upgrade` (closest first)',
@@ -114,14 +107,18 @@ describe('/marshal', () => {
   );
 
   it('cuts a long unknown name at 60 characters', () => {
-    const err = refusal(() => parseMarshalCommand(catalog, `run ${'x'.repeat(80)}`));
+    const err = thrownBy(CommandInputError, () => parseMarshalCommand(catalog, `run ${'x'.repeat(80)}`));
     expect(err.problem).toBe(`\`${'x'.repeat(57)}...\` is not a workflow of this Marshal`);
   });
 
   it('says there are none when the catalog is empty', () => {
     const empty = createCatalog([]);
-    expect(refusal(() => known(empty, 'x'))).toMatchObject({ allowed: 'one of `(none)` (closest first)' });
-    expect(refusal(() => known(empty, undefined))).toMatchObject({ allowed: 'one of `(none)`' });
+    expect(thrownBy(CommandInputError, () => known(empty, 'x'))).toMatchObject({
+      allowed: 'one of `(none)` (closest first)',
+    });
+    expect(thrownBy(CommandInputError, () => known(empty, undefined))).toMatchObject({
+      allowed: 'one of `(none)`',
+    });
   });
 
   it('known gives the loaded workflow of that name', () => {
@@ -165,14 +162,16 @@ describe('claimed slash commands', () => {
     });
     // `help` with more words is a workflow word, not help.
     expect(parseClaimedCommand('/osupgrade', osupgrade, 'help')).toStrictEqual({ kind: 'help' });
-    expect(refusal(() => parseClaimedCommand('/osupgrade', osupgrade, 'help me'))).toMatchObject({
+    expect(
+      thrownBy(CommandInputError, () => parseClaimedCommand('/osupgrade', osupgrade, 'help me')),
+    ).toMatchObject({
       part: 'arguments',
       problem: 'unexpected `me`',
     });
   });
 
   it("refuses the workflow's words with the claimant's own usage line", () => {
-    expect(refusal(() => parseClaimedCommand('/config', config, 'push'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseClaimedCommand('/config', config, 'push'))).toMatchObject({
       part: '<target>',
       problem: 'is missing',
       usage: '/config push <target> [--dry-run]',
@@ -180,7 +179,9 @@ describe('claimed slash commands', () => {
   });
 
   it('refuses an unknown subcommand listing the claimed ones and help, with every usage line', () => {
-    expect(refusal(() => parseClaimedCommand('/config', config, 'deploy x'))).toMatchObject({
+    expect(
+      thrownBy(CommandInputError, () => parseClaimedCommand('/config', config, 'deploy x')),
+    ).toMatchObject({
       part: 'subcommand',
       problem: '`deploy` is not a /config subcommand',
       allowed: '`push` or `rollback` or `help`',
@@ -190,7 +191,7 @@ describe('claimed slash commands', () => {
 
   it('says "an" before a command starting with a vowel', () => {
     const only = [upgradeStatus];
-    expect(refusal(() => parseClaimedCommand('/osupgrade', only, 'go'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseClaimedCommand('/osupgrade', only, 'go'))).toMatchObject({
       problem: '`go` is not an /osupgrade subcommand',
       allowed: '`status` or `help`',
     });

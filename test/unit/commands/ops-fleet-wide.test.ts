@@ -2,20 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandInputError } from '../../../commands/parse/command-input-error.js';
 import { OPS_USAGE, OPS_USAGES, parseOpsCommand } from '../../../commands/parse/ops-command.js';
+import { thrownBy } from '../../support/refusal.js';
 
 // The /ops subcommands that act on the whole fleet (stop-all, freeze, schedule, schedules) and the
 // refusals of the per-run ones the Slack tests do not reach: each refusal names the part, says what
 // was wrong and what is allowed, and carries the subcommand's own usage line.
 
-const refusal = (text: string): CommandInputError => {
-  try {
-    parseOpsCommand(text);
-  } catch (err) {
-    if (err instanceof CommandInputError) return err;
-    throw err;
-  }
-  throw new Error(`/ops ${text} was accepted`);
-};
+const refusal = (text: string): CommandInputError => thrownBy(CommandInputError, () => parseOpsCommand(text));
 
 const HOUR = 3_600_000;
 

@@ -7,25 +7,18 @@ import { parseOpsCommand } from '../../../commands/parse/ops-command.js';
 import { parseWorkflowWords } from '../../../commands/parse/workflow-command.js';
 import { withUsage } from '../../../commands/parse/with-usage.js';
 import { defineWorkflowModule } from '../../../src/kit/workflow-module.js';
+import { thrownBy } from '../../support/refusal.js';
 
 // Edges of the shared pieces every command parser uses: quoting the operator's word, the error's
 // identity, usage lines, cron field counting, a rest positional after others, and which rollout
 // flag a workflow's own schema refusal is pinned on.
 
-const refusal = (f: () => unknown): CommandInputError => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof CommandInputError) return err;
-    throw err;
-  }
-  throw new Error('accepted');
-};
-
 describe('codeSpan', () => {
   it('turns backticks into quotes so the span cannot close early', () => {
     expect(codeSpan('a`b')).toBe("`a'b`");
-    expect(refusal(() => parseOpsCommand('status a`b')).problem).toBe("`a'b` is not a run id");
+    expect(thrownBy(CommandInputError, () => parseOpsCommand('status a`b')).problem).toBe(
+      "`a'b` is not a run id",
+    );
   });
 
   it('keeps a word of exactly `max` characters whole and cuts a longer one', () => {
@@ -44,14 +37,14 @@ describe('CommandInputError and withUsage', () => {
 
   it('adds the usage line to a refusal, keeps one it already has, and lets other errors through', () => {
     expect(
-      refusal(() =>
+      thrownBy(CommandInputError, () =>
         withUsage('u1', () => {
           throw new CommandInputError('p', 'q', 'r');
         }),
       ).usage,
     ).toBe('u1');
     expect(
-      refusal(() =>
+      thrownBy(CommandInputError, () =>
         withUsage('u1', () => {
           throw new CommandInputError('p', 'q', 'r', 'u0');
         }),
@@ -72,7 +65,7 @@ describe('CommandInputError and withUsage', () => {
 
 describe('/ops schedule counts cron fields by runs of spaces', () => {
   it.each(['" 0 3 * *"', '"0  3 * *"', '"0 3 * * "'])('refuses the 4-field cron %s', (cron) => {
-    expect(refusal(() => parseOpsCommand(`schedule n ${cron} w`)).part).toBe('<cron>');
+    expect(thrownBy(CommandInputError, () => parseOpsCommand(`schedule n ${cron} w`)).part).toBe('<cron>');
   });
 });
 
@@ -113,7 +106,9 @@ describe('workflow words', () => {
         .object({ [key]: z.unknown().refine((v) => v === undefined, 'is not for this workflow') })
         .passthrough(),
     );
-    expect(refusal(() => parseWorkflowWords(strict, ['m', 'h', ...flag.split(' ')], '/d'))).toMatchObject({
+    expect(
+      thrownBy(CommandInputError, () => parseWorkflowWords(strict, ['m', 'h', ...flag.split(' ')], '/d')),
+    ).toMatchObject({
       part,
       allowed: 'see the usage line',
     });

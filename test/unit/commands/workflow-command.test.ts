@@ -11,6 +11,7 @@ import {
 } from '../../../commands/parse/workflow-command.js';
 import type { CommandSyntax } from '../../../src/kit/command-syntax.js';
 import { defineWorkflowModule } from '../../../src/kit/workflow-module.js';
+import { thrownBy } from '../../support/refusal.js';
 
 // The one parser of every workflow's words, read against small workflow modules declared here: each
 // positional kind (literal, optional, rest, checked word), own flags, the rollout flags, a custom
@@ -24,16 +25,6 @@ const module = (syntax: CommandSyntax, params: z.ZodType = z.record(z.string(), 
     syntax,
     workflow: () => ({ tasks: [] }) as never,
   });
-
-const refusal = (f: () => unknown): CommandInputError => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof CommandInputError) return err;
-    throw err;
-  }
-  throw new Error('the words were accepted');
-};
 
 const push = module(
   {
@@ -212,17 +203,21 @@ describe('parseWorkflowWords', () => {
     [['web', 'to'], '<target-set>', 'is missing', 'an inventory selector'],
     [['web', 'to', 'x', 'y', 'z'], 'arguments', 'unexpected `z`', 'only the arguments in the usage line'],
   ])('refuses the words %j naming %s', (words, part, problem, allowed) => {
-    const err = refusal(() => parseWorkflowWords(push, words, '/demo push'));
+    const err = thrownBy(CommandInputError, () => parseWorkflowWords(push, words, '/demo push'));
     expect(err).toMatchObject({ part, problem, allowed, usage: `/demo push ${workflowUsage(push)}` });
   });
 
   it('cuts a long bad word to 60 characters in the refusal', () => {
-    const err = refusal(() => parseWorkflowWords(push, ['A'.repeat(100), 'to', 'x'], '/d'));
+    const err = thrownBy(CommandInputError, () =>
+      parseWorkflowWords(push, ['A'.repeat(100), 'to', 'x'], '/d'),
+    );
     expect(err.problem).toBe(`\`${'A'.repeat(57)}...\` is not lower-case`);
   });
 
   it('refuses a missing required rest positional', () => {
-    expect(refusal(() => parseWorkflowWords(hosts, ['--mode', 'fast'], '/h'))).toMatchObject({
+    expect(
+      thrownBy(CommandInputError, () => parseWorkflowWords(hosts, ['--mode', 'fast'], '/h')),
+    ).toMatchObject({
       part: '<hosts>',
       problem: 'is missing',
       allowed: 'one or more host names',
@@ -231,13 +226,17 @@ describe('parseWorkflowWords', () => {
   });
 
   it('refuses a flag the workflow does not take, e.g. a rollout flag outside a rollout', () => {
-    expect(refusal(() => parseWorkflowWords(hosts, ['a', '--canary', '1'], '/h'))).toMatchObject({
+    expect(
+      thrownBy(CommandInputError, () => parseWorkflowWords(hosts, ['a', '--canary', '1'], '/h')),
+    ).toMatchObject({
       part: '--canary',
     });
   });
 
   it('refuses a bad rollout flag naming it', () => {
-    expect(refusal(() => parseWorkflowWords(push, ['web', 'to', 'x', '--delay', '30'], '/d'))).toMatchObject({
+    expect(
+      thrownBy(CommandInputError, () => parseWorkflowWords(push, ['web', 'to', 'x', '--delay', '30'], '/d')),
+    ).toMatchObject({
       part: '--delay',
       problem: '`30` is not a duration with a unit',
     });
@@ -257,7 +256,7 @@ describe("parseWorkflowWords: the params schema's refusals name where the value 
     [['web', 'to', 'x', '--delay', '2m'], '--delay', 'is longer than a minute', 'see the usage line'],
     [['web', 'to', 'x', '--concurrency', '6'], '--concurrency', 'is more than 5', 'see the usage line'],
   ])('%j → %s', (words, part, problem, allowed) => {
-    expect(refusal(() => parseWorkflowWords(push, words, '/d'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseWorkflowWords(push, words, '/d'))).toMatchObject({
       part,
       problem,
       allowed,
@@ -266,7 +265,7 @@ describe("parseWorkflowWords: the params schema's refusals name where the value 
   });
 
   it('names the flag of an enum refusal (a value from a flag is quoted)', () => {
-    const err = refusal(() => parseWorkflowWords(hosts, ['a', '--mode', 'medium'], '/h'));
+    const err = thrownBy(CommandInputError, () => parseWorkflowWords(hosts, ['a', '--mode', 'medium'], '/h'));
     expect(err.part).toBe('--mode');
     expect(err.allowed).toBe('how');
     expect(err.problem.startsWith('`medium` ')).toBe(true);
@@ -277,7 +276,7 @@ describe("parseWorkflowWords: the params schema's refusals name where the value 
       { positionals: [{ name: 'hosts', help: 'hosts', rest: true }] },
       z.object({ hosts: z.array(z.string()).max(1, 'has more than one host') }),
     );
-    expect(refusal(() => parseWorkflowWords(strict, ['a', 'b'], '/s'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseWorkflowWords(strict, ['a', 'b'], '/s'))).toMatchObject({
       part: '<hosts>',
       problem: 'has more than one host',
       allowed: 'hosts',
@@ -286,7 +285,7 @@ describe("parseWorkflowWords: the params schema's refusals name where the value 
 
   it('a key no word or flag fills is named as it is; an issue about the whole params names the arguments', () => {
     const extra = module({ positionals: [] }, z.object({ region: z.string({ message: 'is required' }) }));
-    expect(refusal(() => parseWorkflowWords(extra, [], '/e'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseWorkflowWords(extra, [], '/e'))).toMatchObject({
       part: 'region',
       problem: 'is required',
       allowed: 'the words of the usage line',
@@ -295,7 +294,7 @@ describe("parseWorkflowWords: the params schema's refusals name where the value 
       { positionals: [] },
       z.object({}).refine(() => false, { message: 'cannot run today' }),
     );
-    expect(refusal(() => parseWorkflowWords(whole, [], '/w'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseWorkflowWords(whole, [], '/w'))).toMatchObject({
       part: 'arguments',
       problem: 'cannot run today',
       allowed: 'the words of the usage line',
@@ -307,12 +306,14 @@ describe("parseWorkflowWords: the params schema's refusals name where the value 
       { positionals: [] },
       z.object({ canary: z.string({ message: 'is required' }) }),
     );
-    expect(refusal(() => parseWorkflowWords(notRollout, [], '/n'))).toMatchObject({ part: 'canary' });
+    expect(thrownBy(CommandInputError, () => parseWorkflowWords(notRollout, [], '/n'))).toMatchObject({
+      part: 'canary',
+    });
     const customBad = module(
       { usage: '<x>', parse: () => ({ params: { bundle: 'x' }, dryRun: false }) },
       z.object({ bundle: z.string().min(2, 'is too short') }),
     );
-    expect(refusal(() => parseWorkflowWords(customBad, [], '/c'))).toMatchObject({
+    expect(thrownBy(CommandInputError, () => parseWorkflowWords(customBad, [], '/c'))).toMatchObject({
       part: 'bundle',
       problem: '`x` is too short',
       usage: '/c <x>',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../../src/config/invalid-config-error.js';
 import { loadSettings } from '../../../src/config/settings.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const good = {
   SLACK_BOT_TOKEN: 'xoxb-1111-2222-abcdefSECRET',
@@ -9,15 +10,8 @@ const good = {
   MARSHAL_CONFIG: '/etc/marshal/marshal.yaml',
 };
 
-function refusal(env: Record<string, string | undefined>): InvalidConfigError {
-  try {
-    loadSettings(env);
-  } catch (err) {
-    if (err instanceof InvalidConfigError) return err;
-    throw err;
-  }
-  throw new Error('settings were accepted');
-}
+const refusal = (env: Record<string, string | undefined>): InvalidConfigError =>
+  thrownBy(InvalidConfigError, () => loadSettings(env));
 
 describe('settings from the environment', () => {
   it('reads a minimal environment with defaults: HTTP mode, port 3000, slack.com', () => {

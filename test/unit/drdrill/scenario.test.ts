@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { parseScenario } from '../../../src/drdrill/scenario/parse-scenario.js';
 import { ScenarioDirectory } from '../../../src/drdrill/scenario/scenario-directory.js';
 import { ErrorCode, ValidationError, type FieldIssue } from '../../../src/errors/index.js';
+import { thrownBy } from '../../support/refusal.js';
 
 /** A scenario document as YAML gives it back, edited freely by the cases below. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,14 +26,9 @@ function variant(edit: (doc: Doc) => void): string {
 }
 
 function issuesOf(text: string): FieldIssue[] {
-  try {
-    parseScenario(text, 'test.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).code).toBe(ErrorCode.InvalidScenario);
-    return [...(err as ValidationError).issues];
-  }
-  throw new Error('the scenario was accepted');
+  const err = thrownBy(ValidationError, () => parseScenario(text, 'test.yaml'));
+  expect(err.code).toBe(ErrorCode.InvalidScenario);
+  return [...err.issues];
 }
 
 describe('a drill scenario file', () => {

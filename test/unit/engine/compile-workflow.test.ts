@@ -4,6 +4,7 @@ import { defineWorkflow } from '../../../src/engine/index.js';
 import type { CompiledTask, RolloutSpec, TaskRef, WorkflowBuilder } from '../../../src/engine/index.js';
 import { WorkflowDefinitionError } from '../../../src/engine/errors/workflow-definition-error.js';
 import { ErrorCode } from '../../../src/errors/error-code.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const params = z.object({ hosts: z.array(z.string()) });
 type P = z.infer<typeof params>;
@@ -30,16 +31,10 @@ function define(tasks: (wf: WorkflowBuilder<P>) => void) {
 }
 
 function failure(fn: () => unknown): WorkflowDefinitionError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowDefinitionError);
-    const e = err as WorkflowDefinitionError;
-    expect(e.code).toBe(ErrorCode.InvalidWorkflow);
-    expect(e.retryable).toBe(false);
-    return e;
-  }
-  throw new Error('expected a WorkflowDefinitionError, nothing was thrown');
+  const e = thrownBy(WorkflowDefinitionError, fn);
+  expect(e.code).toBe(ErrorCode.InvalidWorkflow);
+  expect(e.retryable).toBe(false);
+  return e;
 }
 
 function task(def: { tasks: ReadonlyMap<string, CompiledTask<P>> }, id: string): CompiledTask<P> {

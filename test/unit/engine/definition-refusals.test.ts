@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineWorkflow } from '../../../src/engine/index.js';
 import type { RolloutSpec, WorkflowBuilder } from '../../../src/engine/index.js';
 import { WorkflowDefinitionError } from '../../../src/engine/errors/workflow-definition-error.js';
+import { thrownBy } from '../../support/refusal.js';
 
 // Every refusal of a workflow definition, with the exact sentence the author reads and the tasks it
 // names (tooling reads `tasks`), and the defaults a definition compiles to. Complements
@@ -24,17 +25,8 @@ const rolloutSpec = (extra: Record<string, unknown> = {}): RolloutSpec<P> =>
 const define = (tasks: (wf: WorkflowBuilder<P>) => void) =>
   defineWorkflow({ name: 'wf', summary: 'a workflow', params, tasks });
 
-function refusal(fn: () => unknown): WorkflowDefinitionError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WorkflowDefinitionError) return err;
-    throw err;
-  }
-  throw new Error('the definition was accepted');
-}
-
-const refused = (tasks: (wf: WorkflowBuilder<P>) => void) => refusal(() => define(tasks));
+const refused = (tasks: (wf: WorkflowBuilder<P>) => void) =>
+  thrownBy(WorkflowDefinitionError, () => define(tasks));
 
 describe('defineWorkflow: the workflow itself', () => {
   const base = {
@@ -63,13 +55,15 @@ describe('defineWorkflow: the workflow itself', () => {
     [{ admit: true }, "workflow 'wf': admit must be a function of the params", 'wf'],
     [{ tasks: [] }, "workflow 'wf': tasks must be a function that declares the tasks", 'wf'],
   ])('refuses %j', (change, message, workflow) => {
-    const err = refusal(() => defineWorkflow({ ...base, ...change } as never));
+    const err = thrownBy(WorkflowDefinitionError, () => defineWorkflow({ ...base, ...change } as never));
     expect(err.message).toBe(message);
     expect(err.context).toMatchObject({ workflow });
   });
 
   it('refuses a missing spec naming the name', () => {
-    expect(refusal(() => defineWorkflow(undefined as never)).message).toContain('workflow name undefined');
+    expect(thrownBy(WorkflowDefinitionError, () => defineWorkflow(undefined as never)).message).toContain(
+      'workflow name undefined',
+    );
   });
 
   it('takes names with dots, dashes and underscores', () => {
@@ -185,7 +179,7 @@ describe('defineWorkflow: ids and functions', () => {
       kept = wf;
       wf.task('a', noop);
     });
-    const err = refusal(() => kept!.task('late', noop));
+    const err = thrownBy(WorkflowDefinitionError, () => kept!.task('late', noop));
     expect(err.message).toBe(
       "workflow 'wf': task 'late' was declared after the workflow was built; declare it inside tasks()",
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { domainValue, MaxPerSchema } from '../../../src/engine/rollout/failure-domain.js';
 import { planRollout } from '../../../src/engine/rollout/plan-rollout.js';
 import { ValidationError } from '../../../src/errors/validation-error.js';
+import { thrownBy } from '../../support/refusal.js';
 
 describe('domainValue: a host’s single value of a failure-domain var', () => {
   const host = {
@@ -45,18 +46,9 @@ describe('MaxPerSchema: --max-per VAR=N', () => {
 
 describe('planRollout refusals name the hosts and the flag', () => {
   const hosts = Array.from({ length: 8 }, (_, i) => `h${i + 1}`);
-  const refusal = (run: () => unknown): ValidationError => {
-    try {
-      run();
-    } catch (err) {
-      expect(err).toBeInstanceOf(ValidationError);
-      return err as ValidationError;
-    }
-    return expect.unreachable('expected a ValidationError');
-  };
 
   it('one host without the var: "host … has", with the --max-per flag to fix', () => {
-    const e = refusal(() =>
+    const e = thrownBy(ValidationError, () =>
       planRollout(hosts, { canary: 0, batches: [1], maxPer: { var: 'rack', n: 1 } }, (t) =>
         t === 'h3' ? undefined : 'r1',
       ),
@@ -72,19 +64,21 @@ describe('planRollout refusals name the hosts and the flag', () => {
   });
 
   it('many hosts without the var: the first five and how many more, with the --by flag', () => {
-    const e = refusal(() => planRollout(hosts, { canary: 0, batches: [1], by: 'az' }, () => undefined));
+    const e = thrownBy(ValidationError, () =>
+      planRollout(hosts, { canary: 0, batches: [1], by: 'az' }, () => undefined),
+    );
     expect(e.issues[0]?.path).toBe('by');
     expect(e.issues[0]?.message).toBe(
       "hosts h1, h2, h3, h4, h5 and 3 more have no single value of inventory var 'az'; --by az needs every target to have one (set it in the inventory, or drop the flag)",
     );
-    const five = refusal(() =>
+    const five = thrownBy(ValidationError, () =>
       planRollout(hosts.slice(0, 5), { canary: 0, batches: [1], by: 'az' }, () => undefined),
     );
     expect(five.issues[0]?.message).toMatch(/^hosts h1, h2, h3, h4, h5 have no single/);
   });
 
   it('a canary larger than the first value of --by: says how many that value has', () => {
-    const e = refusal(() =>
+    const e = thrownBy(ValidationError, () =>
       planRollout(hosts, { canary: 3, batches: [1], by: 'az' }, (t) =>
         t === 'h1' || t === 'h2' ? 'a' : 'b',
       ),
@@ -124,7 +118,7 @@ describe('planRollout refusals name the hosts and the flag', () => {
     ['batches[0]', { canary: 0, batches: ['120%'] }, '"120%" is not a batch size'],
     ['batches[0]', { canary: 0, batches: ['x'] }, '"x" is not a batch size'],
   ] as const)('refuses a bad %s by name and value', (path, strategy, message) => {
-    const e = refusal(() => planRollout(hosts, strategy as never));
+    const e = thrownBy(ValidationError, () => planRollout(hosts, strategy as never));
     expect(e.issues[0]?.path).toBe(path);
     expect(e.issues[0]?.message).toContain(message);
     expect(e.message).toMatch(/^rollout strategy: /);

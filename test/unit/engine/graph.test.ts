@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { downstreamOf, validateDag, type DagNode } from '../../../src/engine/dag/graph.js';
 import { WorkflowDefinitionError } from '../../../src/engine/errors/workflow-definition-error.js';
 import { ErrorCode } from '../../../src/errors/error-code.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const n = (id: string, ...upstream: string[]): DagNode => ({ id, upstream });
-
-function definitionError(fn: () => unknown): WorkflowDefinitionError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowDefinitionError);
-    return err as WorkflowDefinitionError;
-  }
-  throw new Error('expected a WorkflowDefinitionError, nothing was thrown');
-}
 
 describe('validateDag', () => {
   it('orders every task after all of its upstream tasks', () => {
@@ -41,26 +32,26 @@ describe('validateDag', () => {
   });
 
   it('refuses an empty workflow', () => {
-    const err = definitionError(() => validateDag([], 'config-push'));
+    const err = thrownBy(WorkflowDefinitionError, () => validateDag([], 'config-push'));
     expect(err.message).toMatch(/config-push.*no tasks/);
     expect(err.code).toBe(ErrorCode.InvalidWorkflow);
     expect(err.retryable).toBe(false);
   });
 
   it('refuses a duplicate task id, naming it', () => {
-    const err = definitionError(() => validateDag([n('a'), n('b'), n('a')]));
+    const err = thrownBy(WorkflowDefinitionError, () => validateDag([n('a'), n('b'), n('a')]));
     expect(err.message).toContain("'a' is defined twice");
     expect(err.tasks).toEqual(['a']);
   });
 
   it('refuses an unknown dependency, naming the task, the dependency and the known tasks', () => {
-    const err = definitionError(() => validateDag([n('a'), n('b', 'x')]));
+    const err = thrownBy(WorkflowDefinitionError, () => validateDag([n('a'), n('b', 'x')]));
     expect(err.message).toContain("task 'b' depends on 'x', which does not exist; known tasks: a, b");
     expect(err.tasks).toEqual(['b', 'x']);
   });
 
   it('refuses a cycle and shows its path', () => {
-    const err = definitionError(() =>
+    const err = thrownBy(WorkflowDefinitionError, () =>
       validateDag([n('start'), n('a', 'start', 'c'), n('b', 'a'), n('c', 'b')]),
     );
     expect(err.message).toContain('a → b → c → a');
@@ -68,7 +59,7 @@ describe('validateDag', () => {
   });
 
   it('refuses a task that depends on itself', () => {
-    const err = definitionError(() => validateDag([n('a', 'a')]));
+    const err = thrownBy(WorkflowDefinitionError, () => validateDag([n('a', 'a')]));
     expect(err.message).toContain('a → a');
   });
 

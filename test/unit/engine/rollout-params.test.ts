@@ -4,18 +4,14 @@ import { parseArgs } from '../../../commands/parse/args.js';
 import { parseRolloutFlags, ROLLOUT_FLAGS } from '../../../commands/parse/rollout-flags.js';
 import { tokenize } from '../../../commands/parse/tokenize.js';
 import { RolloutParams, rolloutStrategy } from '../../../src/authoring/index.js';
-import { isMarshalError } from '../../../src/errors/index.js';
+import { MarshalError } from '../../../src/errors/index.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const flagsOf = (text: string) => parseRolloutFlags(parseArgs(tokenize(text), ROLLOUT_FLAGS).flags);
 
 function refusal(text: string): { part: unknown; message: string } {
-  try {
-    flagsOf(text);
-  } catch (err) {
-    if (!isMarshalError(err)) throw err;
-    return { part: err.context.part, message: err.message };
-  }
-  throw new Error(`${text} was accepted`);
+  const err = thrownBy(MarshalError, () => flagsOf(text));
+  return { part: err.context.part, message: err.message };
 }
 
 describe('shared rollout params', () => {

@@ -3,16 +3,7 @@ import { parseBatchList } from '../../../src/engine/rollout/batch-size.js';
 import { parseDuration } from '../../../src/engine/rollout/duration.js';
 import { parseRolloutStrategy } from '../../../src/engine/rollout/rollout-strategy-schema.js';
 import { ValidationError } from '../../../src/errors/validation-error.js';
-
-function refusal(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('expected a ValidationError, nothing was thrown');
-}
+import { thrownBy } from '../../support/refusal.js';
 
 const good = {
   canary: 1,
@@ -42,7 +33,7 @@ describe('parseDuration', () => {
   it.each(['', '5', '5x', '1.5h', '-5s', '30m1h', '5 m', 'ms', '1h1h', 'soon'])(
     'refuses %j, saying what is allowed',
     (text) => {
-      const err = refusal(() => parseDuration(text, 'soak'));
+      const err = thrownBy(ValidationError, () => parseDuration(text, 'soak'));
       expect(err.message).toContain('soak');
       expect(err.message).toContain(JSON.stringify(text));
       expect(err.message).toContain("'1h30m'");
@@ -59,13 +50,13 @@ describe('parseBatchList', () => {
   });
 
   it('names every bad entry by position', () => {
-    const err = refusal(() => parseBatchList('1,0,50%,150%,x'));
+    const err = thrownBy(ValidationError, () => parseBatchList('1,0,50%,150%,x'));
     expect(err.issues.map((i) => i.path)).toEqual(['batches[1]', 'batches[3]', 'batches[4]']);
     expect(err.message).toContain('0 < N <= 100');
   });
 
   it.each(['', ' , ', '1,,2'])('refuses %j', (text) => {
-    refusal(() => parseBatchList(text));
+    thrownBy(ValidationError, () => parseBatchList(text));
   });
 });
 
@@ -94,7 +85,7 @@ describe('RolloutStrategySchema', () => {
     [{ maxFailPercentPerBatch: 101 }, 'maxFailPercentPerBatch', 'from 0 to 100'],
     [{ maxFailPercentTotal: -1 }, 'maxFailPercentTotal', 'from 0 to 100'],
   ])('refuses %j, naming %s', (patch, path, message) => {
-    const err = refusal(() => parseRolloutStrategy({ ...good, ...patch }));
+    const err = thrownBy(ValidationError, () => parseRolloutStrategy({ ...good, ...patch }));
     const issue = err.issues.find((i) => i.path === path);
     expect(issue, `issues: ${JSON.stringify(err.issues)}`).toBeDefined();
     expect(issue?.message).toContain(message);
@@ -102,7 +93,7 @@ describe('RolloutStrategySchema', () => {
 
   it('reports a missing field by name', () => {
     const { concurrency: _dropped, ...rest } = good;
-    const err = refusal(() => parseRolloutStrategy(rest));
+    const err = thrownBy(ValidationError, () => parseRolloutStrategy(rest));
     expect(err.issues.map((i) => i.path)).toContain('concurrency');
   });
 });

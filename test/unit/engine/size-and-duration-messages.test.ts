@@ -7,17 +7,7 @@ import {
 } from '../../../src/engine/rollout/batch-size.js';
 import { durationMsSchema, parseDuration } from '../../../src/engine/rollout/duration.js';
 import { ValidationError } from '../../../src/errors/validation-error.js';
-
-/** The ValidationError `run` throws; fails the test when it throws none. */
-function refusal(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  return expect.unreachable('expected a ValidationError');
-}
+import { thrownBy } from '../../support/refusal.js';
 
 describe('batch sizes: spaces and refusals', () => {
   it('reads sizes with spaces around them', () => {
@@ -34,7 +24,7 @@ describe('batch sizes: spaces and refusals', () => {
 
   it('refuses an empty list, or one of empty entries, saying how to write one', () => {
     for (const text of ['', ' , ', 5 as unknown as string]) {
-      const e = refusal(() => parseBatchList(text, 'serial'));
+      const e = thrownBy(ValidationError, () => parseBatchList(text, 'serial'));
       expect(e.issues).toEqual([
         { path: '', message: "give a comma-separated list of batch sizes, e.g. '1,10%,50%,100%'" },
       ]);
@@ -43,7 +33,7 @@ describe('batch sizes: spaces and refusals', () => {
   });
 
   it('names each bad entry by its place, and keeps the good ones out of the refusal', () => {
-    const e = refusal(() => parseBatchList('1,,0,10%', 'batches'));
+    const e = thrownBy(ValidationError, () => parseBatchList('1,,0,10%', 'batches'));
     expect(e.issues.map((i) => i.path)).toEqual(['batches[1]', 'batches[2]']);
     expect(e.issues[1]?.message).toMatch(/^"0" is not allowed: /);
     expect(e.message).toMatch(/^batch list: /);
@@ -52,10 +42,10 @@ describe('batch sizes: spaces and refusals', () => {
 
 describe('durations: refusals name the field', () => {
   it("calls the value 'duration' unless told its field, and refuses non-text as not a duration", () => {
-    expect(refusal(() => parseDuration('soon')).message).toBe(
+    expect(thrownBy(ValidationError, () => parseDuration('soon')).message).toBe(
       `duration: "soon" is not a duration; use whole numbers with units h, m, s, ms, largest first, e.g. '250ms', '30s', '5m', '1h30m'`,
     );
-    expect(refusal(() => parseDuration(30 as unknown as string, 'delay')).message).toMatch(
+    expect(thrownBy(ValidationError, () => parseDuration(30 as unknown as string, 'delay')).message).toMatch(
       /^delay: 30 is not a duration/,
     );
   });

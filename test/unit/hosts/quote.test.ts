@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { isShellCommand, quote, sh } from '../../../src/hosts/quote.js';
 import { UnsafeArgument } from '../../../src/hosts/errors/unsafe-argument.js';
+import { thrownBy } from '../../support/refusal.js';
 
 const payloads = [
   ';id',
@@ -29,17 +30,6 @@ function runSh(text: string): string {
   return execFileSync('/bin/sh', ['-c', text], { encoding: 'utf8', cwd: '/' });
 }
 
-/** The error `run` throws; fails the test when it throws none. */
-function refusal(run: () => unknown): UnsafeArgument {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UnsafeArgument);
-    return err as UnsafeArgument;
-  }
-  return expect.unreachable('expected an UnsafeArgument');
-}
-
 describe('quote', () => {
   it.each(payloads)('makes %j exactly one literal word for a real sh', (payload) => {
     const out = runSh(`printf '%s\\0' ${quote(payload)}`);
@@ -47,12 +37,14 @@ describe('quote', () => {
   });
 
   it('refuses a value that is not a string (from untyped input), naming what it got', () => {
-    const e = refusal(() => quote(5 as unknown as string, 'port'));
+    const e = thrownBy(UnsafeArgument, () => quote(5 as unknown as string, 'port'));
     expect(e.message).toBe('Refused shell argument port: expected a string, got number');
   });
 
   it("names a value 'argument' when the caller gives no label", () => {
-    expect(refusal(() => quote('a\0b')).message).toMatch(/^Refused shell argument argument: /);
+    expect(thrownBy(UnsafeArgument, () => quote('a\0b')).message).toMatch(
+      /^Refused shell argument argument: /,
+    );
   });
 
   it('refuses a NUL byte and says so', () => {
@@ -113,11 +105,14 @@ describe('sh', () => {
 
   it('labels a refused value by its place and the last 30 characters of template before it', () => {
     const before = 'a template longer than thirty characters, ending in';
-    const e = refusal(() => sh`${'ok'}a template longer than thirty characters, ending in ${'x\ny'}`);
+    const e = thrownBy(
+      UnsafeArgument,
+      () => sh`${'ok'}a template longer than thirty characters, ending in ${'x\ny'}`,
+    );
     expect(e.message).toMatch(
       new RegExp(`^Refused shell argument #2 \\(after "${`${before} `.slice(-30).trim()}"\\): `),
     );
-    expect(refusal(() => sh`  echo   ${'x\0'}`).message).toMatch(/#1 \(after "echo"\)/);
+    expect(thrownBy(UnsafeArgument, () => sh`  echo   ${'x\0'}`).message).toMatch(/#1 \(after "echo"\)/);
   });
 
   it('passes raw constant text and nested commands through unchanged', () => {

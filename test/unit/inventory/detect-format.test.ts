@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ValidationError } from '../../../src/errors/index.js';
-import { ErrorCode } from '../../../src/errors/index.js';
+import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
 import { detectInventoryFormat } from '../../../src/inventory/detect-format.js';
+import { thrownBy } from '../../support/refusal.js';
 
 function refusal(text: string, source = 'inv'): ValidationError {
-  try {
-    detectInventoryFormat(text, source);
-  } catch (err) {
-    expect((err as ValidationError).code).toBe(ErrorCode.InvalidInventory);
-    return err as ValidationError;
-  }
-  throw new Error('expected a refusal');
+  const err = thrownBy(ValidationError, () => detectInventoryFormat(text, source));
+  expect(err.code).toBe(ErrorCode.InvalidInventory);
+  return err;
 }
 
 describe('inventory format detection', () => {

@@ -2,16 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ValidationError } from '../../../src/errors/index.js';
 import { parseMarshalInventory } from '../../../src/inventory/yaml-inventory.js';
+import { thrownBy } from '../../support/refusal.js';
 
 function refusal(text: string): ValidationError {
-  try {
-    parseMarshalInventory(text, 'test.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).code).toBe(ErrorCode.InvalidInventory);
-    return err as ValidationError;
-  }
-  throw new Error('expected the inventory to be refused');
+  const err = thrownBy(ValidationError, () => parseMarshalInventory(text, 'test.yaml'));
+  expect(err.code).toBe(ErrorCode.InvalidInventory);
+  return err;
 }
 
 describe('Marshal YAML inventory', () => {

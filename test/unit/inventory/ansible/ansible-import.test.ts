@@ -4,6 +4,7 @@ import { buildAnsibleInventory } from '../../../../src/inventory/ansible/build-a
 import { parseAnsibleIni } from '../../../../src/inventory/ansible/parse-ansible-ini.js';
 import { parseAnsibleYaml } from '../../../../src/inventory/ansible/parse-ansible-yaml.js';
 import type { InventoryData } from '../../../../src/inventory/inventory-data.js';
+import { thrownBy } from '../../../support/refusal.js';
 
 const ini = (text: string): InventoryData =>
   buildAnsibleInventory(parseAnsibleIni(text, 'hosts.ini'), 'hosts.ini');
@@ -12,14 +13,9 @@ const yml = (text: string): InventoryData =>
 const host = (inv: InventoryData, name: string) => inv.hosts.find((h) => h.name === name)!;
 
 function refusal(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).code).toBe(ErrorCode.InvalidInventory);
-    return err as ValidationError;
-  }
-  throw new Error('expected a refusal');
+  const err = thrownBy(ValidationError, fn);
+  expect(err.code).toBe(ErrorCode.InvalidInventory);
+  return err;
 }
 
 describe('Ansible INI inventory', () => {

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSelectorError } from '../../../../src/inventory/selector/invalid-selector-error.js';
 import { parseSelector } from '../../../../src/inventory/selector/parse-selector.js';
+import { thrownBy } from '../../../support/refusal.js';
 
 /** The message `parseSelector(text)` refuses with; fails the test when it accepts. */
 function refusal(text: string): string {
-  try {
-    parseSelector(text);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidSelectorError);
-    expect((err as InvalidSelectorError).name).toBe('InvalidSelectorError');
-    return (err as Error).message;
-  }
-  return expect.unreachable(`expected '${text}' to be refused`);
+  const err = thrownBy(InvalidSelectorError, () => parseSelector(text));
+  expect(err.name).toBe('InvalidSelectorError');
+  return err.message;
 }
 
 describe('parseSelector refusals say what is wrong', () => {

@@ -5,21 +5,14 @@ import { StaticInventory } from '../../../../src/inventory/inventory.js';
 import { compileGlob } from '../../../../src/inventory/selector/glob.js';
 import { parseSelector } from '../../../../src/inventory/selector/parse-selector.js';
 import { parseMarshalInventory } from '../../../../src/inventory/yaml-inventory.js';
+import { thrownBy } from '../../../support/refusal.js';
 
 const inventory = new StaticInventory(
   parseMarshalInventory(readFileSync('examples/inventory.yaml', 'utf8'), 'example'),
 );
 const names = (selector: string) => inventory.select(selector).map((h) => h.name);
 
-function failure(selector: string): MarshalError {
-  try {
-    inventory.select(selector);
-  } catch (err) {
-    expect(err).toBeInstanceOf(MarshalError);
-    return err as MarshalError;
-  }
-  throw new Error(`expected '${selector}' to be refused`);
-}
+const failure = (selector: string): MarshalError => thrownBy(MarshalError, () => inventory.select(selector));
 
 describe('host selectors', () => {
   it('ANDs space-separated terms', () => {
