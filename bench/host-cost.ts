@@ -78,7 +78,8 @@ try {
   const calls = [...cmd1].map(([c, n]) => [c, (n - (cmd0.get(c) ?? 0)) / HOSTS] as const);
   calls.sort((a, b) => b[1] - a[1]);
   let bytes = 0;
-  for (const key of await r.keys(`bench:run:${runId}*`)) bytes += Number((await r.memory('USAGE', key, 'SAMPLES', 0)) ?? 0);
+  for (const key of await r.keys(`bench:run:${runId}*`))
+    bytes += Number((await r.memory('USAGE', key, 'SAMPLES', 0)) ?? 0);
   const workerMs = (cpu.user + cpu.system) / 1000 / HOSTS;
   console.log(
     `host-cost: ${HOSTS} no-op hosts, concurrency 32, one worker process, ${(wall / 1000).toFixed(1)} s`,
