@@ -56,7 +56,8 @@ export async function runTargetJob(
     if (begin[1] !== '1') await releaseSlot(rt, info, task, plan, field, undefined);
     return undefined;
   }
-  if (begin[0] === 'halted') {
+  /** Ends the target without running its step (a stale token records nothing and goes on with nothing). */
+  const endUnrun = async (state: 'skipped' | 'failed', error: string, token: string) => {
     const end = await recordTarget(
       rt,
       info,
@@ -64,13 +65,14 @@ export async function runTargetJob(
       plan,
       target,
       field,
-      'skipped',
-      { ...fresh, finishedAt: nowIso(), error: 'not started: rollout halted or run aborted' },
-      '',
+      state,
+      { ...fresh, finishedAt: nowIso(), error },
+      token,
       holder(),
     );
     return end === false ? undefined : end;
-  }
+  };
+  if (begin[0] === 'halted') return endUnrun('skipped', 'not started: rollout halted or run aborted', '');
   // The `started` record must survive a failover before the step may touch the host.
   await awaitReplicas(rt, `host ${target} (${task.id})`);
   const reconcile = begin[0] === 'reconcile';
@@ -91,19 +93,7 @@ export async function runTargetJob(
   try {
     host = rt.resolveTarget(target);
   } catch (err) {
-    const end = await recordTarget(
-      rt,
-      info,
-      task,
-      plan,
-      target,
-      field,
-      'failed',
-      { ...fresh, finishedAt: nowIso(), error: `not in the inventory: ${errorText(err)}` },
-      token,
-      holder(),
-    );
-    return end === false ? undefined : end;
+    return endUnrun('failed', `not in the inventory: ${errorText(err)}`, token);
   }
   const ctx: HostStepContext<unknown> = {
     ...buildContext(rt, info, {

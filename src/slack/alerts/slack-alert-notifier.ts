@@ -5,9 +5,15 @@ import { renderAlert, renderNote } from '../blocks/index.js';
 import type { SlackChat } from '../progress/slack-chat.js';
 import type { ThreadStore } from '../progress/thread-store.js';
 
+/** How long an alert waits for its run's thread to be posted (by the serve process) before going without it. */
+export const THREAD_WAIT_MS = 15_000;
+const THREAD_POLL_MS = 100;
+
 /**
  * Alerts a workflow raises (e.g. a bundle's owners on a failed push), posted in the run's progress
- * thread so the alert sits next to the evidence.
+ * thread so the alert sits next to the evidence. A task can raise one before the serve process has posted
+ * the thread's parent (a short run's first task, on a busy Slack channel): the alert then waits for the
+ * thread, up to `threadWaitMs`, and only then goes to the channel on its own.
  */
 export class SlackAlertNotifier implements Notifier {
   constructor(
@@ -16,6 +22,7 @@ export class SlackAlertNotifier implements Notifier {
       threads: Pick<ThreadStore, 'get'>;
       getRun: (runId: string) => Promise<RunSnapshot>;
       logger: Logger;
+      threadWaitMs?: number;
     },
   ) {}
 
@@ -44,12 +51,24 @@ export class SlackAlertNotifier implements Notifier {
     runId: string,
     what: 'alert' | 'note' | 'image',
   ): Promise<{ channel: string; threadTs: string | undefined } | undefined> {
-    const thread = await this.deps.threads.get(runId);
-    const channel = thread?.channel ?? (await this.deps.getRun(runId)).meta.channel;
+    let thread = await this.deps.threads.get(runId);
+    if (thread) return { channel: thread.channel, threadTs: thread.ts };
+    const channel = (await this.deps.getRun(runId)).meta.channel;
     if (!channel) {
       this.deps.logger.warn({ runId }, `${what} not posted: the run has no Slack channel`);
       return undefined;
     }
-    return { channel, threadTs: thread?.ts };
+    // A run started from Slack gets its thread: wait for it rather than post beside it.
+    const deadline = Date.now() + (this.deps.threadWaitMs ?? THREAD_WAIT_MS);
+    while (!thread && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, THREAD_POLL_MS));
+      thread = await this.deps.threads.get(runId);
+    }
+    if (thread) return { channel: thread.channel, threadTs: thread.ts };
+    this.deps.logger.warn(
+      { runId, waitedMs: this.deps.threadWaitMs ?? THREAD_WAIT_MS },
+      `${what} posted in the channel: the run's thread was not posted in time`,
+    );
+    return { channel, threadTs: undefined };
   }
 }
