@@ -56,9 +56,9 @@ export async function runTargetJob(
     if (begin[1] !== '1') await releaseSlot(rt, info, task, plan, field, undefined);
     return undefined;
   }
-  /** Ends the target without running its step (a stale token records nothing and goes on with nothing). */
-  const endUnrun = async (state: 'skipped' | 'failed', error: string, token: string) => {
-    const end = await recordTarget(
+  /** Records the target's end, finished now, as `token`'s attempt (`holder` asked at this moment). */
+  const recordEnd = (state: LedgerState, detail: LedgerDetail, token: string) =>
+    recordTarget(
       rt,
       info,
       task,
@@ -66,10 +66,13 @@ export async function runTargetJob(
       target,
       field,
       state,
-      { ...fresh, finishedAt: nowIso(), error },
+      { ...detail, finishedAt: nowIso() },
       token,
       holder(),
     );
+  /** Ends the target without running its step (a stale token records nothing and goes on with nothing). */
+  const endUnrun = async (state: 'skipped' | 'failed', error: string, token: string) => {
+    const end = await recordEnd(state, { ...fresh, error }, token);
     return end === false ? undefined : end;
   };
   if (begin[0] === 'halted') return endUnrun('skipped', 'not started: rollout halted or run aborted', '');
@@ -162,22 +165,7 @@ export async function runTargetJob(
     );
     throw signal.reason;
   }
-  const end = await recordTarget(
-    rt,
-    info,
-    task,
-    plan,
-    target,
-    field,
-    state,
-    {
-      ...detail,
-      finishedAt: nowIso(),
-      durationMs: Date.now() - t0,
-    },
-    token,
-    holder(),
-  );
+  const end = await recordEnd(state, { ...detail, durationMs: Date.now() - t0 }, token);
   if (end === false) {
     ctx.log.warn({ target }, 'superseded attempt: a newer attempt holds the target; its result is dropped');
     throw superseded('a newer attempt holds the target');
