@@ -1,11 +1,9 @@
-import { hostCountsOf, type RunSnapshot } from './run.js';
-
-const halfChanged = (t: RunSnapshot['targets'][number]) => t.restore === 'unknown' || t.restore === 'failed';
+import { hostCountsOf, isHalfChanged, type RunSnapshot } from './run.js';
 
 /** Hosts the run left changed or half-changed: changed and not restored, or a restore unknown or failed. */
 export function unrestoredTargets(run: RunSnapshot): string[] {
   return run.targets
-    .filter((t) => (t.changed && t.restore === undefined) || halfChanged(t))
+    .filter((t) => (t.changed && t.restore === undefined) || isHalfChanged(t))
     .map((t) => t.target);
 }
 
@@ -24,7 +22,7 @@ export function unrestoredCount(run: RunSnapshot): number {
   const counts = hostCountsOf(run);
   const restoredChanged =
     counts.restored ?? run.targets.filter((t) => t.ok && t.changed && t.restore === 'restored').length;
-  const failedHalfChanged = counts.halfChanged ?? run.targets.filter((t) => !t.ok && halfChanged(t)).length;
+  const failedHalfChanged = counts.halfChanged ?? run.targets.filter((t) => !t.ok && isHalfChanged(t)).length;
   return counts.changed - restoredChanged + failedHalfChanged;
 }
 

@@ -161,14 +161,17 @@ export const RunSnapshot = z.object({
 });
 export type RunSnapshot = z.infer<typeof RunSnapshot>;
 
+/** A host whose restore is unknown or failed: it may hold part of the change. */
+export function isHalfChanged(t: Pick<TargetResult, 'restore'>): boolean {
+  return t.restore === 'unknown' || t.restore === 'failed';
+}
+
 /** A run's host counts: the engine's counters, or (a snapshot that names every host) counted from `targets`. */
 export function hostCountsOf(run: Pick<RunSnapshot, 'hosts' | 'targets'>): HostCounts {
   if (run.hosts) return run.hosts;
   const failed = run.targets.filter((t) => !t.ok).length;
   const restored = run.targets.filter((t) => t.ok && t.changed && t.restore === 'restored').length;
-  const halfChanged = run.targets.filter(
-    (t) => !t.ok && (t.restore === 'unknown' || t.restore === 'failed'),
-  ).length;
+  const halfChanged = run.targets.filter((t) => !t.ok && isHalfChanged(t)).length;
   return {
     reached: run.targets.length,
     ok: run.targets.length - failed,

@@ -19,11 +19,11 @@ local st = redis.call('HGET', KEYS[2], ARGV[3])
 if st ~= 'applied' and st ~= 'failed' and st ~= 'rollback_failed' then return 0 end
 -- The entry as its step ended it (a failed restore keeps those fields): ok and changed, or failed.
 local d = cjson.decode(redis.call('HGET', KEYS[2], ARGV[3] .. '#d') or '{}')
-if ARGV[4] == 'rolled_back' and d.changed == true and d.error == nil then
+local failedStep = d.error ~= nil
+if ARGV[4] == 'rolled_back' and d.changed == true and not failedStep then
   redis.call('HINCRBY', KEYS[4], 'restored', 1)
 end
 -- A failed host is half-changed while its restore is unknown (failed, checkpoint set) or failed.
-local failedStep = d.error ~= nil and d.error ~= cjson.null
 local wasHalf = (st == 'failed' and redis.call('HEXISTS', KEYS[2], ARGV[3] .. '#c') == 1)
   or (st == 'rollback_failed' and failedStep)
 local isHalf = ARGV[4] == 'rollback_failed' and failedStep
