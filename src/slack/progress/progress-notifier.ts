@@ -91,6 +91,8 @@ interface RunThread {
   /** When this process first heard of the run: the edit interval stretches as the run ages. */
   firstSeenAt: number;
   thread: ThreadRecord | undefined;
+  /** An edit came before the parent was posted (a short run): the parent is edited once it is. */
+  editBeforeParent: boolean;
   finished: boolean;
   /** The run's state vanished from Redis: only the loss is still posted. */
   lost: boolean;
@@ -344,6 +346,7 @@ export class ProgressNotifier {
         lastUpdateAt: 0,
         firstSeenAt: Date.now(),
         thread: undefined,
+        editBeforeParent: false,
         finished: false,
         lost: false,
       };
@@ -384,6 +387,13 @@ export class ProgressNotifier {
     run.thread = { channel: posted.channel, ts: posted.ts, gateCards: {} };
     run.lastUpdateAt = Date.now();
     await this.options.store.setParent(run.runId, { channel: posted.channel, ts: posted.ts });
+    // The parent shows the run as it was drawn; an edit that came meanwhile (the final state of a run
+    // that ended while this post waited for its slot) is made now.
+    if (run.editBeforeParent) {
+      run.editBeforeParent = false;
+      this.markDirty(run);
+      if (run.finished) this.forceUpdate(run);
+    }
   }
 
   /** `paced`: the post already holds its slot in the channel. */
@@ -462,6 +472,7 @@ export class ProgressNotifier {
       run: async (thread) => {
         if (!thread) {
           run.updateQueued = false;
+          run.editBeforeParent = true;
           return;
         }
         const wait = run.lastUpdateAt + this.intervalFor(run) - Date.now();

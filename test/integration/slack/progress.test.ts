@@ -179,6 +179,21 @@ describe('ProgressNotifier against the Slack stand-in (real WebClient, real Redi
     expect(r.logs.join('\n')).not.toContain(TOKEN);
   });
 
+  it('ends in the final state when the run finishes before its parent message is posted', async () => {
+    const r = await startRig();
+    const events = rolloutEvents(script(20));
+    // The parent post is drawn while the run is running, then waits out two 429s (1 s each) ...
+    r.standin.rateLimitStorm({ calls: 2, retryAfterSec: 1 });
+    feed(r, events.slice(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // ... while the whole run happens: its final edit finds no parent to edit yet.
+    feed(r, events.slice(1));
+    await r.notifier.flush();
+
+    expect(JSON.stringify(r.standin.message(CHANNEL, parentTs(r))!.blocks)).toContain('succeeded');
+    expect(replyKinds(r)).toEqual(FULL_THREAD);
+  });
+
   it('a restarted notifier keeps editing the same parent and does not repeat milestones', async () => {
     const r = await startRig();
     const s = script(40);
